@@ -1,0 +1,118 @@
+# labinit — one static binary (musl) for the lab host's PID 1 and its tools.
+# `make help` lists the targets.
+
+VERSION    := 0.1
+BUILD      := build
+SRCS       := $(wildcard lib/*.c net/*.c guests/*.c init/*.c)
+LIB_SRCS   := $(wildcard lib/*.c)
+HDRS       := $(wildcard lib/*.h net/*.h guests/*.h init/*.h)
+
+WARN       := -Wall -Wextra -Wshadow -Wmissing-prototypes -Wstrict-prototypes \
+              -Wformat=2 -Wconversion -Wno-sign-conversion -Wvla -Wundef
+CPPFLAGS   := -D_GNU_SOURCE -DLABINIT_VERSION='"$(VERSION)"'
+MUSL_CC    ?= musl-gcc
+# musl-gcc's specs hide /usr/include; the kernel's uapi headers are linked in.
+MUSL_INC   := $(BUILD)/musl-include
+CFLAGS     := -std=gnu11 -Os -g $(WARN) -fno-strict-aliasing
+ASAN_FLAGS := -std=gnu11 -O1 -g $(WARN) -fsanitize=address,undefined -fno-omit-frame-pointer \
+              -fno-sanitize-recover=undefined
+FUZZ_CC    ?= clang
+FUZZ_FLAGS := -std=gnu11 -O1 -g -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE
+
+KCONFIG_CONFIG ?= .config
+export KCONFIG_CONFIG
+
+# Debian packages the build, the tests and (later) the image need.
+DEB_PACKAGES := make gcc musl-tools musl-dev linux-libc-dev kconfig-frontends clang \
+                libclang-rt-14-dev busybox-static iproute2 util-linux procps
+
+.PHONY: all asan check unit fuzz fuzz-check run deps clean help menuconfig nconfig \
+        oldconfig olddefconfig savedefconfig list-defconfigs
+all: $(BUILD)/labinit
+
+$(MUSL_INC):
+	mkdir -p $@
+	ln -sfn /usr/include/linux $@/linux
+	ln -sfn /usr/include/asm-generic $@/asm-generic
+	ln -sfn /usr/include/x86_64-linux-gnu/asm $@/asm
+
+$(BUILD)/labinit: $(SRCS) $(HDRS) Makefile | $(MUSL_INC)
+	$(MUSL_CC) $(CPPFLAGS) $(CFLAGS) -isystem $(MUSL_INC) -static -o $@ $(SRCS)
+	ln -sf labinit $(BUILD)/labctl
+
+# The same program under glibc with AddressSanitizer and UBSan, for tests.
+asan: $(BUILD)/asan/labinit
+$(BUILD)/asan/labinit: $(SRCS) $(HDRS) Makefile
+	mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(ASAN_FLAGS) -o $@ $(SRCS)
+	ln -sf labinit $(BUILD)/asan/labctl
+
+UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(wildcard tests/unit/test_*.c))
+unit: $(UNIT_TESTS)
+$(BUILD)/unit/%: tests/unit/%.c tests/unit/t.h $(LIB_SRCS) $(HDRS) Makefile
+	mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(ASAN_FLAGS) -Ilib -o $@ $< $(LIB_SRCS) $(filter-out init/main.c,$(wildcard init/sv_*.c))
+
+FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
+fuzz-build: $(FUZZ_TARGETS)
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(LIB_SRCS) $(HDRS) Makefile
+	mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -Ilib -o $@ $< $(LIB_SRCS)
+
+# Long fuzzing runs (make check does short bounded ones).
+FUZZ_SECONDS ?= 600
+fuzz: $(FUZZ_TARGETS)
+	for t in $(FUZZ_TARGETS); do \
+	  n=$$(basename $$t); mkdir -p $(BUILD)/corpus/$$n; \
+	  $$t -max_total_time=$(FUZZ_SECONDS) $(BUILD)/corpus/$$n tests/fuzz/corpus/$$n || exit 1; \
+	done
+
+check: deps all asan unit fuzz-build
+	sh tests/run.sh
+
+run: deps all
+	sh tests/make-run.sh
+
+deps:
+	@missing=$$(for p in $(DEB_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; \
+	done); \
+	if [ -z "$$missing" ]; then echo "deps: all $(words $(DEB_PACKAGES)) packages present"; \
+	else echo "deps: installing" $$missing; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	    --no-install-recommends $$missing; fi
+
+# Kconfig, as kernel and buildroot users know it.
+menuconfig:
+	kconfig-mconf Kconfig
+nconfig:
+	kconfig-nconf Kconfig
+oldconfig:
+	kconfig-conf --oldconfig Kconfig
+olddefconfig:
+	kconfig-conf --olddefconfig Kconfig
+savedefconfig:
+	kconfig-conf --savedefconfig=defconfig Kconfig
+	@echo "wrote defconfig (copy it to configs/NAME_defconfig to keep it)"
+%_defconfig: configs/%_defconfig
+	kconfig-conf --defconfig=$< Kconfig
+list-defconfigs:
+	@for f in configs/*_defconfig; do \
+	  d=$$(sed -n 's/^CONFIG_PROFILE_DESCRIPTION="\(.*\)"$$/\1/p' $$f); \
+	  printf '  %-28s - %s\n' $$(basename $$f) "$$d"; done
+
+clean:
+	rm -rf $(BUILD)
+
+help:
+	@echo "labinit $(VERSION) — make targets:"
+	@echo "  run               build and boot the appliance with the current profile"
+	@echo "  check             install what is missing and run every test"
+	@echo "  all               build/labinit, the static musl binary"
+	@echo "  asan              build/asan/labinit, glibc + ASan/UBSan, for tests"
+	@echo "  fuzz              long libFuzzer runs (FUZZ_SECONDS=$(FUZZ_SECONDS) each)"
+	@echo "  deps              install the Debian packages everything needs"
+	@echo "  menuconfig nconfig oldconfig olddefconfig savedefconfig"
+	@echo "  NAME_defconfig    load configs/NAME_defconfig into .config"
+	@echo "  list-defconfigs   the profiles in configs/"
+	@echo "  clean"

@@ -1,0 +1,199 @@
+#!/bin/sh
+# Prints the Kconfig blocks of the 8 guest slots: one template, n = 1..8.
+# Regenerate the committed copy after editing the template:
+#   sh guests/gen-kconfig-slots.sh > guests/Kconfig.slots
+# The slot count and the symbols must match the profile table in lib/.
+set -eu
+
+SLOTS=8
+
+template() {
+	cat <<'EOF'
+menuconfig GUEST@N@
+	bool "Guest @N@"
+	default n
+	help
+	  Run a guest in slot @N@: a QEMU process supervised by PID 1, on
+	  its own tap device in the bridge, with its serial console logged
+	  and attachable from labctl. Slots are independent: enable any
+	  of them, e.g. only 1 and 3. Off (the default): slot unused.
+
+if GUEST@N@
+
+config GUEST@N@_NAME
+	string "Name"
+	default "vm@N@"
+	help
+	  Name of the guest, unique in the profile. It is also the name of
+	  its tap device, its DNS name (NAME.DNS_DOMAIN, e.g. vm@N@.lab),
+	  its DHCP host name, its directory under SHARE_DIR with SHARE_PER_GUEST, and
+	  what labctl and NAT_PORT_FORWARDS call it.
+
+	  Format: 1 to 15 characters (a network interface name's limit),
+	  letters, digits and '-', e.g. "vm@N@" (the default) or "e1000-a".
+	  It must differ from BRIDGE_NAME and UPLINK_IFNAME.
+
+config GUEST@N@_KERNEL
+	string "Kernel"
+	default ""
+	help
+	  Kernel the guest boots, a path on the lab host; a relative path
+	  is resolved against FILES_DIR, e.g. "guests/demo/vmlinux".
+
+	  Accepted: a bzImage (arch/x86/boot/bzImage) or the uncompressed
+	  ELF vmlinux at the top of your kernel build tree. Prefer vmlinux:
+	  QEMU boots it through PVH (the kernel needs CONFIG_PVH=y), which
+	  skips the self-decompression and is about twice as fast under
+	  TCG; it also carries the symbols gdb needs. Required for an
+	  enabled guest.
+
+config GUEST@N@_INITRD
+	string "Initrd"
+	default ""
+	help
+	  Initial ramdisk for the guest: a cpio archive, optionally
+	  gzip-compressed; a relative path is resolved against FILES_DIR,
+	  e.g. "guests/demo/initramfs.cpio.gz". Empty (the default): no
+	  initrd, the kernel mounts its root from GUEST@N@_DISK (add e.g.
+	  "root=/dev/vda" to GUEST@N@_APPEND).
+
+config GUEST@N@_DISK
+	string "Disk image"
+	default ""
+	help
+	  Root filesystem image attached to the guest as a virtio disk
+	  (/dev/vda in the guest); a relative path is resolved against
+	  FILES_DIR, e.g. "guests/debian.qcow2".
+
+	  Format: a raw or qcow2 image. Empty (the default): no disk, for
+	  guests that live in their initrd.
+
+config GUEST@N@_DISK_PERSISTENT
+	bool "Keep disk writes"
+	default n
+	help
+	  On: the guest writes to GUEST@N@_DISK itself; changes survive.
+	  Only matters when GUEST@N@_DISK is set.
+	  Off (the default): QEMU's snapshot mode; writes go to a temporary
+	  overlay that is thrown away when the guest stops, so a crashing
+	  test kernel cannot corrupt the image and every boot starts from
+	  the same state.
+
+config GUEST@N@_APPEND
+	string "Kernel command line"
+	default ""
+	help
+	  Extra kernel command line for the guest. "console=ttyS0" is
+	  always added, since the serial port is the console labinit logs
+	  and attaches to.
+
+	  Format: the kernel's own syntax, e.g. "root=/dev/vda rw nokaslr"
+	  ("nokaslr" keeps addresses equal to vmlinux's symbols for gdb).
+	  Empty (the default): only "console=ttyS0".
+
+config GUEST@N@_MEMORY
+	int "Memory (MiB)"
+	range 32 65536
+	default 256
+	help
+	  Guest RAM in MiB, 32..65536. The default 256 suits a busybox
+	  initramfs; a Debian rootfs wants 512 or more. All running guests
+	  together must fit in the lab host's RAM.
+
+config GUEST@N@_CPUS
+	int "Virtual CPUs"
+	range 1 64
+	default 1
+	help
+	  Number of virtual CPUs, 1..64. Default 1. Under TCG each virtual
+	  CPU needs a host CPU of its own to run at full speed, so give
+	  more only to test SMP code.
+
+config GUEST@N@_NIC
+	string "Network card model"
+	default "virtio-net"
+	help
+	  Network card QEMU emulates for the guest, i.e. the driver the
+	  guest kernel needs:
+	    virtio-net  virtio_net, the fastest (the default)
+	    e1000       Intel 82540EM, e1000 driver
+	    rtl8139     Realtek RTL8139, 8139too or 8139cp driver
+	  Pick e1000 or rtl8139 to test those drivers or for guests built
+	  without virtio.
+
+config GUEST@N@_MAC
+	string "MAC address"
+	default ""
+	help
+	  MAC address of the guest's network card.
+
+	  Format: six colon-separated hex bytes, unicast, unique in the lab,
+	  e.g. "52:54:00:12:34:0@N@". Empty (the default): derived from
+	  GUEST@N@_NAME as 52:54:00:xx:xx:xx (QEMU's and libvirt's prefix),
+	  so a guest keeps its MAC, and with it its DHCP lease, across
+	  restarts and reboots of the lab host.
+
+config GUEST@N@_IP
+	string "Fixed IPv4 address"
+	default ""
+	help
+	  Address the DHCP server reserves for this guest's MAC; the guest
+	  still asks for it by DHCP.
+
+	  Format: an IPv4 address in LAB_SUBNET, not LAB_GATEWAY, e.g.
+	  "10.77.0.1@N@". Empty (the default): a dynamic address from the
+	  DHCP range. Set it when port forwards or scripts must find the
+	  guest at a known address.
+
+config GUEST@N@_GDB_PORT
+	int "gdb stub TCP port (0 = none)"
+	range 0 65535
+	default 0
+	help
+	  TCP port of QEMU's gdb stub for this guest, on the lab host,
+	  e.g. 1234 (gdb's customary port). Attach with
+	    gdb vmlinux -ex 'target remote LABHOST:1234'
+	  Every guest needs its own port. 0 (the default): no gdb stub.
+
+config GUEST@N@_GDB_WAIT
+	bool "Wait for gdb at start"
+	default n
+	help
+	  Halt the guest's CPU at its first instruction until gdb attaches
+	  and continues ("c"), so you can set breakpoints in early boot,
+	  e.g. "hbreak start_kernel". Needs GUEST@N@_GDB_PORT. Off (the
+	  default): the guest runs at once and gdb can attach at any time.
+
+config GUEST@N@_AUTOSTART
+	bool "Start at boot"
+	default y
+	help
+	  On (the default): the guest starts when the lab is up. Off: it
+	  stays stopped until you start it with labctl.
+
+config GUEST@N@_RESTART
+	string "Restart policy"
+	default "on-failure"
+	help
+	  What the supervisor does when the guest's QEMU process exits:
+	    always      restart it
+	    on-failure  restart it unless it exited cleanly, e.g. after a
+	                power-off inside the guest (the default)
+	    never       leave it stopped, e.g. to keep the console log of
+	                a crash untouched
+	  Restarts are throttled to at most one per second.
+
+endif
+
+EOF
+}
+
+echo "# Generated by guests/gen-kconfig-slots.sh; do not edit."
+echo "# Regenerate with: sh guests/gen-kconfig-slots.sh > guests/Kconfig.slots"
+echo
+
+n=1
+while [ "$n" -le "$SLOTS" ]; do
+	template | sed "s/@N@/$n/g"
+	n=$((n + 1))
+done

@@ -1,0 +1,11 @@
+/* Entry points of the multi-call binary's commands. */
+#ifndef LAB_COMMANDS_H
+#define LAB_COMMANDS_H
+
+int cmd_check_config(int argc, char **argv);
+int cmd_print_config(int argc, char **argv);
+int cmd_version(int argc, char **argv);
+int labctl_main(int argc, char **argv);
+int pid1_main(int argc, char **argv);
+
+#endif

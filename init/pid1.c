@@ -1,0 +1,276 @@
+/* PID 1: early mounts, console, profile, signals, services, then one epoll
+ * loop forever. It holds no policy beyond the boot order; it never exits and
+ * never waits for a child in a blocking call. After s6-linux-init. */
+#include "pid1.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/reboot.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "../lib/log.h"
+#include "commands.h"
+#include "control.h"
+#include "mounts.h"
+
+#define DEFAULT_CONFIG "/etc/labinit/config"
+
+static struct pid1 pid1;
+
+/* The kernel starts init with no fds when the initramfs has no /dev/console;
+ * fill whatever of 0..2 is missing. */
+static void open_console(const char *path)
+{
+	int fd = -1;
+
+	for (int i = 0; i <= 2; i++) {
+		if (fcntl(i, F_GETFD) >= 0)
+			continue;
+		if (fd < 0)
+			fd = open(path, O_RDWR | O_NOCTTY | O_CLOEXEC);
+		if (fd < 0)
+			fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+		if (fd >= 0)
+			dup2(fd, i);
+	}
+	if (fd > 2)
+		close(fd);
+}
+
+static void log_mounts(const struct mount_result *r, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++) {
+		if (r[i].skipped && r[i].err)
+			log_info("mount %s: skipped (%s)", r[i].target, strerror(-r[i].err));
+		else if (r[i].skipped)
+			log_info("mount %s: already mounted, kept", r[i].target);
+		else if (r[i].err)
+			log_err("mount %s: %s", r[i].target, strerror(-r[i].err));
+		else
+			log_info("mount %s: ok (%.2f ms)", r[i].target, r[i].ms);
+	}
+}
+
+static char *read_cmdline(void)
+{
+	static char buf[4096];
+	int fd = open("/proc/cmdline", O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
+
+	if (fd >= 0)
+		close(fd);
+	if (n < 0)
+		return NULL;
+	buf[n] = '\0';
+	return buf;
+}
+
+static const char *config_path(int argc, char **argv)
+{
+	for (int i = 1; i + 1 < argc; i++)
+		if (!strcmp(argv[i], "--config"))
+			return argv[i + 1];
+	return DEFAULT_CONFIG;
+}
+
+/* Returns 0 when the profile is usable; otherwise prints every error. */
+static int load_profile(struct pid1 *p, const char *path)
+{
+	struct diag d;
+	int r;
+
+	p->profile = calloc(1, sizeof(*p->profile));
+	if (!p->profile) {
+		log_err("profile: out of memory");
+		return -ENOMEM;
+	}
+	diag_init(&d);
+	r = profile_load(p->profile, path, read_cmdline(), &d);
+	if (r < 0) {
+		log_err("profile %s: %u error%s:", path, d.count, d.count == 1 ? "" : "s");
+		(void)!write(STDERR_FILENO, diag_text(&d), strlen(diag_text(&d)));
+	} else {
+		log_info("profile %s: ok (\"%s\", %u guest%s, %u extra service%s)", path, p->profile->name,
+			 p->profile->nguests, p->profile->nguests == 1 ? "" : "s", p->profile->nservices,
+			 p->profile->nservices == 1 ? "" : "s");
+	}
+	diag_free(&d);
+	return r;
+}
+
+static void apply_general(const struct profile *pr)
+{
+	log_set_level(pr->log_level);
+	if (sethostname(pr->hostname, strlen(pr->hostname)) < 0)
+		log_err("hostname %s: %s", pr->hostname, strerror(errno));
+	else
+		log_info("hostname %s: ok", pr->hostname);
+}
+
+static void reap(struct pid1 *p)
+{
+	for (;;) {
+		int status;
+		pid_t pid = waitpid(-1, &status, WNOHANG);
+
+		if (pid > 0) {
+			if (!sv_child_exited(&p->sup, pid, status) && p->phase == PHASE_FINAL)
+				log_err("shutdown: reboot() failed; the lab host stays up");
+			continue;
+		}
+		if (pid < 0 && errno == ECHILD)
+			shutdown_on_no_children(p);
+		return;
+	}
+}
+
+static void on_signal(struct loop *l, int fd, uint32_t events, void *data)
+{
+	struct pid1 *p = data;
+	struct signalfd_siginfo si;
+
+	(void)l;
+	(void)events;
+	while (read(fd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+		switch (si.ssi_signo) {
+		case SIGCHLD:
+			break;
+		case SIGTERM:
+			shutdown_begin(p, RB_AUTOBOOT, "SIGTERM: reboot");
+			break;
+		case SIGINT:
+			shutdown_begin(p, RB_AUTOBOOT, "ctrl-alt-del: reboot");
+			break;
+		case SIGUSR2:
+		case SIGPWR:
+			shutdown_begin(p, RB_POWER_OFF, si.ssi_signo == SIGPWR ? "SIGPWR: power off"
+									    : "SIGUSR2: power off");
+			break;
+		default:
+			log_debug("signal %u ignored", si.ssi_signo);
+		}
+	}
+	reap(p); /* SIGCHLDs coalesce: always reap everything that is ready */
+}
+
+static int setup_loop(struct pid1 *p)
+{
+	sigset_t all;
+	int r;
+
+	sigfillset(&all);
+	if ((r = loop_init(&p->loop)) < 0)
+		return r;
+	p->sigfd = signalfd(-1, &all, SFD_NONBLOCK | SFD_CLOEXEC);
+	if (p->sigfd < 0)
+		return -errno;
+	if ((r = loop_add(&p->loop, p->sigfd, EPOLLIN, on_signal, p)) < 0)
+		return r;
+	sv_init(&p->sup, &p->loop);
+	p->sup.on_change = shutdown_on_change;
+	r = ctl_listen(&p->loop, CTL_SOCKET_PATH, pid1_control, p);
+	if (r < 0)
+		log_err("control socket %s: %s (labctl will not work)", CTL_SOCKET_PATH, strerror(-r));
+	else
+		log_info("control socket %s: ok", CTL_SOCKET_PATH);
+	return 0;
+}
+
+static void start_rescue(struct pid1 *p)
+{
+	const char *shell = p->profile ? p->profile->v[K_RESCUE_SHELL].str : "/bin/sh";
+	char *sh[] = { (char *)shell, NULL };
+	char *bb[] = { "/bin/busybox", "sh", NULL };
+	struct service *s;
+
+	if (!shell || shell[0] != '/' || access(shell, X_OK) < 0)
+		sh[0] = "/bin/sh";
+	s = sv_add(&p->sup, "rescue", access(sh[0], X_OK) == 0 ? sh : bb, SV_RESTART_ALWAYS, 5000);
+	if (!s)
+		return;
+	s->console_fd = STDIN_FILENO;
+	p->rescue = true;
+	log_err("rescue: the lab is not started; a shell runs on the console. Fix the profile, then `labctl reboot`.");
+	sv_start(s);
+}
+
+static void start_services(struct pid1 *p)
+{
+	const struct profile *pr = p->profile;
+
+	for (unsigned i = 0; i < pr->nservices; i++) {
+		struct service *s = sv_add(&p->sup, pr->services[i].name, pr->services[i].argv,
+					   SV_RESTART_ALWAYS, pr->stop_timeout * 1000);
+
+		if (!s)
+			log_err("service %s: cannot be added", pr->services[i].name);
+		else
+			sv_start(s);
+	}
+}
+
+/* Only if the loop itself cannot be built: still reap, still never exit. */
+static void __attribute__((noreturn)) emergency_loop(void)
+{
+	sigset_t all;
+
+	sigfillset(&all);
+	log_err("falling back to a bare reaping loop");
+	for (;;) {
+		siginfo_t si;
+
+		sigwaitinfo(&all, &si);
+		while (waitpid(-1, NULL, WNOHANG) > 0)
+			;
+	}
+}
+
+static void early_boot(void)
+{
+	struct mount_result mr[MOUNTS_MAX];
+	unsigned n;
+	sigset_t all;
+
+	sigfillset(&all);
+	sigprocmask(SIG_BLOCK, &all, NULL); /* before the first fork */
+	if (chdir("/") < 0) {
+		/* nothing to do about it */
+	}
+	umask(022);
+	n = mounts_early(mr);
+	open_console("/dev/console");
+	log_info("labinit %s starting as PID 1", LABINIT_VERSION);
+	log_mounts(mr, n);
+	if (reboot(RB_DISABLE_CAD) < 0)
+		log_debug("ctrl-alt-del to SIGINT: %s", strerror(errno));
+}
+
+int pid1_main(int argc, char **argv)
+{
+	struct pid1 *p = &pid1;
+	const char *path = config_path(argc, argv);
+
+	p->boot_ms = loop_now_ms();
+	early_boot();
+	if (setup_loop(p) < 0)
+		emergency_loop();
+	if (load_profile(p, path) < 0) {
+		start_rescue(p);
+	} else {
+		apply_general(p->profile);
+		start_services(p);
+		log_info("lab \"%s\" ready in %.2f s", p->profile->name,
+			 (double)(loop_now_ms() - p->boot_ms) / 1000.0);
+	}
+	for (;;)
+		if (loop_run_once(&p->loop) < 0)
+			emergency_loop();
+}

@@ -1,0 +1,36 @@
+/* PID 1's state, shared by its boot sequence, shutdown and control handlers. */
+#ifndef LAB_PID1_H
+#define LAB_PID1_H
+
+#include <stdbool.h>
+
+#include "../lib/loop.h"
+#include "../lib/profile.h"
+#include "supervise.h"
+
+enum pid1_phase {
+	PHASE_UP,        /* booted (or in rescue), supervising */
+	PHASE_STOPPING,  /* stopping services in reverse start order */
+	PHASE_KILLING,   /* SIGTERM/SIGKILL to whatever is left */
+	PHASE_FINAL,     /* unmounted, reboot() child forked */
+};
+
+struct pid1 {
+	struct loop loop;
+	struct supervisor sup;
+	struct profile *profile;
+	bool rescue;
+	int sigfd;
+	int reboot_cmd;            /* RB_AUTOBOOT or RB_POWER_OFF once shutting down */
+	enum pid1_phase phase;
+	unsigned kill_stage;
+	uint64_t boot_ms;
+	struct loop_timer shutdown_timer;
+};
+
+void shutdown_begin(struct pid1 *p, int reboot_cmd, const char *why);
+void shutdown_on_change(struct supervisor *sup, struct service *s);
+void shutdown_on_no_children(struct pid1 *p);
+void pid1_control(void *data, int argc, char **argv, char *reply, size_t size);
+
+#endif

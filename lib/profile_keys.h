@@ -1,0 +1,75 @@
+/* The profile's keys: name, type, default and range, in the order of the
+ * Kconfig menus. Kconfig holds the prompts and help; this table is what the
+ * binary knows at run time. tests/unit/kconfig-sync.sh checks that the two
+ * agree on every name, type and default. */
+#ifndef LAB_PROFILE_KEYS_H
+#define LAB_PROFILE_KEYS_H
+
+/* X(NAME, TYPE, DEFAULT, MIN, MAX) — MIN/MAX only matter for INT. */
+#define PROFILE_GLOBAL_KEYS(X)                                   \
+	X(PROFILE_NAME, STR, "custom", 0, 0)                     \
+	X(PROFILE_DESCRIPTION, STR, "", 0, 0)                    \
+	X(HOSTNAME, STR, "lab", 0, 0)                            \
+	X(CONSOLE, STR, "/dev/console", 0, 0)                    \
+	X(LOG_LEVEL, INT, "6", 0, 7)                             \
+	X(FILES_DIR, STR, "/lab", 0, 0)                          \
+	X(EXTRA_SERVICES, STR, "", 0, 0)                         \
+	X(STOP_TIMEOUT, INT, "10", 1, 300)                       \
+	X(SHUTDOWN_TIMEOUT, INT, "30", 1, 600)                   \
+	X(RESCUE_SHELL, STR, "/bin/sh", 0, 0)                    \
+	X(UPLINK_IFNAME, STR, "eth0", 0, 0)                      \
+	X(UPLINK_DHCP, BOOL, "y", 0, 0)                          \
+	X(UPLINK_STATIC, BOOL, "n", 0, 0)                        \
+	X(UPLINK_ADDRESS, STR, "", 0, 0)                         \
+	X(UPLINK_GATEWAY, STR, "", 0, 0)                         \
+	X(UPLINK_DNS, STR, "", 0, 0)                             \
+	X(BRIDGE_NAME, STR, "virbr0", 0, 0)                      \
+	X(BRIDGE_MAC, STR, "", 0, 0)                             \
+	X(LAB_SUBNET, STR, "10.77.0.0/24", 0, 0)                 \
+	X(LAB_GATEWAY, STR, "10.77.0.1", 0, 0)                   \
+	X(LAB_MTU, INT, "0", 0, 65535)                           \
+	X(BRIDGE_STP, BOOL, "n", 0, 0)                           \
+	X(BRIDGE_FORWARD_DELAY, INT, "0", 0, 30)                 \
+	X(BRIDGE_IPV6, BOOL, "n", 0, 0)                          \
+	X(DHCP_SERVER, BOOL, "y", 0, 0)                          \
+	X(DHCP_RANGE_START, STR, "10.77.0.2", 0, 0)              \
+	X(DHCP_RANGE_END, STR, "10.77.0.254", 0, 0)              \
+	X(DHCP_LEASE_TIME, INT, "3600", 60, 31536000)            \
+	X(DHCP_LEASE_FILE, STR, "/run/labinit/dhcp.leases", 0, 0) \
+	X(DNS, BOOL, "y", 0, 0)                                  \
+	X(DNS_DOMAIN, STR, "lab", 0, 0)                          \
+	X(DNS_UPSTREAMS, STR, "", 0, 0)                          \
+	X(NAT, BOOL, "y", 0, 0)                                  \
+	X(NAT_PORT_FORWARDS, STR, "", 0, 0)                      \
+	X(SHARE_DIR, STR, "/lab/share", 0, 0)                    \
+	X(SHARE_9P, BOOL, "y", 0, 0)                             \
+	X(SHARE_9P_TAG, STR, "debug", 0, 0)                      \
+	X(SHARE_PER_GUEST, BOOL, "n", 0, 0)                      \
+	X(SHARE_SMB, BOOL, "n", 0, 0)                            \
+	X(IMAGE_KERNEL, STR, "", 0, 0)                           \
+	X(IMAGE_EXTRA_FILES, STR, "", 0, 0)                      \
+	X(IMAGE_EMBED_GUESTS, BOOL, "y", 0, 0)
+
+/* Per guest slot: CONFIG_GUEST<n> (enable) and CONFIG_GUEST<n>_<FIELD>.
+ * A NULL default for NAME means "vm<n>". */
+#define PROFILE_GUEST_KEYS(X)                  \
+	X(ENABLE, BOOL, "n", 0, 0)             \
+	X(NAME, STR, NULL, 0, 0)               \
+	X(KERNEL, STR, "", 0, 0)               \
+	X(INITRD, STR, "", 0, 0)               \
+	X(DISK, STR, "", 0, 0)                 \
+	X(DISK_PERSISTENT, BOOL, "n", 0, 0)    \
+	X(APPEND, STR, "", 0, 0)               \
+	X(MEMORY, INT, "256", 32, 65536)       \
+	X(CPUS, INT, "1", 1, 64)               \
+	X(NIC, STR, "virtio-net", 0, 0)        \
+	X(MAC, STR, "", 0, 0)                  \
+	X(IP, STR, "", 0, 0)                   \
+	X(GDB_PORT, INT, "0", 0, 65535)        \
+	X(GDB_WAIT, BOOL, "n", 0, 0)           \
+	X(AUTOSTART, BOOL, "y", 0, 0)          \
+	X(RESTART, STR, "on-failure", 0, 0)
+
+#define PROFILE_GUEST_SLOTS 8
+
+#endif
