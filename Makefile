@@ -71,7 +71,7 @@ check: deps all asan unit fuzz-build
 	sh tests/run.sh
 
 run: deps all
-	sh tests/make-run.sh
+	sh image/run.sh
 
 deps:
 	@missing=$$(for p in $(DEB_PACKAGES); do \

@@ -123,7 +123,9 @@ static void parse_line(const char *s, const char *end, const char *source, unsig
 	}
 	p = read_key(s, end, key);
 	if (!p || p == end || *p != '=') {
-		diag_add(d, source, line, NULL, "expected CONFIG_NAME=value, found \"%.40s\"", s);
+		/* The line is not NUL-terminated: bound the quote by its end. */
+		diag_add(d, source, line, NULL, "expected CONFIG_NAME=value, found \"%.*s\"",
+			 (int)(end - s < 40 ? end - s : 40), s);
 		return;
 	}
 	p++;

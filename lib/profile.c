@@ -185,7 +185,8 @@ static void fill_defaults(struct profile *p)
 	}
 }
 
-int profile_load(struct profile *p, const char *path, const char *cmdline, struct diag *d)
+static int load_common(struct profile *p, const char *path, const char *buf, size_t len,
+		       const char *cmdline, struct diag *d)
 {
 	struct load_ctx lc = { p, d };
 	unsigned before = d->count;
@@ -194,12 +195,26 @@ int profile_load(struct profile *p, const char *path, const char *cmdline, struc
 	fill_defaults(p);
 	if (path) {
 		p->source = strdup(path);
-		config_parse_file(p->source, assign, &lc, d);
+		if (buf)
+			config_parse(buf, len, p->source, assign, &lc, d);
+		else
+			config_parse_file(p->source, assign, &lc, d);
 	}
 	if (cmdline)
 		config_parse_cmdline(cmdline, assign, &lc, d);
 	profile_validate(p, d);
 	return d->count > before ? -EINVAL : 0;
+}
+
+int profile_load(struct profile *p, const char *path, const char *cmdline, struct diag *d)
+{
+	return load_common(p, path, NULL, 0, cmdline, d);
+}
+
+int profile_load_buf(struct profile *p, const char *buf, size_t len, const char *source,
+		     const char *cmdline, struct diag *d)
+{
+	return load_common(p, source, buf, len, cmdline, d);
 }
 
 void profile_free(struct profile *p)

@@ -126,6 +126,9 @@ struct profile {
  * of cmdline (NULL: none). Returns 0, or -EINVAL with every error in d.
  * On error *p still holds what could be read, for printing. */
 int profile_load(struct profile *p, const char *path, const char *cmdline, struct diag *d);
+/* The same from a buffer; source names it in errors. */
+int profile_load_buf(struct profile *p, const char *buf, size_t len, const char *source,
+		     const char *cmdline, struct diag *d);
 void profile_free(struct profile *p);
 
 /* The key's CONFIG_ name without the prefix, e.g. "GUEST3_NAME"; buf must

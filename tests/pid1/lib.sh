@@ -1,0 +1,259 @@
+# Helpers for the PID-1 tests (bash; sourced by tests/pid1/test_*.sh).
+#
+# Each instance runs build/labinit as PID 1 in fresh pid+mount+net+uts
+# namespaces with a private tmpfs on /dev (the machine's devtmpfs is shared
+# across mount namespaces and must never be touched). labinit mounts its own
+# proc, sys, /run and /tmp there, so everything a test shares with the
+# namespace lives under build/pid1-tests/TEST/, never /tmp or /run.
+#
+# After t_start: T_INST (the instance's dir), CONSOLE (what labinit writes on
+# its console), UNSHARE_PID, LPID (labinit's host pid). Cleanup is by pid
+# only, in an EXIT trap that also runs on failure.
+
+T_REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+LABINIT=${LABINIT:-$T_REPO/build/labinit}
+LABCTL=${LABCTL:-$(dirname "$LABINIT")/labctl}
+T_NAME=$(basename "$0" .sh)
+T_DIR=$T_REPO/build/pid1-tests/$T_NAME
+T_INSTANCES=() # "bg_pid unshare_pid labinit_pid" of every instance not yet waited for
+T_FIFO_FD=     # the writer kept open on a pty instance's input FIFO
+
+t_log() { printf '%s: %s\n' "$T_NAME" "$*" >&2; }
+
+# Dumps the tail of the current console so a failure can be read on its own.
+t_fail() {
+	printf 'FAIL: %s: %s\n' "$T_NAME" "$*" >&2
+	if [ -n "${CONSOLE:-}" ] && [ -f "$CONSOLE" ]; then
+		printf -- '--- last 40 console lines (%s) ---\n' "$CONSOLE" >&2
+		tr -d '\r' <"$CONSOLE" | tail -n 40 >&2
+		printf -- '---\n' >&2
+	fi
+	exit 1
+}
+
+t_skip() {
+	printf 'SKIP: %s: %s\n' "$T_NAME" "$*" >&2
+	exit 77
+}
+
+t_pass() {
+	printf 'PASS: %s\n' "$T_NAME"
+	exit 0
+}
+
+t_now_ms() {
+	local us=${EPOCHREALTIME/[.,]/}
+	echo $((10#$us / 1000))
+}
+
+# A pid that exists and is not a zombie.
+t_pid_running() {
+	local st
+
+	st=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+	st=${st##*) }
+	[ "${st%% *}" != Z ]
+}
+
+# Only the processes this test started, by pid, never by name: labinit first
+# (killing a pid namespace's PID 1 kills everything in it), then our own
+# background child (the wrapper, or script(1)) is waited for.
+t_cleanup() {
+	local rc=$? inst bg up lp i
+
+	trap - EXIT
+	for inst in "${T_INSTANCES[@]}"; do
+		read -r bg up lp <<<"$inst"
+		[ "${bg:-0}" != 0 ] || continue
+		if [ "${lp:-0}" = 0 ] && [ "${up:-0}" != 0 ]; then
+			# not identified yet: whatever unshare's child is now
+			lp=$(cat "/proc/$up/task/$up/children" 2>/dev/null)
+			lp=${lp%% *}
+		fi
+		[ -n "$lp" ] && [ "$lp" != 0 ] && kill -KILL "$lp" 2>/dev/null
+		i=0
+		while [ $i -lt 50 ] && t_pid_running "$bg"; do
+			sleep 0.1
+			i=$((i + 1))
+		done
+		t_pid_running "$bg" && kill -KILL "$bg" 2>/dev/null
+		wait "$bg" 2>/dev/null
+	done
+	if [ -n "$T_FIFO_FD" ]; then
+		eval "exec $T_FIFO_FD>&-"
+	fi
+	exit "$rc"
+}
+
+t_init() {
+	[ "$(id -u)" = 0 ] || t_skip "needs root (namespaces, mount, mknod)"
+	command -v unshare >/dev/null 2>&1 || t_skip "unshare is missing"
+	command -v nsenter >/dev/null 2>&1 || t_skip "nsenter is missing"
+	[ -x "$LABINIT" ] || t_fail "$LABINIT is missing: run 'make all' first"
+	[ -e "$LABCTL" ] || t_fail "$LABCTL is missing: run 'make all' first"
+	rm -rf "$T_DIR"
+	mkdir -p "$T_DIR" || t_fail "cannot create $T_DIR"
+	trap t_cleanup EXIT
+	trap 'exit 130' INT
+	trap 'exit 143' TERM
+}
+
+# t_service_script PATH BODY — an executable POSIX sh script for a service.
+t_service_script() {
+	printf '#!/bin/sh\n%s\n' "$2" >"$1" && chmod +x "$1"
+}
+
+# What unshare runs: a private tmpfs on /dev with /dev/null, then labinit as
+# the namespace's PID 1. $1 = labinit, $2 = config, $3 = a hostname to set
+# first, or empty (the rescue test uses it: rescue sets none).
+T_NS_INIT='mount -t tmpfs -o mode=0755 tmpfs /dev && mknod -m 666 /dev/null c 1 3 &&
+{ [ -z "$3" ] || hostname "$3"; } && exec "$1" --config "$2"'
+
+# A small sh wrapper runs unshare in the foreground and records its own pid
+# and unshare's status: the test's shell never reports a job killed by a
+# signal, and the pty mode (under script(1)) works the same way.
+t_write_wrapper() { # CONFIG NS_HOSTNAME
+	{
+		printf '#!/bin/sh\n'
+		printf 'echo $$ >"%s/wrapper.pid"\n' "$T_INST"
+		printf 'unshare --pid --fork --mount --net --uts --propagation private -- \\\n'
+		printf "\tsh -c '%s' sh \"%s\" \"%s\" \"%s\"\n" "$T_NS_INIT" "$LABINIT" "$1" "$2"
+		printf 'echo $? >"%s/unshare.rc"\n' "$T_INST"
+	} >"$T_INST/run.sh"
+	chmod +x "$T_INST/run.sh"
+}
+
+# Finds unshare (the wrapper's child) and labinit's host pid (unshare's only
+# child, once it has exec'd labinit; before that it is the sh mounting /dev).
+t_find_pids() {
+	local deadline=$(($(t_now_ms) + 10000)) w kid exe real last
+
+	real=$(readlink -f "$LABINIT")
+	last=$((${#T_INSTANCES[@]} - 1))
+	UNSHARE_PID= LPID=
+	while [ "$(t_now_ms)" -lt "$deadline" ]; do
+		if [ -z "$UNSHARE_PID" ] && [ -s "$T_INST/wrapper.pid" ]; then
+			w=$(cat "$T_INST/wrapper.pid")
+			kid=$(cat "/proc/$w/task/$w/children" 2>/dev/null)
+			UNSHARE_PID=${kid%% *}
+			T_INSTANCES[$last]="$T_BG_PID ${UNSHARE_PID:-0} 0"
+		fi
+		if [ -n "$UNSHARE_PID" ]; then
+			kid=$(cat "/proc/$UNSHARE_PID/task/$UNSHARE_PID/children" 2>/dev/null)
+			kid=${kid%% *}
+			exe=$(readlink "/proc/${kid:-0}/exe" 2>/dev/null)
+			if [ -n "$kid" ] && [ "$exe" = "$real" ]; then
+				LPID=$kid
+				T_INSTANCES[$last]="$T_BG_PID $UNSHARE_PID $LPID"
+				return 0
+			fi
+		fi
+		t_pid_running "$T_BG_PID" || return 1
+		sleep 0.05
+	done
+	return 1
+}
+
+t_new_instance() { # NAME
+	T_INST=$T_DIR/$1
+	rm -rf "$T_INST"
+	mkdir -p "$T_INST"
+	CONSOLE=$T_INST/console.log
+	: >"$CONSOLE"
+}
+
+t_started() { # NAME
+	t_find_pids || t_fail "$1: labinit did not start as the child of unshare"
+	t_wait_console 'control socket /run/labinit/control: ok' 10 ||
+		t_fail "$1: no 'control socket ... ok' line within 10 s"
+}
+
+# t_start NAME CONFIG [STDIN] — labinit as PID 1, stdout+stderr to $CONSOLE.
+t_start() {
+	t_new_instance "$1"
+	t_write_wrapper "$2" ""
+	"$T_INST/run.sh" <"${3:-/dev/null}" >"$CONSOLE" 2>&1 &
+	T_BG_PID=$!
+	T_INSTANCES+=("$T_BG_PID 0 0")
+	t_started "$1"
+}
+
+# t_start_pty NAME CONFIG NS_HOSTNAME — labinit with a pseudo-terminal as its
+# console (fds 0, 1 and 2 on one read-write tty, as /dev/console is at boot),
+# through script(1). What the test writes to fd 9 (the FIFO $T_INST/input,
+# kept open) is typed on that terminal; what the terminal shows lands in
+# $CONSOLE.
+t_start_pty() {
+	command -v script >/dev/null 2>&1 || t_skip "script (util-linux) is missing"
+	t_new_instance "$1"
+	t_write_wrapper "$2" "$3"
+	mkfifo "$T_INST/input" || t_fail "mkfifo $T_INST/input"
+	exec 9<>"$T_INST/input"
+	T_FIFO_FD=9
+	SHELL=/bin/sh script -q -f -e -c "$T_INST/run.sh" "$CONSOLE" <"$T_INST/input" >/dev/null 2>&1 &
+	T_BG_PID=$!
+	T_INSTANCES+=("$T_BG_PID 0 0")
+	t_started "$1"
+}
+
+# The console without a terminal's carriage returns.
+t_console() {
+	tr -d '\r' <"$CONSOLE"
+}
+
+# t_wait_console ERE SECONDS [FILE] — 0 once a line matches.
+t_wait_console() {
+	t_wait_count "$1" 1 "$2" "${3:-$CONSOLE}"
+}
+
+# t_wait_count ERE N SECONDS FILE — 0 once at least N lines of FILE match.
+t_wait_count() {
+	local deadline=$(($(t_now_ms) + $3 * 1000))
+
+	while [ "$(tr -d '\r' <"$4" | grep -Ec -- "$1")" -lt "$2" ]; do
+		[ "$(t_now_ms)" -lt "$deadline" ] || return 1
+		sleep 0.1
+	done
+}
+
+# labctl inside: the control socket is /run/labinit/control in labinit's
+# mount namespace.
+t_labctl() {
+	nsenter -t "$LPID" -m -p "$LABCTL" "$@"
+}
+
+# Every process of the namespace as "PID PPID STATE COMM", with the
+# namespace's own pids (labinit is 1), read from the namespace's /proc.
+t_ns_procs() {
+	nsenter -t "$LPID" -m -p sh -c 'cat /proc/[0-9]*/stat 2>/dev/null' |
+		awk '{ s = $0; comm = s; sub(/^[0-9]+ \(/, "", comm); sub(/\) [A-Za-z] .*$/, "", comm);
+		       sub(/^.*\) /, "", s); split(s, f, " "); print $1, f[2], f[1], comm }'
+}
+
+# True while unshare has not ended.
+t_unshare_alive() {
+	t_pid_running "$UNSHARE_PID"
+}
+
+# The instance must still be running.
+t_alive() {
+	t_unshare_alive || t_fail "labinit ended unexpectedly ($1)"
+}
+
+# t_wait_end SECONDS — waits for the namespace to end; sets T_RC (unshare's
+# status as sh reports it: 128+signal) and T_END_MS. Returns 1 on timeout
+# (the instance is then left to the cleanup).
+t_wait_end() {
+	local deadline=$(($(t_now_ms) + $1 * 1000)) last
+
+	while t_unshare_alive; do
+		[ "$(t_now_ms)" -lt "$deadline" ] || return 1
+		sleep 0.05
+	done
+	T_END_MS=$(t_now_ms)
+	wait "$T_BG_PID" 2>/dev/null
+	T_RC=$(cat "$T_INST/unshare.rc" 2>/dev/null)
+	last=$((${#T_INSTANCES[@]} - 1))
+	T_INSTANCES[$last]="0 0 0"
+	return 0
+}

@@ -1,0 +1,64 @@
+#!/bin/sh
+# The test runner behind `make check`: unit tests (C binaries under
+# build/unit and scripts under tests/unit), short bounded fuzz runs, then the
+# root-only integration layers (tests/pid1, and later tests/net, tests/e2e).
+# A test passes with exit 0, is skipped with exit 77, fails otherwise; its
+# output goes to build/test-logs/ and is shown when it fails. Test scripts
+# are executables run through their #! line. The last line
+# is "N passed, N failed".
+#   TESTS=REGEX           run only tests whose name matches
+#   FUZZ_CHECK_SECONDS=N  length of each fuzz run (default 15)
+cd "$(dirname "$0")/.." || exit 2
+LOGS=build/test-logs
+mkdir -p "$LOGS"
+passed=0 failed=0 skipped=0 failures=""
+
+run() { # NAME TIMEOUT CMD...
+	name=$1 limit=$2
+	shift 2
+	if [ -n "${TESTS:-}" ] && ! printf '%s\n' "$name" | grep -Eq -- "$TESTS"; then
+		return
+	fi
+	log="$LOGS/$(printf '%s' "$name" | tr '/' '_').log"
+	start=$(date +%s%N)
+	timeout --kill-after=10 "$limit" "$@" > "$log" 2>&1 < /dev/null
+	rc=$?
+	secs=$(awk -v a="$start" -v b="$(date +%s%N)" 'BEGIN { printf "%.1f", (b - a) / 1e9 }')
+	case $rc in
+	0) passed=$((passed + 1)); echo "PASS $name (${secs}s)" ;;
+	77) skipped=$((skipped + 1)); echo "SKIP $name: $(tail -n 1 "$log")" ;;
+	*)
+		failed=$((failed + 1)); failures="$failures $name"
+		[ $rc = 124 ] && echo "(timed out after $limit s)" >> "$log"
+		echo "FAIL $name (exit $rc, ${secs}s) — last lines of $log:"
+		tail -n 30 "$log" | sed 's/^/    | /'
+		;;
+	esac
+}
+
+for t in build/unit/test_*; do
+	[ -x "$t" ] && run "unit/$(basename "$t")" 120 "$t"
+done
+for t in tests/unit/test_*.sh; do
+	[ -f "$t" ] && run "unit/$(basename "$t" .sh)" 120 "$t"
+done
+for f in build/fuzz/fuzz_*; do
+	[ -x "$f" ] || continue
+	n=$(basename "$f")
+	mkdir -p "build/corpus/$n"
+	run "fuzz/$n" 300 "$f" -max_total_time="${FUZZ_CHECK_SECONDS:-15}" -max_len=8192 \
+		-artifact_prefix="$LOGS/$n-" "build/corpus/$n" "tests/fuzz/corpus/$n"
+done
+for layer in pid1 net guests e2e; do
+	for t in tests/$layer/test_*.sh; do
+		[ -f "$t" ] && run "$layer/$(basename "$t" .sh)" 900 "$t"
+	done
+done
+
+[ -n "$failures" ] && echo "failed:$failures"
+if [ "$skipped" -gt 0 ]; then
+	echo "$passed passed, $failed failed, $skipped skipped"
+else
+	echo "$passed passed, $failed failed"
+fi
+[ "$failed" -eq 0 ]
