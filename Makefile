@@ -91,9 +91,10 @@ oldconfig:
 	kconfig-conf --oldconfig Kconfig
 olddefconfig:
 	kconfig-conf --olddefconfig Kconfig
+DEFCONFIG ?= defconfig
 savedefconfig:
-	kconfig-conf --savedefconfig=defconfig Kconfig
-	@echo "wrote defconfig (copy it to configs/NAME_defconfig to keep it)"
+	kconfig-conf --savedefconfig=$(DEFCONFIG) Kconfig
+	@echo "wrote $(DEFCONFIG) (copy it to configs/NAME_defconfig to keep it)"
 %_defconfig: configs/%_defconfig
 	kconfig-conf --defconfig=$< Kconfig
 list-defconfigs:

@@ -84,6 +84,7 @@ static const char *config_path(int argc, char **argv)
 /* Returns 0 when the profile is usable; otherwise prints every error. */
 static int load_profile(struct pid1 *p, const char *path)
 {
+	double t0 = log_uptime();
 	struct diag d;
 	int r;
 
@@ -98,17 +99,38 @@ static int load_profile(struct pid1 *p, const char *path)
 		log_err("profile %s: %u error%s:", path, d.count, d.count == 1 ? "" : "s");
 		(void)!write(STDERR_FILENO, diag_text(&d), strlen(diag_text(&d)));
 	} else {
-		log_info("profile %s: ok (\"%s\", %u guest%s, %u extra service%s)", path, p->profile->name,
-			 p->profile->nguests, p->profile->nguests == 1 ? "" : "s", p->profile->nservices,
-			 p->profile->nservices == 1 ? "" : "s");
+		log_info("profile %s: ok (\"%s\", %u guest%s, %u extra service%s; %.2f ms)", path,
+			 p->profile->name, p->profile->nguests, p->profile->nguests == 1 ? "" : "s",
+			 p->profile->nservices, p->profile->nservices == 1 ? "" : "s",
+			 (log_uptime() - t0) * 1000.0);
 	}
 	diag_free(&d);
 	return r;
 }
 
+/* CONFIG_CONSOLE other than /dev/console (e.g. /dev/ttyS1): move 0..2 there. */
+static void switch_console(const char *path)
+{
+	int fd;
+
+	if (!strcmp(path, "/dev/console"))
+		return;
+	fd = open(path, O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0) {
+		log_err("console %s: %s; keeping the current one", path, strerror(errno));
+		return;
+	}
+	for (int i = 0; i <= 2; i++)
+		dup2(fd, i);
+	if (fd > 2)
+		close(fd);
+	log_info("console %s: ok", path);
+}
+
 static void apply_general(const struct profile *pr)
 {
 	log_set_level(pr->log_level);
+	switch_console(pr->console);
 	if (sethostname(pr->hostname, strlen(pr->hostname)) < 0)
 		log_err("hostname %s: %s", pr->hostname, strerror(errno));
 	else

@@ -103,6 +103,8 @@ void shutdown_begin(struct pid1 *p, int reboot_cmd, const char *why)
 	}
 	p->reboot_cmd = reboot_cmd;
 	p->phase = PHASE_STOPPING;
+	for (unsigned i = 0; i < p->sup.n; i++)
+		p->sup.sv[i].restart_pending = false; /* a pending labctl restart must not respawn */
 	log_info("shutdown: %s", why);
 	p->shutdown_timer.fn = on_deadline;
 	p->shutdown_timer.data = p;

@@ -66,25 +66,30 @@ static void guest_name(struct vctx *c, struct guest_cfg *g, unsigned slot)
 			vc_error(c, key, "\"%s\" is also the name of guest %u", g->name, c->p->guests[i].slot);
 }
 
+/* Index of s in the NULL-terminated words, or -1. */
+static int word_index(const char *const words[], const char *s)
+{
+	for (int i = 0; words[i]; i++)
+		if (!strcmp(words[i], s))
+			return i;
+	return -1;
+}
+
 static void guest_nic_restart(struct vctx *c, struct guest_cfg *g, unsigned slot)
 {
+	/* In the order of enum nic_model and enum restart_policy. */
+	static const char *const nics[] = { "virtio-net", "e1000", "rtl8139", NULL };
+	static const char *const policies[] = { "on-failure", "always", "never", NULL };
 	const char *nic = vc_str(c, K_GUEST(slot, GF_NIC));
 	const char *rs = vc_str(c, K_GUEST(slot, GF_RESTART));
+	int i;
 
-	if (!strcmp(nic, "virtio-net"))
-		g->nic = NIC_VIRTIO;
-	else if (!strcmp(nic, "e1000"))
-		g->nic = NIC_E1000;
-	else if (!strcmp(nic, "rtl8139"))
-		g->nic = NIC_RTL8139;
+	if ((i = word_index(nics, nic)) >= 0)
+		g->nic = (enum nic_model)i;
 	else
 		vc_error(c, K_GUEST(slot, GF_NIC), "\"%s\": expected virtio-net, e1000 or rtl8139", nic);
-	if (!strcmp(rs, "on-failure"))
-		g->restart = RESTART_ON_FAILURE;
-	else if (!strcmp(rs, "always"))
-		g->restart = RESTART_ALWAYS;
-	else if (!strcmp(rs, "never"))
-		g->restart = RESTART_NEVER;
+	if ((i = word_index(policies, rs)) >= 0)
+		g->restart = (enum restart_policy)i;
 	else
 		vc_error(c, K_GUEST(slot, GF_RESTART), "\"%s\": expected always, on-failure or never", rs);
 }
