@@ -5,6 +5,8 @@ VERSION    := 0.1
 BUILD      := build
 SRCS       := $(wildcard lib/*.c net/*.c guests/*.c init/*.c)
 LIB_SRCS   := $(wildcard lib/*.c)
+# What unit tests and fuzz targets link: everything below init/ (no main).
+TEST_SRCS  := $(LIB_SRCS) $(wildcard net/*.c) init/sv_table.c
 HDRS       := $(wildcard lib/*.h net/*.h guests/*.h init/*.h)
 
 WARN       := -Wall -Wextra -Wshadow -Wmissing-prototypes -Wstrict-prototypes \
@@ -49,15 +51,15 @@ $(BUILD)/asan/labinit: $(SRCS) $(HDRS) Makefile
 
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(wildcard tests/unit/test_*.c))
 unit: $(UNIT_TESTS)
-$(BUILD)/unit/%: tests/unit/%.c tests/unit/t.h $(LIB_SRCS) $(HDRS) Makefile
+$(BUILD)/unit/%: tests/unit/%.c tests/unit/t.h $(TEST_SRCS) $(HDRS) Makefile
 	mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(ASAN_FLAGS) -Ilib -o $@ $< $(LIB_SRCS) $(filter-out init/main.c,$(wildcard init/sv_*.c))
+	$(CC) $(CPPFLAGS) $(ASAN_FLAGS) -Ilib -Inet -o $@ $< $(TEST_SRCS)
 
 FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
 fuzz-build: $(FUZZ_TARGETS)
-$(BUILD)/fuzz/%: tests/fuzz/%.c $(LIB_SRCS) $(HDRS) Makefile
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(TEST_SRCS) $(HDRS) Makefile
 	mkdir -p $(@D)
-	$(FUZZ_CC) $(FUZZ_FLAGS) -Ilib -o $@ $< $(LIB_SRCS)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -Ilib -Inet -o $@ $< $(TEST_SRCS)
 
 # Long fuzzing runs (make check does short bounded ones).
 FUZZ_SECONDS ?= 600

@@ -116,7 +116,26 @@ shut_down usr2 130 kill -USR2 "$LPID"
 t_console | grep -q 'shutdown: SIGUSR2: power off' || t_fail "usr2: expected 'shutdown: SIGUSR2: power off' on the console"
 t_console | grep -q 'shutdown: power off now' || t_fail "usr2: expected 'shutdown: power off now' on the console"
 
-# 6. labctl poweroff and labctl reboot.
+# 6. SIGINT (ctrl-alt-del) reboots, SIGPWR powers off; signals PID 1 has no
+# use for (SIGHUP, SIGUSR1, SIGQUIT, SIGALRM) change nothing.
+start_variant sigint "a:$SVC b:$SVC" 3 10
+for sig in HUP USR1 QUIT ALRM; do
+	kill -"$sig" "$LPID" || t_fail "sigint: kill -$sig failed"
+done
+sleep 0.5
+t_alive "after SIGHUP, SIGUSR1, SIGQUIT and SIGALRM"
+[ -z "$(events)" ] || t_fail "sigint: stray signals stopped services: '$(events)'"
+t_console | grep -q 'shutdown:' && t_fail "sigint: stray signals started a shutdown"
+shut_down sigint 129 kill -INT "$LPID"
+[ "$(events)" = "stop b,stop a," ] || t_fail "sigint: expected 'stop b' then 'stop a', saw '$(events)'"
+t_console | grep -q 'shutdown: ctrl-alt-del: reboot' || t_fail "sigint: expected 'shutdown: ctrl-alt-del: reboot' on the console"
+
+start_variant sigpwr "a:$SVC" 3 10
+shut_down sigpwr 130 kill -PWR "$LPID"
+[ "$(events)" = "stop a," ] || t_fail "sigpwr: expected 'stop a,', saw '$(events)'"
+t_console | grep -q 'shutdown: SIGPWR: power off' || t_fail "sigpwr: expected 'shutdown: SIGPWR: power off' on the console"
+
+# 7. labctl poweroff and labctl reboot.
 start_variant poweroff "a:$SVC b:$SVC" 3 10
 out=$(t_labctl poweroff 2>&1) || t_fail "poweroff: labctl poweroff failed: $out"
 [ "$out" = "powering off" ] || t_fail "poweroff: expected labctl to print 'powering off', saw '$out'"
