@@ -5,6 +5,8 @@
 int cmd_check_config(int argc, char **argv);
 int cmd_print_config(int argc, char **argv);
 int cmd_version(int argc, char **argv);
+int cmd_up(int argc, char **argv);
+int cmd_down(int argc, char **argv);
 int labctl_main(int argc, char **argv);
 int pid1_main(int argc, char **argv);
 

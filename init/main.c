@@ -13,6 +13,8 @@ static const struct command {
 } commands[] = {
 	{ "check-config", cmd_check_config, "check-config [--cmdline STR] FILE  validate a profile, print every error" },
 	{ "print-config", cmd_print_config, "print-config [--defaults] [--cmdline STR] [FILE]  the effective configuration" },
+	{ "up", cmd_up, "up --config FILE  bring the lab network up here (idempotent)" },
+	{ "down", cmd_down, "down --config FILE  remove what labinit set up, nothing else" },
 	{ "version", cmd_version, "version  print the version" },
 };
 

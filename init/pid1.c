@@ -137,14 +137,14 @@ static void apply_general(const struct profile *pr)
 		log_info("hostname %s: ok", pr->hostname);
 }
 
-static void reap(struct pid1 *p)
+void pid1_reap(struct pid1 *p)
 {
 	for (;;) {
 		int status;
 		pid_t pid = waitpid(-1, &status, WNOHANG);
 
 		if (pid > 0) {
-			if (!sv_child_exited(&p->sup, pid, status) && p->phase == PHASE_FINAL)
+			if (!sv_child_exited(&p->sup, pid, status) && pid == p->reboot_pid)
 				log_err("shutdown: reboot() failed; the lab host stays up");
 			continue;
 		}
@@ -180,7 +180,7 @@ static void on_signal(struct loop *l, int fd, uint32_t events, void *data)
 			log_debug("signal %u ignored", si.ssi_signo);
 		}
 	}
-	reap(p); /* SIGCHLDs coalesce: always reap everything that is ready */
+	pid1_reap(p); /* SIGCHLDs coalesce: always reap everything that is ready */
 }
 
 static int setup_loop(struct pid1 *p)
@@ -219,6 +219,7 @@ static void start_rescue(struct pid1 *p)
 	if (!s)
 		return;
 	s->console_fd = STDIN_FILENO;
+	s->stop_signal = SIGHUP; /* an interactive shell ignores SIGTERM */
 	p->rescue = true;
 	log_err("rescue: the lab is not started; a shell runs on the console. Fix the profile, then `labctl reboot`.");
 	sv_start(s);

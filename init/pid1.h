@@ -3,6 +3,7 @@
 #define LAB_PID1_H
 
 #include <stdbool.h>
+#include <sys/types.h>
 
 #include "../lib/loop.h"
 #include "../lib/profile.h"
@@ -24,10 +25,13 @@ struct pid1 {
 	int reboot_cmd;            /* RB_AUTOBOOT or RB_POWER_OFF once shutting down */
 	enum pid1_phase phase;
 	unsigned kill_stage;
+	pid_t reboot_pid;          /* the child that calls reboot() */
 	uint64_t boot_ms;
 	struct loop_timer shutdown_timer;
 };
 
+/* Reaps every child that has exited; tells shutdown when none are left. */
+void pid1_reap(struct pid1 *p);
 void shutdown_begin(struct pid1 *p, int reboot_cmd, const char *why);
 void shutdown_on_change(struct supervisor *sup, struct service *s);
 void shutdown_on_no_children(struct pid1 *p);

@@ -39,6 +39,7 @@ static void finalize(struct pid1 *p)
 	}
 	if (pid < 0)
 		log_err("shutdown: fork for reboot(): %s; the lab host stays up", strerror(errno));
+	p->reboot_pid = pid;
 }
 
 static void on_kill_timer(struct loop *l, struct loop_timer *t)
@@ -63,8 +64,7 @@ static void kill_rest(struct pid1 *p)
 	p->shutdown_timer.fn = on_kill_timer;
 	p->shutdown_timer.data = p;
 	loop_timer_arm(&p->loop, &p->shutdown_timer, loop_now_ms() + KILL_GRACE_MS);
-	if (waitpid(-1, NULL, WNOHANG) < 0 && errno == ECHILD)
-		finalize(p);
+	pid1_reap(p); /* through the supervisor, and on to finalize if none are left */
 }
 
 static void stop_next(struct pid1 *p)

@@ -45,6 +45,7 @@ struct service *sv_add(struct supervisor *sup, const char *name, char *const arg
 	s->exec_fd = -1;
 	s->console_fd = -1;
 	s->last_status = -1;
+	s->stop_signal = SIGTERM;
 	s->sup = sup;
 	s->timer.data = s;
 	sup->n++;
@@ -68,12 +69,13 @@ static void child_exec(struct service *s, int report_fd)
 	sigfillset(&all);
 	sigprocmask(SIG_UNBLOCK, &all, NULL);
 	setsid();
-	if (s->console_fd >= 0) {
+	if (s->console_fd > 0) {
 		dup2(s->console_fd, 0);
 		dup2(s->console_fd, 1);
 		dup2(s->console_fd, 2);
-		ioctl(0, TIOCSCTTY, 1);
 	}
+	if (s->console_fd >= 0)
+		ioctl(0, TIOCSCTTY, 1);
 	if (chdir("/") < 0) {
 		/* keep going: the service may not care */
 	}
@@ -213,12 +215,12 @@ static void sv_dispatch(struct service *s, enum sv_event e)
 	if (t.actions & SV_ACT_CANCEL_TIMER)
 		loop_timer_cancel(s->sup->loop, &s->timer);
 	if (t.actions & SV_ACT_TERM) {
-		signal_service(s, SIGTERM);
+		signal_service(s, s->stop_signal);
 		arm(s, s->stop_timeout_ms);
 	}
 	if (t.actions & SV_ACT_KILL) {
-		log_warn("service %s: no exit %u ms after SIGTERM, sending SIGKILL", s->name,
-			 s->stop_timeout_ms);
+		log_warn("service %s: no exit %u ms after %s, sending SIGKILL", s->name, s->stop_timeout_ms,
+			 s->stop_signal == SIGHUP ? "SIGHUP" : s->stop_signal == SIGINT ? "SIGINT" : "SIGTERM");
 		signal_service(s, SIGKILL);
 	}
 	if (t.actions & SV_ACT_BACKOFF)
@@ -240,6 +242,7 @@ void sv_start(struct service *s)
 
 void sv_stop(struct service *s)
 {
+	s->restart_pending = false; /* a later stop overrides an earlier restart */
 	sv_dispatch(s, SV_EV_STOP);
 }
 
@@ -249,9 +252,11 @@ void sv_restart(struct service *s)
 		sv_dispatch(s, SV_EV_START);
 		return;
 	}
-	s->restart_pending = true;
 	s->streak = 0;
 	sv_dispatch(s, SV_EV_STOP);
+	s->restart_pending = s->state != SV_DOWN;
+	if (s->state == SV_DOWN)
+		sv_dispatch(s, SV_EV_START);
 }
 
 int sv_child_exited(struct supervisor *sup, pid_t pid, int status)
@@ -287,8 +292,15 @@ struct service *sv_last_up(struct supervisor *sup)
 
 void sv_kill_all(struct supervisor *sup)
 {
-	for (unsigned i = 0; i < sup->n; i++)
-		signal_service(&sup->sv[i], SIGKILL);
+	for (unsigned i = 0; i < sup->n; i++) {
+		struct service *s = &sup->sv[i];
+
+		/* Wanted down for good: no respawn, no pending timer. */
+		loop_timer_cancel(sup->loop, &s->timer);
+		s->restart_pending = false;
+		s->state = s->pid > 0 ? SV_STOPPING : SV_DOWN;
+		signal_service(s, SIGKILL);
+	}
 }
 
 static void format_last(const struct service *s, char *buf, size_t size)

@@ -29,7 +29,8 @@ struct service {
 	int last_status;              /* wait status of the last exit, -1: none */
 	int exec_errno;
 	unsigned stop_timeout_ms;
-	int console_fd;               /* >= 0: make it the controlling terminal */
+	int console_fd;               /* 0: fd 0 becomes the controlling terminal; > 0: also 0..2 */
+	int stop_signal;              /* SIGTERM unless the service needs another */
 	bool restart_pending;         /* start again once down (labctl restart) */
 	struct loop_timer timer;
 	struct supervisor *sup;
@@ -54,6 +55,7 @@ void sv_restart(struct service *s);
 int sv_child_exited(struct supervisor *sup, pid_t pid, int status);
 /* The most recently added service still up (not down/failed), or NULL. */
 struct service *sv_last_up(struct supervisor *sup);
+/* SIGKILL to every service, each then wanted down for good (shutdown). */
 void sv_kill_all(struct supervisor *sup);
 size_t sv_format_status(struct supervisor *sup, char *buf, size_t size);
 

@@ -88,7 +88,7 @@ t_cleanup() {
 t_init() {
 	[ "$(id -u)" = 0 ] || t_skip "needs root (namespaces, mount, mknod)"
 	command -v unshare >/dev/null 2>&1 || t_skip "unshare is missing"
-	command -v nsenter >/dev/null 2>&1 || t_skip "nsenter is missing"
+	command -v nsenter >/dev/null 2>&1 || t_fail "nsenter (util-linux) is missing"
 	[ -x "$LABINIT" ] || t_fail "$LABINIT is missing: run 'make all' first"
 	[ -e "$LABCTL" ] || t_fail "$LABCTL is missing: run 'make all' first"
 	rm -rf "$T_DIR"
@@ -184,7 +184,7 @@ t_start() {
 # kept open) is typed on that terminal; what the terminal shows lands in
 # $CONSOLE.
 t_start_pty() {
-	command -v script >/dev/null 2>&1 || t_skip "script (util-linux) is missing"
+	command -v script >/dev/null 2>&1 || t_fail "script (bsdutils) is missing"
 	t_new_instance "$1"
 	t_write_wrapper "$2" "$3"
 	mkfifo "$T_INST/input" || t_fail "mkfifo $T_INST/input"

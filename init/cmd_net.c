@@ -1,0 +1,69 @@
+/* labinit up / labinit down: the lab network on an ordinary host or inside
+ * a network namespace, from a profile. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../lib/log.h"
+#include "../lib/profile.h"
+#include "../net/labnet.h"
+#include "commands.h"
+
+static struct profile *load(int argc, char **argv, const char *verb)
+{
+	const char *path = NULL, *cmdline = NULL;
+	struct profile *p;
+	struct diag d;
+
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--config") && i + 1 < argc)
+			path = argv[++i];
+		else if (!strcmp(argv[i], "--cmdline") && i + 1 < argc)
+			cmdline = argv[++i];
+		else
+			path = NULL, i = argc;
+	}
+	if (!path) {
+		fprintf(stderr, "usage: labinit %s --config FILE [--cmdline STR]\n", verb);
+		return NULL;
+	}
+	p = calloc(1, sizeof(*p));
+	diag_init(&d);
+	if (!p || profile_load(p, path, cmdline, &d) < 0) {
+		fprintf(stderr, "%s%s: %u error%s; nothing changed\n", diag_text(&d), path, d.count,
+			d.count == 1 ? "" : "s");
+		diag_free(&d);
+		if (p)
+			profile_free(p);
+		free(p);
+		return NULL;
+	}
+	diag_free(&d);
+	log_set_level(p->log_level);
+	return p;
+}
+
+static int run(int argc, char **argv, const char *verb, int (*fn)(const struct profile *))
+{
+	struct profile *p = load(argc, argv, verb);
+	int r;
+
+	if (!p)
+		return 2;
+	r = fn(p);
+	if (r == 0)
+		log_info("%s: lab \"%s\" %s", verb, p->name, !strcmp(verb, "up") ? "is up" : "is down");
+	profile_free(p);
+	free(p);
+	return r < 0 ? 1 : 0;
+}
+
+int cmd_up(int argc, char **argv)
+{
+	return run(argc, argv, "up", labnet_up);
+}
+
+int cmd_down(int argc, char **argv)
+{
+	return run(argc, argv, "down", labnet_down);
+}

@@ -1,0 +1,24 @@
+/* The lab network as one unit: `labinit up` / `labinit down` and PID 1's
+ * boot step. Checks everything it can before it changes anything; undoes
+ * what it did if a later step fails. */
+#ifndef LAB_LABNET_H
+#define LAB_LABNET_H
+
+#include "../lib/profile.h"
+
+int labnet_up(const struct profile *p);
+int labnet_down(const struct profile *p);
+
+/* Pure helpers, for the unit tests. */
+struct labnet_used {
+	struct ip4_prefix prefix[256];
+	char what[256][48];
+	unsigned n;
+};
+/* The first of the used prefixes that overlaps subnet, or -1. */
+int labnet_find_overlap(const struct labnet_used *u, const struct ip4_prefix *subnet);
+/* A /len subnet overlapping nothing in u, preferring 10.x.0.0, then
+ * 192.168.x.0, then 172.16-31.x.0; returns 0 or -ENOENT. */
+int labnet_suggest_subnet(const struct labnet_used *u, uint8_t len, struct ip4_prefix *out);
+
+#endif

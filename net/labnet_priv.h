@@ -1,0 +1,14 @@
+/* Shared between the lab network's files (net/labnet*.c). */
+#ifndef LAB_LABNET_PRIV_H
+#define LAB_LABNET_PRIV_H
+
+#include <stdlib.h>
+
+#include "../lib/log.h"
+#include "labnet.h"
+#include "rtnl.h"
+
+int labnet_collect_used(struct nl_sock *s, int bridge_index, struct labnet_used *u);
+int labnet_preflight(struct nl_sock *s, const struct profile *p);
+
+#endif

@@ -1,0 +1,12 @@
+/* tap devices through /dev/net/tun, one per guest. */
+#ifndef LAB_TAP_H
+#define LAB_TAP_H
+
+#include <stdbool.h>
+
+/* Creates the tap NAME, or attaches to it if it exists (persistent), and
+ * returns its fd (close-on-exec) or -errno. persist keeps the device after
+ * the fd is closed, for `labinit up` on a host where QEMU comes later. */
+int tap_open(const char *name, bool persist);
+
+#endif
