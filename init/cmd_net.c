@@ -6,6 +6,7 @@
 
 #include "../lib/log.h"
 #include "../lib/profile.h"
+#include "../net/dhcpc.h"
 #include "../net/labnet.h"
 #include "commands.h"
 
@@ -58,9 +59,35 @@ static int run(int argc, char **argv, const char *verb, int (*fn)(const struct p
 	return r < 0 ? 1 : 0;
 }
 
+static int up_here(const struct profile *p)
+{
+	return labnet_up(p, true);
+}
+
 int cmd_up(int argc, char **argv)
 {
-	return run(argc, argv, "up", labnet_up);
+	return run(argc, argv, "up", up_here);
+}
+
+int cmd_dhcpc(int argc, char **argv)
+{
+	struct dhcpc_opts o = { NULL, "", -1 };
+
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--hostname") && i + 1 < argc)
+			o.hostname = argv[++i];
+		else if (!strcmp(argv[i], "--ready-fd") && i + 1 < argc)
+			o.ready_fd = atoi(argv[++i]);
+		else if (argv[i][0] != '-' && !o.ifname)
+			o.ifname = argv[i];
+		else
+			o.ifname = NULL, i = argc;
+	}
+	if (!o.ifname) {
+		fprintf(stderr, "usage: labinit dhcpc IFNAME [--hostname NAME] [--ready-fd FD]\n");
+		return 2;
+	}
+	return dhcpc_main(&o);
 }
 
 int cmd_down(int argc, char **argv)

@@ -7,6 +7,7 @@ int cmd_print_config(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 int cmd_up(int argc, char **argv);
 int cmd_down(int argc, char **argv);
+int cmd_dhcpc(int argc, char **argv);
 int labctl_main(int argc, char **argv);
 int pid1_main(int argc, char **argv);
 

@@ -15,6 +15,7 @@ static const struct command {
 	{ "print-config", cmd_print_config, "print-config [--defaults] [--cmdline STR] [FILE]  the effective configuration" },
 	{ "up", cmd_up, "up --config FILE  bring the lab network up here (idempotent)" },
 	{ "down", cmd_down, "down --config FILE  remove what labinit set up, nothing else" },
+	{ "dhcpc", cmd_dhcpc, "dhcpc IFNAME [--hostname NAME]  the uplink's DHCP client, in the foreground" },
 	{ "version", cmd_version, "version  print the version" },
 };
 

@@ -152,7 +152,7 @@ static int step_ruleset(const struct profile *p)
 			   r, &e, t0);
 }
 
-int labnet_up(const struct profile *p)
+int labnet_up(const struct profile *p, bool spawn_dhcp)
 {
 	struct nl_sock s;
 	int r, bridge = 0;
@@ -162,8 +162,8 @@ int labnet_up(const struct profile *p)
 	r = labnet_preflight(&s, p);
 	if (r == 0 && (r = step_lo(&s)) == 0 && (r = step_uplink(&s, p)) == 0 &&
 	    (r = step_bridge(&s, p, &bridge)) == 0 && (r = step_forwarding()) == 0 &&
-	    (r = step_taps(&s, p, bridge)) == 0)
-		r = step_ruleset(p);
+	    (r = step_taps(&s, p, bridge)) == 0 && (r = step_ruleset(p)) == 0 && p->uplink_dhcp && spawn_dhcp)
+		r = labnet_dhcp_start(p);
 	nl_close(&s);
 	if (r < 0 && r != -EADDRINUSE && r != -ENODEV && r != -EEXIST) {
 		log_err("up failed; removing what labinit set up");

@@ -6,7 +6,9 @@
 
 #include "../lib/profile.h"
 
-int labnet_up(const struct profile *p);
+/* With spawn_dhcp, a DHCP uplink gets a background client (labinit up on a
+ * host); PID 1 supervises its own client instead. */
+int labnet_up(const struct profile *p, bool spawn_dhcp);
 int labnet_down(const struct profile *p);
 
 /* Pure helpers, for the unit tests. */

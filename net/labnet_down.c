@@ -83,8 +83,9 @@ int labnet_down(const struct profile *p)
 	unsigned links = 0, other = 0;
 	int r, failed = 0;
 
+	labnet_dhcp_stop(p);
 	if ((r = nft_remove(&e)) < 0) {
-		log_err("nftables table ip labinit: %s %s", strerror(-r), e.msg);
+		log_err("nftables table ip labinit: %s%s%s %s", e.what, e.what[0] ? ": " : "", strerror(-r), e.msg);
 		failed = r;
 	} else {
 		log_info("nftables table ip labinit: removed");

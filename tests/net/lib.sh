@@ -18,6 +18,11 @@ fail() { echo "FAIL: $*" >&2; exit 1; }
 
 cleanup() {
 	for p in $PIDS; do kill "$p" 2> /dev/null || true; done
+	# Processes the test started indirectly inside its own namespaces (a
+	# DHCP client labinit up left in the background), by PID.
+	for n in $NETNS_LIST; do
+		for p in $(ip netns pids "$n" 2> /dev/null); do kill "$p" 2> /dev/null || true; done
+	done
 	for n in $NETNS_LIST; do ip netns del "$n" 2> /dev/null || true; done
 }
 trap cleanup EXIT INT TERM

@@ -1,0 +1,24 @@
+/* The uplink's DHCP client process: `labinit dhcpc IFNAME`. It runs the
+ * pure state machine of dhcpc_fsm.c over a raw packet socket, applies the
+ * lease with rtnetlink (address and default route, protocol 77), writes the
+ * resolvers for the DNS forwarder, and follows carrier changes. */
+#ifndef LAB_DHCPC_H
+#define LAB_DHCPC_H
+
+/* Resolvers of the current lease, one "nameserver A.B.C.D" per line. */
+#define DHCPC_RESOLV_DIR "/run/labinit"
+
+struct dhcpc_opts {
+	const char *ifname;
+	const char *hostname;
+	int ready_fd;          /* >= 0: write one byte when first bound, then close */
+};
+
+/* Runs until SIGTERM or SIGINT (then releases the lease). Returns an exit status. */
+int dhcpc_main(const struct dhcpc_opts *o);
+
+/* The pid file `labinit up` keeps for a client it started in the background,
+ * per network namespace and interface. */
+void dhcpc_pidfile_path(const char *ifname, char *buf, unsigned size);
+
+#endif
