@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "../lib/log.h"
+#include "../net/labnet.h"
 #include "commands.h"
 #include "control.h"
 #include "mounts.h"
@@ -225,6 +226,26 @@ static void start_rescue(struct pid1 *p)
 	sv_start(s);
 }
 
+/* The lab network's steps, as `labinit up` runs them; a DHCP uplink gets a
+ * supervised client. A failure is logged and the lab stays up without it. */
+static void start_network(struct pid1 *p)
+{
+	const struct profile *pr = p->profile;
+	char *dhcpc[] = { "/proc/self/exe", "dhcpc", (char *)pr->uplink_ifname, "--hostname",
+			  (char *)pr->hostname, NULL };
+	struct service *s;
+
+	if (labnet_up(pr, false) < 0) {
+		log_err("network: not configured; the lab runs without it (errors above)");
+		return;
+	}
+	if (!pr->uplink_dhcp)
+		return;
+	s = sv_add(&p->sup, "uplink-dhcp", dhcpc, SV_RESTART_ALWAYS, pr->stop_timeout * 1000);
+	if (s)
+		sv_start(s);
+}
+
 static void start_services(struct pid1 *p)
 {
 	const struct profile *pr = p->profile;
@@ -289,6 +310,7 @@ int pid1_main(int argc, char **argv)
 		start_rescue(p);
 	} else {
 		apply_general(p->profile);
+		start_network(p);
 		start_services(p);
 		log_info("lab \"%s\" ready in %.2f s", p->profile->name,
 			 (double)(loop_now_ms() - p->boot_ms) / 1000.0);

@@ -107,17 +107,18 @@ t_service_script() {
 # the namespace's PID 1. $1 = labinit, $2 = config, $3 = a hostname to set
 # first, or empty (the rescue test uses it: rescue sets none).
 T_NS_INIT='mount -t tmpfs -o mode=0755 tmpfs /dev && mknod -m 666 /dev/null c 1 3 &&
-{ [ -z "$3" ] || hostname "$3"; } && exec "$1" --config "$2"'
+{ [ -z "$3" ] || hostname "$3"; } &&
+{ [ -z "$4" ] || until ip link show "$4" >/dev/null 2>&1; do sleep 0.05; done; } && exec "$1" --config "$2"'
 
 # A small sh wrapper runs unshare in the foreground and records its own pid
 # and unshare's status: the test's shell never reports a job killed by a
 # signal, and the pty mode (under script(1)) works the same way.
-t_write_wrapper() { # CONFIG NS_HOSTNAME
+t_write_wrapper() { # CONFIG NS_HOSTNAME [LINK to wait for before labinit starts]
 	{
 		printf '#!/bin/sh\n'
 		printf 'echo $$ >"%s/wrapper.pid"\n' "$T_INST"
 		printf 'unshare --pid --fork --mount --net --uts --propagation private -- \\\n'
-		printf "\tsh -c '%s' sh \"%s\" \"%s\" \"%s\"\n" "$T_NS_INIT" "$LABINIT" "$1" "$2"
+		printf "\tsh -c '%s' sh \"%s\" \"%s\" \"%s\" \"%s\"\n" "$T_NS_INIT" "$LABINIT" "$1" "$2" "${3:-}"
 		printf 'echo $? >"%s/unshare.rc"\n' "$T_INST"
 	} >"$T_INST/run.sh"
 	chmod +x "$T_INST/run.sh"

@@ -1,0 +1,65 @@
+#!/bin/bash
+# labinit as PID 1 brings the lab network up at boot, as `labinit up` does:
+# virbr0 with its address, the nftables table, and the uplink's address from
+# a supervised DHCP client talking to dnsmasq in an "outside" namespace.
+source "$(dirname "$0")/lib.sh" || exit 2
+t_init
+command -v dnsmasq >/dev/null || t_skip "needs dnsmasq"
+OUT=pid1out-$$
+cleanup_out() {
+	local rc=$? p
+	for p in $(ip netns pids "$OUT" 2>/dev/null); do kill "$p"; done
+	ip netns del "$OUT" 2>/dev/null
+	return $rc
+}
+trap 'cleanup_out; t_cleanup' EXIT
+
+ip netns add "$OUT"
+ip -n "$OUT" link set lo up
+ip link add "up$$" netns "$OUT" type veth peer name "out$$" netns "$OUT"
+ip -n "$OUT" link set "out$$" name eth0
+ip -n "$OUT" addr add 172.30.0.1/24 dev eth0
+ip -n "$OUT" link set eth0 up
+ip netns exec "$OUT" dnsmasq --no-daemon --conf-file=/dev/null --user=root --group=root --port=0 \
+	--interface=eth0 --bind-interfaces --dhcp-authoritative --no-ping --log-dhcp \
+	--log-facility="$T_DIR/dnsmasq.log" --dhcp-leasefile="$T_DIR/dnsmasq.leases" \
+	--dhcp-range=172.30.0.100,172.30.0.150,2m --dhcp-option=option:router,172.30.0.1 \
+	>"$T_DIR/dnsmasq.out" 2>&1 &
+
+cfg=$T_DIR/boot.config
+cat >"$cfg" <<EOC
+CONFIG_PROFILE_NAME="bootnet"
+CONFIG_HOSTNAME="labboot"
+CONFIG_NAT_PORT_FORWARDS="tcp:2222:10.77.0.9:22"
+EOC
+
+t_new_instance boot
+t_write_wrapper "$cfg" "" eth0
+"$T_INST/run.sh" </dev/null >"$CONSOLE" 2>&1 &
+T_BG_PID=$!
+T_INSTANCES+=("$T_BG_PID 0 0")
+# The namespace's first process waits for eth0; hand it the uplink.
+for _ in $(seq 100); do
+	w=$(cat "$T_INST/wrapper.pid" 2>/dev/null) && u=$(cat "/proc/$w/task/$w/children" 2>/dev/null) &&
+		[ -n "$u" ] && k=$(cat "/proc/${u%% *}/task/${u%% *}/children" 2>/dev/null) && [ -n "$k" ] && break
+	sleep 0.05
+done
+[ -n "${k:-}" ] || t_fail "the namespace did not start"
+ip -n "$OUT" link set "up$$" netns "${k%% *}" || t_fail "could not move the uplink in"
+nsenter -t "${k%% *}" -n ip link set "up$$" name eth0 || t_fail "could not rename the uplink"
+t_started boot
+
+t_wait_console 'bridge virbr0 .* 10.77.0.1/24 stp off: ok' 10 || t_fail "no bridge step"
+t_wait_console 'nftables table ip labinit \(NAT, filter\): ok' 10 || t_fail "no ruleset step"
+t_wait_console 'service uplink-dhcp: started' 10 || t_fail "the DHCP client was not started"
+t_wait_console 'dhcpc eth0: 172\.30\.0\.1[0-9][0-9]/24 via 172\.30\.0\.1' 30 || t_fail "no uplink lease"
+t_wait_console 'lab "bootnet" ready' 5 || t_fail "no ready line"
+nsenter -t "$LPID" -n ip -4 addr show dev virbr0 | grep -q 'inet 10.77.0.1/24' || t_fail "virbr0 has no address"
+nsenter -t "$LPID" -n nft list table ip labinit | grep -q 'dnat to 10.77.0.9:22' || t_fail "no port forward rule"
+t_labctl status | grep -Eq '^uplink-dhcp +running' || t_fail "labctl status: $(t_labctl status)"
+
+kill -TERM "$LPID"
+t_wait_end 30 || t_fail "the namespace did not end after SIGTERM"
+[ "$T_RC" = 129 ] || t_fail "unshare status $T_RC, wanted 129 (reboot)"
+grep -q 'DHCPRELEASE' "$T_DIR/dnsmasq.log" || t_fail "the client did not release its lease at shutdown"
+t_pass
