@@ -109,13 +109,17 @@ static int step_forwarding(void)
 static int tap_up(struct nl_sock *s, const char *name, int bridge, struct nl_error *e)
 {
 	struct rtnl_link l;
-	int fd = tap_open(name, true), r;
+	int fd, r;
 
-	if (fd < 0)
-		return fd;
-	close(fd); /* persistent: QEMU attaches to it by name or PID 1 reopens it */
-	if ((r = rtnl_link_get(s, name, &l)) < 0)
-		return r;
+	/* An existing tap is left as it is: attaching to it would flap its
+	 * carrier, which is a change a second `up` must not make. */
+	if (rtnl_link_get(s, name, &l) < 0 || strcmp(l.kind, "tun") != 0) {
+		if ((fd = tap_open(name, true)) < 0)
+			return fd;
+		close(fd); /* persistent: QEMU attaches to it by name or PID 1 reopens it */
+		if ((r = rtnl_link_get(s, name, &l)) < 0)
+			return r;
+	}
 	if (strcmp(l.alias, RTNL_ALIAS) != 0 && (r = rtnl_link_set_alias(s, l.index, RTNL_ALIAS, e)) < 0)
 		return r;
 	if (l.master != bridge && (r = rtnl_link_set_master(s, l.index, bridge, e)) < 0)

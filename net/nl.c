@@ -223,8 +223,24 @@ int nl_msg_attrs(const struct nlmsghdr *nlh, size_t hdrlen, const struct nlattr 
 	return nl_attr_parse((const uint8_t *)nlh + off, nlh->nlmsg_len - off, tb, max);
 }
 
+/* With no text, nf_tables and rtnetlink still say which attribute they
+ * refused (NLMSGERR_ATTR_OFFS, an offset into our request): name it. */
+static void describe_offset(const struct nlattr *offs, const struct nlmsghdr *req, struct nl_error *e)
+{
+	uint32_t off = nl_attr_u32(offs);
+	const struct nlattr *a;
+
+	if (!req || off < NLMSG_HDRLEN || off + NLA_HDRLEN > req->nlmsg_len) {
+		snprintf(e->msg, sizeof(e->msg), "the kernel refused the attribute at offset %u", off);
+		return;
+	}
+	a = (const struct nlattr *)((const uint8_t *)req + off);
+	snprintf(e->msg, sizeof(e->msg), "the kernel refused attribute type %u (offset %u, %u bytes)",
+		 a->nla_type & NLA_TYPE_MASK, off, a->nla_len);
+}
+
 /* NLMSG_ERROR: the errno, and with NETLINK_EXT_ACK the kernel's message. */
-static int parse_error(const struct nlmsghdr *nlh, struct nl_error *e)
+static int parse_error(const struct nlmsghdr *nlh, const struct nlmsghdr *req, struct nl_error *e)
 {
 	const struct nlmsgerr *err = NLMSG_DATA(nlh);
 	const struct nlattr *tb[NLMSGERR_ATTR_MAX + 1];
@@ -239,10 +255,12 @@ static int parse_error(const struct nlmsghdr *nlh, struct nl_error *e)
 		off = sizeof(*err);
 		if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
 			off += err->msg.nlmsg_len - sizeof(err->msg);
-		if ((nlh->nlmsg_flags & NLM_F_ACK_TLVS) &&
-		    nl_msg_attrs(nlh, off, tb, NLMSGERR_ATTR_MAX) == 0 && tb[NLMSGERR_ATTR_MSG] &&
-		    nl_attr_str(tb[NLMSGERR_ATTR_MSG]))
-			snprintf(e->msg, sizeof(e->msg), "%s", nl_attr_str(tb[NLMSGERR_ATTR_MSG]));
+		if ((nlh->nlmsg_flags & NLM_F_ACK_TLVS) && nl_msg_attrs(nlh, off, tb, NLMSGERR_ATTR_MAX) == 0) {
+			if (tb[NLMSGERR_ATTR_MSG] && nl_attr_str(tb[NLMSGERR_ATTR_MSG]))
+				snprintf(e->msg, sizeof(e->msg), "%s", nl_attr_str(tb[NLMSGERR_ATTR_MSG]));
+			else if (tb[NLMSGERR_ATTR_OFFS])
+				describe_offset(tb[NLMSGERR_ATTR_OFFS], req, e);
+		}
 	}
 	return err->error > 0 ? -err->error : err->error;
 }
@@ -305,7 +323,7 @@ int nl_request(struct nl_sock *s, struct nl_msg *m, nl_cb cb, void *data, struct
 			if (h->nlmsg_seq != seq || h->nlmsg_pid != s->portid)
 				continue; /* a stale answer to an earlier request */
 			if (h->nlmsg_type == NLMSG_ERROR)
-				return cb_err ? cb_err : parse_error(h, e);
+				return cb_err ? cb_err : parse_error(h, m->nlh, e);
 			if (h->nlmsg_type == NLMSG_DONE)
 				return cb_err;
 			if (cb && !cb_err && (r = cb(h, data)) < 0)
@@ -337,6 +355,7 @@ void nl_batch_add(struct nl_batch *b, struct nl_msg *m, const char *what)
 	}
 	m->nlh->nlmsg_seq = ++b->sock->seq;
 	b->item[b->n].seq = m->nlh->nlmsg_seq;
+	b->item[b->n].off = b->len;
 	b->item[b->n].ack = m->nlh->nlmsg_flags & NLM_F_ACK;
 	snprintf(b->item[b->n].what, sizeof(b->item[b->n].what), "%s", what ? what : "");
 	b->n++;
@@ -374,7 +393,8 @@ static int batch_read(struct nl_batch *b, unsigned expected, struct nl_error *e)
 			if (i < 0 || h->nlmsg_pid != b->sock->portid || h->nlmsg_type != NLMSG_ERROR)
 				continue;
 			got++;
-			if ((r = parse_error(h, &tmp)) < 0 && !first_err) {
+			if ((r = parse_error(h, (const struct nlmsghdr *)(b->buf + b->item[i].off), &tmp)) < 0 &&
+			    !first_err) {
 				*e = tmp;
 				e->err = first_err = r;
 				snprintf(e->what, sizeof(e->what), "%s", b->item[i].what);
@@ -392,8 +412,10 @@ int nl_batch_send(struct nl_batch *b, struct nl_error *e)
 	int r;
 
 	memset(e, 0, sizeof(*e));
-	if (b->overflow)
+	if (b->overflow) {
+		snprintf(e->what, sizeof(e->what), "batch of %u messages", b->n);
 		return e->err = -EMSGSIZE;
+	}
 	for (unsigned i = 0; i < b->n; i++)
 		expected += b->item[i].ack;
 	if ((r = send_all(b->sock, b->buf, b->len)) < 0)

@@ -80,6 +80,7 @@ struct nl_batch {
 	unsigned n;
 	struct {
 		uint32_t seq;
+		size_t off;       /* where the message starts in buf */
 		bool ack;
 		char what[64];
 	} item[NL_BATCH_MAX];
