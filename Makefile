@@ -27,7 +27,7 @@ export KCONFIG_CONFIG
 # Debian packages the build, the tests and (later) the image need.
 DEB_PACKAGES := make gcc musl-tools musl-dev linux-libc-dev kconfig-frontends clang \
                 libclang-rt-14-dev busybox-static iproute2 util-linux procps \
-                nftables jq curl
+                nftables dnsmasq-base jq curl
 
 .PHONY: all asan check unit fuzz fuzz-check run deps clean help menuconfig nconfig \
         oldconfig olddefconfig savedefconfig list-defconfigs
