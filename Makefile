@@ -27,10 +27,10 @@ export KCONFIG_CONFIG
 # Debian packages the build, the tests and (later) the image need.
 DEB_PACKAGES := make gcc musl-tools musl-dev linux-libc-dev kconfig-frontends clang \
                 libclang-rt-14-dev busybox-static iproute2 util-linux procps \
-                nftables dnsmasq-base jq curl
+                nftables dnsmasq-base jq curl time
 
 .PHONY: all asan check unit fuzz fuzz-check run deps clean help menuconfig nconfig \
-        oldconfig olddefconfig savedefconfig list-defconfigs
+        oldconfig olddefconfig savedefconfig list-defconfigs bench
 all: $(BUILD)/labinit
 
 $(MUSL_INC):
@@ -72,6 +72,11 @@ fuzz: $(FUZZ_TARGETS)
 
 check: deps all asan unit fuzz-build
 	sh tests/run.sh
+
+# Benchmarks beside their peers (BENCH_RUNS=N runs each): they print
+# numbers and assert none. Root: they work in network namespaces.
+bench: all
+	@for b in tests/bench/*.sh; do sh $$b || exit 1; done
 
 run: deps all
 	sh image/run.sh
@@ -115,6 +120,7 @@ help:
 	@echo "  all               build/labinit, the static musl binary"
 	@echo "  asan              build/asan/labinit, glibc + ASan/UBSan, for tests"
 	@echo "  fuzz              long libFuzzer runs (FUZZ_SECONDS=$(FUZZ_SECONDS) each)"
+	@echo "  bench             benchmarks beside their peers (BENCH_RUNS=30 each); prints numbers"
 	@echo "  deps              install the Debian packages everything needs"
 	@echo "  menuconfig nconfig oldconfig olddefconfig savedefconfig"
 	@echo "  NAME_defconfig    load configs/NAME_defconfig into .config"

@@ -274,6 +274,24 @@ bool vc_check_lab_host(struct vctx *c, unsigned key, uint32_t a)
 	return false;
 }
 
+/* A key the profile does not set follows the subnet: a lab moved to
+ * 10.78.0.0/24 by CONFIG_LAB_SUBNET alone gets 10.78.0.1 as its gateway. */
+static void follow_subnet(struct vctx *c, unsigned key, uint32_t host)
+{
+	struct key_value *v = &c->p->v[key];
+	const struct ip4_prefix *sn = &c->p->subnet;
+	uint32_t cur;
+	char text[16], *copy;
+
+	if (v->source || !sn->len || (addr_parse_ip4(v->str, &cur) == 0 && addr_in_prefix(cur, sn)))
+		return;
+	addr_format_ip4(sn->addr | host, text);
+	if ((copy = strdup(text))) {
+		free(v->str);
+		v->str = copy;
+	}
+}
+
 static void validate_lab(struct vctx *c)
 {
 	struct profile *p = c->p;
@@ -284,6 +302,13 @@ static void validate_lab(struct vctx *c)
 		vc_error(c, K_BRIDGE_NAME, "\"%s\" is also the uplink's name", p->bridge_name);
 	validate_bridge_mac(c);
 	validate_subnet(c);
+	if (p->subnet.len) {
+		uint32_t hosts = ~addr_mask(p->subnet.len);
+
+		follow_subnet(c, K_LAB_GATEWAY, 1);
+		follow_subnet(c, K_DHCP_RANGE_START, 2);
+		follow_subnet(c, K_DHCP_RANGE_END, hosts - 1);
+	}
 	if (vc_parse_ip(c, K_LAB_GATEWAY, &p->gateway))
 		vc_check_lab_host(c, K_LAB_GATEWAY, p->gateway);
 	p->mtu = (unsigned)vc_num(c, K_LAB_MTU);

@@ -6,6 +6,7 @@
 #include "labnet_priv.h"
 
 #include <errno.h>
+#include <linux/rtnetlink.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
@@ -55,6 +56,52 @@ static int step_lo(struct nl_sock *s)
 	return step_result("link lo up", up_link(s, "lo", &index, &e), &e, t0);
 }
 
+struct find_addr {
+	int index;
+	struct ip4_prefix want;
+	bool found;
+};
+
+static int match_addr(const struct rtnl_addr *a, void *data)
+{
+	struct find_addr *f = data;
+
+	if (a->index == f->index && a->addr == f->want.addr && a->len == f->want.len && a->proto != RTNL_PROTO_LABINIT)
+		f->found = true;
+	return 0;
+}
+
+/* The host configured this address itself (not labinit). */
+static bool has_addr(struct nl_sock *s, int index, const struct ip4_prefix *want)
+{
+	struct find_addr f = { index, *want, false };
+
+	rtnl_addr_each(s, match_addr, &f);
+	return f.found;
+}
+
+struct find_route {
+	uint32_t gateway;
+	bool found;
+};
+
+static int match_default(const struct rtnl_route *r, void *data)
+{
+	struct find_route *f = data;
+
+	if (r->len == 0 && r->table == RT_TABLE_MAIN && r->gateway == f->gateway && r->protocol != RTNL_PROTO_LABINIT)
+		f->found = true;
+	return 0;
+}
+
+static bool has_default_via(struct nl_sock *s, uint32_t gateway)
+{
+	struct find_route f = { gateway, false };
+
+	rtnl_route_each(s, match_default, &f);
+	return f.found;
+}
+
 static int step_uplink(struct nl_sock *s, const struct profile *p)
 {
 	struct nl_error e = { 0 };
@@ -69,8 +116,11 @@ static int step_uplink(struct nl_sock *s, const struct profile *p)
 		return step_result(what, r, &e, t0);
 	}
 	addr_format_ip4(p->uplink_addr.addr, ip);
-	r = rtnl_addr_add(s, index, p->uplink_addr.addr, p->uplink_addr.len, &e);
-	if (r == 0 && p->uplink_gateway)
+	/* What the host already has is left as it is, and so is not ours to
+	 * remove at `down`. */
+	if (!has_addr(s, index, &p->uplink_addr))
+		r = rtnl_addr_add(s, index, p->uplink_addr.addr, p->uplink_addr.len, &e);
+	if (r == 0 && p->uplink_gateway && !has_default_via(s, p->uplink_gateway))
 		r = rtnl_route_add(s, 0, 0, p->uplink_gateway, index, &e);
 	addr_format_ip4(p->uplink_gateway, gw);
 	snprintf(what, sizeof(what), "uplink %s %s/%u%s%s", p->uplink_ifname, ip, p->uplink_addr.len,
@@ -163,13 +213,16 @@ int labnet_up(const struct profile *p, bool spawn_dhcp)
 
 	if ((r = nl_open(&s, NETLINK_ROUTE)) < 0)
 		return step_result("rtnetlink socket", r, NULL, log_uptime());
-	r = labnet_preflight(&s, p);
-	if (r == 0 && (r = step_lo(&s)) == 0 && (r = step_uplink(&s, p)) == 0 &&
-	    (r = step_bridge(&s, p, &bridge)) == 0 && (r = step_forwarding()) == 0 &&
-	    (r = step_taps(&s, p, bridge)) == 0 && (r = step_ruleset(p)) == 0 && p->uplink_dhcp && spawn_dhcp)
+	if ((r = labnet_preflight(&s, p)) < 0) {
+		nl_close(&s);
+		return r; /* nothing changed */
+	}
+	if ((r = step_lo(&s)) == 0 && (r = step_uplink(&s, p)) == 0 && (r = step_bridge(&s, p, &bridge)) == 0 &&
+	    (r = step_forwarding()) == 0 && (r = step_taps(&s, p, bridge)) == 0 && (r = step_ruleset(p)) == 0 &&
+	    p->uplink_dhcp && spawn_dhcp)
 		r = labnet_dhcp_start(p);
 	nl_close(&s);
-	if (r < 0 && r != -EADDRINUSE && r != -ENODEV && r != -EEXIST) {
+	if (r < 0) {
 		log_err("up failed; removing what labinit set up");
 		labnet_down(p);
 	}

@@ -4,6 +4,8 @@
 #ifndef LAB_LABNET_H
 #define LAB_LABNET_H
 
+#include <stdbool.h>
+
 #include "../lib/profile.h"
 
 /* With spawn_dhcp, a DHCP uplink gets a background client (labinit up on a
@@ -12,10 +14,12 @@ int labnet_up(const struct profile *p, bool spawn_dhcp);
 int labnet_down(const struct profile *p);
 
 /* Pure helpers, for the unit tests. */
+#define LABNET_MAX_USED 4096
 struct labnet_used {
-	struct ip4_prefix prefix[256];
-	char what[256][48];
+	struct ip4_prefix prefix[LABNET_MAX_USED];
+	char what[LABNET_MAX_USED][48];
 	unsigned n;
+	bool full;             /* more than LABNET_MAX_USED: the check is incomplete */
 };
 /* The first of the used prefixes that overlaps subnet, or -1. */
 int labnet_find_overlap(const struct labnet_used *u, const struct ip4_prefix *subnet);

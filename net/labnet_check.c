@@ -53,8 +53,10 @@ int labnet_suggest_subnet(const struct labnet_used *u, uint8_t len, struct ip4_p
 
 static void add_used(struct labnet_used *u, uint32_t addr, uint8_t len, const char *what)
 {
-	if (u->n == sizeof(u->prefix) / sizeof(u->prefix[0]))
+	if (u->n == LABNET_MAX_USED) {
+		u->full = true;
 		return;
+	}
 	u->prefix[u->n] = (struct ip4_prefix){ addr & addr_mask(len), len };
 	snprintf(u->what[u->n], sizeof(u->what[0]), "%s", what);
 	u->n++;
@@ -114,11 +116,16 @@ static int check_subnet(struct nl_sock *s, const struct profile *p, int bridge_i
 		return -ENOMEM;
 	if ((r = labnet_collect_used(s, bridge_index, u)) < 0) {
 		log_err("reading the host's addresses and routes: %s", strerror(-r));
+	} else if (u->full) {
+		log_err("the host has more than %d addresses and routes; labinit cannot check the lab subnet against them",
+			LABNET_MAX_USED);
+		r = -E2BIG;
 	} else if ((i = labnet_find_overlap(u, &p->subnet)) >= 0) {
 		addr_format_ip4(p->subnet.addr, net);
 		if (labnet_suggest_subnet(u, p->subnet.len, &free_net) == 0) {
 			addr_format_ip4(free_net.addr, alt);
-			log_err("lab subnet %s/%u overlaps the host's %s; set CONFIG_LAB_SUBNET, e.g. to the free %s/%u",
+			log_err("lab subnet %s/%u overlaps the host's %s; set CONFIG_LAB_SUBNET, e.g. to the free %s/%u "
+				"(CONFIG_LAB_GATEWAY and the DHCP range follow it unless your profile sets them)",
 				net, p->subnet.len, u->what[i], alt, free_net.len);
 		} else {
 			log_err("lab subnet %s/%u overlaps the host's %s", net, p->subnet.len, u->what[i]);
@@ -127,6 +134,38 @@ static int check_subnet(struct nl_sock *s, const struct profile *p, int bridge_i
 	}
 	free(u);
 	return r;
+}
+
+struct default_route {
+	struct rtnl_route r;
+	bool found;
+};
+
+static int find_default(const struct rtnl_route *r, void *data)
+{
+	struct default_route *d = data;
+
+	if (r->len == 0 && r->table == RT_TABLE_MAIN && r->type == RTN_UNICAST && !d->found) {
+		d->r = *r;
+		d->found = true;
+	}
+	return 0;
+}
+
+/* A static uplink must not replace a default route labinit did not add. */
+static int check_default_route(struct nl_sock *s, const struct profile *p)
+{
+	struct default_route d = { .found = false };
+	char gw[16], want[16];
+
+	if (p->uplink_dhcp || !p->uplink_gateway || rtnl_route_each(s, find_default, &d) < 0 || !d.found ||
+	    d.r.protocol == RTNL_PROTO_LABINIT || d.r.gateway == p->uplink_gateway)
+		return 0;
+	addr_format_ip4(d.r.gateway, gw);
+	addr_format_ip4(p->uplink_gateway, want);
+	log_err("the host already has a default route via %s; labinit will not replace it with one via %s "
+		"(CONFIG_UPLINK_GATEWAY)", gw, want);
+	return -EEXIST;
 }
 
 /* A link called name must be absent or one labinit made (alias "labinit"). */
@@ -154,9 +193,15 @@ int labnet_preflight(struct nl_sock *s, const struct profile *p)
 	}
 	if (check_ours(s, p->bridge_name, "bridge", "CONFIG_BRIDGE_NAME") < 0)
 		r = -EEXIST;
-	for (unsigned i = 0; i < p->nguests; i++)
-		if (check_ours(s, p->guests[i].name, "tun", "guest name") < 0)
+	for (unsigned i = 0; i < p->nguests; i++) {
+		char key[40];
+
+		snprintf(key, sizeof(key), "CONFIG_GUEST%u_NAME", p->guests[i].slot);
+		if (check_ours(s, p->guests[i].name, "tun", key) < 0)
 			r = -EEXIST;
+	}
+	if (check_default_route(s, p) < 0)
+		r = -EEXIST;
 	bridge_index = rtnl_link_get(s, p->bridge_name, &br) == 0 ? br.index : -1;
 	if (check_subnet(s, p, bridge_index) < 0)
 		r = -EADDRINUSE;

@@ -88,7 +88,7 @@ int labnet_down(const struct profile *p)
 		log_err("nftables table ip labinit: %s%s%s %s", e.what, e.what[0] ? ": " : "", strerror(-r), e.msg);
 		failed = r;
 	} else {
-		log_info("nftables table ip labinit: removed");
+		log_info("nftables table ip labinit: %s", r == 1 ? "none" : "removed");
 	}
 	if ((r = nl_open(&s, NETLINK_ROUTE)) < 0)
 		return r;

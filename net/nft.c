@@ -385,12 +385,15 @@ static void build_chain(struct nl_batch *b, const struct profile *p, const struc
 	bc->fill(&c);
 }
 
-int nft_build_ruleset(struct nl_batch *b, const struct profile *p)
+int nft_build_ruleset(struct nl_batch *b, const struct profile *p, bool exists)
 {
 	if (strlen(p->bridge_name) >= IFNAMSIZ || strlen(p->uplink_ifname) >= IFNAMSIZ)
 		return -EINVAL;
 	batch_marker(b, NFNL_MSG_BATCH_BEGIN, "batch begin");
-	table_reset(b);
+	/* A delete costs the kernel ~10 ms (it waits for a grace period):
+	 * only when there is a table to replace. */
+	if (exists)
+		table_reset(b);
 	table_msg(b, NFT_MSG_NEWTABLE, "table ip " NFT_TABLE_NAME);
 	if (p->nat)
 		build_chain(b, p, &chain_postrouting);
@@ -418,19 +421,43 @@ static int fail(struct nl_error *e, int err, const char *what)
 	return err;
 }
 
-/* p NULL: remove. Static buffers: one transaction at a time, as nl.c. */
+/* 1 if our table exists, 0 if not, or -errno. */
+static int table_exists(struct nl_sock *s)
+{
+	uint8_t buf[256];
+	struct nl_error e;
+	struct nl_msg m;
+	int r;
+
+	nl_msg_init(&m, buf, sizeof(buf), (uint16_t)(NFNL_SUBSYS_NFTABLES << 8 | NFT_MSG_GETTABLE), 0);
+	nfgen_header(&m, NFPROTO_IPV4, 0);
+	nl_attr_put_str(&m, NFTA_TABLE_NAME, NFT_TABLE_NAME);
+	r = nl_request(s, &m, NULL, NULL, &e);
+	return r == 0 ? 1 : r == -ENOENT ? 0 : r;
+}
+
+/* p NULL: remove. Static buffers: one transaction at a time, as nl.c.
+ * Returns 0, 1 when removing found nothing to remove, or -errno. */
 static int transact(const struct profile *p, struct nl_error *e)
 {
 	static uint8_t buf[NFT_BATCH_SIZE];
 	static struct nl_batch b;
 	struct nl_sock s;
-	int r;
+	int r, exists;
 
 	memset(e, 0, sizeof(*e));
 	if ((r = nl_open(&s, NETLINK_NETFILTER)) < 0)
 		return fail(e, r, "netlink socket (NETLINK_NETFILTER)");
+	if ((exists = table_exists(&s)) < 0) {
+		nl_close(&s);
+		return fail(e, exists, "looking up table ip " NFT_TABLE_NAME);
+	}
+	if (!p && !exists) {
+		nl_close(&s);
+		return 1;
+	}
 	nl_batch_init(&b, &s, buf, sizeof(buf));
-	r = p ? nft_build_ruleset(&b, p) : nft_build_remove(&b);
+	r = p ? nft_build_ruleset(&b, p, exists) : nft_build_remove(&b);
 	if (r < 0)
 		fail(e, r, "building table ip " NFT_TABLE_NAME);
 	else if ((r = nl_batch_send(&b, e)) < 0)

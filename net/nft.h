@@ -14,11 +14,12 @@
 #define NFT_BATCH_SIZE (64 * 1024)
 
 /* Builds the whole ruleset into b (pure: no I/O; b needs a socket only for
- * its sequence numbers) as one transaction: BATCH_BEGIN, NEWTABLE (create if
- * absent), DELTABLE, NEWTABLE, chains, rules, BATCH_END. Re-applying thus
- * replaces our table atomically and never touches another table.
+ * its sequence numbers) as one transaction: BATCH_BEGIN, then when the
+ * table exists NEWTABLE (create if absent) + DELTABLE, then NEWTABLE,
+ * chains, rules, BATCH_END. Re-applying thus replaces our table atomically
+ * and never touches another table.
  * Returns 0, -EINVAL (an interface name too long) or -EMSGSIZE. */
-int nft_build_ruleset(struct nl_batch *b, const struct profile *p);
+int nft_build_ruleset(struct nl_batch *b, const struct profile *p, bool exists);
 /* NEWTABLE + DELTABLE in one transaction: removing an absent table is fine. */
 int nft_build_remove(struct nl_batch *b);
 
@@ -27,6 +28,7 @@ int nft_build_remove(struct nl_batch *b);
  * e->msg carries the kernel's extended ACK. Nothing changes unless all of
  * it succeeds. */
 int nft_apply(const struct profile *p, struct nl_error *e);
+/* 0 removed, 1 there was no table, or -errno. */
 int nft_remove(struct nl_error *e);
 
 /* A rule appended to a chain of table labinit: nft_rule_begin, then

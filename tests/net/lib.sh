@@ -4,26 +4,32 @@
 set -eu
 REPO=$(cd "$(dirname "$0")/../.." && pwd)
 LABINIT=${LABINIT:-$REPO/build/labinit}
-WORK=$REPO/build/net-tests/$(basename "$0" .sh)
+# Per run: two runs of one test must not share files.
+WORK=$REPO/build/net-tests/$(basename "$0" .sh).$$
 BB=$(command -v busybox)
-NETNS_LIST=""
 PIDS=""
 
 [ "$(id -u)" = 0 ] || { echo "needs root"; exit 77; }
 command -v ip > /dev/null || { echo "needs iproute2"; exit 77; }
 rm -rf "$WORK"
 mkdir -p "$WORK"
+# Namespaces are recorded in a file: ns_add runs inside $(...), a subshell.
+NETNS_FILE=$WORK/netns.list
+: > "$NETNS_FILE"
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
 cleanup() {
+	rc=$?
 	for p in $PIDS; do kill "$p" 2> /dev/null || true; done
 	# Processes the test started indirectly inside its own namespaces (a
 	# DHCP client labinit up left in the background), by PID.
-	for n in $NETNS_LIST; do
+	for n in $(cat "$NETNS_FILE" 2> /dev/null); do
 		for p in $(ip netns pids "$n" 2> /dev/null); do kill "$p" 2> /dev/null || true; done
 	done
-	for n in $NETNS_LIST; do ip netns del "$n" 2> /dev/null || true; done
+	for n in $(cat "$NETNS_FILE" 2> /dev/null); do ip netns del "$n" 2> /dev/null || true; done
+	[ "$rc" = 0 ] && rm -rf "$WORK"
+	return 0
 }
 trap cleanup EXIT INT TERM
 
@@ -31,7 +37,7 @@ trap cleanup EXIT INT TERM
 ns_add() {
 	n="$1-$$"
 	ip netns add "$n"
-	NETNS_LIST="$NETNS_LIST $n"
+	echo "$n" >> "$NETNS_FILE"
 	ip -n "$n" link set lo up
 	echo "$n"
 }

@@ -10,13 +10,17 @@
 # ran removes nothing.
 . "$(dirname "$0")/lib.sh"
 
-# make_host_and_outside calls ns_add inside $(...), so lib.sh's NETNS_LIST
-# never learns the names: delete this test's two namespaces by name, after
-# each case and on any exit.
+# Each case starts from fresh namespaces: delete this test's two by name,
+# after each case and on any exit.
 end_case() {
-	for n in "lh-$$" "lo-$$"; do ip netns del "$n" 2> /dev/null || true; done
+	for n in "lh-$$" "lo-$$"; do
+		# what labinit up may have left running there (a DHCP client), by PID
+		for p in $(ip netns pids "$n" 2> /dev/null); do kill "$p" 2> /dev/null || true; done
+		ip netns del "$n" 2> /dev/null || true
+	done
 }
-trap 'cleanup; end_case' EXIT INT TERM
+trap 'cleanup; end_case' EXIT
+trap 'exit 130' INT TERM
 
 make_guest_files
 CASE=""
@@ -34,18 +38,19 @@ new_case() {
 	make_host_and_outside
 }
 
-# profile [static|dhcp] [LINE...]: write $WORK/$CASE.profile.
+# profile static|static3 [LINE...]: write $WORK/$CASE.profile, a static
+# uplink 172.30.0.2/24 (static3: 172.30.0.3/24) via 172.30.0.1. (A DHCP
+# uplink would make up wait for a lease no one serves here.)
 profile() {
 	mode=$1; shift
 	{
 		echo 'CONFIG_PROFILE_NAME="badinput"'
 		echo "CONFIG_FILES_DIR=\"$WORK/files\""
-		if [ "$mode" = static ]; then
-			echo '# CONFIG_UPLINK_DHCP is not set'
-			echo 'CONFIG_UPLINK_STATIC=y'
+		echo '# CONFIG_UPLINK_DHCP is not set'
+		echo 'CONFIG_UPLINK_STATIC=y'
+		[ "$mode" = static3 ] && echo 'CONFIG_UPLINK_ADDRESS="172.30.0.3/24"' ||
 			echo 'CONFIG_UPLINK_ADDRESS="172.30.0.2/24"'
-			echo 'CONFIG_UPLINK_GATEWAY="172.30.0.1"'
-		fi
+		echo 'CONFIG_UPLINK_GATEWAY="172.30.0.1"'
 		for l in "$@"; do printf '%s\n' "$l"; done
 	} > "$WORK/$CASE.profile"
 }
@@ -186,12 +191,13 @@ new_case overlap-route
 in_ns "$HOST" ip addr add 172.30.0.2/24 dev eth0
 uplink_up
 in_ns "$HOST" ip route add 10.77.0.0/16 via 172.30.0.1
-profile dhcp
+profile static3
 refused nonzero
 says "lab subnet 10.77.0.0/24 overlaps the host's route 10.77.0.0/16" "set CONFIG_LAB_SUBNET, e.g. to the free "
 check_suggestion 10.77.0.0/16 172.30.0.0/24
 in_ns "$HOST" ip -4 route show 10.77.0.0/16 | grep -q 'via 172.30.0.1' || fail "$CASE: route 10.77.0.0/16 lost"
 has_addr eth0 172.30.0.2/24 || fail "$CASE: the uplink lost its address"
+has_addr eth0 172.30.0.3/24 && fail "$CASE: down left the profile's uplink address 172.30.0.3/24"
 
 ### The uplink does not exist.
 new_case missing-uplink
@@ -258,7 +264,7 @@ new_case guest-name-taken
 in_ns "$HOST" ip link add vm1 type veth peer name vm1peer
 profile static 'CONFIG_GUEST1=y' 'CONFIG_GUEST1_KERNEL="guests/demo/vmlinux"'
 refused nonzero
-says "vm1: a veth named vm1 already exists and was not made by labinit; choose another guest name"
+says "vm1: a veth named vm1 already exists and was not made by labinit; choose another CONFIG_GUEST1_NAME"
 [ "$(in_ns "$HOST" ip -j -d link show vm1 | jq -r '.[0].linkinfo.info_kind')" = veth ] || fail "$CASE: vm1 is no longer the veth"
 in_ns "$HOST" ip link show virbr0 > /dev/null 2>&1 && fail "$CASE: virbr0 was created"
 in_ns "$HOST" ip link show vm1peer > /dev/null || fail "$CASE: the veth's peer is gone"
@@ -269,7 +275,7 @@ in_ns "$HOST" ip tuntap add vm1 mode tap
 FOREIGN_TAPS=vm1
 profile static 'CONFIG_GUEST1=y' 'CONFIG_GUEST1_KERNEL="guests/demo/vmlinux"'
 refused nonzero
-says "vm1: a tun named vm1 already exists and was not made by labinit; choose another guest name"
+says "vm1: a tun named vm1 already exists and was not made by labinit; choose another CONFIG_GUEST1_NAME"
 
 ### A step fails after others succeeded (guest vm2's name is held by a
 ### TUN-mode device carrying labinit's alias, so opening it as a tap fails):
@@ -324,5 +330,49 @@ grep -q 'removed 0 links and 0 addresses/routes' "$WORK/$CASE.down.log" || fail 
 state "$WORK/$CASE.after"
 diff -u "$WORK/$CASE.before" "$WORK/$CASE.after" || fail "$CASE: down changed the host"
 
+### Cases that once failed: the host's own uplink address and route, more
+### routes than a fixed table held, the suggested subnet used alone.
+{
+	# The uplink already has the profile's address and default route (set
+	# by the admin): up stamps them protocol 77 (NLM_F_REPLACE), so down
+	# deletes what labinit never added.
+	new_case uplink-address-not-ours
+	in_ns "$HOST" ip addr add 172.30.0.2/24 dev eth0
+	uplink_up
+	in_ns "$HOST" ip route add default via 172.30.0.1
+	profile static
+	lab_up
+	lab_down
+	has_addr eth0 172.30.0.2/24 || fail "$CASE: down removed the uplink address the host had before up"
+	[ -n "$(in_ns "$HOST" ip route show default)" ] || fail "$CASE: down removed the host's own default route"
+
+	# More than 256 addresses and routes: the overlap check stops looking
+	# (struct labnet_used holds 256) and misses 10.77.0.0/16.
+	new_case overlap-after-256-routes
+	in_ns "$HOST" ip addr add 172.30.0.2/24 dev eth0
+	uplink_up
+	i=0
+	while [ $i -lt 300 ]; do
+		echo "route add 10.$((1 + i / 256)).$((i % 256)).0/24 via 172.30.0.1"
+		i=$((i + 1))
+	done > "$WORK/$CASE.routes"
+	echo "route add 10.77.0.0/16 via 172.30.0.1" >> "$WORK/$CASE.routes"
+	in_ns "$HOST" ip -batch "$WORK/$CASE.routes"
+	profile static3
+	refused nonzero
+	says "overlaps the host's route 10.77.0.0/16"
+
+	# The suggested subnet alone is refused: LAB_GATEWAY and the DHCP range
+	# keep their 10.77.0.x defaults.
+	new_case suggested-subnet-alone
+	in_ns "$HOST" ip addr add 10.77.0.5/24 dev eth0
+	profile static
+	refused nonzero
+	s=$(suggested_subnet)
+	lab_up "labinit.LAB_SUBNET=$s"
+	lab_down "labinit.LAB_SUBNET=$s"
+}
+
 end_case
+rm -rf "$WORK"
 echo "bad input ok ($ncases cases)"

@@ -89,6 +89,19 @@ static void test_cmdline_overrides(void)
 	profile_free(P);
 }
 
+static void test_gateway_follows_subnet(void)
+{
+	struct diag d;
+
+	CHECK(load("CONFIG_LAB_SUBNET=\"10.78.0.0/16\"\n", NULL, P, &d) == 0);
+	CHECK(P->gateway == 0x0a4e0001 && P->range_start == 0x0a4e0002 && P->range_end == 0x0a4efffe);
+	diag_free(&d);
+	profile_free(P);
+	/* Set explicitly, they do not move. */
+	expect("CONFIG_LAB_SUBNET=\"10.78.0.0/16\"\nCONFIG_LAB_GATEWAY=\"10.77.0.1\"\n", 1,
+	       (const char *const[]){ ":2: CONFIG_LAB_GATEWAY: 10.77.0.1 is not a host address inside the lab subnet", NULL });
+}
+
 static void test_network_checks(void)
 {
 	expect("CONFIG_LAB_SUBNET=\"10.1.2.3/24\"\nCONFIG_LAB_GATEWAY=\"10.1.2.1\"\n"
@@ -221,6 +234,7 @@ int main(void)
 	test_duplicates_keep_first();
 	test_cmdline_overrides();
 	test_network_checks();
+	test_gateway_follows_subnet();
 	test_guests();
 	test_forwards();
 	test_services();
