@@ -7,8 +7,23 @@
 #include "../lib/log.h"
 #include "../lib/profile.h"
 #include "../net/dhcpc.h"
+#include "../net/dhcpd_worker.h"
 #include "../net/labnet.h"
 #include "commands.h"
+
+/* The kernel command line, for a worker PID 1 started (--boot): its
+ * labinit.KEY=VALUE overrides apply to the worker too. */
+static const char *proc_cmdline(void)
+{
+	static char buf[4096];
+	FILE *f = fopen("/proc/cmdline", "re");
+	size_t n = f ? fread(buf, 1, sizeof(buf) - 1, f) : 0;
+
+	if (f)
+		fclose(f);
+	buf[n] = '\0';
+	return buf;
+}
 
 static struct profile *load(int argc, char **argv, const char *verb)
 {
@@ -21,6 +36,8 @@ static struct profile *load(int argc, char **argv, const char *verb)
 			path = argv[++i];
 		else if (!strcmp(argv[i], "--cmdline") && i + 1 < argc)
 			cmdline = argv[++i];
+		else if (!strcmp(argv[i], "--boot"))
+			cmdline = proc_cmdline();
 		else
 			path = NULL, i = argc;
 	}
@@ -93,4 +110,19 @@ int cmd_dhcpc(int argc, char **argv)
 int cmd_down(int argc, char **argv)
 {
 	return run(argc, argv, "down", labnet_down);
+}
+
+/* labinit dhcpd --config FILE [--cmdline STR | --boot]: the DHCP worker.
+ * --boot reads the overrides from /proc/cmdline, as PID 1 did. */
+int cmd_dhcpd(int argc, char **argv)
+{
+	struct profile *p = load(argc, argv, "dhcpd");
+	int r;
+
+	if (!p)
+		return 2;
+	r = dhcpd_worker_main(p);
+	profile_free(p);
+	free(p);
+	return r;
 }

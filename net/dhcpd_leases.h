@@ -1,0 +1,89 @@
+/* The DHCP server's lease table and address choice (RFC 2131 §4.3.1), pure:
+ * the caller passes the time. Also the lease file in dnsmasq's format
+ * ("EXPIRY MAC IP HOSTNAME CLIENT-ID", '*' for none), read back on start. */
+#ifndef LAB_DHCPD_LEASES_H
+#define LAB_DHCPD_LEASES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#define DHCPD_OFFER_HOLD_S 30      /* an offered address waits this long for its REQUEST */
+#define DHCPD_DECLINE_HOLD_S 600   /* a declined address is not offered again this long */
+#define DHCPD_MAX_RESERVATIONS 16
+
+enum lease_state { LEASE_FREE, LEASE_OFFERED, LEASE_BOUND, LEASE_DECLINED };
+
+struct dhcpd_lease {
+	enum lease_state state;
+	uint32_t ip;
+	uint8_t mac[6];
+	uint8_t client_id[255];
+	uint8_t client_id_len;
+	char hostname[64];
+	time_t expires;
+};
+
+struct dhcpd_reservation {
+	uint8_t mac[6];
+	uint32_t ip;
+	char name[64];
+};
+
+/* The client as the server knows it: its client identifier (61) when it
+ * sent one, else its hardware address (RFC 2131 §4.2). */
+struct dhcpd_client {
+	uint8_t mac[6];
+	const uint8_t *client_id;
+	uint8_t client_id_len;
+};
+
+struct dhcpd_pool {
+	uint32_t first, last;           /* the range, inclusive */
+	uint32_t network, broadcast, gateway;
+	uint8_t prefix;
+	/* One per address of the range (slot[ip - first]), then one per
+	 * reservation outside the range: count = size + extra. */
+	struct dhcpd_lease *slot;
+	size_t size, count;
+	struct dhcpd_reservation res[DHCPD_MAX_RESERVATIONS];
+	unsigned nres;
+	bool dirty;                     /* changed since the lease file was written */
+};
+
+int dhcpd_pool_init(struct dhcpd_pool *p, uint32_t first, uint32_t last, uint32_t network,
+		    uint8_t prefix, uint32_t gateway);
+void dhcpd_pool_free(struct dhcpd_pool *p);
+int dhcpd_pool_reserve(struct dhcpd_pool *p, const uint8_t mac[6], uint32_t ip, const char *name);
+const struct dhcpd_reservation *dhcpd_reservation_for(const struct dhcpd_pool *p, const uint8_t mac[6]);
+
+/* The lease (any state) held by this client, or NULL. */
+struct dhcpd_lease *dhcpd_lease_of(struct dhcpd_pool *p, const struct dhcpd_client *c, time_t now);
+/* The lease record for ip (NULL if ip is outside the range). */
+struct dhcpd_lease *dhcpd_lease_at(struct dhcpd_pool *p, uint32_t ip);
+/* May this client have ip now? In the range or its reservation, not the
+ * gateway, network or broadcast, not held by another client, not
+ * reserved for another MAC, not declined. */
+bool dhcpd_ip_ok_for(struct dhcpd_pool *p, uint32_t ip, const struct dhcpd_client *c, time_t now);
+/* The address to offer: reservation, current lease, requested, derived
+ * from the MAC, first free. 0 when the pool is exhausted. */
+uint32_t dhcpd_choose(struct dhcpd_pool *p, const struct dhcpd_client *c, uint32_t requested, time_t now);
+/* Records a lease in state st until expires. Returns it, or NULL. */
+struct dhcpd_lease *dhcpd_lease_set(struct dhcpd_pool *p, uint32_t ip, const struct dhcpd_client *c,
+				    enum lease_state st, time_t expires, const char *hostname);
+void dhcpd_lease_clear(struct dhcpd_pool *p, struct dhcpd_lease *l);
+/* Frees expired offers and leases; returns how many. */
+unsigned dhcpd_expire(struct dhcpd_pool *p, time_t now);
+unsigned dhcpd_count(const struct dhcpd_pool *p, enum lease_state st);
+
+/* Lease file: the bound leases, one per line; written to path.tmp, fsynced
+ * and renamed over path, so a reader (or a crash) never sees a torn file. */
+int dhcpd_leases_save(const struct dhcpd_pool *p, const char *path);
+/* Reads it back, keeping the leases that are unexpired and still fit the
+ * pool; malformed lines are skipped and counted in *bad. */
+int dhcpd_leases_load(struct dhcpd_pool *p, const char *path, time_t now, unsigned *loaded, unsigned *bad);
+/* Parses one lease-file line (pure; for the loader, labctl and the fuzzer). */
+int dhcpd_lease_parse_line(const char *line, struct dhcpd_lease *out);
+
+#endif
