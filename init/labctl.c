@@ -16,6 +16,7 @@ static int usage(void)
 	fprintf(stderr, "usage: labctl [--socket PATH] COMMAND\n"
 			"commands:\n"
 			"  status                  the profile and every service's state\n"
+			"  leases [--json]         the DHCP leases of the guests\n"
 			"  start|stop|restart NAME a service\n"
 			"  poweroff | reboot       shut the lab host down\n");
 	return 2;

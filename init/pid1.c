@@ -233,16 +233,19 @@ static void start_network(struct pid1 *p)
 	const struct profile *pr = p->profile;
 	char *dhcpc[] = { "/proc/self/exe", "dhcpc", (char *)pr->uplink_ifname, "--hostname",
 			  (char *)pr->hostname, NULL };
+
+	char *dhcpd[] = { "/proc/self/exe", "dhcpd", "--config", (char *)p->config_path, "--boot", NULL };
 	struct service *s;
 
 	if (labnet_up(pr, false) < 0) {
 		log_err("network: not configured; the lab runs without it (errors above)");
 		return;
 	}
-	if (!pr->uplink_dhcp)
-		return;
-	s = sv_add(&p->sup, "uplink-dhcp", dhcpc, SV_RESTART_ALWAYS, pr->stop_timeout * 1000);
-	if (s)
+	if (pr->uplink_dhcp && (s = sv_add(&p->sup, "uplink-dhcp", dhcpc, SV_RESTART_ALWAYS, pr->stop_timeout * 1000)))
+		sv_start(s);
+	/* The worker that parses the guests' packets: outside PID 1, restarted
+	 * when it dies; its leases live in the lease file. */
+	if (pr->dhcp && (s = sv_add(&p->sup, "dhcpd", dhcpd, SV_RESTART_ALWAYS, pr->stop_timeout * 1000)))
 		sv_start(s);
 }
 
@@ -303,6 +306,7 @@ int pid1_main(int argc, char **argv)
 	const char *path = config_path(argc, argv);
 
 	p->boot_ms = loop_now_ms();
+	p->config_path = path;
 	early_boot();
 	if (setup_loop(p) < 0)
 		emergency_loop();

@@ -20,6 +20,7 @@ struct pid1 {
 	struct loop loop;
 	struct supervisor sup;
 	struct profile *profile;
+	const char *config_path;   /* for the workers PID 1 starts */
 	bool rescue;
 	int sigfd;
 	int reboot_cmd;            /* RB_AUTOBOOT or RB_POWER_OFF once shutting down */
@@ -36,5 +37,6 @@ void shutdown_begin(struct pid1 *p, int reboot_cmd, const char *why);
 void shutdown_on_change(struct supervisor *sup, struct service *s);
 void shutdown_on_no_children(struct pid1 *p);
 void pid1_control(void *data, int argc, char **argv, char *reply, size_t size);
+void pid1_leases(struct pid1 *p, bool json, char *reply, size_t size);
 
 #endif

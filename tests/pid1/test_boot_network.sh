@@ -2,14 +2,19 @@
 # labinit as PID 1 brings the lab network up at boot, as `labinit up` does:
 # virbr0 with its address, the nftables table, and the uplink's address from
 # a supervised DHCP client talking to dnsmasq in an "outside" namespace.
+# A guest on the bridge gets a lease from the supervised DHCP worker; the
+# worker killed with SIGKILL is restarted by PID 1 and keeps every lease.
 source "$(dirname "$0")/lib.sh" || exit 2
 t_init
 command -v dnsmasq >/dev/null || t_skip "needs dnsmasq"
 OUT=pid1out-$$
+GUEST=pid1guest-$$
 cleanup_out() {
-	local rc=$? p
-	for p in $(ip netns pids "$OUT" 2>/dev/null); do kill "$p"; done
-	ip netns del "$OUT" 2>/dev/null
+	local rc=$? p n
+	for n in "$OUT" "$GUEST"; do
+		for p in $(ip netns pids "$n" 2>/dev/null); do kill "$p"; done
+		ip netns del "$n" 2>/dev/null
+	done
 	return $rc
 }
 trap 'cleanup_out; t_cleanup' EXIT
@@ -31,7 +36,13 @@ cat >"$cfg" <<EOC
 CONFIG_PROFILE_NAME="bootnet"
 CONFIG_HOSTNAME="labboot"
 CONFIG_NAT_PORT_FORWARDS="tcp:2222:10.77.0.9:22"
+CONFIG_DHCP_LEASE_FILE="/run/labinit/dhcp.leases"
 EOC
+cat >"$T_DIR/udhcpc.script" <<EOS
+#!/bin/sh
+echo "\$1 \$ip" >>"$T_DIR/udhcpc.log"
+EOS
+chmod +x "$T_DIR/udhcpc.script"
 
 t_new_instance boot
 t_write_wrapper "$cfg" "" eth0
@@ -57,6 +68,32 @@ t_wait_console 'lab "bootnet" ready' 5 || t_fail "no ready line"
 nsenter -t "$LPID" -n ip -4 addr show dev virbr0 | grep -q 'inet 10.77.0.1/24' || t_fail "virbr0 has no address"
 nsenter -t "$LPID" -n nft list table ip labinit | grep -q 'dnat to 10.77.0.9:22' || t_fail "no port forward rule"
 t_labctl status | grep -Eq '^uplink-dhcp +running' || t_fail "labctl status: $(t_labctl status)"
+
+# A guest: a namespace whose veth peer joins virbr0 inside labinit's namespace.
+ip netns add "$GUEST"
+ip link add "g$$" netns "$GUEST" type veth peer name eth0 netns "$GUEST"
+ip -n "$GUEST" link set eth0 up
+ip -n "$GUEST" link set "g$$" netns "$LPID"
+nsenter -t "$LPID" -n ip link set "g$$" master virbr0 up || t_fail "could not attach the guest"
+t_wait_console 'service dhcpd: started' 5 || t_fail "the DHCP worker was not started"
+lease() { ip netns exec "$GUEST" busybox udhcpc -i eth0 -f -q -n -t 5 -T 1 -s "$T_DIR/udhcpc.script" "$@"; }
+lease >/dev/null 2>&1 || t_fail "the guest got no lease: $(cat "$T_DIR/udhcpc.log" 2>/dev/null)"
+ip=$(awk '$1 == "bound" { print $2 }' "$T_DIR/udhcpc.log" | tail -n 1)
+case $ip in 10.77.0.*) ;; *) t_fail "guest lease '$ip' not in the lab subnet" ;; esac
+t_labctl leases | grep -q " $ip/24 " || t_fail "labctl leases does not show $ip: $(t_labctl leases)"
+t_labctl leases --json | grep -q "\"ip\": \"$ip/24\"" || t_fail "labctl leases --json: $(t_labctl leases --json)"
+
+# SIGKILL the worker: PID 1 restarts it, and the lease is still there.
+wpid=$(t_labctl status | awk '$1 == "dhcpd" { print $3 }')
+[ -n "$wpid" ] && [ "$wpid" != - ] || t_fail "no dhcpd pid in labctl status"
+nsenter -t "$LPID" -p kill -KILL "$wpid"
+t_wait_console 'service dhcpd: killed by signal 9' 5 || t_fail "the worker's death was not noticed"
+t_wait_count 'service dhcpd: started' 2 10 "$CONSOLE" || t_fail "the worker was not restarted"
+t_wait_console 'dhcpd: 1 lease from /run/labinit/dhcp.leases' 10 || t_fail "the restarted worker did not reload the lease"
+t_labctl leases | grep -q " $ip/24 " || t_fail "the lease is gone after the restart"
+: >"$T_DIR/udhcpc.log"
+lease -r "$ip" >/dev/null 2>&1 || t_fail "the guest could not get its address back"
+grep -q "bound $ip" "$T_DIR/udhcpc.log" || t_fail "the guest got another address: $(cat "$T_DIR/udhcpc.log")"
 
 kill -TERM "$LPID"
 t_wait_end 30 || t_fail "the namespace did not end after SIGTERM"

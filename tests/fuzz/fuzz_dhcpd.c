@@ -1,0 +1,53 @@
+/* libFuzzer target: the DHCP server's handler on whatever parses, one
+ * long-lived server so lease state accumulates across inputs, and the
+ * lease-file line parser on the same bytes. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dhcpd.h"
+#include "profile.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static struct dhcpd D;
+static struct profile P;
+static time_t now = 1800000000;
+
+static void init_once(void)
+{
+	static const char cfg[] = "CONFIG_DHCP_RANGE_START=\"10.77.0.10\"\nCONFIG_DHCP_RANGE_END=\"10.77.0.40\"\n";
+	struct diag d;
+	static const uint8_t mac[6] = { 0x52, 0x54, 0, 1, 2, 3 };
+
+	diag_init(&d);
+	profile_load_buf(&P, cfg, sizeof(cfg) - 1, "fuzz", NULL, &d);
+	diag_free(&d);
+	dhcpd_init(&D, &P);
+	dhcpd_pool_reserve(&D.pool, mac, 0x0a4d0005, "vm1");
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static int ready;
+	struct dhcpd_reply r;
+	struct dhcpd_lease l;
+	struct dhcp_msg m;
+	char line[1100];
+
+	if (!ready++)
+		init_once();
+	if (dhcp_parse(data, size, &m) == 0) {
+		dhcpd_handle(&D, &m, now, &r);
+		if (r.dest != DHCPD_NONE && dhcp_parse(r.msg, r.len, &m) != 0)
+			abort(); /* the server must only send what it can parse itself */
+	}
+	now += size % 7;
+	dhcpd_expire(&D.pool, now);
+	if (size < sizeof(line)) {
+		memcpy(line, data, size);
+		line[size] = '\0';
+		dhcpd_lease_parse_line(line, &l);
+	}
+	return 0;
+}
