@@ -6,7 +6,7 @@ BUILD      := build
 SRCS       := $(wildcard lib/*.c net/*.c guests/*.c init/*.c)
 LIB_SRCS   := $(wildcard lib/*.c)
 # What unit tests and fuzz targets link: everything below init/ (no main).
-TEST_SRCS  := $(LIB_SRCS) $(wildcard net/*.c) init/sv_table.c
+TEST_SRCS  := $(LIB_SRCS) $(wildcard net/*.c guests/*.c) init/sv_table.c
 HDRS       := $(wildcard lib/*.h net/*.h guests/*.h init/*.h)
 
 WARN       := -Wall -Wextra -Wshadow -Wmissing-prototypes -Wstrict-prototypes \
@@ -54,13 +54,13 @@ UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(wildcard tests/unit/te
 unit: $(UNIT_TESTS)
 $(BUILD)/unit/%: tests/unit/%.c tests/unit/t.h $(TEST_SRCS) $(HDRS) Makefile
 	mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(ASAN_FLAGS) -Ilib -Inet -o $@ $< $(TEST_SRCS)
+	$(CC) $(CPPFLAGS) $(ASAN_FLAGS) -Ilib -Inet -Iguests -o $@ $< $(TEST_SRCS)
 
 FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
 fuzz-build: $(FUZZ_TARGETS)
 $(BUILD)/fuzz/%: tests/fuzz/%.c $(TEST_SRCS) $(HDRS) Makefile
 	mkdir -p $(@D)
-	$(FUZZ_CC) $(FUZZ_FLAGS) -Ilib -Inet -o $@ $< $(TEST_SRCS)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -Ilib -Inet -Iguests -o $@ $< $(TEST_SRCS)
 
 # Long fuzzing runs (make check does short bounded ones).
 FUZZ_SECONDS ?= 600

@@ -315,6 +315,7 @@ int pid1_main(int argc, char **argv)
 	} else {
 		apply_general(p->profile);
 		start_network(p);
+		pid1_start_guests(p);
 		start_services(p);
 		log_info("lab \"%s\" ready in %.2f s", p->profile->name,
 			 (double)(loop_now_ms() - p->boot_ms) / 1000.0);

@@ -46,6 +46,7 @@ struct service *sv_add(struct supervisor *sup, const char *name, char *const arg
 	s->console_fd = -1;
 	s->last_status = -1;
 	s->stop_signal = SIGTERM;
+	s->pass_fd = -1;
 	s->sup = sup;
 	s->timer.data = s;
 	sup->n++;
@@ -76,6 +77,8 @@ static void child_exec(struct service *s, int report_fd)
 	}
 	if (s->console_fd >= 0)
 		ioctl(0, TIOCSCTTY, 1);
+	if (s->pass_fd >= 0 && dup2(s->pass_fd, 3) < 0)
+		_exit(127); /* dup2 clears close-on-exec on fd 3 */
 	if (chdir("/") < 0) {
 		/* keep going: the service may not care */
 	}
@@ -215,12 +218,15 @@ static void sv_dispatch(struct service *s, enum sv_event e)
 	if (t.actions & SV_ACT_CANCEL_TIMER)
 		loop_timer_cancel(s->sup->loop, &s->timer);
 	if (t.actions & SV_ACT_TERM) {
-		signal_service(s, s->stop_signal);
+		if (s->stop_fn)
+			s->stop_fn(s);
+		else
+			signal_service(s, s->stop_signal);
 		arm(s, s->stop_timeout_ms);
 	}
 	if (t.actions & SV_ACT_KILL) {
 		log_warn("service %s: no exit %u ms after %s, sending SIGKILL", s->name, s->stop_timeout_ms,
-			 s->stop_signal == SIGHUP ? "SIGHUP" : s->stop_signal == SIGINT ? "SIGINT" : "SIGTERM");
+			 s->stop_fn ? "its stop request" : s->stop_signal == SIGHUP ? "SIGHUP" : "SIGTERM");
 		signal_service(s, SIGKILL);
 	}
 	if (t.actions & SV_ACT_BACKOFF)

@@ -32,6 +32,11 @@ struct service {
 	int console_fd;               /* 0: fd 0 becomes the controlling terminal; > 0: also 0..2 */
 	int stop_signal;              /* SIGTERM unless the service needs another */
 	bool restart_pending;         /* start again once down (labctl restart) */
+	int pass_fd;                  /* >= 0: the child gets it as fd 3 (a guest's tap) */
+	/* Instead of the stop signal (a guest: QMP system_powerdown); SIGKILL
+	 * still follows after stop_timeout_ms. */
+	void (*stop_fn)(struct service *s);
+	void *data;
 	struct loop_timer timer;
 	struct supervisor *sup;
 };

@@ -40,6 +40,10 @@ static void resolve_file(struct vctx *c, unsigned key, char *out, size_t size, c
 		snprintf(out, size, "%s", v);
 	else
 		snprintf(out, size, "%s/%s", c->p->files_dir, v);
+	if (strchr(out, ',')) {
+		vc_error(c, key, "%s: QEMU cannot take a path with a ','", out);
+		return;
+	}
 	if (stat(out, &st) < 0)
 		vc_error(c, key, "%s: %s%s", out, strerror(errno),
 			 v[0] == '/' ? "" : " (relative paths start at CONFIG_FILES_DIR)");
@@ -61,6 +65,13 @@ static void guest_name(struct vctx *c, struct guest_cfg *g, unsigned slot)
 	}
 	if (!strcmp(g->name, c->p->bridge_name) || !strcmp(g->name, c->p->uplink_ifname))
 		vc_error(c, key, "\"%s\" is also the bridge's or the uplink's name", g->name);
+	/* Guests are services under their names, beside labinit's own. */
+	if (!strcmp(g->name, "dhcpd") || !strcmp(g->name, "uplink-dhcp") || !strcmp(g->name, "rescue") ||
+	    !strcmp(g->name, "smbd"))
+		vc_error(c, key, "\"%s\" is the name of one of labinit's own services", g->name);
+	for (unsigned i = 0; i < c->p->nservices; i++)
+		if (!strcmp(c->p->services[i].name, g->name))
+			vc_error(c, key, "\"%s\" is also the name of an extra service", g->name);
 	for (unsigned i = 0; i < c->p->nguests; i++)
 		if (!strcasecmp(c->p->guests[i].name, g->name))
 			vc_error(c, key, "\"%s\" is also the name of guest %u", g->name, c->p->guests[i].slot);

@@ -1,0 +1,111 @@
+/* Preparing a guest's QEMU, and stopping it through QMP. PID 1 calls these,
+ * so nothing here may block: the QMP socket is non-blocking and only
+ * written to (QEMU executes commands in order, so the capabilities
+ * handshake and the powerdown can be sent together without reading). */
+#include "guest.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "../net/tap.h"
+
+const char *guest_qemu_binary(void)
+{
+	static const char *const candidates[] = { "/usr/bin/qemu-system-x86_64", "/usr/local/bin/qemu-system-x86_64",
+						  "/bin/qemu-system-x86_64", NULL };
+
+	for (int i = 0; candidates[i]; i++)
+		if (access(candidates[i], X_OK) == 0)
+			return candidates[i];
+	return NULL;
+}
+
+static enum disk_format disk_format_of(const char *path)
+{
+	unsigned char magic[4] = { 0 };
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd >= 0) {
+		(void)!read(fd, magic, sizeof(magic));
+		close(fd);
+	}
+	return memcmp(magic, "QFI\xfb", 4) == 0 ? DISK_QCOW2 : DISK_RAW;
+}
+
+static int make_run_dir(const char *name, char *dir, size_t size)
+{
+	mkdir("/run/labinit", 0755);
+	mkdir(GUEST_RUN_DIR, 0755);
+	snprintf(dir, size, "%s/%s", GUEST_RUN_DIR, name);
+	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+/* The share seen by this guest: the whole directory, or its own
+ * subdirectory with CONFIG_SHARE_PER_GUEST. */
+static const char *share_for(const struct profile *p, const struct guest_cfg *g, char *buf, size_t size)
+{
+	if (!p->share_9p)
+		return NULL;
+	mkdir(p->share_dir, 0755);
+	if (!p->share_per_guest)
+		return p->share_dir;
+	snprintf(buf, size, "%s/%s", p->share_dir, g->name);
+	mkdir(buf, 0755);
+	return buf;
+}
+
+int guest_prepare(const struct profile *p, const struct guest_cfg *g, enum qemu_accel accel,
+		  struct guest_service *out, char *why, size_t size)
+{
+	struct qemu_env env = { guest_qemu_binary(), accel, 3, out->run_dir, NULL, p->share_9p_tag, DISK_RAW };
+	char share[4096];
+	int r;
+
+	out->tap_fd = -1;
+	if (!env.qemu) {
+		snprintf(why, size, "qemu-system-x86_64 is not installed");
+		return -ENOENT;
+	}
+	if ((r = make_run_dir(g->name, out->run_dir, sizeof(out->run_dir))) < 0) {
+		snprintf(why, size, "%s/%s: %s", GUEST_RUN_DIR, g->name, strerror(-r));
+		return r;
+	}
+	if ((out->tap_fd = tap_open(g->name, true)) < 0) {
+		snprintf(why, size, "tap %s: %s", g->name, strerror(-out->tap_fd));
+		return out->tap_fd;
+	}
+	env.share_dir = share_for(p, g, share, sizeof(share));
+	if (g->disk[0])
+		env.disk_format = disk_format_of(g->disk);
+	if ((r = qemu_build_argv(g, &env, &out->argv)) < 0)
+		snprintf(why, size, "QEMU's command line is too long");
+	return r;
+}
+
+int guest_powerdown(const char *run_dir)
+{
+	static const char cmds[] = "{\"execute\":\"qmp_capabilities\"}\n{\"execute\":\"system_powerdown\"}\n";
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd, r = 0;
+
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/qmp.sock", run_dir);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
+	    send(fd, cmds, sizeof(cmds) - 1, MSG_NOSIGNAL) != (ssize_t)(sizeof(cmds) - 1))
+		r = -errno;
+	/* Closing at once could drop the commands before QEMU reads them:
+	 * shut down the write side and let QEMU see EOF after them. */
+	shutdown(fd, SHUT_WR);
+	close(fd);
+	return r;
+}

@@ -1,0 +1,11 @@
+/* Whether KVM can run a guest here: checked by running one, not guessed
+ * from /dev/kvm's presence (some hosts expose a /dev/kvm that cannot). */
+#ifndef LAB_KVM_H
+#define LAB_KVM_H
+
+#include <stddef.h>
+
+/* 0 if a vCPU ran a HLT instruction; else -errno, and why in reason. */
+int kvm_check(char *reason, size_t size);
+
+#endif
