@@ -70,6 +70,7 @@ int guest_prepare(const struct profile *p, const struct guest_cfg *g, enum qemu_
 	int r;
 
 	out->tap_fd = -1;
+	out->cfg = g;
 	if (!env.qemu) {
 		snprintf(why, size, "qemu-system-x86_64 is not installed");
 		return -ENOENT;

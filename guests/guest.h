@@ -11,6 +11,7 @@
 #define GUEST_RUN_DIR "/run/labinit/guests"
 
 struct guest_service {
+	const struct guest_cfg *cfg;
 	struct qemu_argv argv;
 	int tap_fd;            /* close-on-exec; the child gets it as fd 3 */
 	char run_dir[128];     /* console.sock, console.log, qmp.sock */

@@ -17,7 +17,9 @@ static int usage(void)
 			"commands:\n"
 			"  status                  the profile and every service's state\n"
 			"  leases [--json]         the DHCP leases of the guests\n"
-			"  start|stop|restart NAME a service\n"
+			"  guests [--json]         each guest: state, IP, uptime, restarts, gdb port, trouble\n"
+			"  console NAME            a guest's serial console (ctrl-] detaches)\n"
+			"  start|stop|restart NAME a service or a guest\n"
 			"  poweroff | reboot       shut the lab host down\n");
 	return 2;
 }
@@ -83,6 +85,8 @@ int labctl_main(int argc, char **argv)
 	}
 	if (i >= argc || !strcmp(argv[i], "help") || !strcmp(argv[i], "--help"))
 		return usage();
+	if (!strcmp(argv[i], "console"))
+		return i + 2 == argc ? labctl_console(argv[i + 1]) : usage();
 	if ((n = join_args(argc - i, argv + i, req, sizeof(req))) < 0) {
 		fprintf(stderr, "labctl: request too long\n");
 		return 2;

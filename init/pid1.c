@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "../lib/log.h"
+#include "../guests/share.h"
 #include "../net/labnet.h"
 #include "commands.h"
 #include "control.h"
@@ -249,6 +250,23 @@ static void start_network(struct pid1 *p)
 		sv_start(s);
 }
 
+/* smbd for guests without 9p, after the bridge has its address. */
+static void start_share(struct pid1 *p)
+{
+	static char conf[128];
+	char *argv[8], why[256];
+	struct service *s;
+
+	if (!p->profile->share_smb)
+		return;
+	if (share_smb_prepare(p->profile, argv, conf, sizeof(conf), why, sizeof(why)) < 0) {
+		log_err("share: SMB: %s; not started", why);
+		return;
+	}
+	if ((s = sv_add(&p->sup, "smbd", argv, SV_RESTART_ALWAYS, p->profile->stop_timeout * 1000)))
+		sv_start(s);
+}
+
 static void start_services(struct pid1 *p)
 {
 	const struct profile *pr = p->profile;
@@ -315,6 +333,7 @@ int pid1_main(int argc, char **argv)
 	} else {
 		apply_general(p->profile);
 		start_network(p);
+		start_share(p);
 		pid1_start_guests(p);
 		start_services(p);
 		log_info("lab \"%s\" ready in %.2f s", p->profile->name,

@@ -38,6 +38,7 @@ void shutdown_on_change(struct supervisor *sup, struct service *s);
 void shutdown_on_no_children(struct pid1 *p);
 void pid1_control(void *data, int argc, char **argv, char *reply, size_t size);
 void pid1_start_guests(struct pid1 *p);
+void pid1_guests_status(struct pid1 *p, bool json, char *reply, size_t size);
 void pid1_leases(struct pid1 *p, bool json, char *reply, size_t size);
 
 #endif

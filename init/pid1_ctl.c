@@ -54,6 +54,8 @@ void pid1_control(void *data, int argc, char **argv, char *reply, size_t size)
 	} else if ((!strcmp(argv[0], "start") || !strcmp(argv[0], "stop") || !strcmp(argv[0], "restart")) &&
 		   argc == 2) {
 		service_cmd(p, argv[0], argv[1], reply, size);
+	} else if (!strcmp(argv[0], "guests") && (argc == 1 || (argc == 2 && !strcmp(argv[1], "--json")))) {
+		pid1_guests_status(p, argc == 2, reply, size);
 	} else if (!strcmp(argv[0], "leases") && (argc == 1 || (argc == 2 && !strcmp(argv[1], "--json")))) {
 		pid1_leases(p, argc == 2, reply, size);
 	} else if ((!strcmp(argv[0], "poweroff") || !strcmp(argv[0], "reboot")) && argc == 1) {

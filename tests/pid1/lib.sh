@@ -258,3 +258,62 @@ t_wait_end() {
 	T_INSTANCES[$last]="0 0 0"
 	return 0
 }
+
+# --- Network fixtures for PID-1 tests -----------------------------------
+# t_outside: an "outside" namespace T_OUT with eth0 172.30.0.1/24 whose
+# veth peer "up$$" waits there to become labinit's uplink.
+T_NETNS=()
+t_netns_cleanup() {
+	local rc=$? n p
+	for n in "${T_NETNS[@]}"; do
+		for p in $(ip netns pids "$n" 2>/dev/null); do kill "$p" 2>/dev/null; done
+		ip netns del "$n" 2>/dev/null
+	done
+	return $rc
+}
+
+t_outside() {
+	T_OUT=pid1out-$$
+	ip netns add "$T_OUT" || t_fail "ip netns add $T_OUT"
+	T_NETNS+=("$T_OUT")
+	trap 't_netns_cleanup; t_cleanup' EXIT
+	ip -n "$T_OUT" link set lo up
+	ip link add "up$$" netns "$T_OUT" type veth peer name "out$$" netns "$T_OUT"
+	ip -n "$T_OUT" link set "out$$" name eth0
+	ip -n "$T_OUT" addr add 172.30.0.1/24 dev eth0
+	ip -n "$T_OUT" link set eth0 up
+}
+
+# t_boot_with_uplink NAME CONFIG: labinit as PID 1 whose namespace first
+# waits for eth0; the outside's "up$$" is moved in and renamed eth0.
+t_boot_with_uplink() {
+	local w u k
+	t_new_instance "$1"
+	t_write_wrapper "$2" "" eth0
+	"$T_INST/run.sh" </dev/null >"$CONSOLE" 2>&1 &
+	T_BG_PID=$!
+	T_INSTANCES+=("$T_BG_PID 0 0")
+	for _ in $(seq 100); do
+		w=$(cat "$T_INST/wrapper.pid" 2>/dev/null) && u=$(cat "/proc/$w/task/$w/children" 2>/dev/null) &&
+			[ -n "$u" ] && k=$(cat "/proc/${u%% *}/task/${u%% *}/children" 2>/dev/null) && [ -n "$k" ] && break
+		sleep 0.05
+	done
+	[ -n "${k:-}" ] || t_fail "the namespace did not start"
+	ip -n "$T_OUT" link set "up$$" netns "${k%% *}" || t_fail "could not move the uplink in"
+	nsenter -t "${k%% *}" -n ip link set "up$$" name eth0 || t_fail "could not rename the uplink"
+	t_started "$1"
+}
+
+# t_guest_ns NAME: a namespace on labinit's virbr0 through a veth pair,
+# named in T_GUEST (not printed: a $(...) subshell would lose T_NETNS).
+t_guest_ns() {
+	local n=pid1$1-$$
+	ip netns add "$n" || t_fail "ip netns add $n"
+	T_NETNS+=("$n")
+	ip link add "g$1$$" netns "$n" type veth peer name eth0 netns "$n"
+	ip -n "$n" link set lo up
+	ip -n "$n" link set eth0 up
+	ip -n "$n" link set "g$1$$" netns "$LPID"
+	nsenter -t "$LPID" -n ip link set "g$1$$" master virbr0 up || t_fail "could not attach $n to virbr0"
+	T_GUEST=$n
+}

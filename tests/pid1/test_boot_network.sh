@@ -7,24 +7,8 @@
 source "$(dirname "$0")/lib.sh" || exit 2
 t_init
 command -v dnsmasq >/dev/null || t_skip "needs dnsmasq"
-OUT=pid1out-$$
-GUEST=pid1guest-$$
-cleanup_out() {
-	local rc=$? p n
-	for n in "$OUT" "$GUEST"; do
-		for p in $(ip netns pids "$n" 2>/dev/null); do kill "$p"; done
-		ip netns del "$n" 2>/dev/null
-	done
-	return $rc
-}
-trap 'cleanup_out; t_cleanup' EXIT
-
-ip netns add "$OUT"
-ip -n "$OUT" link set lo up
-ip link add "up$$" netns "$OUT" type veth peer name "out$$" netns "$OUT"
-ip -n "$OUT" link set "out$$" name eth0
-ip -n "$OUT" addr add 172.30.0.1/24 dev eth0
-ip -n "$OUT" link set eth0 up
+t_outside
+OUT=$T_OUT
 ip netns exec "$OUT" dnsmasq --no-daemon --conf-file=/dev/null --user=root --group=root --port=0 \
 	--interface=eth0 --bind-interfaces --dhcp-authoritative --no-ping --log-dhcp \
 	--log-facility="$T_DIR/dnsmasq.log" --dhcp-leasefile="$T_DIR/dnsmasq.leases" \
@@ -44,21 +28,7 @@ echo "\$1 \$ip" >>"$T_DIR/udhcpc.log"
 EOS
 chmod +x "$T_DIR/udhcpc.script"
 
-t_new_instance boot
-t_write_wrapper "$cfg" "" eth0
-"$T_INST/run.sh" </dev/null >"$CONSOLE" 2>&1 &
-T_BG_PID=$!
-T_INSTANCES+=("$T_BG_PID 0 0")
-# The namespace's first process waits for eth0; hand it the uplink.
-for _ in $(seq 100); do
-	w=$(cat "$T_INST/wrapper.pid" 2>/dev/null) && u=$(cat "/proc/$w/task/$w/children" 2>/dev/null) &&
-		[ -n "$u" ] && k=$(cat "/proc/${u%% *}/task/${u%% *}/children" 2>/dev/null) && [ -n "$k" ] && break
-	sleep 0.05
-done
-[ -n "${k:-}" ] || t_fail "the namespace did not start"
-ip -n "$OUT" link set "up$$" netns "${k%% *}" || t_fail "could not move the uplink in"
-nsenter -t "${k%% *}" -n ip link set "up$$" name eth0 || t_fail "could not rename the uplink"
-t_started boot
+t_boot_with_uplink boot "$cfg"
 
 t_wait_console 'bridge virbr0 .* 10.77.0.1/24 stp off: ok' 10 || t_fail "no bridge step"
 t_wait_console 'nftables table ip labinit \(NAT, filter\): ok' 10 || t_fail "no ruleset step"
@@ -70,11 +40,8 @@ nsenter -t "$LPID" -n nft list table ip labinit | grep -q 'dnat to 10.77.0.9:22'
 t_labctl status | grep -Eq '^uplink-dhcp +running' || t_fail "labctl status: $(t_labctl status)"
 
 # A guest: a namespace whose veth peer joins virbr0 inside labinit's namespace.
-ip netns add "$GUEST"
-ip link add "g$$" netns "$GUEST" type veth peer name eth0 netns "$GUEST"
-ip -n "$GUEST" link set eth0 up
-ip -n "$GUEST" link set "g$$" netns "$LPID"
-nsenter -t "$LPID" -n ip link set "g$$" master virbr0 up || t_fail "could not attach the guest"
+t_guest_ns guest
+GUEST=$T_GUEST
 t_wait_console 'service dhcpd: started' 5 || t_fail "the DHCP worker was not started"
 lease() { ip netns exec "$GUEST" busybox udhcpc -i eth0 -f -q -n -t 5 -T 1 -s "$T_DIR/udhcpc.script" "$@"; }
 lease >/dev/null 2>&1 || t_fail "the guest got no lease: $(cat "$T_DIR/udhcpc.log" 2>/dev/null)"

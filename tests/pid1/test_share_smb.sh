@@ -1,0 +1,51 @@
+#!/bin/bash
+# The SMB share for guests without 9p: labinit as PID 1 with CONFIG_SHARE_SMB
+# supervises smbd serving CONFIG_SHARE_DIR on the gateway address. A client
+# on the bridge lists it, fetches a file and writes one back; from the
+# uplink side nothing answers.
+source "$(dirname "$0")/lib.sh" || exit 2
+t_init
+command -v smbd >/dev/null || t_skip "needs smbd (samba)"
+command -v smbclient >/dev/null || t_skip "needs smbclient"
+t_outside
+share=$T_DIR/share
+mkdir -p "$share"
+echo "from-the-host" >"$share/hello.txt"
+cfg=$T_DIR/smb.config
+cat >"$cfg" <<EOC
+CONFIG_PROFILE_NAME="smb"
+# CONFIG_UPLINK_DHCP is not set
+CONFIG_UPLINK_STATIC=y
+CONFIG_UPLINK_ADDRESS="172.30.0.2/24"
+CONFIG_SHARE_DIR="$share"
+CONFIG_SHARE_SMB=y
+EOC
+t_boot_with_uplink smb "$cfg"
+t_wait_console 'service smbd: started' 10 || t_fail "smbd was not started"
+t_guest_ns smbc
+ip -n "$T_GUEST" addr add 10.77.0.50/24 dev eth0
+smb() { # NS HOST COMMANDS
+	ip netns exec "$1" timeout 20 smbclient "//$2/debug" -N -m SMB3 -c "$3"
+}
+ok=
+for _ in $(seq 50); do
+	smb "$T_GUEST" 10.77.0.1 ls >"$T_DIR/ls.out" 2>&1 && ok=1 && break
+	sleep 0.2
+done
+[ -n "$ok" ] || t_fail "smbclient on the bridge could not list the share: $(cat "$T_DIR/ls.out")"
+grep -q 'hello.txt' "$T_DIR/ls.out" || t_fail "the listing lacks hello.txt: $(cat "$T_DIR/ls.out")"
+(cd "$T_DIR" && smb "$T_GUEST" 10.77.0.1 "get hello.txt fetched.txt" >/dev/null 2>&1) ||
+	t_fail "smbclient could not fetch hello.txt"
+[ "$(cat "$T_DIR/fetched.txt")" = from-the-host ] || t_fail "the fetched file differs"
+echo "from-a-guest" >"$T_DIR/up.txt"
+(cd "$T_DIR" && smb "$T_GUEST" 10.77.0.1 "put up.txt guest.txt" >/dev/null 2>&1) || t_fail "smbclient could not write"
+[ "$(cat "$share/guest.txt" 2>/dev/null)" = from-a-guest ] || t_fail "the guest's file did not reach the share"
+
+# From the uplink side: no SMB server answers.
+if smb "$T_OUT" 172.30.0.2 ls >"$T_DIR/out.out" 2>&1; then
+	t_fail "the share answered on the uplink"
+fi
+t_labctl status | grep -Eq '^smbd +running' || t_fail "labctl status: $(t_labctl status)"
+kill -TERM "$LPID"
+t_wait_end 30 || t_fail "the namespace did not end after SIGTERM"
+t_pass
