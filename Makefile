@@ -27,10 +27,11 @@ export KCONFIG_CONFIG
 # Debian packages the build, the tests and (later) the image need.
 DEB_PACKAGES := make gcc musl-tools musl-dev linux-libc-dev kconfig-frontends clang \
                 libclang-rt-14-dev busybox-static iproute2 util-linux procps \
-                nftables dnsmasq-base jq curl time
+                nftables dnsmasq-base jq curl time qemu-system-x86 samba smbclient \
+                cpio kmod xz-utils
 
 .PHONY: all asan check unit fuzz fuzz-check run deps clean help menuconfig nconfig \
-        oldconfig olddefconfig savedefconfig list-defconfigs bench
+        oldconfig olddefconfig savedefconfig list-defconfigs bench demo-guest
 all: $(BUILD)/labinit
 
 $(MUSL_INC):
@@ -81,6 +82,11 @@ bench: all
 run: deps all
 	sh image/run.sh
 
+# The demo guest of the default profile, from Debian packages (no install):
+# lab/guests/demo/{bzImage,vmlinux,initramfs.cpio.gz,README}.
+demo-guest:
+	sh image/demo-guest.sh
+
 deps:
 	@missing=$$(for p in $(DEB_PACKAGES); do \
 	  dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; \
@@ -122,6 +128,7 @@ help:
 	@echo "  fuzz              long libFuzzer runs (FUZZ_SECONDS=$(FUZZ_SECONDS) each)"
 	@echo "  bench             benchmarks beside their peers (BENCH_RUNS=30 each); prints numbers"
 	@echo "  deps              install the Debian packages everything needs"
+	@echo "  demo-guest        lab/guests/demo/: Debian's kernel (bzImage, vmlinux) + busybox initramfs"
 	@echo "  menuconfig nconfig oldconfig olddefconfig savedefconfig"
 	@echo "  NAME_defconfig    load configs/NAME_defconfig into .config"
 	@echo "  list-defconfigs   the profiles in configs/"

@@ -1,7 +1,5 @@
-/* Preparing a guest's QEMU, and stopping it through QMP. PID 1 calls these,
- * so nothing here may block: the QMP socket is non-blocking and only
- * written to (QEMU executes commands in order, so the capabilities
- * handshake and the powerdown can be sent together without reading). */
+/* Preparing a guest's QEMU, and stopping it through QMP (from a child of
+ * PID 1: the QMP conversation blocks). */
 #include "guest.h"
 
 #include <errno.h>
@@ -10,6 +8,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -91,22 +90,56 @@ int guest_prepare(const struct profile *p, const struct guest_cfg *g, enum qemu_
 	return r;
 }
 
+/* Reads until want appears in what QEMU sent (the buffer keeps the tail). */
+static int qmp_expect(int fd, const char *want)
+{
+	char buf[4096];
+	size_t len = 0;
+
+	for (;;) {
+		ssize_t n = recv(fd, buf + len, sizeof(buf) - 1 - len, 0);
+
+		if (n <= 0)
+			return n == 0 ? -ECONNRESET : -errno;
+		len += (size_t)n;
+		buf[len] = '\0';
+		if (strstr(buf, want))
+			return 0;
+		if (len > sizeof(buf) / 2) { /* keep the tail: want may straddle */
+			memmove(buf, buf + len - 64, 64);
+			len = 64;
+		}
+	}
+}
+
+static int qmp_command(int fd, const char *cmd)
+{
+	size_t n = strlen(cmd);
+
+	if (send(fd, cmd, n, MSG_NOSIGNAL) != (ssize_t)n)
+		return -errno;
+	return qmp_expect(fd, "\"return\"");
+}
+
+/* QEMU drops what a client sent once it sees the client hang up, so the
+ * exchange is a real conversation: greeting, capabilities, powerdown, each
+ * answered. It blocks (5 s at most per read): run it in a child process. */
 int guest_powerdown(const char *run_dir)
 {
-	static const char cmds[] = "{\"execute\":\"qmp_capabilities\"}\n{\"execute\":\"system_powerdown\"}\n";
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	int fd, r = 0;
+	struct timeval tv = { .tv_sec = 5 };
+	int fd, r;
 
 	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/qmp.sock", run_dir);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;
-	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
-	    send(fd, cmds, sizeof(cmds) - 1, MSG_NOSIGNAL) != (ssize_t)(sizeof(cmds) - 1))
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
 		r = -errno;
-	/* Closing at once could drop the commands before QEMU reads them:
-	 * shut down the write side and let QEMU see EOF after them. */
-	shutdown(fd, SHUT_WR);
+	else if ((r = qmp_expect(fd, "\"QMP\"")) == 0 &&
+		 (r = qmp_command(fd, "{\"execute\":\"qmp_capabilities\"}\n")) == 0)
+		r = qmp_command(fd, "{\"execute\":\"system_powerdown\"}\n");
 	close(fd);
 	return r;
 }

@@ -21,7 +21,8 @@ struct guest_service {
  * builds QEMU's argv. On error, why names the guest's problem. */
 int guest_prepare(const struct profile *p, const struct guest_cfg *g, enum qemu_accel accel,
 		  struct guest_service *out, char *why, size_t size);
-/* Asks QEMU to power the guest down (ACPI) over QMP, without waiting. */
+/* Asks QEMU to power the guest down (ACPI) over QMP. Blocks for up to a
+ * few seconds: PID 1 calls it in a child process. */
 int guest_powerdown(const char *run_dir);
 const char *guest_qemu_binary(void);
 

@@ -8,6 +8,7 @@ int cmd_version(int argc, char **argv);
 int cmd_up(int argc, char **argv);
 int cmd_down(int argc, char **argv);
 int cmd_dhcpc(int argc, char **argv);
+int cmd_dns(int argc, char **argv);
 int cmd_dhcpd(int argc, char **argv);
 int labctl_main(int argc, char **argv);
 int labctl_console(const char *name);

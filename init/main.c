@@ -17,6 +17,7 @@ static const struct command {
 	{ "down", cmd_down, "down --config FILE  remove what labinit set up, nothing else" },
 	{ "dhcpc", cmd_dhcpc, "dhcpc IFNAME [--hostname NAME]  the uplink's DHCP client, in the foreground" },
 	{ "dhcpd", cmd_dhcpd, "dhcpd --config FILE  the DHCP (and DNS) worker for the guests, in the foreground" },
+	{ "dns", cmd_dns, "dns --config FILE  the lab's DNS server on its own, in the foreground" },
 	{ "version", cmd_version, "version  print the version" },
 };
 

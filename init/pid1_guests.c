@@ -13,15 +13,25 @@
 #include "../lib/log.h"
 #include "pid1.h"
 
+/* ACPI power-down over QMP, from a child: the QMP conversation blocks and
+ * PID 1 never does. If it fails the child sends QEMU SIGTERM (QEMU then
+ * exits at once); the stop timer's SIGKILL stays the last resort. */
 static void stop_guest(struct service *s)
 {
 	const struct guest_service *gs = s->data;
-	int r = guest_powerdown(gs->run_dir);
+	pid_t qemu = s->pid, pid = fork();
+	int r;
 
-	if (r < 0) {
-		log_warn("guest %s: QMP power-down: %s; sending SIGTERM", s->name, strerror(-r));
-		kill(s->pid, SIGTERM);
+	if (pid != 0) {
+		if (pid < 0)
+			kill(qemu, SIGTERM);
+		return;
 	}
+	if ((r = guest_powerdown(gs->run_dir)) < 0) {
+		log_warn("guest %s: QMP power-down: %s; sending SIGTERM", s->name, strerror(-r));
+		kill(qemu, SIGTERM);
+	}
+	_exit(r < 0);
 }
 
 static enum sv_policy policy_of(enum restart_policy r)

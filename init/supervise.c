@@ -37,9 +37,13 @@ struct service *sv_add(struct supervisor *sup, const char *name, char *const arg
 	s = &sup->sv[sup->n];
 	memset(s, 0, sizeof(*s));
 	snprintf(s->name, sizeof(s->name), "%s", name);
-	for (i = 0; argv[i] && i < SV_MAX_ARGS; i++)
-		if (!(s->argv[i] = strdup(argv[i])))
+	for (i = 0; argv[i]; i++)
+		if (i == SV_MAX_ARGS || !(s->argv[i] = strdup(argv[i]))) {
+			/* never run a command cut short */
+			while (i-- > 0)
+				free(s->argv[i]);
 			return NULL;
+		}
 	s->policy = policy;
 	s->stop_timeout_ms = stop_timeout_ms;
 	s->exec_fd = -1;
@@ -281,6 +285,9 @@ int sv_child_exited(struct supervisor *sup, pid_t pid, int status)
 
 			report_exec(s, err == -EAGAIN ? 0 : err);
 		}
+		if (s->state == SV_STOPPING)
+			log_info("service %s: stopped (%s %d)", s->name, WIFSIGNALED(status) ? "signal" : "exit",
+				 WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
 		if (s->state != SV_FAILED && s->state != SV_DOWN)
 			sv_dispatch(s, clean ? SV_EV_EXIT_CLEAN : SV_EV_EXIT_FAIL);
 		return 1;

@@ -13,7 +13,7 @@
 #include "sv_table.h"
 
 #define SV_MAX 32
-#define SV_MAX_ARGS 32
+#define SV_MAX_ARGS 96 /* QEMU's command line is the longest */
 
 struct supervisor;
 

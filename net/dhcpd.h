@@ -14,6 +14,8 @@
 
 struct profile;
 
+#define PROFILE_GUEST_SLOTS_MAX 8
+
 struct dhcpd_config {
 	uint32_t server_ip;        /* the gateway: server id, router */
 	uint8_t prefix;
@@ -28,10 +30,19 @@ struct dhcpd_stats {
 	unsigned long offer, ack, nak, exhausted;
 };
 
+/* A profile guest: its MAC names its lease (and its DNS name), whether or
+ * not it has a fixed address. */
+struct dhcpd_known {
+	uint8_t mac[6];
+	char name[64];
+};
+
 struct dhcpd {
 	struct dhcpd_config cfg;
 	struct dhcpd_pool pool;
 	struct dhcpd_stats st;
+	struct dhcpd_known known[PROFILE_GUEST_SLOTS_MAX];
+	unsigned nknown;
 };
 
 enum dhcpd_dest {

@@ -24,9 +24,13 @@ int dhcpd_init(struct dhcpd *d, const struct profile *p)
 	d->cfg.lease_time = p->lease_time;
 	d->cfg.mtu = (uint16_t)p->mtu;
 	r = dhcpd_pool_init(&d->pool, p->range_start, p->range_end, p->subnet.addr, p->subnet.len, p->gateway);
-	for (unsigned i = 0; r == 0 && i < p->nguests; i++)
+	for (unsigned i = 0; r == 0 && i < p->nguests && i < PROFILE_GUEST_SLOTS_MAX; i++) {
+		memcpy(d->known[i].mac, p->guests[i].mac, 6);
+		strncpy(d->known[i].name, p->guests[i].name, sizeof(d->known[i].name) - 1);
+		d->nknown++;
 		if (p->guests[i].ip)
 			r = dhcpd_pool_reserve(&d->pool, p->guests[i].mac, p->guests[i].ip, p->guests[i].name);
+	}
 	return r;
 }
 
@@ -133,6 +137,9 @@ static const char *lease_name(const struct dhcpd *d, const struct dhcp_msg *m)
 {
 	const struct dhcpd_reservation *r = dhcpd_reservation_for(&d->pool, m->chaddr);
 
+	for (unsigned i = 0; i < d->nknown; i++)
+		if (!memcmp(d->known[i].mac, m->chaddr, 6))
+			return d->known[i].name;
 	return r ? r->name : m->hostname;
 }
 

@@ -23,6 +23,7 @@
 #include "../lib/profile.h"
 #include "dhcpd.h"
 #include "dhcpd_worker.h"
+#include "dnsd.h"
 #include "ipudp.h"
 #include "rtnl.h"
 
@@ -32,6 +33,10 @@
 struct worker {
 	struct loop loop;
 	struct dhcpd d;
+	struct dnsd dns;
+	bool dns_up;
+	char lease_names[256][64];      /* names dnsd learnt from leases */
+	unsigned nlease_names;
 	const struct profile *p;
 	struct loop_timer expire;
 	int udp, raw, sigfd, ifindex;
@@ -114,6 +119,36 @@ static void send_reply(struct worker *w, const struct dhcpd_reply *r)
 		log_warn("dhcpd: send to %s: %s", r->dest == DHCPD_RELAY ? "relay" : "client", strerror(errno));
 }
 
+static bool profile_guest(const struct profile *p, const char *name)
+{
+	for (unsigned i = 0; i < p->nguests; i++)
+		if (!strcmp(p->guests[i].name, name) && p->guests[i].ip)
+			return true;
+	return false;
+}
+
+/* The DNS names of the leases follow the lease table: forget the old set,
+ * learn the current one. Guests with a fixed IP are dnsd's already. */
+static void sync_names(struct worker *w)
+{
+	const struct dhcpd_pool *pool = &w->d.pool;
+	time_t now = time(NULL);
+
+	if (!w->dns_up)
+		return;
+	for (unsigned i = 0; i < w->nlease_names; i++)
+		dnsd_host_del(&w->dns, w->lease_names[i]);
+	w->nlease_names = 0;
+	for (size_t i = 0; i < pool->count && w->nlease_names < 256; i++) {
+		const struct dhcpd_lease *l = &pool->slot[i];
+
+		if (l->state != LEASE_BOUND || l->expires <= now || !l->hostname[0] || profile_guest(w->p, l->hostname))
+			continue;
+		if (dnsd_host_set(&w->dns, l->hostname, l->ip) == 0)
+			snprintf(w->lease_names[w->nlease_names++], 64, "%s", l->hostname);
+	}
+}
+
 static void save_leases(struct worker *w)
 {
 	int r = dhcpd_leases_save(&w->d.pool, w->p->lease_file);
@@ -122,6 +157,7 @@ static void save_leases(struct worker *w)
 		log_err("dhcpd: writing %s: %s", w->p->lease_file, strerror(-r));
 	else
 		w->d.pool.dirty = false;
+	sync_names(w);
 }
 
 /* Hostile input is counted and logged at most once a second. */
@@ -246,6 +282,17 @@ static int setup(struct worker *w)
 		return r;
 	w->expire.fn = on_expire;
 	w->expire.data = w;
+	if (w->p->dns) {
+		/* DNS in the same process: it learns the leases' names directly. */
+		if ((r = dnsd_init(&w->dns, &w->loop, w->p)) < 0)
+			log_err("dns: %s; the lab runs without its DNS", strerror(-r));
+		else
+			w->dns_up = true;
+		for (unsigned i = 0; w->dns_up && i < w->p->nguests; i++)
+			if (w->p->guests[i].ip)
+				dnsd_host_set(&w->dns, w->p->guests[i].name, w->p->guests[i].ip);
+		sync_names(w);
+	}
 	return loop_timer_arm(&w->loop, &w->expire, loop_now_ms() + EXPIRE_EVERY_MS);
 }
 
@@ -262,6 +309,8 @@ int dhcpd_worker_main(const struct profile *p)
 		log_info("dhcpd: CONFIG_DHCP_SERVER is off");
 		return 0;
 	}
+	if (!p->dns)
+		log_info("dns: CONFIG_DNS is off");
 	if ((r = setup(&w)) < 0) {
 		log_err("dhcpd: on %s: %s", p->bridge_name, strerror(-r));
 		return 1;
@@ -274,6 +323,8 @@ int dhcpd_worker_main(const struct profile *p)
 			break;
 	if (w.d.pool.dirty)
 		save_leases(&w);
+	if (w.dns_up)
+		dnsd_close(&w.dns);
 	log_info("dhcpd: stopped (%lu requests, %lu ACKs, %lu NAKs, %lu dropped)", w.d.st.received, w.d.st.ack,
 		 w.d.st.nak, w.d.st.dropped);
 	return 0;

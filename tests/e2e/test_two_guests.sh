@@ -1,0 +1,87 @@
+#!/bin/bash
+# End to end: labinit as PID 1 in fresh namespaces boots two demo guests
+# under QEMU (TCG) on its bridge. Both get their leases, reach each other,
+# reach the "outside" namespace through NAT, and swap files with the host
+# through the 9p share; `labctl stop` powers one down cleanly (ACPI over
+# QMP); a QEMU killed with SIGKILL is restarted; SIGTERM to PID 1 powers
+# the guests down before the namespace ends.
+source "$(dirname "$0")/../pid1/lib.sh" || exit 2
+t_init
+command -v qemu-system-x86_64 >/dev/null || t_skip "needs qemu-system-x86_64"
+make -s -C "$T_REPO" demo-guest >"$T_DIR/demo-guest.log" 2>&1 || t_skip "the demo guest cannot be built: $(tail -n 3 "$T_DIR/demo-guest.log")"
+
+t_outside
+mkdir -p "$T_DIR/www" "$T_DIR/share"
+echo "outside-page" >"$T_DIR/www/index.html"
+ip netns exec "$T_OUT" busybox httpd -f -p 172.30.0.1:80 -h "$T_DIR/www" &
+echo "from-the-host" >"$T_DIR/share/from-host"
+
+# Each guest leaves its findings in the share, then stays up with a shell.
+run1='nslookup vm2.lab 10.77.0.1 > /mnt/debug/vm1-dns 2>&1; a=$(awk '"'"'/^Address/ { x = $NF } END { print x }'"'"' /mnt/debug/vm1-dns); ping -c 3 -W 5 $a > /mnt/debug/vm1-ping 2>&1; echo $? >> /mnt/debug/vm1-ping; (echo GET /index.html HTTP/1.0; echo) | nc -w 10 172.30.0.1 80 > /mnt/debug/vm1-http; cat /mnt/debug/from-host > /mnt/debug/vm1-read; echo vm1 > /mnt/debug/vm1-done'
+run2='ping -c 3 -W 5 10.77.0.11 > /mnt/debug/vm2-ping 2>&1; echo $? >> /mnt/debug/vm2-ping; echo vm2 > /mnt/debug/vm2-done'
+cfg=$T_DIR/guests.config
+cat >"$cfg" <<EOC
+CONFIG_PROFILE_NAME="twoguests"
+# CONFIG_UPLINK_DHCP is not set
+CONFIG_UPLINK_STATIC=y
+CONFIG_UPLINK_ADDRESS="172.30.0.2/24"
+CONFIG_UPLINK_GATEWAY="172.30.0.1"
+CONFIG_FILES_DIR="$T_REPO/lab"
+CONFIG_SHARE_DIR="$T_DIR/share"
+CONFIG_STOP_TIMEOUT=60
+CONFIG_SHUTDOWN_TIMEOUT=120
+CONFIG_GUEST1=y
+CONFIG_GUEST1_KERNEL="guests/demo/vmlinux"
+CONFIG_GUEST1_INITRD="guests/demo/initramfs.cpio.gz"
+CONFIG_GUEST1_APPEND="quiet lab.run=\\"$run1\\""
+CONFIG_GUEST1_IP="10.77.0.11"
+CONFIG_GUEST1_MEMORY=192
+CONFIG_GUEST2=y
+CONFIG_GUEST2_KERNEL="guests/demo/vmlinux"
+CONFIG_GUEST2_INITRD="guests/demo/initramfs.cpio.gz"
+CONFIG_GUEST2_APPEND="quiet lab.run=\\"$run2\\""
+CONFIG_GUEST2_IP="10.77.0.12"
+CONFIG_GUEST2_MEMORY=192
+EOC
+"$LABINIT" check-config "$cfg" >"$T_DIR/check.log" 2>&1 || t_fail "profile: $(cat "$T_DIR/check.log")"
+t_boot_with_uplink guests "$cfg"
+t_wait_console 'service vm1: started' 10 || t_fail "vm1 was not started"
+t_wait_console 'service vm2: started' 10 || t_fail "vm2 was not started"
+console() { nsenter -t "$LPID" -m cat "/run/labinit/guests/$1/console.log" 2>/dev/null | tr -d '\r'; }
+wait_file() { # FILE SECONDS
+	local i
+	for i in $(seq $(($2 * 2))); do [ -s "$1" ] && return 0; sleep 0.5; done
+	return 1
+}
+wait_file "$T_DIR/share/vm1-done" 60 || t_fail "vm1 did not finish: $(console vm1 | tail -n 20)"
+wait_file "$T_DIR/share/vm2-done" 120 || t_fail "vm2 did not finish: $(console vm2 | tail -n 20)"
+console vm1 | grep -q 'labguest: eth0 10.77.0.11/24 gw 10.77.0.1' || t_fail "vm1 lease: $(console vm1 | grep labguest)"
+console vm2 | grep -q 'labguest: eth0 10.77.0.12/24 gw 10.77.0.1' || t_fail "vm2 lease: $(console vm2 | grep labguest)"
+grep -q '10.77.0.12' "$T_DIR/share/vm1-dns" || t_fail "vm1 cannot resolve vm2.lab: $(cat "$T_DIR/share/vm1-dns")"
+[ "$(tail -n 1 "$T_DIR/share/vm1-ping")" = 0 ] || t_fail "vm1 cannot reach vm2 by name: $(cat "$T_DIR/share/vm1-ping")"
+[ "$(tail -n 1 "$T_DIR/share/vm2-ping")" = 0 ] || t_fail "vm2 cannot reach vm1: $(cat "$T_DIR/share/vm2-ping")"
+grep -q '^outside-page' "$T_DIR/share/vm1-http" || t_fail "vm1 cannot reach the outside through NAT: $(cat "$T_DIR/share/vm1-http")"
+[ "$(cat "$T_DIR/share/vm1-read")" = from-the-host ] || t_fail "vm1 did not read the host's file from the share"
+t_labctl leases | grep -q ' 10.77.0.11/24 ' || t_fail "labctl leases lacks vm1: $(t_labctl leases)"
+t_labctl guests | grep -Eq '^vm1 +running +10\.77\.0\.11 ' || t_fail "labctl guests: $(t_labctl guests)"
+
+# labctl stop: ACPI power-down, QEMU exits by itself (no SIGKILL).
+t_labctl stop vm2 >/dev/null || t_fail "labctl stop vm2 failed"
+t_wait_console 'service vm2: stopped \(exit 0\)' 60 || t_fail "vm2 did not power down: $(console vm2 | tail -n 5)"
+console vm2 | grep -q 'power button: powering off' || t_fail "vm2 did not see the power button"
+t_console | grep -q 'service vm2: no exit' && t_fail "vm2 needed SIGKILL"
+
+# A QEMU killed from outside is restarted by its policy (on-failure).
+qpid=$(t_labctl status | awk '$1 == "vm1" { print $3 }')
+nsenter -t "$LPID" -p kill -KILL "$qpid"
+t_wait_console 'service vm1: killed by signal 9' 10 || t_fail "vm1's death was not noticed"
+t_wait_count 'service vm1: started' 2 15 "$CONSOLE" || t_fail "vm1 was not restarted"
+for _ in $(seq 120); do console vm1 | grep -c 'labguest: ready' | grep -q 2 && break; sleep 1; done
+console vm1 | grep -c 'labguest: ready' | grep -q 2 || t_fail "vm1 did not boot again"
+
+# SIGTERM to PID 1: the guest is powered down before the namespace ends.
+kill -TERM "$LPID"
+t_wait_end 150 || t_fail "the namespace did not end after SIGTERM"
+t_console | grep -q 'service vm1: stopped (exit 0)' || t_fail "vm1 was not powered down at shutdown"
+t_console | grep -q 'service vm1: no exit' && t_fail "vm1 needed SIGKILL at shutdown"
+t_pass
