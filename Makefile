@@ -21,6 +21,7 @@ ASAN_FLAGS := -std=gnu11 -O1 -g $(WARN) -fsanitize=address,undefined -fno-omit-f
 FUZZ_CC    ?= clang
 FUZZ_FLAGS := -std=gnu11 -O1 -g -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE
 
+comma := ,
 KCONFIG_CONFIG ?= .config
 export KCONFIG_CONFIG
 
@@ -51,17 +52,28 @@ $(BUILD)/asan/labinit: $(SRCS) $(HDRS) Makefile
 	$(CC) $(CPPFLAGS) $(ASAN_FLAGS) -o $@ $(SRCS)
 	ln -sf labinit $(BUILD)/asan/labctl
 
+# Unit tests link the sanitized objects of everything below init/, each
+# compiled once (not once per test).
+TEST_OBJS  := $(patsubst %.c,$(BUILD)/testobj/%.o,$(TEST_SRCS))
+$(BUILD)/testobj/%.o: %.c $(HDRS) Makefile
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(ASAN_FLAGS) -c -o $@ $<
+
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(wildcard tests/unit/test_*.c))
 unit: $(UNIT_TESTS)
-$(BUILD)/unit/%: tests/unit/%.c tests/unit/t.h $(TEST_SRCS) $(HDRS) Makefile
+$(BUILD)/unit/%: tests/unit/%.c tests/unit/t.h $(TEST_OBJS) $(HDRS) Makefile
 	mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(ASAN_FLAGS) -Ilib -Inet -Iguests -o $@ $< $(TEST_SRCS)
+	$(CC) $(CPPFLAGS) $(ASAN_FLAGS) -Ilib -Inet -Iguests -o $@ $< $(TEST_OBJS)
 
 FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
 fuzz-build: $(FUZZ_TARGETS)
-$(BUILD)/fuzz/%: tests/fuzz/%.c $(TEST_SRCS) $(HDRS) Makefile
+FUZZ_OBJS := $(patsubst %.c,$(BUILD)/fuzzobj/%.o,$(TEST_SRCS))
+$(BUILD)/fuzzobj/%.o: %.c $(HDRS) Makefile
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(subst fuzzer$(comma),fuzzer-no-link$(comma),$(FUZZ_FLAGS)) -c -o $@ $<
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(FUZZ_OBJS) $(HDRS) Makefile
 	mkdir -p $(@D)
-	$(FUZZ_CC) $(FUZZ_FLAGS) -Ilib -Inet -Iguests -o $@ $< $(TEST_SRCS)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -Ilib -Inet -Iguests -o $@ $< $(FUZZ_OBJS)
 
 # Long fuzzing runs (make check does short bounded ones).
 FUZZ_SECONDS ?= 600
@@ -71,7 +83,8 @@ fuzz: $(FUZZ_TARGETS)
 	  $$t -max_total_time=$(FUZZ_SECONDS) $(BUILD)/corpus/$$n tests/fuzz/corpus/$$n || exit 1; \
 	done
 
-check: deps all asan unit fuzz-build
+check: deps
+	$(MAKE) -j2 all asan unit fuzz-build
 	sh tests/run.sh
 
 # Benchmarks beside their peers (BENCH_RUNS=N runs each): they print

@@ -1,16 +1,60 @@
-/* The KVM check: create a VM with one page holding HLT, run its vCPU in
- * real mode, expect KVM_EXIT_HLT. Any failure on the way means QEMU would
- * fail too, and the guests run under TCG instead. */
+/* The KVM check: create a VM with 64 KiB of memory, put its vCPU in 64-bit
+ * long mode with paging (as a guest kernel runs), execute a locked
+ * CMPXCHG16B (guest kernels use it early, and some nested hosts cannot
+ * run it) and HLT; expect KVM_EXIT_HLT with the exchange done. Any failure
+ * on the way means QEMU would fail too, and the guests run under TCG. */
 #include "kvm.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/kvm.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <unistd.h>
+
+#define MEM_SIZE 0x10000
+#define CODE 0x1000
+#define PML4 0x2000
+#define PDPT 0x3000
+#define PD 0x4000
+#define DATA 0x5000
+
+/* Identity-mapped first 2 MiB (one large page), and the code. */
+static void fill_memory(unsigned char *m)
+{
+	static const unsigned char code[] = {
+		0xf0, 0x48, 0x0f, 0xc7, 0x0c, 0x25, DATA & 0xff, DATA >> 8, 0, 0, /* lock cmpxchg16b [DATA] */
+		0xf4,                                                           /* hlt */
+	};
+	uint64_t *pml4 = (uint64_t *)(m + PML4), *pdpt = (uint64_t *)(m + PDPT), *pd = (uint64_t *)(m + PD);
+
+	memcpy(m + CODE, code, sizeof(code));
+	pml4[0] = PDPT | 3;
+	pdpt[0] = PD | 3;
+	pd[0] = 0x83; /* present, writable, 2 MiB page at 0 */
+}
+
+static void long_mode(struct kvm_sregs *sr)
+{
+	struct kvm_segment seg = { .base = 0, .limit = 0xffffffff, .present = 1, .s = 1, .g = 1 };
+
+	seg.selector = 8;
+	seg.type = 11; /* code: execute, read, accessed */
+	seg.l = 1;
+	sr->cs = seg;
+	seg.selector = 16;
+	seg.type = 3; /* data: read, write, accessed */
+	seg.l = 0;
+	seg.db = 1;
+	sr->ds = sr->es = sr->fs = sr->gs = sr->ss = seg;
+	sr->cr3 = PML4;
+	sr->cr4 = 1u << 5;                 /* PAE */
+	sr->cr0 = 0x80050033;              /* PG, WP, NE, ET, MP, PE */
+	sr->efer = (1u << 8) | (1u << 10); /* LME, LMA */
+}
 
 struct kvm_fds {
 	int kvm, vm, vcpu;
@@ -23,7 +67,7 @@ static void release(struct kvm_fds *k)
 	if (k->run && k->run != MAP_FAILED)
 		munmap(k->run, k->run_size);
 	if (k->mem && k->mem != MAP_FAILED)
-		munmap(k->mem, 4096);
+		munmap(k->mem, MEM_SIZE);
 	if (k->vcpu >= 0)
 		close(k->vcpu);
 	if (k->vm >= 0)
@@ -52,12 +96,12 @@ static int setup_vm(struct kvm_fds *k, char *reason, size_t size)
 	}
 	if ((k->vm = ioctl(k->kvm, KVM_CREATE_VM, 0)) < 0)
 		return fail(reason, size, "KVM_CREATE_VM");
-	k->mem = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	k->mem = mmap(NULL, MEM_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (k->mem == MAP_FAILED)
 		return fail(reason, size, "mmap");
-	((unsigned char *)k->mem)[0] = 0xf4; /* hlt */
-	region.guest_phys_addr = 0x1000;
-	region.memory_size = 4096;
+	fill_memory(k->mem);
+	region.guest_phys_addr = 0;
+	region.memory_size = MEM_SIZE;
 	region.userspace_addr = (unsigned long)k->mem;
 	if (ioctl(k->vm, KVM_SET_USER_MEMORY_REGION, &region) < 0)
 		return fail(reason, size, "KVM_SET_USER_MEMORY_REGION");
@@ -80,16 +124,22 @@ static int run_vcpu(struct kvm_fds *k, char *reason, size_t size)
 		return fail(reason, size, "mmap kvm_run");
 	if (ioctl(k->vcpu, KVM_GET_SREGS, &sregs) < 0)
 		return fail(reason, size, "KVM_GET_SREGS");
-	sregs.cs.base = 0;
-	sregs.cs.selector = 0;
-	regs.rip = 0x1000;
+	long_mode(&sregs);
+	regs.rip = CODE;
+	regs.rsp = 0x8000;
 	regs.rflags = 2;
+	regs.rbx = 0x1111;
+	regs.rcx = 0x2222;
 	if (ioctl(k->vcpu, KVM_SET_SREGS, &sregs) < 0 || ioctl(k->vcpu, KVM_SET_REGS, &regs) < 0)
 		return fail(reason, size, "KVM_SET_REGS");
 	if (ioctl(k->vcpu, KVM_RUN, 0) < 0)
 		return fail(reason, size, "KVM_RUN");
 	if (((struct kvm_run *)k->run)->exit_reason != KVM_EXIT_HLT) {
 		snprintf(reason, size, "KVM_RUN exit reason %u, not HLT", ((struct kvm_run *)k->run)->exit_reason);
+		return -ENOTSUP;
+	}
+	if (((uint64_t *)((unsigned char *)k->mem + DATA))[0] != 0x1111) {
+		snprintf(reason, size, "the test vCPU's CMPXCHG16B did not store");
 		return -ENOTSUP;
 	}
 	return 0;

@@ -175,6 +175,8 @@ static void ack(struct dhcpd *d, const struct dhcp_msg *m, const struct dhcpd_cl
 	struct dhcp_builder b;
 	char text[16];
 
+	/* A client holds one lease: one it moves away from is freed. */
+	dhcpd_lease_clear_others(&d->pool, c, ip, now);
 	dhcpd_lease_set(&d->pool, ip, c, LEASE_BOUND, now + (time_t)d->cfg.lease_time, name);
 	out->commit = true;
 	start_reply(d, m, DHCPACK, ip, &b, out);

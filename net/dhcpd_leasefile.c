@@ -163,26 +163,24 @@ static void load_one(struct dhcpd_pool *p, const struct dhcpd_lease *l, time_t n
 int dhcpd_leases_load(struct dhcpd_pool *p, const char *path, time_t now, unsigned *loaded, unsigned *bad)
 {
 	struct dhcpd_lease l;
-	char line[1024];
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
 	FILE *f = fopen(path, "re");
 
 	*loaded = *bad = 0;
 	if (!f)
 		return errno == ENOENT ? 0 : -errno;
-	while (fgets(line, sizeof(line), f)) {
-		if (!strchr(line, '\n') && !feof(f)) {
-			int ch;
-
-			while ((ch = fgetc(f)) != EOF && ch != '\n')
-				;
-			(*bad)++;
+	/* getline, not fgets: a NUL inside a line must not hide where it ends. */
+	while ((n = getline(&line, &cap, f)) > 0) {
+		if (n >= 1024 || memchr(line, '\0', (size_t)n) || dhcpd_lease_parse_line(line, &l) < 0) {
+			if (strspn(line, " \t\r\n") != (size_t)n)
+				(*bad)++;
 			continue;
 		}
-		if (dhcpd_lease_parse_line(line, &l) < 0)
-			(*bad)++;
-		else
-			load_one(p, &l, now, loaded);
+		load_one(p, &l, now, loaded);
 	}
+	free(line);
 	fclose(f);
 	p->dirty = false;
 	return 0;

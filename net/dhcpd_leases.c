@@ -186,6 +186,21 @@ void dhcpd_lease_clear(struct dhcpd_pool *p, struct dhcpd_lease *l)
 	l->ip = ip;
 }
 
+unsigned dhcpd_lease_clear_others(struct dhcpd_pool *p, const struct dhcpd_client *c, uint32_t keep, time_t now)
+{
+	unsigned n = 0;
+
+	for (size_t i = 0; i < p->count; i++) {
+		struct dhcpd_lease *l = &p->slot[i];
+
+		if (l->ip != keep && live(l, now) && l->state != LEASE_DECLINED && same_client(l, c)) {
+			dhcpd_lease_clear(p, l);
+			n++;
+		}
+	}
+	return n;
+}
+
 unsigned dhcpd_expire(struct dhcpd_pool *p, time_t now)
 {
 	unsigned n = 0;

@@ -73,6 +73,8 @@ uint32_t dhcpd_choose(struct dhcpd_pool *p, const struct dhcpd_client *c, uint32
 struct dhcpd_lease *dhcpd_lease_set(struct dhcpd_pool *p, uint32_t ip, const struct dhcpd_client *c,
 				    enum lease_state st, time_t expires, const char *hostname);
 void dhcpd_lease_clear(struct dhcpd_pool *p, struct dhcpd_lease *l);
+/* Frees every lease of this client other than keep's; returns how many. */
+unsigned dhcpd_lease_clear_others(struct dhcpd_pool *p, const struct dhcpd_client *c, uint32_t keep, time_t now);
 /* Frees expired offers and leases; returns how many. */
 unsigned dhcpd_expire(struct dhcpd_pool *p, time_t now);
 unsigned dhcpd_count(const struct dhcpd_pool *p, enum lease_state st);

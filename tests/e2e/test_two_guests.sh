@@ -45,6 +45,8 @@ CONFIG_GUEST2_MEMORY=192
 EOC
 "$LABINIT" check-config "$cfg" >"$T_DIR/check.log" 2>&1 || t_fail "profile: $(cat "$T_DIR/check.log")"
 t_boot_with_uplink guests "$cfg"
+t_wait_console 'guests: accelerator (kvm|tcg)' 10 || t_fail "no accelerator line"
+t_log "$(t_console | grep -o 'guests: accelerator.*')"
 t_wait_console 'service vm1: started' 10 || t_fail "vm1 was not started"
 t_wait_console 'service vm2: started' 10 || t_fail "vm2 was not started"
 console() { nsenter -t "$LPID" -m cat "/run/labinit/guests/$1/console.log" 2>/dev/null | tr -d '\r'; }

@@ -106,11 +106,12 @@ t_service_script() {
 # What unshare runs: a private tmpfs on /dev with /dev/null, then labinit as
 # the namespace's PID 1. $1 = labinit, $2 = config, $3 = a hostname to set
 # first, or empty (the rescue test uses it: rescue sets none).
-# The nodes QEMU and the lab need: null, zero, urandom, net/tun. No kvm
-# node: this machine's /dev/kvm passes a probe but cannot run a guest.
+# The nodes QEMU and the lab need: null, zero, urandom, net/tun, kvm (on a
+# host without KVM, or whose KVM cannot run a guest, labinit's probe fails
+# and the guests run under TCG).
 T_NS_INIT='mount -t tmpfs -o mode=0755 tmpfs /dev && mknod -m 666 /dev/null c 1 3 &&
 mknod -m 666 /dev/zero c 1 5 && mknod -m 666 /dev/urandom c 1 9 && mkdir /dev/net &&
-mknod -m 666 /dev/net/tun c 10 200 &&
+mknod -m 666 /dev/net/tun c 10 200 && mknod -m 666 /dev/kvm c 10 232 &&
 { [ -z "$3" ] || hostname "$3"; } &&
 { [ -z "$4" ] || until ip link show "$4" >/dev/null 2>&1; do sleep 0.05; done; } && exec "$1" --config "$2"'
 
