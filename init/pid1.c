@@ -100,7 +100,14 @@ static int load_profile(struct pid1 *p, const char *path)
 	if (r < 0) {
 		log_err("profile %s: %u error%s:", path, d.count, d.count == 1 ? "" : "s");
 		(void)!write(STDERR_FILENO, diag_text(&d), strlen(diag_text(&d)));
-	} else {
+	}
+	if (r < 0 && d.count == p->profile->guest_errors) {
+		/* Only guests are wrong (a missing kernel file, say): the lab
+		 * starts without them; a rescue shell would help nobody. */
+		log_err("profile: the lab starts without the guests named in these errors");
+		profile_drop_broken_guests(p->profile);
+		r = 0;
+	} else if (r == 0) {
 		log_info("profile %s: ok (\"%s\", %u guest%s, %u extra service%s; %.2f ms)", path,
 			 p->profile->name, p->profile->nguests, p->profile->nguests == 1 ? "" : "s",
 			 p->profile->nservices, p->profile->nservices == 1 ? "" : "s",

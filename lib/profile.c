@@ -161,6 +161,7 @@ static void assign(void *ctx, const char *key, const char *value, const char *so
 		return;
 	}
 	if ((err = check_type(m, value, &num))) {
+		profile_note_error(lc->p, (unsigned)k);
 		if (m->type == KT_INT && !strcmp(err, "out of range"))
 			diag_add(lc->d, source, line, key, "\"%.40s\" is out of range %ld..%ld",
 				 value, m->min, m->max);
@@ -215,6 +216,24 @@ int profile_load_buf(struct profile *p, const char *buf, size_t len, const char 
 		     const char *cmdline, struct diag *d)
 {
 	return load_common(p, source, buf, len, cmdline, d);
+}
+
+void profile_note_error(struct profile *p, unsigned key)
+{
+	if (key < K_GLOBAL_COUNT || key >= K_COUNT)
+		return;
+	p->broken_slots |= 1u << (key_slot(key) - 1);
+	p->guest_errors++;
+}
+
+void profile_drop_broken_guests(struct profile *p)
+{
+	unsigned kept = 0;
+
+	for (unsigned i = 0; i < p->nguests; i++)
+		if (!(p->broken_slots & (1u << (p->guests[i].slot - 1))))
+			p->guests[kept++] = p->guests[i];
+	p->nguests = kept;
 }
 
 void profile_free(struct profile *p)

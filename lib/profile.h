@@ -120,6 +120,10 @@ struct profile {
 	/* guests, enabled slots only, in slot order */
 	struct guest_cfg guests[PROFILE_GUEST_SLOTS];
 	unsigned nguests;
+	/* Errors on a guest slot's own keys: bit (slot - 1) set, and their
+	 * count. PID 1 boots without those guests when these are all there is. */
+	unsigned broken_slots;
+	unsigned guest_errors;
 };
 
 /* Loads path (NULL: defaults only) and then the labinit.KEY=VALUE overrides
@@ -140,6 +144,12 @@ const char *profile_key_default(unsigned key, char *buf);
 
 /* Writes every key in .config form (the effective values) to fd. */
 void profile_write_config(const struct profile *p, int fd, bool defaults_only);
+
+/* Drops the guests of broken_slots from guests[] (PID 1 starts the rest). */
+void profile_drop_broken_guests(struct profile *p);
+
+/* Marks an error on key as a guest's own, if it is a guest slot's key. */
+void profile_note_error(struct profile *p, unsigned key);
 
 /* Cross-field checks (lib/validate.c): fills the typed fields. */
 void profile_validate(struct profile *p, struct diag *d);

@@ -24,6 +24,7 @@ void vc_error(struct vctx *c, unsigned key, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	profile_note_error(c->p, key);
 	if (v->source)
 		diag_add(c->d, v->source, v->line, profile_key_name(key, name), "%s", msg);
 	else

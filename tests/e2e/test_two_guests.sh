@@ -10,6 +10,10 @@ t_init
 command -v qemu-system-x86_64 >/dev/null || t_skip "needs qemu-system-x86_64"
 make -s -C "$T_REPO" demo-guest >"$T_DIR/demo-guest.log" 2>&1 || t_skip "the demo guest cannot be built: $(tail -n 3 "$T_DIR/demo-guest.log")"
 
+# The guest files beside the test (the checkout may be under /tmp, which
+# labinit's namespace does not see).
+mkdir -p "$T_DIR/files/guests"
+cp -r "$T_REPO/lab/guests/demo" "$T_DIR/files/guests/" || t_fail "cannot copy the demo guest"
 t_outside
 mkdir -p "$T_DIR/www" "$T_DIR/share"
 echo "outside-page" >"$T_DIR/www/index.html"
@@ -26,7 +30,7 @@ CONFIG_PROFILE_NAME="twoguests"
 CONFIG_UPLINK_STATIC=y
 CONFIG_UPLINK_ADDRESS="172.30.0.2/24"
 CONFIG_UPLINK_GATEWAY="172.30.0.1"
-CONFIG_FILES_DIR="$T_REPO/lab"
+CONFIG_FILES_DIR="$T_DIR/files"
 CONFIG_SHARE_DIR="$T_DIR/share"
 CONFIG_STOP_TIMEOUT=60
 CONFIG_SHUTDOWN_TIMEOUT=120
@@ -42,9 +46,18 @@ CONFIG_GUEST2_INITRD="guests/demo/initramfs.cpio.gz"
 CONFIG_GUEST2_APPEND="quiet lab.run=\\"$run2\\""
 CONFIG_GUEST2_IP="10.77.0.12"
 CONFIG_GUEST2_MEMORY=192
+CONFIG_GUEST3=y
+CONFIG_GUEST3_NAME="broken"
+CONFIG_GUEST3_KERNEL="guests/demo/no-such-vmlinux"
 EOC
-"$LABINIT" check-config "$cfg" >"$T_DIR/check.log" 2>&1 || t_fail "profile: $(cat "$T_DIR/check.log")"
+# A guest whose kernel file is missing: check-config names it; at boot the
+# lab starts without that guest and the others run.
+"$LABINIT" check-config "$cfg" >"$T_DIR/check.log" 2>&1 && t_fail "check-config accepted a missing kernel"
+grep -q 'CONFIG_GUEST3_KERNEL: .*no-such-vmlinux: No such file or directory' "$T_DIR/check.log" ||
+	t_fail "check-config: $(cat "$T_DIR/check.log")"
+[ "$(grep -c ': CONFIG_' "$T_DIR/check.log")" = 1 ] || t_fail "more than the missing kernel is wrong: $(cat "$T_DIR/check.log")"
 t_boot_with_uplink guests "$cfg"
+t_wait_console 'the lab starts without the guests named in these errors' 10 || t_fail "the broken guest stopped the lab"
 t_wait_console 'guests: accelerator (kvm|tcg)' 10 || t_fail "no accelerator line"
 t_log "$(t_console | grep -o 'guests: accelerator.*')"
 t_wait_console 'service vm1: started' 10 || t_fail "vm1 was not started"
@@ -66,6 +79,7 @@ grep -q '^outside-page' "$T_DIR/share/vm1-http" || t_fail "vm1 cannot reach the 
 [ "$(cat "$T_DIR/share/vm1-read")" = from-the-host ] || t_fail "vm1 did not read the host's file from the share"
 t_labctl leases | grep -q ' 10.77.0.11/24 ' || t_fail "labctl leases lacks vm1: $(t_labctl leases)"
 t_labctl guests | grep -Eq '^vm1 +running +10\.77\.0\.11 ' || t_fail "labctl guests: $(t_labctl guests)"
+t_labctl guests | grep -q '^broken ' && t_fail "the broken guest is listed as a guest"
 
 # labctl stop: ACPI power-down, QEMU exits by itself (no SIGKILL).
 t_labctl stop vm2 >/dev/null || t_fail "labctl stop vm2 failed"

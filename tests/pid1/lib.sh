@@ -14,7 +14,14 @@ T_REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 LABINIT=${LABINIT:-$T_REPO/build/labinit}
 LABCTL=${LABCTL:-$(dirname "$LABINIT")/labctl}
 T_NAME=$(basename "$0" .sh)
-T_DIR=$T_REPO/build/pid1-tests/$T_NAME
+# labinit mounts fresh tmpfs on /tmp and /run in its namespace: a checkout
+# under either would vanish there, so the tests work under /var/tmp unless
+# the repository is somewhere else, with the binary copied beside them.
+case $T_REPO/ in
+/tmp/* | /run/*) T_WORK=/var/tmp/labinit-tests ;;
+*) T_WORK=$T_REPO/build/pid1-tests ;;
+esac
+T_DIR=$T_WORK/$T_NAME
 T_INSTANCES=() # "bg_pid unshare_pid labinit_pid" of every instance not yet waited for
 T_FIFO_FD=     # the writer kept open on a pty instance's input FIFO
 
@@ -92,7 +99,11 @@ t_init() {
 	[ -x "$LABINIT" ] || t_fail "$LABINIT is missing: run 'make all' first"
 	[ -e "$LABCTL" ] || t_fail "$LABCTL is missing: run 'make all' first"
 	rm -rf "$T_DIR"
-	mkdir -p "$T_DIR" || t_fail "cannot create $T_DIR"
+	mkdir -p "$T_DIR/bin" || t_fail "cannot create $T_DIR"
+	cp "$LABINIT" "$T_DIR/bin/labinit" || t_fail "cannot copy $LABINIT"
+	ln -sf labinit "$T_DIR/bin/labctl"
+	LABINIT=$T_DIR/bin/labinit
+	LABCTL=$T_DIR/bin/labctl
 	trap t_cleanup EXIT
 	trap 'exit 130' INT
 	trap 'exit 143' TERM
