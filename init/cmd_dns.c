@@ -24,39 +24,6 @@ struct dns_main {
 	bool done;
 };
 
-static struct profile *load_profile(int argc, char **argv)
-{
-	const char *path = NULL, *cmdline = NULL;
-	struct profile *p;
-	struct diag d;
-
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--config") && i + 1 < argc)
-			path = argv[++i];
-		else if (!strcmp(argv[i], "--cmdline") && i + 1 < argc)
-			cmdline = argv[++i];
-		else
-			path = NULL, i = argc;
-	}
-	if (!path) {
-		fprintf(stderr, "usage: labinit dns --config FILE [--cmdline STR]\n");
-		return NULL;
-	}
-	p = calloc(1, sizeof(*p));
-	diag_init(&d);
-	if (!p || profile_load(p, path, cmdline, &d) < 0) {
-		fprintf(stderr, "%s%s: %u error%s\n", diag_text(&d), path, d.count, d.count == 1 ? "" : "s");
-		diag_free(&d);
-		if (p)
-			profile_free(p);
-		free(p);
-		return NULL;
-	}
-	diag_free(&d);
-	log_set_level(p->log_level);
-	return p;
-}
-
 static void on_signal(struct loop *l, int fd, uint32_t events, void *data)
 {
 	struct dns_main *m = data;
@@ -129,7 +96,7 @@ static int serve(struct dns_main *m, const struct profile *p)
 
 int cmd_dns(int argc, char **argv)
 {
-	struct profile *p = load_profile(argc, argv);
+	struct profile *p = cmd_load_profile(argc, argv, "dns");
 	struct dns_main *m;
 	int r = 1;
 

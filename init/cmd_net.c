@@ -25,7 +25,7 @@ static const char *proc_cmdline(void)
 	return buf;
 }
 
-static struct profile *load(int argc, char **argv, const char *verb)
+struct profile *cmd_load_profile(int argc, char **argv, const char *verb)
 {
 	const char *path = NULL, *cmdline = NULL;
 	struct profile *p;
@@ -63,7 +63,7 @@ static struct profile *load(int argc, char **argv, const char *verb)
 
 static int run(int argc, char **argv, const char *verb, int (*fn)(const struct profile *))
 {
-	struct profile *p = load(argc, argv, verb);
+	struct profile *p = cmd_load_profile(argc, argv, verb);
 	int r;
 
 	if (!p)
@@ -116,7 +116,7 @@ int cmd_down(int argc, char **argv)
  * --boot reads the overrides from /proc/cmdline, as PID 1 did. */
 int cmd_dhcpd(int argc, char **argv)
 {
-	struct profile *p = load(argc, argv, "dhcpd");
+	struct profile *p = cmd_load_profile(argc, argv, "dhcpd");
 	int r;
 
 	if (!p)

@@ -14,4 +14,9 @@ int labctl_main(int argc, char **argv);
 int labctl_console(const char *name);
 int pid1_main(int argc, char **argv);
 
+struct profile;
+/* The subcommands' common options (--config FILE, --cmdline STR, --boot):
+ * the validated profile, or NULL after printing every error. */
+struct profile *cmd_load_profile(int argc, char **argv, const char *verb);
+
 #endif

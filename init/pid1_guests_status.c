@@ -11,31 +11,12 @@
 #include "../guests/guest.h"
 #include "../lib/addr.h"
 #include "../net/dhcpd_leases.h"
+#include "../lib/strbuf.h"
 #include "pid1.h"
 
 #define TAIL_BYTES 16384
 #define SHOW_LINES 8
 
-struct out {
-	char *buf;
-	size_t size, len;
-};
-
-static void put(struct out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void put(struct out *o, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	if (o->len + 1 >= o->size)
-		return;
-	va_start(ap, fmt);
-	n = vsnprintf(o->buf + o->len, o->size - o->len, fmt, ap);
-	va_end(ap);
-	if (n > 0)
-		o->len = (size_t)n < o->size - o->len ? o->len + (size_t)n : o->size - 1;
-}
 
 /* The guest's address: its fixed IP, else its lease by MAC. */
 static uint32_t guest_ip(const struct pid1 *p, const struct guest_cfg *g)
@@ -97,7 +78,7 @@ static const char *last_lines(const char *log, size_t len)
 	return p == log ? p : p + 1;
 }
 
-static void one_guest(struct pid1 *p, const struct service *s, bool json, bool first, struct out *o)
+static void one_guest(struct pid1 *p, const struct service *s, bool json, bool first, struct strbuf *o)
 {
 	const struct guest_service *gs = s->data;
 	const struct guest_cfg *g = gs->cfg;
@@ -112,30 +93,30 @@ static void one_guest(struct pid1 *p, const struct service *s, bool json, bool f
 	if (g->gdb_port)
 		snprintf(gdb, sizeof(gdb), "%u", g->gdb_port);
 	if (json) {
-		put(o, "%s\n  {\"name\": \"%s\", \"state\": \"%s\", \"ip\": \"%s\", \"uptime\": \"%s\", \"restarts\": %u, "
+		strbuf_put(o, "%s\n  {\"name\": \"%s\", \"state\": \"%s\", \"ip\": \"%s\", \"uptime\": \"%s\", \"restarts\": %u, "
 		       "\"gdb_port\": %u, \"trouble\": %s}", first ? "" : ",", g->name, sv_state_name(s->state),
 		    a ? ip : "", s->state == SV_RUNNING ? up : "", s->restarts, g->gdb_port,
 		    len && has_trouble(log) ? "true" : "false");
 		return;
 	}
-	put(o, "%-16s %-9s %-15s %8s %8u %5s\n", g->name, sv_state_name(s->state), ip, up, s->restarts, gdb);
+	strbuf_put(o, "%-16s %-9s %-15s %8s %8u %5s\n", g->name, sv_state_name(s->state), ip, up, s->restarts, gdb);
 	if (len && has_trouble(log))
-		put(o, "  --- %s's console shows an oops, panic, BUG or WARN; its last lines:\n%s\n", g->name,
+		strbuf_put(o, "  --- %s's console shows an oops, panic, BUG or WARN; its last lines:\n%s\n", g->name,
 		    last_lines(log, len));
 }
 
 void pid1_guests_status(struct pid1 *p, bool json, char *reply, size_t size)
 {
-	struct out o = { reply, size, 0 };
+	struct strbuf o = { reply, size, 0 };
 	unsigned n = 0;
 
-	put(&o, "ok\n%s", json ? "[" : "");
+	strbuf_put(&o, "ok\n%s", json ? "[" : "");
 	if (!json)
-		put(&o, "%-16s %-9s %-15s %8s %8s %5s\n", "NAME", "STATE", "IP", "UPTIME", "RESTARTS", "GDB");
+		strbuf_put(&o, "%-16s %-9s %-15s %8s %8s %5s\n", "NAME", "STATE", "IP", "UPTIME", "RESTARTS", "GDB");
 	for (unsigned i = 0; i < p->sup.n; i++)
 		if (p->sup.sv[i].stop_fn && p->sup.sv[i].data)
 			one_guest(p, &p->sup.sv[i], json, n++ == 0, &o);
-	put(&o, json ? "\n]\n" : "");
+	strbuf_put(&o, json ? "\n]\n" : "");
 	if (!json && !n)
-		put(&o, "(no guests in this profile)\n");
+		strbuf_put(&o, "(no guests in this profile)\n");
 }
