@@ -47,7 +47,11 @@ struct profile *cmd_load_profile(int argc, char **argv, const char *verb)
 	}
 	p = calloc(1, sizeof(*p));
 	diag_init(&d);
-	if (!p || profile_load(p, path, cmdline, &d) < 0) {
+	if (p && profile_load(p, path, cmdline, &d) < 0 && d.count == p->guest_errors) {
+		/* As PID 1 does: guests whose own keys are wrong are left out. */
+		fprintf(stderr, "%s%s: going on without the guests named above\n", diag_text(&d), path);
+		profile_drop_broken_guests(p);
+	} else if (!p || d.count) {
 		fprintf(stderr, "%s%s: %u error%s; nothing changed\n", diag_text(&d), path, d.count,
 			d.count == 1 ? "" : "s");
 		diag_free(&d);
