@@ -40,25 +40,43 @@ static int write_all(int fd, const char *buf, size_t len)
 	return 0;
 }
 
+/* The whole file in one buffer and one write: a save happens for every
+ * batch with an ACK, and a write per line made each ACK cost ~2 ms. */
 static int write_leases(const struct dhcpd_pool *p, int fd)
 {
-	char line[1024], mac[18], ip[16], cid[800];
-	int r = 0;
+	char mac[18], ip[16], cid[800];
+	size_t cap = 4096, len = 0;
+	char *buf = malloc(cap);
+	int r;
 
-	for (size_t i = 0; i < p->count && r == 0; i++) {
+	for (size_t i = 0; buf && i < p->count; i++) {
 		const struct dhcpd_lease *l = &p->slot[i];
 		int n;
 
 		if (l->state != LEASE_BOUND)
 			continue;
+		if (cap - len < 1024) {
+			char *grown = realloc(buf, cap * 2);
+
+			if (!grown) {
+				free(buf);
+				return -ENOMEM;
+			}
+			buf = grown;
+			cap *= 2;
+		}
 		addr_format_mac(l->mac, mac);
 		addr_format_ip4(l->ip, ip);
 		format_client_id(l, cid, sizeof(cid));
-		n = snprintf(line, sizeof(line), "%lld %s %s %s %s\n", (long long)l->expires, mac, ip,
+		n = snprintf(buf + len, cap - len, "%lld %s %s %s %s\n", (long long)l->expires, mac, ip,
 			     l->hostname[0] ? l->hostname : "*", cid);
-		if (n > 0 && (size_t)n < sizeof(line))
-			r = write_all(fd, line, (size_t)n);
+		if (n > 0 && (size_t)n < cap - len)
+			len += (size_t)n;
 	}
+	if (!buf)
+		return -ENOMEM;
+	r = write_all(fd, buf, len);
+	free(buf);
 	return r;
 }
 
@@ -138,8 +156,9 @@ int dhcpd_lease_parse_line(const char *line, struct dhcpd_lease *out)
 	if (n != 5)
 		return -EINVAL;
 	memset(out, 0, sizeof(*out));
+	errno = 0;
 	exp = strtoll(f[0], &end, 10);
-	if (*end || exp <= 0 || addr_parse_mac(f[1], out->mac) < 0 || addr_parse_ip4(f[2], &out->ip) < 0 ||
+	if (*end || exp <= 0 || errno == ERANGE || addr_parse_mac(f[1], out->mac) < 0 || addr_parse_ip4(f[2], &out->ip) < 0 ||
 	    strlen(f[3]) >= sizeof(out->hostname) || parse_client_id(f[4], out) < 0)
 		return -EINVAL;
 	out->expires = (time_t)exp;

@@ -42,7 +42,7 @@ struct worker {
 	int udp, raw, sigfd, ifindex;
 	bool done;
 	struct dhcpd_reply replies[BATCH];
-	uint64_t last_drop_log;
+	uint64_t last_drop_log, last_exhausted_log;
 	unsigned long drops_unlogged;
 };
 
@@ -149,7 +149,7 @@ static void sync_names(struct worker *w)
 	}
 }
 
-static void save_leases(struct worker *w)
+static int save_leases(struct worker *w)
 {
 	int r = dhcpd_leases_save(&w->d.pool, w->p->lease_file);
 
@@ -158,6 +158,7 @@ static void save_leases(struct worker *w)
 	else
 		w->d.pool.dirty = false;
 	sync_names(w);
+	return r;
 }
 
 /* Hostile input is counted and logged at most once a second. */
@@ -172,6 +173,17 @@ static void note_drop(struct worker *w)
 		w->last_drop_log = now;
 		w->drops_unlogged = 0;
 	}
+}
+
+/* "pool exhausted" is logged at most once a second: a client retries. */
+static bool rate_ok(struct worker *w)
+{
+	uint64_t now = loop_now_ms();
+
+	if (now - w->last_exhausted_log < 1000)
+		return false;
+	w->last_exhausted_log = now;
+	return true;
 }
 
 static unsigned read_batch(struct worker *w, time_t now)
@@ -190,10 +202,11 @@ static unsigned read_batch(struct worker *w, time_t now)
 			continue;
 		}
 		dhcpd_handle(&w->d, &m, now, &w->replies[n]);
-		if (w->replies[n].log[0])
-			log_info("dhcpd: %s %s from %02x:%02x:%02x:%02x:%02x:%02x: %s", dhcp_type_name(m.type),
-				 m.hostname, m.chaddr[0], m.chaddr[1], m.chaddr[2], m.chaddr[3], m.chaddr[4],
-				 m.chaddr[5], w->replies[n].log);
+		if (w->replies[n].log[0] && !(w->d.st.exhausted > 1 && strstr(w->replies[n].log, "exhausted") &&
+						 !rate_ok(w)))
+			log_info("dhcpd: %s%s%s from %02x:%02x:%02x:%02x:%02x:%02x: %s", dhcp_type_name(m.type),
+				 m.hostname[0] ? " " : "", m.hostname, m.chaddr[0], m.chaddr[1], m.chaddr[2],
+				 m.chaddr[3], m.chaddr[4], m.chaddr[5], w->replies[n].log);
 		n++;
 	}
 	return n;
@@ -208,11 +221,15 @@ static void on_packets(struct loop *l, int fd, uint32_t events, void *data)
 	(void)fd;
 	(void)events;
 	do {
+		bool saved = true;
+
 		n = read_batch(w, time(NULL));
 		if (w->d.pool.dirty)
-			save_leases(w);
+			saved = save_leases(w) == 0;
+		/* An ACK whose lease is not on disk is not sent: the client
+		 * asks again, and no acknowledged lease is ever lost. */
 		for (unsigned i = 0; i < n; i++)
-			if (w->replies[i].dest != DHCPD_NONE)
+			if (w->replies[i].dest != DHCPD_NONE && (saved || w->replies[i].type != DHCPACK))
 				send_reply(w, &w->replies[i]);
 	} while (n == BATCH);
 }

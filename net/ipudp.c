@@ -83,7 +83,11 @@ size_t ipudp_build(uint8_t *buf, size_t payload_len, uint32_t src_ip, uint16_t s
 	put_be16(udp + 4, udp_len);
 	put_be16(udp + 6, 0);
 	sum = ipudp_checksum(udp, udp_len, ipudp_pseudo_sum(src_ip, dst_ip, udp_len));
-	put_be16(udp + 6, sum ? sum : 0xffff); /* RFC 768: zero would mean "none" */
+	/* RFC 768 says a computed zero goes out as 0xffff, but busybox udhcpc
+	 * compares the field literally and drops such a frame (every resend
+	 * too: the bytes do not change). 0 means "no checksum", which every
+	 * client accepts, as ISC dhcpd and udhcpd send it. */
+	put_be16(udp + 6, sum);
 	return total;
 }
 
