@@ -18,6 +18,7 @@ static const struct command {
 	{ "dhcpc", cmd_dhcpc, "dhcpc IFNAME [--hostname NAME]  the uplink's DHCP client, in the foreground" },
 	{ "dhcpd", cmd_dhcpd, "dhcpd --config FILE  the DHCP (and DNS) worker for the guests, in the foreground" },
 	{ "dns", cmd_dns, "dns --config FILE  the lab's DNS server on its own, in the foreground" },
+	{ "labdata-label", cmd_labdata_label, "labdata-label DEVICE  the filesystem label boot looks for (LABDATA)" },
 	{ "version", cmd_version, "version  print the version" },
 };
 

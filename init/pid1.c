@@ -21,6 +21,7 @@
 #include "../net/labnet.h"
 #include "commands.h"
 #include "control.h"
+#include "labdata.h"
 #include "mounts.h"
 
 #define DEFAULT_CONFIG "/etc/labinit/config"
@@ -83,6 +84,23 @@ static const char *config_path(int argc, char **argv)
 	return DEFAULT_CONFIG;
 }
 
+/* The guests' files from the outer hypervisor's 9p share or a LABDATA
+ * disk, when the image does not carry them. Returns 1 if it mounted one. */
+static int mount_lab_files(const char *files_dir)
+{
+	char what[320] = "";
+	int r;
+
+	if (!files_dir || files_dir[0] != '/')
+		return 0;
+	r = labdata_mount(files_dir, what, sizeof(what));
+	if (r == 0)
+		log_info("lab files: %s on %s", what, files_dir);
+	else if (r != -ENOENT)
+		log_err("lab files: mounting %s on %s: %s", what, files_dir, strerror(-r));
+	return r == 0;
+}
+
 /* Returns 0 when the profile is usable; otherwise prints every error. */
 static int load_profile(struct pid1 *p, const char *path)
 {
@@ -97,6 +115,14 @@ static int load_profile(struct pid1 *p, const char *path)
 	}
 	diag_init(&d);
 	r = profile_load(p->profile, path, read_cmdline(), &d);
+	/* FILES_DIR comes from the profile, and the guests' files checked in it
+	 * may only appear once the lab's share or disk is mounted there. */
+	if (mount_lab_files(p->profile->v[K_FILES_DIR].str)) {
+		profile_free(p->profile);
+		diag_free(&d);
+		diag_init(&d);
+		r = profile_load(p->profile, path, read_cmdline(), &d);
+	}
 	if (r < 0) {
 		log_err("profile %s: %u error%s:", path, d.count, d.count == 1 ? "" : "s");
 		(void)!write(STDERR_FILENO, diag_text(&d), strlen(diag_text(&d)));
@@ -135,6 +161,7 @@ static void switch_console(const char *path)
 		close(fd);
 	log_info("console %s: ok", path);
 }
+
 
 static void apply_general(const struct profile *pr)
 {
