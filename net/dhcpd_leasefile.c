@@ -40,18 +40,47 @@ static int write_all(int fd, const char *buf, size_t len)
 	return 0;
 }
 
-/* The whole file in one buffer and one write: a save happens for every
- * batch with an ACK, and a write per line made each ACK cost ~2 ms. */
-static int write_leases(const struct dhcpd_pool *p, int fd)
+static int format_line(const struct dhcpd_lease *l, char *out, size_t size)
 {
 	char mac[18], ip[16], cid[800];
+
+	addr_format_mac(l->mac, mac);
+	addr_format_ip4(l->ip, ip);
+	format_client_id(l, cid, sizeof(cid));
+	return snprintf(out, size, "%lld %s %s %s %s\n", (long long)l->expires, mac, ip,
+			l->hostname[0] ? l->hostname : "*", cid);
+}
+
+/* Appends l's line, from its cache when it has one (the cache lives in the
+ * lease: the pool is const here only to the caller's eyes). */
+static size_t put_line(struct dhcpd_lease *l, char *out, size_t room)
+{
+	int n;
+
+	if (l->line_len && l->line_len < room) {
+		memcpy(out, l->line, l->line_len);
+		return l->line_len;
+	}
+	n = format_line(l, out, room);
+	if (n <= 0 || (size_t)n >= room)
+		return 0;
+	if ((size_t)n < sizeof(l->line)) {
+		memcpy(l->line, out, (size_t)n);
+		l->line_len = (uint8_t)n;
+	}
+	return (size_t)n;
+}
+
+/* The whole file in one buffer and one write: a save happens for every
+ * batch with an ACK. */
+static int write_leases(const struct dhcpd_pool *p, int fd)
+{
 	size_t cap = 4096, len = 0;
 	char *buf = malloc(cap);
 	int r;
 
 	for (size_t i = 0; buf && i < p->count; i++) {
-		const struct dhcpd_lease *l = &p->slot[i];
-		int n;
+		struct dhcpd_lease *l = &p->slot[i];
 
 		if (l->state != LEASE_BOUND)
 			continue;
@@ -65,13 +94,7 @@ static int write_leases(const struct dhcpd_pool *p, int fd)
 			buf = grown;
 			cap *= 2;
 		}
-		addr_format_mac(l->mac, mac);
-		addr_format_ip4(l->ip, ip);
-		format_client_id(l, cid, sizeof(cid));
-		n = snprintf(buf + len, cap - len, "%lld %s %s %s %s\n", (long long)l->expires, mac, ip,
-			     l->hostname[0] ? l->hostname : "*", cid);
-		if (n > 0 && (size_t)n < cap - len)
-			len += (size_t)n;
+		len += put_line(l, buf + len, cap - len);
 	}
 	if (!buf)
 		return -ENOMEM;

@@ -171,6 +171,7 @@ struct dhcpd_lease *dhcpd_lease_set(struct dhcpd_pool *p, uint32_t ip, const str
 	if (hostname)
 		strncpy(l->hostname, hostname, sizeof(l->hostname) - 1);
 	l->expires = expires;
+	l->line_len = 0;
 	if (st != LEASE_OFFERED)
 		p->dirty = true;
 	return l;

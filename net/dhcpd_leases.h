@@ -23,6 +23,11 @@ struct dhcpd_lease {
 	uint8_t client_id_len;
 	char hostname[64];
 	time_t expires;
+	/* Its lease-file line, formatted once per change: a save happens for
+	 * every batch with an ACK, and formatting every line each time was
+	 * most of an ACK's cost. line_len 0: not cached. */
+	uint8_t line_len;
+	char line[120];
 };
 
 struct dhcpd_reservation {
