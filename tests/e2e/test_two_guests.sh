@@ -95,6 +95,14 @@ t_wait_count 'service vm1: started' 2 15 "$CONSOLE" || t_fail "vm1 was not resta
 for _ in $(seq 120); do console vm1 | grep -c 'labguest: ready' | grep -q 2 && break; sleep 1; done
 console vm1 | grep -c 'labguest: ready' | grep -q 2 || t_fail "vm1 did not boot again"
 
+# labctl console: type on the guest's shell, read its answer, detach with ctrl-].
+for _ in $(seq 120); do console vm1 | grep -c 'labguest: shell on the console' | grep -q 2 && break; sleep 1; done
+sleep 2
+out=$( (printf 'echo CONSOLE-$((6 * 7))\n'; sleep 4; printf '\035') |
+	timeout 30 nsenter -t "$LPID" -m -p "$LABCTL" console vm1 2>&1)
+echo "$out" | grep -q 'CONSOLE-42' || t_fail "labctl console: no answer from vm1's shell: $out"
+echo "$out" | grep -q 'detached from vm1' || t_fail "labctl console did not detach on ctrl-]: $out"
+
 # SIGTERM to PID 1: the guest is powered down before the namespace ends.
 kill -TERM "$LPID"
 t_wait_end 150 || t_fail "the namespace did not end after SIGTERM"
