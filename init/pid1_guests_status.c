@@ -18,22 +18,40 @@
 #define SHOW_LINES 8
 
 
-/* The guest's address: its fixed IP, else its lease by MAC. */
-static uint32_t guest_ip(const struct pid1 *p, const struct guest_cfg *g)
+/* The leases' MACs and addresses, read once per request. */
+struct lease_map {
+	uint8_t mac[256][6];
+	uint32_t ip[256];
+	unsigned n;
+};
+
+static void read_leases(const struct pid1 *p, struct lease_map *m)
 {
 	struct dhcpd_lease l;
 	char line[1100];
-	uint32_t ip = 0;
 	FILE *f;
+
+	m->n = 0;
+	if (!p->profile->dhcp || !(f = fopen(p->profile->lease_file, "re")))
+		return;
+	while (m->n < 256 && fgets(line, sizeof(line), f))
+		if (dhcpd_lease_parse_line(line, &l) == 0) {
+			memcpy(m->mac[m->n], l.mac, 6);
+			m->ip[m->n++] = l.ip;
+		}
+	fclose(f);
+}
+
+/* The guest's address: its fixed IP, else its (last) lease by MAC. */
+static uint32_t guest_ip(const struct lease_map *m, const struct guest_cfg *g)
+{
+	uint32_t ip = 0;
 
 	if (g->ip)
 		return g->ip;
-	if (!p->profile->dhcp || !(f = fopen(p->profile->lease_file, "re")))
-		return 0;
-	while (fgets(line, sizeof(line), f))
-		if (dhcpd_lease_parse_line(line, &l) == 0 && !memcmp(l.mac, g->mac, 6))
-			ip = l.ip;
-	fclose(f);
+	for (unsigned i = 0; i < m->n; i++)
+		if (!memcmp(m->mac[i], g->mac, 6))
+			ip = m->ip[i];
 	return ip;
 }
 
@@ -78,13 +96,14 @@ static const char *last_lines(const char *log, size_t len)
 	return p == log ? p : p + 1;
 }
 
-static void one_guest(struct pid1 *p, const struct service *s, bool json, bool first, struct strbuf *o)
+static void one_guest(const struct lease_map *leases, const struct service *s, bool json, bool first,
+		      struct strbuf *o)
 {
 	const struct guest_service *gs = s->data;
 	const struct guest_cfg *g = gs->cfg;
 	char ip[16] = "-", up[24] = "-", gdb[8] = "-", log[TAIL_BYTES];
 	size_t len = read_tail(gs->run_dir, log, sizeof(log));
-	uint32_t a = guest_ip(p, g);
+	uint32_t a = guest_ip(leases, g);
 
 	if (a)
 		addr_format_ip4(a, ip);
@@ -107,15 +126,17 @@ static void one_guest(struct pid1 *p, const struct service *s, bool json, bool f
 
 void pid1_guests_status(struct pid1 *p, bool json, char *reply, size_t size)
 {
+	static struct lease_map leases;
 	struct strbuf o = { reply, size, 0 };
 	unsigned n = 0;
 
+	read_leases(p, &leases);
 	strbuf_put(&o, "ok\n%s", json ? "[" : "");
 	if (!json)
 		strbuf_put(&o, "%-16s %-9s %-15s %8s %8s %5s\n", "NAME", "STATE", "IP", "UPTIME", "RESTARTS", "GDB");
 	for (unsigned i = 0; i < p->sup.n; i++)
 		if (p->sup.sv[i].stop_fn && p->sup.sv[i].data)
-			one_guest(p, &p->sup.sv[i], json, n++ == 0, &o);
+			one_guest(&leases, &p->sup.sv[i], json, n++ == 0, &o);
 	strbuf_put(&o, json ? "\n]\n" : "");
 	if (!json && !n)
 		strbuf_put(&o, "(no guests in this profile)\n");

@@ -5,6 +5,8 @@
 #include <errno.h>
 #include <string.h>
 
+#include "../lib/bytes.h"
+
 /* Offsets in the fixed header, RFC 2131 §2 figure 1. */
 #define OFF_XID 4
 #define OFF_CHADDR 28
@@ -15,55 +17,6 @@
 #define OFF_COOKIE 236
 
 static const uint8_t magic_cookie[4] = { 99, 130, 83, 99 }; /* RFC 2131 §3 */
-
-/* A read cursor over one field: every getter fails instead of stepping
- * past len, and leaves pos where it was. */
-struct cursor {
-	const uint8_t *buf;
-	size_t pos, len;
-};
-
-static bool cur_u8(struct cursor *c, uint8_t *v)
-{
-	if (c->pos >= c->len)
-		return false;
-	*v = c->buf[c->pos++];
-	return true;
-}
-
-static bool cur_take(struct cursor *c, size_t n, const uint8_t **p)
-{
-	if (n > c->len - c->pos)
-		return false;
-	*p = c->buf + c->pos;
-	c->pos += n;
-	return true;
-}
-
-static bool cur_u16(struct cursor *c, uint16_t *v)
-{
-	const uint8_t *p;
-
-	if (!cur_take(c, 2, &p))
-		return false;
-	*v = (uint16_t)(p[0] << 8 | p[1]);
-	return true;
-}
-
-static uint32_t get_be32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-static bool cur_u32(struct cursor *c, uint32_t *v)
-{
-	const uint8_t *p;
-
-	if (!cur_take(c, 4, &p))
-		return false;
-	*v = get_be32(p);
-	return true;
-}
 
 /*
  * The next option of one field: 1 with code and value set; 0 at END or at
@@ -406,20 +359,6 @@ int dhcp_parse(const uint8_t *buf, size_t len, struct dhcp_msg *out)
 	if (r < 0)
 		memset(out, 0, sizeof(*out));
 	return r;
-}
-
-static void put_be16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static void put_be32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
 }
 
 void dhcp_build_init(struct dhcp_builder *b, uint8_t *buf, size_t size, const struct dhcp_msg *hdr)

@@ -25,6 +25,7 @@
 #include "../lib/addr.h"
 #include "../lib/log.h"
 #include "../lib/loop.h"
+#include "dhcp_sock.h"
 #include "dhcpc_fsm.h"
 #include "ipudp.h"
 #include "rtnl.h"
@@ -43,7 +44,7 @@ struct client {
 
 /* UDP to port 68, unfragmented: everything else stays in the kernel.
  * Offsets are from the IP header (SOCK_DGRAM packet sockets). */
-static int attach_filter(int fd)
+static int open_raw(int ifindex)
 {
 	struct sock_filter code[] = {
 		BPF_STMT(BPF_LD | BPF_B | BPF_ABS, 9),                  /* protocol */
@@ -58,43 +59,7 @@ static int attach_filter(int fd)
 	};
 	struct sock_fprog prog = { sizeof(code) / sizeof(code[0]), code };
 
-	return setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof(prog));
-}
-
-static int open_raw(int ifindex)
-{
-	struct sockaddr_ll sa = { .sll_family = AF_PACKET, .sll_protocol = htons(ETH_P_IP), .sll_ifindex = ifindex };
-	int one = 1, fd = socket(AF_PACKET, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, htons(ETH_P_IP));
-
-	if (fd < 0)
-		return -errno;
-	setsockopt(fd, SOL_PACKET, PACKET_AUXDATA, &one, sizeof(one));
-	if (attach_filter(fd) < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		int r = -errno;
-
-		close(fd);
-		return r;
-	}
-	return fd;
-}
-
-/* For unicast renewals: the kernel routes and resolves the server's MAC. */
-static int open_udp(const char *ifname)
-{
-	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(68) };
-	int one = 1, fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-
-	if (fd < 0)
-		return -errno;
-	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, ifname, (socklen_t)strlen(ifname)) < 0 ||
-	    bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		int r = -errno;
-
-		close(fd);
-		return r;
-	}
-	return fd;
+	return dhcp_raw_socket(ifindex, &prog, 1);
 }
 
 static int open_link_events(void)
@@ -115,17 +80,10 @@ static int open_link_events(void)
 
 static void send_broadcast(struct client *c, const struct dhcpc_out *out)
 {
-	static const uint8_t bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
-	struct sockaddr_ll sa = { .sll_family = AF_PACKET, .sll_protocol = htons(ETH_P_IP),
-				  .sll_ifindex = c->ifindex, .sll_halen = 6 };
-	uint8_t frame[IPUDP_HDR_LEN + sizeof(out->msg)];
-	size_t n;
+	int r = dhcp_send_frame(c->raw, c->ifindex, NULL, out->msg, out->len, out->src, 68, 0xffffffffu, 67);
 
-	memcpy(sa.sll_addr, bcast, 6);
-	memcpy(frame + IPUDP_HDR_LEN, out->msg, out->len);
-	n = ipudp_build(frame, out->len, out->src, 68, 0xffffffffu, 67, 64);
-	if (sendto(c->raw, frame, n, 0, (struct sockaddr *)&sa, sizeof(sa)) < 0)
-		log_warn("dhcpc %s: send: %s", c->opts->ifname, strerror(errno));
+	if (r < 0)
+		log_warn("dhcpc %s: send: %s", c->opts->ifname, strerror(-r));
 }
 
 static void send_out(struct client *c, const struct dhcpc_out *out)
@@ -353,7 +311,8 @@ static int setup(struct client *c)
 	if ((r = loop_init(&c->loop)) < 0 || (c->raw = open_raw(c->ifindex)) < 0 ||
 	    (c->events = open_link_events()) < 0 || (c->sigfd = signalfd(-1, &sigs, SFD_CLOEXEC | SFD_NONBLOCK)) < 0)
 		return r < 0 ? r : c->raw < 0 ? c->raw : c->events < 0 ? c->events : -errno;
-	if ((c->udp = open_udp(c->opts->ifname)) < 0)
+	/* For unicast renewals: the kernel routes and resolves the server's MAC. */
+	if ((c->udp = dhcp_udp_socket(c->opts->ifname, 68)) < 0)
 		log_warn("dhcpc %s: no UDP socket on port 68 (%s); renewals are broadcast", c->opts->ifname,
 			 strerror(-c->udp));
 	if ((r = loop_add(&c->loop, c->raw, EPOLLIN, on_packet, c)) < 0 ||

@@ -21,6 +21,7 @@
 #include "../lib/log.h"
 #include "../lib/loop.h"
 #include "../lib/profile.h"
+#include "dhcp_sock.h"
 #include "dhcpd.h"
 #include "dhcpd_worker.h"
 #include "dnsd.h"
@@ -46,64 +47,25 @@ struct worker {
 	unsigned long drops_unlogged;
 };
 
-static int open_udp(const char *ifname)
-{
-	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(67) };
-	int one = 1, fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-
-	if (fd < 0)
-		return -errno;
-	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	setsockopt(fd, SOL_SOCKET, SO_BROADCAST, &one, sizeof(one));
-	/* Bound to the bridge: nothing answers on the uplink. */
-	if (setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, ifname, (socklen_t)strlen(ifname)) < 0 ||
-	    bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		int r = -errno;
-
-		close(fd);
-		return r;
-	}
-	return fd;
-}
-
 /* Send-only: a filter that accepts nothing keeps the bridge's traffic out. */
 static int open_raw(int ifindex)
 {
 	struct sock_filter none[] = { BPF_STMT(BPF_RET | BPF_K, 0) };
 	struct sock_fprog prog = { 1, none };
-	struct sockaddr_ll sa = { .sll_family = AF_PACKET, .sll_protocol = htons(ETH_P_IP), .sll_ifindex = ifindex };
-	int fd = socket(AF_PACKET, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, htons(ETH_P_IP));
 
-	if (fd < 0)
-		return -errno;
-	if (setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof(prog)) < 0 ||
-	    bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		int r = -errno;
-
-		close(fd);
-		return r;
-	}
-	return fd;
+	return dhcp_raw_socket(ifindex, &prog, 0);
 }
 
 /* To a client without an address: a frame to its MAC (or broadcast),
  * with IP and UDP headers and checksums of our own. */
 static void send_frame(struct worker *w, const struct dhcpd_reply *r)
 {
-	struct sockaddr_ll sa = { .sll_family = AF_PACKET, .sll_protocol = htons(ETH_P_IP),
-				  .sll_ifindex = w->ifindex, .sll_halen = 6 };
-	uint8_t frame[IPUDP_HDR_LEN + sizeof(r->msg)];
-	size_t n;
+	const uint8_t *mac = r->dest == DHCPD_BROADCAST ? NULL : r->dst_mac;
+	int e = dhcp_send_frame(w->raw, w->ifindex, mac, r->msg, r->len, w->d.cfg.server_ip, 67, r->dst_ip, 68);
 
-	if (r->dest == DHCPD_BROADCAST)
-		memset(sa.sll_addr, 0xff, 6);
-	else
-		memcpy(sa.sll_addr, r->dst_mac, 6);
-	memcpy(frame + IPUDP_HDR_LEN, r->msg, r->len);
-	n = ipudp_build(frame, r->len, w->d.cfg.server_ip, 67, r->dst_ip, 68, 64);
-	if (sendto(w->raw, frame, n, 0, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+	if (e < 0)
 		log_warn("dhcpd: send to %02x:%02x:%02x:%02x:%02x:%02x: %s", r->dst_mac[0], r->dst_mac[1],
-			 r->dst_mac[2], r->dst_mac[3], r->dst_mac[4], r->dst_mac[5], strerror(errno));
+			 r->dst_mac[2], r->dst_mac[3], r->dst_mac[4], r->dst_mac[5], strerror(-e));
 }
 
 static void send_reply(struct worker *w, const struct dhcpd_reply *r)
@@ -291,7 +253,8 @@ static int setup(struct worker *w)
 	sigaddset(&sigs, SIGTERM);
 	sigaddset(&sigs, SIGINT);
 	sigprocmask(SIG_BLOCK, &sigs, NULL);
-	if ((r = loop_init(&w->loop)) < 0 || (w->udp = open_udp(w->p->bridge_name)) < 0 ||
+	/* UDP bound to the bridge: nothing answers on the uplink. */
+	if ((r = loop_init(&w->loop)) < 0 || (w->udp = dhcp_udp_socket(w->p->bridge_name, 67)) < 0 ||
 	    (w->raw = open_raw(w->ifindex)) < 0 || (w->sigfd = signalfd(-1, &sigs, SFD_CLOEXEC | SFD_NONBLOCK)) < 0)
 		return r < 0 ? r : w->udp < 0 ? w->udp : w->raw < 0 ? w->raw : -errno;
 	if ((r = loop_add(&w->loop, w->udp, EPOLLIN, on_packets, w)) < 0 ||

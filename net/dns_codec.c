@@ -7,28 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
-/* A read cursor: every getter fails instead of stepping past len. */
-struct cursor {
-	const uint8_t *buf;
-	size_t pos, len;
-};
-
-static bool cur_u8(struct cursor *c, uint8_t *v)
-{
-	if (c->pos >= c->len)
-		return false;
-	*v = c->buf[c->pos++];
-	return true;
-}
-
-static bool cur_u16(struct cursor *c, uint16_t *v)
-{
-	if (c->pos > c->len || c->len - c->pos < 2)
-		return false;
-	*v = (uint16_t)(c->buf[c->pos] << 8 | c->buf[c->pos + 1]);
-	c->pos += 2;
-	return true;
-}
+#include "../lib/bytes.h"
 
 static uint8_t lower(uint8_t ch)
 {

@@ -4,6 +4,8 @@
 
 #include <errno.h>
 
+#include "../lib/bytes.h"
+
 #define IP_HDR_LEN 20
 #define UDP_HDR_LEN 8
 #define IPPROTO_UDP_NUM 17
@@ -11,29 +13,6 @@
 #define IP_MF 0x2000
 #define IP_OFFMASK 0x1fff
 
-static uint16_t get_be16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static uint32_t get_be32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-static void put_be16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static void put_be32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-}
 
 uint16_t ipudp_checksum(const void *data, size_t len, uint32_t initial)
 {

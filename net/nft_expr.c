@@ -16,6 +16,8 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "../lib/bytes.h"
+
 struct expr {
 	struct nlattr *elem, *data;
 };
@@ -45,17 +47,6 @@ static void put_value(struct nl_msg *m, uint16_t type, const void *data, uint32_
 	nl_nest_end(m, n);
 }
 
-static void put_be16(uint8_t b[2], uint16_t v)
-{
-	b[0] = (uint8_t)(v >> 8);
-	b[1] = (uint8_t)v;
-}
-
-static void put_be32(uint8_t b[4], uint32_t v)
-{
-	for (int i = 0; i < 4; i++)
-		b[i] = (uint8_t)(v >> (24 - 8 * i));
-}
 
 void nft_expr_payload(struct nl_msg *m, uint32_t base, uint32_t offset, uint32_t len, uint32_t dreg)
 {

@@ -10,6 +10,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../lib/bytes.h"
+
 /* A netlink peer that stops answering must not hang the lab host. */
 #define NL_TIMEOUT_S 5
 
@@ -103,36 +105,16 @@ void nl_attr_put_u8(struct nl_msg *m, uint16_t type, uint8_t v)
 	nl_attr_put(m, type, &v, sizeof(v));
 }
 
-void nl_attr_put_u16(struct nl_msg *m, uint16_t type, uint16_t v)
-{
-	nl_attr_put(m, type, &v, sizeof(v));
-}
-
 void nl_attr_put_u32(struct nl_msg *m, uint16_t type, uint32_t v)
 {
 	nl_attr_put(m, type, &v, sizeof(v));
 }
 
-void nl_attr_put_be16(struct nl_msg *m, uint16_t type, uint16_t v)
-{
-	uint8_t b[2] = { (uint8_t)(v >> 8), (uint8_t)v };
-
-	nl_attr_put(m, type, b, sizeof(b));
-}
-
 void nl_attr_put_be32(struct nl_msg *m, uint16_t type, uint32_t v)
 {
-	uint8_t b[4] = { (uint8_t)(v >> 24), (uint8_t)(v >> 16), (uint8_t)(v >> 8), (uint8_t)v };
+	uint8_t b[4];
 
-	nl_attr_put(m, type, b, sizeof(b));
-}
-
-void nl_attr_put_be64(struct nl_msg *m, uint16_t type, uint64_t v)
-{
-	uint8_t b[8];
-
-	for (int i = 0; i < 8; i++)
-		b[i] = (uint8_t)(v >> (56 - 8 * i));
+	put_be32(b, v);
 	nl_attr_put(m, type, b, sizeof(b));
 }
 

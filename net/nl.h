@@ -40,11 +40,8 @@ void nl_msg_init(struct nl_msg *m, void *buf, size_t size, uint16_t type, uint16
 void *nl_msg_put_header(struct nl_msg *m, size_t len);
 void nl_attr_put(struct nl_msg *m, uint16_t type, const void *data, size_t len);
 void nl_attr_put_u8(struct nl_msg *m, uint16_t type, uint8_t v);
-void nl_attr_put_u16(struct nl_msg *m, uint16_t type, uint16_t v);
 void nl_attr_put_u32(struct nl_msg *m, uint16_t type, uint32_t v);
-void nl_attr_put_be16(struct nl_msg *m, uint16_t type, uint16_t v);
 void nl_attr_put_be32(struct nl_msg *m, uint16_t type, uint32_t v);
-void nl_attr_put_be64(struct nl_msg *m, uint16_t type, uint64_t v);
 void nl_attr_put_str(struct nl_msg *m, uint16_t type, const char *s);
 struct nlattr *nl_nest_start(struct nl_msg *m, uint16_t type);
 void nl_nest_end(struct nl_msg *m, struct nlattr *nest);

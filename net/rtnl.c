@@ -12,6 +12,8 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "../lib/bytes.h"
+
 #define MSG_BUF 1024
 
 static void put_ip(struct nl_msg *m, uint16_t type, uint32_t ip)
@@ -21,11 +23,7 @@ static void put_ip(struct nl_msg *m, uint16_t type, uint32_t ip)
 
 static uint32_t get_ip(const struct nlattr *a)
 {
-	const uint8_t *b = nl_attr_data(a);
-
-	if (nl_attr_len(a) < 4)
-		return 0;
-	return (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
+	return nl_attr_len(a) < 4 ? 0 : get_be32(nl_attr_data(a));
 }
 
 static void copy_str(char *dst, size_t size, const struct nlattr *a)

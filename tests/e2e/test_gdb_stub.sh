@@ -12,11 +12,8 @@ mkdir -p "$T_DIR/files/guests"
 cp -r "$T_REPO/lab/guests/demo" "$T_DIR/files/guests/" || t_fail "cannot copy the demo guest"
 t_outside
 cfg=$T_DIR/gdb.config
-cat >"$cfg" <<EOC
-CONFIG_PROFILE_NAME="gdbstub"
-# CONFIG_UPLINK_DHCP is not set
-CONFIG_UPLINK_STATIC=y
-CONFIG_UPLINK_ADDRESS="172.30.0.2/24"
+t_static_uplink gdbstub >"$cfg"
+cat >>"$cfg" <<EOC
 CONFIG_FILES_DIR="$T_DIR/files"
 CONFIG_SHARE_DIR="$T_DIR/share"
 CONFIG_GUEST1=y

@@ -24,12 +24,8 @@ echo "from-the-host" >"$T_DIR/share/from-host"
 run1='nslookup vm2.lab 10.77.0.1 > /mnt/debug/vm1-dns 2>&1; a=$(awk '"'"'/^Address/ { x = $NF } END { print x }'"'"' /mnt/debug/vm1-dns); ping -c 3 -W 5 $a > /mnt/debug/vm1-ping 2>&1; echo $? >> /mnt/debug/vm1-ping; (echo GET /index.html HTTP/1.0; echo) | nc -w 10 172.30.0.1 80 > /mnt/debug/vm1-http; cat /mnt/debug/from-host > /mnt/debug/vm1-read; echo vm1 > /mnt/debug/vm1-done'
 run2='ping -c 3 -W 5 10.77.0.11 > /mnt/debug/vm2-ping 2>&1; echo $? >> /mnt/debug/vm2-ping; echo vm2 > /mnt/debug/vm2-done'
 cfg=$T_DIR/guests.config
-cat >"$cfg" <<EOC
-CONFIG_PROFILE_NAME="twoguests"
-# CONFIG_UPLINK_DHCP is not set
-CONFIG_UPLINK_STATIC=y
-CONFIG_UPLINK_ADDRESS="172.30.0.2/24"
-CONFIG_UPLINK_GATEWAY="172.30.0.1"
+t_static_uplink twoguests 172.30.0.1 >"$cfg"
+cat >>"$cfg" <<EOC
 CONFIG_FILES_DIR="$T_DIR/files"
 CONFIG_SHARE_DIR="$T_DIR/share"
 CONFIG_STOP_TIMEOUT=60

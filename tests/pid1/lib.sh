@@ -300,6 +300,14 @@ t_outside() {
 	ip -n "$T_OUT" link set eth0 up
 }
 
+# t_static_uplink NAME [GATEWAY]: the head of a profile named NAME whose
+# uplink is eth0 172.30.0.2/24 on t_outside's network.
+t_static_uplink() {
+	printf 'CONFIG_PROFILE_NAME="%s"\n# CONFIG_UPLINK_DHCP is not set\nCONFIG_UPLINK_STATIC=y\n' "$1"
+	printf 'CONFIG_UPLINK_ADDRESS="172.30.0.2/24"\n'
+	[ -z "${2:-}" ] || printf 'CONFIG_UPLINK_GATEWAY="%s"\n' "$2"
+}
+
 # t_boot_with_uplink NAME CONFIG: labinit as PID 1 whose namespace first
 # waits for eth0; the outside's "up$$" is moved in and renamed eth0.
 t_boot_with_uplink() {

@@ -12,11 +12,8 @@ share=$T_DIR/share
 mkdir -p "$share"
 echo "from-the-host" >"$share/hello.txt"
 cfg=$T_DIR/smb.config
-cat >"$cfg" <<EOC
-CONFIG_PROFILE_NAME="smb"
-# CONFIG_UPLINK_DHCP is not set
-CONFIG_UPLINK_STATIC=y
-CONFIG_UPLINK_ADDRESS="172.30.0.2/24"
+t_static_uplink smb >"$cfg"
+cat >>"$cfg" <<EOC
 CONFIG_SHARE_DIR="$share"
 CONFIG_SHARE_SMB=y
 EOC
