@@ -3,13 +3,12 @@
  * Strings use Kconfig's escapes (\" and \\). Everything else is an error that
  * names the line; parsing goes on so all errors are seen at once. */
 #include "config.h"
+#include "readfile.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #define FILE_MAX (1u << 20)
 
@@ -163,41 +162,17 @@ void config_parse(const char *buf, size_t len, const char *source,
 
 int config_parse_file(const char *path, config_assign_fn assign, void *ctx, struct diag *d)
 {
-	size_t len = 0;
+	size_t len;
 	char *buf;
-	int fd, r = 0;
+	int r = read_whole_file(path, FILE_MAX, &buf, &len);
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		r = -errno;
-		diag_add(d, path, 0, NULL, "cannot open: %s", strerror(-r));
+	if (r < 0) {
+		diag_add(d, path, 0, NULL, "cannot read: %s", strerror(-r));
 		return r;
 	}
-	buf = malloc(FILE_MAX + 1);
-	while (buf && len <= FILE_MAX) {
-		ssize_t n = read(fd, buf + len, FILE_MAX + 1 - len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			r = -errno;
-			break;
-		}
-		if (n == 0)
-			break;
-		len += (size_t)n;
-	}
-	close(fd);
-	if (!buf)
-		r = -ENOMEM;
-	else if (!r && len > FILE_MAX)
-		r = -EFBIG;
-	if (r < 0)
-		diag_add(d, path, 0, NULL, "cannot read: %s", strerror(-r));
-	else
-		config_parse(buf, len, path, assign, ctx, d);
+	config_parse(buf, len, path, assign, ctx, d);
 	free(buf);
-	return r;
+	return 0;
 }
 
 /* Next kernel parameter: whitespace separates, quotes group and are removed. */
