@@ -29,10 +29,11 @@ export KCONFIG_CONFIG
 DEB_PACKAGES := make gcc musl-tools musl-dev linux-libc-dev kconfig-frontends clang \
                 libclang-rt-14-dev busybox-static iproute2 util-linux procps \
                 nftables dnsmasq-base jq curl time qemu-system-x86 samba smbclient \
-                cpio kmod xz-utils kea-admin
+                cpio kmod xz-utils kea-admin zstd xorriso isolinux pxelinux syslinux-common \
+                grub-common grub-efi-amd64-bin mtools dosfstools ovmf
 
 .PHONY: all asan check unit fuzz fuzz-check run deps clean help menuconfig nconfig \
-        oldconfig olddefconfig savedefconfig list-defconfigs bench demo-guest
+        oldconfig olddefconfig savedefconfig list-defconfigs bench demo-guest image
 all: $(BUILD)/labinit
 
 $(MUSL_INC):
@@ -92,7 +93,14 @@ check: deps
 bench: all
 	@for b in tests/bench/*.sh; do sh $$b || exit 1; done
 
-run: deps all
+# The host image in out/ (image/mkimage.sh, image/bootmedia.sh): kernel,
+# initramfs, hybrid ISO, PXE tree. PROFILE=FILE for another profile than
+# .config (default configs/default_defconfig).
+image: deps all
+	sh image/mkimage.sh
+	sh image/bootmedia.sh
+
+run: image
 	sh image/run.sh
 
 # The demo guest of the default profile, from Debian packages (no install):
@@ -130,12 +138,13 @@ list-defconfigs:
 	  printf '  %-28s - %s\n' $$(basename $$f) "$$d"; done
 
 clean:
-	rm -rf $(BUILD)
+	rm -rf $(BUILD) out
 
 help:
 	@echo "labinit $(VERSION) — make targets:"
 	@echo "  run               build and boot the appliance with the current profile"
 	@echo "  check             install what is missing and run every test"
+	@echo "  image             out/: host kernel, initramfs, labinit.iso (CD/USB), pxe/"
 	@echo "  all               build/labinit, the static musl binary"
 	@echo "  asan              build/asan/labinit, glibc + ASan/UBSan, for tests"
 	@echo "  fuzz              long libFuzzer runs (FUZZ_SECONDS=$(FUZZ_SECONDS) each)"

@@ -1,18 +1,61 @@
 #!/bin/sh
-# `make run`: boot the appliance under QEMU. The host image (initramfs, ISO,
-# PXE tree) is not built yet, so for now this says so plainly, and checks
-# what can be checked: the binary is built and the profile validates.
-cd "$(dirname "$0")/.." || exit 2
-profile=.config
-[ -f "$profile" ] || profile=configs/default_defconfig
-cat <<'MSG'
-make run: the appliance cannot boot yet.
-  Built:     build/labinit (static, musl) and build/labctl.
-  Missing:   the host image (kernel + initramfs with labinit as /init, QEMU,
-             modules) and the demo guest; `make run` will boot them under
-             QEMU once image/ builds them.
-  Meanwhile: `make check` runs labinit as PID 1 in private namespaces.
-MSG
-echo "Profile $profile, as labinit would read it at boot:"
-build/labinit check-config "$profile"
-exit 1
+# `make run`: boot the appliance that `make image` left in out/ under QEMU,
+# the way a kernel developer runs it on a workstation:
+#   - the console (ttyS0) on this terminal: labinit's boot lines, then a
+#     shell (`labctl status`, `labctl guests`, `poweroff`); ctrl-a x ends
+#     QEMU, ctrl-a c its monitor; ctrl-c goes to the appliance;
+#   - the uplink on QEMU's user-mode network (NAT, DHCP 10.0.2.15);
+#   - the project's lab/ directory as the 9p share "lab", which labinit
+#     mounts on FILES_DIR: the guests' files come from there, and the debug
+#     share (SHARE_DIR, /lab/share by default) is lab/share here;
+#   - port forwards on 127.0.0.1 for what the profile exposes: each
+#     NAT_PORT_FORWARDS entry and each guest's gdb stub, same port numbers.
+# KVM when this machine can run guests with it (labinit's own probe),
+# TCG otherwise.
+#   RUN_MEMORY=MiB  RUN_CPUS=N  RUN_APPEND="labinit.LOG_LEVEL=7 ..."
+#   RUN_ACCEL=kvm|tcg   override the probe
+set -eu
+cd "$(dirname "$0")/.."
+TOOL="make run"
+. image/lib.sh
+out=${IMAGE_OUT:-out}
+for f in vmlinuz initramfs.cpio.zst config; do
+	[ -f "$out/$f" ] || { echo "make run: $out/$f is missing (make image)" >&2; exit 1; }
+done
+cfg() { config_value "$out/config" "$1"; }
+
+# Port forwards, and the memory the guests need on top of the host's own.
+fwd="" fwdtext="" mem=768
+for f in $(cfg NAT_PORT_FORWARDS); do
+	proto=${f%%:*} rest=${f#*:}
+	port=${rest%%:*}
+	fwd="$fwd,hostfwd=$proto:127.0.0.1:$port-:$port"
+	fwdtext="$fwdtext $proto/$port→${rest#*:}"
+done
+for n in 1 2 3 4 5 6 7 8; do
+	[ "$(cfg GUEST$n)" = y ] || continue
+	mem=$((mem + $(cfg GUEST${n}_MEMORY)))
+	port=$(cfg GUEST${n}_GDB_PORT)
+	[ "${port:-0}" = 0 ] && continue
+	fwd="$fwd,hostfwd=tcp:127.0.0.1:$port-:$port"
+	fwdtext="$fwdtext tcp/$port→gdb:$(cfg GUEST${n}_NAME)"
+done
+
+accel=${RUN_ACCEL:-$(build/labinit accel 2>/dev/null || echo tcg)}
+case $accel in
+kvm) cpu=host ;;
+tcg) cpu=max ;;
+*) echo "make run: RUN_ACCEL=$accel: want kvm or tcg" >&2; exit 1 ;;
+esac
+mkdir -p lab/share
+
+echo "make run: profile \"$(cfg PROFILE_NAME)\" under QEMU ($accel), lab/ shared as 9p \"lab\""
+[ -z "$fwdtext" ] || echo "make run: forwarded from 127.0.0.1:$fwdtext"
+echo "make run: ctrl-a x quits QEMU; \`poweroff\` on the appliance shuts it down"
+exec qemu-system-x86_64 -name labinit -nodefaults -no-user-config \
+	-machine pc,accel=$accel -cpu $cpu -m "${RUN_MEMORY:-$mem}" -smp "${RUN_CPUS:-2}" \
+	-display none -chardev stdio,id=con,mux=on,signal=off -serial chardev:con -mon chardev=con,mode=readline \
+	-kernel "$out/vmlinuz" -initrd "$out/initramfs.cpio.zst" \
+	-append "console=ttyS0,115200n8 ${RUN_APPEND:-}" \
+	-netdev "user,id=up$fwd" -device virtio-net-pci,netdev=up \
+	-virtfs "local,path=$(pwd | sed 's/,/,,/g')/lab,mount_tag=lab,security_model=none,id=lab"

@@ -19,6 +19,9 @@ static const struct command {
 	{ "dhcpd", cmd_dhcpd, "dhcpd --config FILE  the DHCP (and DNS) worker for the guests, in the foreground" },
 	{ "dns", cmd_dns, "dns --config FILE  the lab's DNS server on its own, in the foreground" },
 	{ "labdata-label", cmd_labdata_label, "labdata-label DEVICE  the filesystem label boot looks for (LABDATA)" },
+	{ "modules", cmd_modules,
+	  "modules [--list | --order [--root DIR] [--kver RELEASE]]  load the boot's kernel modules, or list them" },
+	{ "accel", cmd_accel, "accel  kvm or tcg: what guests get here (the KVM probe runs a vCPU)" },
 	{ "version", cmd_version, "version  print the version" },
 };
 

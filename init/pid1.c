@@ -17,11 +17,13 @@
 #include <unistd.h>
 
 #include "../lib/log.h"
+#include "../lib/readfile.h"
 #include "../guests/share.h"
 #include "../net/labnet.h"
 #include "commands.h"
 #include "control.h"
 #include "labdata.h"
+#include "modules.h"
 #include "mounts.h"
 
 #define DEFAULT_CONFIG "/etc/labinit/config"
@@ -65,15 +67,8 @@ static void log_mounts(const struct mount_result *r, unsigned n)
 static char *read_cmdline(void)
 {
 	static char buf[4096];
-	int fd = open("/proc/cmdline", O_RDONLY | O_CLOEXEC);
-	ssize_t n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
 
-	if (fd >= 0)
-		close(fd);
-	if (n < 0)
-		return NULL;
-	buf[n] = '\0';
-	return buf;
+	return read_first_line("/proc/cmdline", buf, sizeof(buf)) < 0 ? NULL : buf;
 }
 
 static const char *config_path(int argc, char **argv)
@@ -143,34 +138,79 @@ static int load_profile(struct pid1 *p, const char *path)
 	return r;
 }
 
-/* CONFIG_CONSOLE other than /dev/console (e.g. /dev/ttyS1): move 0..2 there. */
-static void switch_console(const char *path)
+/* The device behind /dev/console, e.g. "/dev/ttyS0": the last name in
+ * /sys/class/tty/console/active (show_cons_active, drivers/tty/tty_io.c,
+ * lists the preferred console last); "" if unknown. */
+static void kernel_console(char *path, size_t size)
 {
+	char buf[128], *name;
+
+	path[0] = '\0';
+	if (read_first_line("/sys/class/tty/console/active", buf, sizeof(buf)) <= 0)
+		return;
+	name = strrchr(buf, ' ');
+	name = name ? name + 1 : buf;
+	if (*name && !strchr(name, '/'))
+		snprintf(path, size, "/dev/%.32s", name);
+}
+
+static bool same_device(const char *a, const char *b)
+{
+	struct stat x, y;
+
+	return stat(a, &x) == 0 && stat(b, &y) == 0 && S_ISCHR(x.st_mode) && x.st_rdev == y.st_rdev;
+}
+
+/* CONFIG_CONSOLE other than /dev/console (e.g. /dev/ttyS1): move 0..2 there.
+ * The kernel's own console stays /dev/console: a shell session ending on it
+ * then cannot hang up PID 1's output (see child_tty in supervise.c). */
+static bool switch_console(const char *path, bool quiet)
+{
+	char kcons[64];
 	int fd;
 
 	if (!strcmp(path, "/dev/console"))
-		return;
+		return false;
+	kernel_console(kcons, sizeof(kcons));
+	if (same_device(path, kcons)) {
+		log_info("console %s: ok (the kernel's console: kept as /dev/console)", path);
+		return false;
+	}
 	fd = open(path, O_RDWR | O_NOCTTY | O_CLOEXEC);
 	if (fd < 0) {
 		log_err("console %s: %s; keeping the current one", path, strerror(errno));
-		return;
+		return false;
 	}
 	for (int i = 0; i <= 2; i++)
 		dup2(fd, i);
 	if (fd > 2)
 		close(fd);
-	log_info("console %s: ok", path);
+	if (!quiet)
+		log_info("console %s: ok", path);
+	return true;
 }
 
-
-static void apply_general(const struct profile *pr)
+static void apply_general(struct pid1 *p)
 {
+	const struct profile *pr = p->profile;
+
 	log_set_level(pr->log_level);
-	switch_console(pr->console);
+	p->console_direct = switch_console(pr->console, false);
 	if (sethostname(pr->hostname, strlen(pr->hostname)) < 0)
 		log_err("hostname %s: %s", pr->hostname, strerror(errno));
 	else
 		log_info("hostname %s: ok", pr->hostname);
+}
+
+/* When a session on a terminal ends, the kernel hangs up every file opened
+ * on it directly: PID 1's 0..2 too when it opened CONFIG_CONSOLE itself.
+ * They are reopened as the console shell is reaped, before its exit is logged. */
+static void reopen_console(struct pid1 *p, pid_t pid)
+{
+	struct service *s = p->console_direct ? sv_find(&p->sup, "console") : NULL;
+
+	if (s && s->pid == pid)
+		switch_console(p->profile->console, true);
 }
 
 void pid1_reap(struct pid1 *p)
@@ -180,6 +220,7 @@ void pid1_reap(struct pid1 *p)
 		pid_t pid = waitpid(-1, &status, WNOHANG);
 
 		if (pid > 0) {
+			reopen_console(p, pid);
 			if (!sv_child_exited(&p->sup, pid, status) && pid == p->reboot_pid)
 				log_err("shutdown: reboot() failed; the lab host stays up");
 			continue;
@@ -242,22 +283,86 @@ static int setup_loop(struct pid1 *p)
 	return 0;
 }
 
-static void start_rescue(struct pid1 *p)
+/* RESCUE_SHELL if it can run, else /bin/sh, else busybox's sh. */
+static void shell_argv(const struct pid1 *p, char *argv[3])
 {
 	const char *shell = p->profile ? p->profile->v[K_RESCUE_SHELL].str : "/bin/sh";
-	char *sh[] = { (char *)shell, NULL };
-	char *bb[] = { "/bin/busybox", "sh", NULL };
-	struct service *s;
 
 	if (!shell || shell[0] != '/' || access(shell, X_OK) < 0)
-		sh[0] = "/bin/sh";
-	s = sv_add(&p->sup, "rescue", access(sh[0], X_OK) == 0 ? sh : bb, SV_RESTART_ALWAYS, 5000);
+		shell = "/bin/sh";
+	argv[0] = (char *)shell;
+	argv[1] = NULL;
+	if (access(shell, X_OK) < 0) {
+		argv[0] = "/bin/busybox";
+		argv[1] = "sh";
+		argv[2] = NULL;
+	}
+}
+
+static void start_rescue(struct pid1 *p)
+{
+	char *sh[3];
+	struct service *s;
+
+	shell_argv(p, sh);
+	s = sv_add(&p->sup, "rescue", sh, SV_RESTART_ALWAYS, 5000);
 	if (!s)
 		return;
 	s->console_fd = STDIN_FILENO;
 	s->stop_signal = SIGHUP; /* an interactive shell ignores SIGTERM */
 	p->rescue = true;
 	log_err("rescue: the lab is not started; a shell runs on the console. Fix the profile, then `labctl reboot`.");
+	sv_start(s);
+}
+
+static bool can_open(const char *tty)
+{
+	int fd = open(tty, O_RDWR | O_NOCTTY | O_CLOEXEC | O_NONBLOCK);
+
+	if (fd < 0)
+		return false;
+	close(fd);
+	return true;
+}
+
+/* The console shell's terminal: CONFIG_CONSOLE when PID 1 moved there, else
+ * the kernel console's own device, else /dev/console; "" for PID 1's fd 0. */
+static void shell_tty(const struct pid1 *p, char *tty, size_t size)
+{
+	if (p->console_direct) {
+		snprintf(tty, size, "%s", p->profile->console);
+		return;
+	}
+	kernel_console(tty, size);
+	if (!tty[0] || !can_open(tty))
+		snprintf(tty, size, "/dev/console");
+	if (!can_open(tty))
+		tty[0] = '\0';
+}
+
+/* CONFIG_CONSOLE_SHELL: once the lab is up, a shell with the console as its
+ * controlling terminal (job control, ctrl-c); `exit` gives a fresh one.
+ * Only on a terminal: not under the tests' harness, whose stdin is a file. */
+static void start_console_shell(struct pid1 *p)
+{
+	char *sh[3], tty[64];
+	struct service *s;
+
+	if (!p->profile->console_shell || !isatty(STDIN_FILENO))
+		return;
+	shell_argv(p, sh);
+	shell_tty(p, tty, sizeof(tty));
+	s = sv_add(&p->sup, "console", sh, SV_RESTART_ALWAYS, 5000);
+	if (!s) {
+		log_err("console: the shell cannot be supervised (a service \"console\" exists, or too many)");
+		return;
+	}
+	if (tty[0])
+		snprintf(s->tty, sizeof(s->tty), "%s", tty);
+	else
+		s->console_fd = STDIN_FILENO;
+	s->stop_signal = SIGHUP;
+	log_info("console: shell on %s (labctl status, labctl guests, poweroff)", tty[0] ? tty : "the console");
 	sv_start(s);
 }
 
@@ -348,6 +453,7 @@ static void early_boot(void)
 	open_console("/dev/console");
 	log_info("labinit %s starting as PID 1", LABINIT_VERSION);
 	log_mounts(mr, n);
+	modules_load_boot(); /* before the profile: the lab files' 9p share needs 9p */
 	if (reboot(RB_DISABLE_CAD) < 0)
 		log_debug("ctrl-alt-del to SIGINT: %s", strerror(errno));
 }
@@ -365,13 +471,15 @@ int pid1_main(int argc, char **argv)
 	if (load_profile(p, path) < 0) {
 		start_rescue(p);
 	} else {
-		apply_general(p->profile);
+		apply_general(p);
 		start_network(p);
 		start_share(p);
 		pid1_start_guests(p);
 		start_services(p);
-		log_info("lab \"%s\" ready in %.2f s", p->profile->name,
-			 (double)(loop_now_ms() - p->boot_ms) / 1000.0);
+		/* CLOCK_BOOTTIME: on PID 1, the time since the kernel started */
+		log_info("lab \"%s\" ready in %.2f s (%.2f s since kernel start)", p->profile->name,
+			 (double)(loop_now_ms() - p->boot_ms) / 1000.0, log_uptime());
+		start_console_shell(p);
 	}
 	for (;;)
 		if (loop_run_once(&p->loop) < 0)

@@ -65,6 +65,24 @@ struct service *sv_find(struct supervisor *sup, const char *name)
 	return NULL;
 }
 
+/* The new session's controlling terminal on 0..2. Opened here, after
+ * setsid(), so that the hang-up when this session ends (disassociate_ctty,
+ * drivers/tty/tty_jobctrl.c) reaches only this session's files, never PID
+ * 1's console opened through /dev/console. */
+static int child_tty(const char *path)
+{
+	int fd = open(path, O_RDWR);
+
+	if (fd < 0)
+		return -1;
+	ioctl(fd, TIOCSCTTY, 1);
+	for (int i = 0; i <= 2; i++)
+		dup2(fd, i);
+	if (fd > 2)
+		close(fd);
+	return 0;
+}
+
 /* In the child, between fork and exec: undo what PID 1 set for itself. */
 static void child_exec(struct service *s, int report_fd)
 {
@@ -74,6 +92,11 @@ static void child_exec(struct service *s, int report_fd)
 	sigfillset(&all);
 	sigprocmask(SIG_UNBLOCK, &all, NULL);
 	setsid();
+	if (s->tty[0] && child_tty(s->tty) < 0) {
+		err = errno;
+		(void)!write(report_fd, &err, sizeof(err));
+		_exit(127);
+	}
 	if (s->console_fd > 0) {
 		dup2(s->console_fd, 0);
 		dup2(s->console_fd, 1);

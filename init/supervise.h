@@ -30,6 +30,7 @@ struct service {
 	int exec_errno;
 	unsigned stop_timeout_ms;
 	int console_fd;               /* 0: fd 0 becomes the controlling terminal; > 0: also 0..2 */
+	char tty[64];                 /* or this device, opened in the child on 0..2 */
 	int stop_signal;              /* SIGTERM unless the service needs another */
 	bool restart_pending;         /* start again once down (labctl restart) */
 	int pass_fd;                  /* >= 0: the child gets it as fd 3 (a guest's tap) */

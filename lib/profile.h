@@ -80,6 +80,7 @@ struct profile {
 
 	/* general */
 	const char *name, *description, *hostname, *console, *files_dir, *rescue_shell;
+	bool console_shell;
 	int log_level;
 	unsigned stop_timeout, shutdown_timeout;
 	struct service_cfg services[PROFILE_MAX_SERVICES];

@@ -17,6 +17,7 @@
 	X(STOP_TIMEOUT, INT, "10", 1, 300)                       \
 	X(SHUTDOWN_TIMEOUT, INT, "30", 1, 600)                   \
 	X(RESCUE_SHELL, STR, "/bin/sh", 0, 0)                    \
+	X(CONSOLE_SHELL, BOOL, "y", 0, 0)                        \
 	X(UPLINK_IFNAME, STR, "eth0", 0, 0)                      \
 	X(UPLINK_DHCP, BOOL, "y", 0, 0)                          \
 	X(UPLINK_STATIC, BOOL, "n", 0, 0)                        \

@@ -136,6 +136,7 @@ static void validate_general(struct vctx *c)
 	p->shutdown_timeout = (unsigned)vc_num(c, K_SHUTDOWN_TIMEOUT);
 	p->rescue_shell = vc_str(c, K_RESCUE_SHELL);
 	vc_check_abs_path(c, K_RESCUE_SHELL, true);
+	p->console_shell = vc_num(c, K_CONSOLE_SHELL);
 }
 
 /* "NAME=COMMAND ARGS; NAME2=..." */

@@ -1,7 +1,8 @@
 #!/bin/sh
 # The test runner behind `make check`: unit tests (C binaries under
 # build/unit and scripts under tests/unit), short bounded fuzz runs, then the
-# root-only integration layers (tests/pid1, and later tests/net, tests/e2e).
+# root-only integration layers (tests/pid1, net, guests, e2e) and the host
+# image booted under QEMU (tests/image).
 # A test passes with exit 0, is skipped with exit 77, fails otherwise; its
 # output goes to build/test-logs/ and is shown when it fails. Test scripts
 # are executables run through their #! line. The last line
@@ -49,9 +50,11 @@ for f in build/fuzz/fuzz_*; do
 	run "fuzz/$n" 300 "$f" -max_total_time="${FUZZ_CHECK_SECONDS:-15}" -max_len=8192 \
 		-artifact_prefix="$LOGS/$n-" "build/corpus/$n" "tests/fuzz/corpus/$n"
 done
-for layer in pid1 net guests e2e; do
+for layer in pid1 net guests e2e image; do
+	limit=900
+	[ "$layer" = image ] && limit=1500 # nested TCG boots take minutes
 	for t in tests/$layer/test_*.sh; do
-		[ -f "$t" ] && run "$layer/$(basename "$t" .sh)" 900 "$t"
+		[ -f "$t" ] && run "$layer/$(basename "$t" .sh)" "$limit" "$t"
 	done
 done
 

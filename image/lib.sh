@@ -1,0 +1,209 @@
+# Shared by image/demo-guest.sh and image/mkimage.sh (sourced, not run):
+# Debian packages fetched by name and unpacked without installing them,
+# kernel modules with their dependencies, and reproducible initramfs
+# archives. The caller sets TOOL (its name in messages) and runs from the
+# source tree's root with `set -eu`.
+#
+# Packages land in build/debs, unpacked once each under build/debroot. The
+# package lists are refreshed (apt-get update) only when a look-up or a
+# download fails.
+
+export LC_ALL=C
+umask 022 # the modes in the archives must not depend on the caller's
+debs=build/debs
+debroot=build/debroot
+
+say() { echo "$TOOL: $*"; }
+die() { echo "$TOOL: $*" >&2; exit 1; }
+
+# refresh: apt-get update, at most once a run, and only after a look-up,
+# a download or an install failed (the lists may be missing or stale).
+# Status 1 if it fails or was done already.
+updated=no
+refresh() {
+	[ "$updated" = no ] || return 1
+	updated=yes
+	say "refreshing the package lists (apt-get update)"
+	apt-get update -qq
+}
+
+# config_value FILE KEY: CONFIG_KEY's value in a full .config, unquoted.
+config_value() {
+	sed -n "s/^CONFIG_$2=\"\{0,1\}\([^\"]*\)\"\{0,1\}\$/\1/p" "$1"
+}
+
+# need_tools COMMAND:PACKAGE...: install the packages of missing commands.
+need_tools() {
+	missing=""
+	for t in "$@"; do
+		command -v "${t%%:*}" >/dev/null 2>&1 || missing="$missing ${t#*:}"
+	done
+	[ -n "$missing" ] || return 0
+	say "installing build tools:$missing"
+	# shellcheck disable=SC2086
+	install_pkgs $missing || { refresh && install_pkgs $missing; } ||
+		die "cannot fetch the build tools:$missing"
+}
+install_pkgs() {
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@"
+}
+
+# deb_name PACKAGE: the file name `apt-get download` gives its candidate.
+deb_name() {
+	apt-cache show --no-all-versions "$1" 2>/dev/null | awk -v p="$1" '
+		/^Version: / { v = $2 } /^Architecture: / { a = $2 }
+		END { if (v == "" || a == "") exit 1; gsub(/:/, "%3a", v); print p "_" v "_" a ".deb" }'
+}
+
+# get PACKAGE: set $deb to its candidate's .deb in $debs, downloaded by
+# name unless it is there already.
+get() {
+	dname=$(deb_name "$1") || return 1
+	if [ ! -f "$debs/$dname" ]; then
+		say "downloading $1 ($dname)"
+		# As root, apt's download sandbox user _apt cannot write here.
+		(cd "$debs" && apt-get download -q -o APT::Sandbox::User="$(id -un)" "$1") || return 1
+	fi
+	[ -f "$debs/$dname" ] && deb=$debs/$dname
+}
+
+# fetch PACKAGE: get, with one refresh of the lists if that fails; offline,
+# the newest .deb of PACKAGE already in $debs.
+fetch() {
+	mkdir -p "$debs"
+	get "$1" && return 0
+	refresh && get "$1" && return 0
+	deb=$(ls "$debs/$1"_*.deb 2>/dev/null | sort -V | tail -n 1)
+	[ -n "$deb" ] || die "cannot fetch $1 (apt-get download failed; offline?) and none is cached in $debs"
+	say "download of $1 failed: using the cached $deb"
+}
+
+# unpack DEB: print the directory it is unpacked in (once) under $debroot.
+unpack() {
+	d=$debroot/$(basename "$1" .deb)
+	if [ ! -f "$d.done" ]; then
+		rm -rf "$d"
+		mkdir -p "$d"
+		dpkg-deb -x "$1" "$d"
+		touch "$d.done"
+	fi
+	echo "$d"
+}
+
+# The kernel: the versioned package linux-image-amd64 depends on.
+kernel_pkg() {
+	apt-cache depends linux-image-amd64 2>/dev/null |
+		sed -n 's/^ *Depends: \(linux-image-[0-9][^ ]*\)$/\1/p' | head -n 1 | grep .
+}
+
+# debian_kernel: fetch and unpack Debian's current kernel package; sets
+# kpkg, kdeb, kroot (the unpacked tree), kver, kmods (its module tree,
+# with modules.dep) and kimage (its bzImage).
+debian_kernel() {
+	kpkg=$(kernel_pkg) || { refresh && kpkg=$(kernel_pkg); } ||
+		kpkg=$(ls "$debs" 2>/dev/null | sed -n 's/^\(linux-image-[0-9][^_]*\)_.*\.deb$/\1/p' | sort -V | tail -n 1)
+	[ -n "$kpkg" ] || die "cannot fetch linux-image-amd64: it is in no package list, and no kernel package is cached in $debs"
+	fetch "$kpkg"
+	kdeb=$deb
+	kroot=$(unpack "$kdeb")
+	kver=$(ls "$kroot/lib/modules" | head -n 1)
+	kmods=$kroot/lib/modules/$kver
+	kimage=$kroot/boot/vmlinuz-$kver
+	[ -n "$kver" ] && [ -f "$kimage" ] || die "$kdeb: no /boot/vmlinuz-VERSION with /lib/modules/VERSION"
+	# Debian's kernel package ships no modules.dep (its postinst runs
+	# depmod): make it in the unpacked copy, as the postinst would.
+	if [ ! -f "$kmods/modules.dep" ]; then
+		say "depmod for $kver in $kroot"
+		depmod -b "$kroot" "$kver"
+	fi
+}
+
+# module_order KMODS NAME...: the modules.dep paths of the named modules
+# and everything they need, each after what it needs. A name the kernel
+# has built in is skipped; an unknown name fails.
+module_order() {
+	awk -v want="$(shift; echo "$@")" -v builtin="$1/modules.builtin" '
+	function base(p) { sub(/.*\//, "", p); sub(/\.ko(\.[a-z0-9]+)?$/, "", p); gsub(/-/, "_", p); return p }
+	function visit(p,   n, d, i) {
+		if (p in seen) return
+		seen[p] = 1
+		n = split(deps[p], d, " ")
+		for (i = n; i >= 1; i--) visit(d[i])
+		print p
+	}
+	{ k = $1; sub(/:$/, "", k); path[base(k)] = k; $1 = ""; deps[k] = $0 }
+	END {
+		while ((getline line < builtin) > 0) inkernel[base(line)] = 1
+		n = split(want, w, " ")
+		for (i = 1; i <= n; i++) {
+			m = w[i]; gsub(/-/, "_", m)
+			if (m in path) visit(path[m])
+			else if (!(m in inkernel)) { print "no module " m > "/dev/stderr"; bad = 1 }
+		}
+		exit bad
+	}' "$1/modules.dep"
+}
+
+# stage_modules ROOT KMODS KVER ORDERFILE ORDER...: copy the modules
+# (paths from module_order) into ROOT/lib/modules/KVER with their
+# dependency data (modules.dep, .alias, .builtin as text; kmod's .bin
+# indexes left out), and the load order as ORDERFILE there, unless "".
+stage_modules() {
+	sroot=$1 smods=$2 sver=$3 sorder=${4:-.order}
+	shift 4
+	sdst=$sroot/lib/modules/$sver
+	mkdir -p "$sdst"
+	for m in "$@"; do
+		mkdir -p "$sdst/${m%/*}"
+		cp "$smods/$m" "$sdst/$m"
+	done
+	printf '%s\n' "$@" > "$sdst/$sorder"
+	cp "$smods/modules.builtin" "$smods/modules.builtin.modinfo" "$sdst/"
+	grep -Fx -f "$sdst/$sorder" "$smods/modules.order" > "$sdst/modules.order" || true
+	depmod -b "$sroot" "$sver"
+	rm -f "$sdst"/*.bin "$sdst/.order"
+}
+
+# stage_busybox ROOT BUSYBOX: busybox and a link for each applet but init
+# (PID 1 is labinit's).
+stage_busybox() {
+	mkdir -p "$1/bin" "$1/sbin" "$1/usr/bin" "$1/usr/sbin"
+	cp "$2" "$1/bin/busybox"
+	chmod 0755 "$1/bin/busybox"
+	for a in $("$2" --list-full); do
+		case $a in bin/busybox | linuxrc | sbin/init) continue ;; esac
+		[ -e "$1/$a" ] || [ -L "$1/$a" ] || ln -s /bin/busybox "$1/$a"
+	done
+}
+
+# normalize_tree ROOT EPOCH: readable by all, written by the owner only,
+# every entry dated EPOCH, so the archive depends on the contents alone.
+normalize_tree() {
+	chmod -R a+rX,go-w "$1"
+	[ -d "$1/tmp" ] && chmod 1777 "$1/tmp"
+	[ -d "$1/root" ] && chmod 0700 "$1/root"
+	find "$1" -exec touch -h -d "@$2" {} +
+}
+
+# newc INO NAME MODE NLINK RDEVMAJOR RDEVMINOR: one data-less cpio "newc"
+# entry (the header that the kernel's init/initramfs.c reads), padded to 4.
+newc() {
+	printf '070701%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%s' \
+		"$1" "$3" 0 0 "$4" "$epoch" 0 0 0 "$5" "$6" $((${#2} + 1)) 0 "$2"
+	head -c $((1 + (4 - (110 + ${#2} + 1) % 4) % 4)) /dev/zero
+}
+
+# write_cpio ROOT EPOCH: the initramfs of ROOT on stdout, uncompressed.
+# /dev/console comes first, as a hand-made archive: the kernel opens it
+# for /init's stdio before /init can mount devtmpfs, and making the node
+# with mknod would need root. The kernel unpacks concatenated archives in
+# turn. Entries are sorted and owned by root: the same tree gives the same
+# bytes.
+write_cpio() {
+	epoch=$2
+	newc 1 dev $((0040755)) 2 0 0
+	newc 2 dev/console $((0020600)) 1 5 1
+	newc 0 'TRAILER!!!' 0 1 0 0
+	(cd "$1" && find . -mindepth 1 -printf '%P\0' | sort -z |
+		cpio --null --create --format=newc --reproducible --owner=0:0 --quiet)
+}

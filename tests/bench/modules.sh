@@ -1,0 +1,66 @@
+#!/bin/sh
+# Benchmark, not a test: loading the appliance's kernel modules at boot,
+# labinit's loader (`/init modules`: coldplug by modalias, then the lab's
+# feature modules, finit_module in modules.dep order) beside busybox's
+# modprobe given the very modules labinit loaded (`modprobe -a NAMES`,
+# which resolves the same modules.dep). Each run boots out/ under QEMU (TCG)
+# with a small extra archive whose /bench.sh is the first process
+# (rdinit=): it mounts /proc, /sys and /dev, times one loader from
+# /proc/uptime and powers off. The two alternate, BENCH_RUNS times each.
+# Prints numbers; asserts none. Under TCG every figure is slower than on
+# hardware; the ratio is the point.
+#   BENCH_RUNS=N   boots of each loader (default 3)
+set -eu
+cd "$(dirname "$0")/../.."
+RUNS=${BENCH_RUNS:-3}
+WORK=$(mktemp -d /tmp/labinit-bench-modules.XXXXXX)
+trap 'rm -rf "$WORK"' EXIT
+trap 'exit 130' INT TERM
+make -s image > /dev/null
+
+mkdir -p "$WORK/root"
+cat > "$WORK/root/bench.sh" <<'EOF'
+#!/bin/sh
+mount -t proc proc /proc
+mount -t sysfs sys /sys
+mount -t devtmpfs dev /dev
+up() { cut -d' ' -f1 /proc/uptime; }
+case $(cat /proc/cmdline) in
+*bench=modprobe*) t0=$(up); modprobe -a $(cat /bench.list); t1=$(up) ;;
+*) t0=$(up); /init modules 2> /bench.log; t1=$(up); cat /bench.log ;;
+esac
+echo "BENCH $(ls /sys/module | wc -l) modules in /sys/module, $t0 -> $t1"
+poweroff -f
+EOF
+chmod 0755 "$WORK/root/bench.sh"
+
+# boot LOADER: one boot; prints the seconds the loader took.
+boot() {
+	(cd "$WORK/root" && find . | cpio -o -H newc --quiet) > "$WORK/extra.cpio"
+	# The uncompressed archive first: the kernel finds no archive after a zstd one.
+	cat "$WORK/extra.cpio" out/initramfs.cpio.zst > "$WORK/initrd"
+	timeout 120 qemu-system-x86_64 -nodefaults -no-user-config -machine pc,accel=tcg -cpu max -m 1024 -smp 2 \
+		-display none -serial stdio -no-reboot -kernel out/vmlinuz -initrd "$WORK/initrd" \
+		-append "console=ttyS0 quiet rdinit=/bench.sh bench=$1" \
+		-netdev user,id=up -device virtio-net-pci,netdev=up < /dev/null > "$WORK/$1.log" 2>&1 || true
+	line=$(grep -a '^BENCH' "$WORK/$1.log" | tr -d '\r')
+	[ -n "$line" ] || { tail -n 20 "$WORK/$1.log"; echo "modules bench: no BENCH line ($1)" >&2; exit 1; }
+	echo "$line" >&2
+	echo "$line" | awk '{ printf "%.3f\n", $(NF) - $(NF - 2) }'
+}
+
+# The names labinit loads, for modprobe: from one labinit boot.
+boot labinit > /dev/null
+sed -n 's/.*modules: loaded [0-9]* in [0-9.]* ms: //p' "$WORK/labinit.log" | tr -d '\r' | tail -n 1 > "$WORK/root/bench.list"
+echo "modules: $(wc -w < "$WORK/root/bench.list") names: $(cat "$WORK/root/bench.list")"
+: > "$WORK/labinit.s"
+: > "$WORK/modprobe.s"
+for i in $(seq "$RUNS"); do
+	boot labinit >> "$WORK/labinit.s"
+	boot modprobe >> "$WORK/modprobe.s"
+done
+median() { sort -n "$1" | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+l=$(median "$WORK/labinit.s") m=$(median "$WORK/modprobe.s")
+echo "module loading at boot under TCG, median of $RUNS boots each:"
+echo "  labinit (coldplug + features): $l s   $(tr '\n' ' ' < "$WORK/labinit.s")"
+echo "  busybox modprobe -a (same set): $m s   $(tr '\n' ' ' < "$WORK/modprobe.s")"

@@ -1,0 +1,154 @@
+# Shared by tests/image/test_*.sh (sourced): build the host image of the
+# default profile once into build/test-image (`make image` is incremental;
+# the developer's .config and out/ are left alone), boot it under QEMU
+# (TCG) with its serial
+# console in a log file and a FIFO to type into, wait for console lines,
+# and check how QEMU ended. Nothing here touches this machine's network:
+# the appliance's uplink is QEMU's user-mode network, inside QEMU.
+cd "$(dirname "$0")/../.." || exit 2
+QEMU=${QEMU:-qemu-system-x86_64}
+OUT=build/test-image
+
+skip() { echo "SKIP: $*"; exit 77; }
+failed=0
+fail() { echo "FAIL: $*"; failed=1; }
+command -v "$QEMU" >/dev/null 2>&1 || skip "no $QEMU (Debian package qemu-system-x86)"
+
+T_WORK=$(mktemp -d /tmp/labinit-image-test.XXXXXX) || exit 2
+qpid="" T_NETNS=""
+t_cleanup() {
+	[ -n "$qpid" ] && kill "$qpid" 2>/dev/null
+	exec 3>&- 2>/dev/null
+	[ -n "$T_NETNS" ] && ip netns del "$T_NETNS" 2>/dev/null
+	[ -n "${T_LABFILE:-}" ] && rm -f "$T_LABFILE"
+	# image/mkimage.sh's staging for outputs under $T_WORK (named after them)
+	rm -rf "build/image/$(printf '%s' "$T_WORK" | tr -c 'A-Za-z0-9._-' _)"*
+	rm -rf "$T_WORK"
+}
+trap t_cleanup EXIT
+trap 'exit 1' INT TERM
+
+# image_build: make image, or skip when Debian's packages cannot be fetched.
+image_build() {
+	if ! IMAGE_OUT=$OUT PROFILE=configs/default_defconfig make -s image > "$T_WORK/image.log" 2>&1; then
+		cat "$T_WORK/image.log"
+		grep -q 'cannot fetch' "$T_WORK/image.log" && skip "the image cannot be built offline (packages not fetched)"
+		echo "FAIL: make image"
+		exit 1
+	fi
+	cat "$T_WORK/image.log"
+}
+
+# build_variant BASE: an image of profile BASE plus the lines on stdin
+# (IMAGE_EMBED_GUESTS off, say) in $VOUT, beside out/.
+build_variant() {
+	VOUT=$T_WORK/out
+	cat "$1" - > "$T_WORK/variant.config"
+	make -s all deps > /dev/null || exit 1
+	[ -f lab/guests/demo/vmlinux ] || make -s demo-guest > /dev/null || skip "no demo guest (make demo-guest failed)"
+	if ! IMAGE_OUT=$VOUT PROFILE=$T_WORK/variant.config sh image/mkimage.sh > "$T_WORK/image.log" 2>&1; then
+		cat "$T_WORK/image.log"
+		grep -q 'cannot fetch' "$T_WORK/image.log" && skip "the image cannot be built offline"
+		echo "FAIL: image/mkimage.sh for $1 and:"
+		cat "$T_WORK/variant.config"
+		exit 1
+	fi
+}
+
+# t_netns: a network namespace of this test's own with lo up ($T_NETNS),
+# for QEMU whose port forwards must bind a loopback that is not this
+# machine's. Removed on exit.
+t_netns() {
+	ip netns add "labinit-img-$$" || exit 1
+	T_NETNS=labinit-img-$$
+	ip netns exec "$T_NETNS" ip link set lo up || exit 1
+}
+
+# boot NAME QEMU-ARGS...: start the appliance; its console goes to
+# $T_WORK/NAME.log ($CONSOLE), what `type` writes reaches its serial port.
+boot() {
+	CONSOLE=$T_WORK/$1.log
+	shift
+	rm -f "$T_WORK/in"
+	mkfifo "$T_WORK/in"
+	exec 3<> "$T_WORK/in"
+	T_START=$(date +%s)
+	${T_NETNS:+ip netns exec "$T_NETNS"} "$QEMU" -nodefaults -no-user-config -machine pc,accel=tcg -cpu max -m 1536 -smp 2 \
+		-display none -serial stdio "$@" < "$T_WORK/in" > "$CONSOLE" 2>&1 &
+	qpid=$!
+}
+
+# wait_for REGEX SECONDS: until the console shows a line matching REGEX.
+wait_for() {
+	i=0
+	while [ "$i" -lt "$2" ]; do
+		grep -aEq -- "$1" "$CONSOLE" && return 0
+		kill -0 "$qpid" 2>/dev/null || break
+		sleep 1
+		i=$((i + 1))
+	done
+	grep -aEq -- "$1" "$CONSOLE"
+}
+
+# expect REGEX SECONDS WHAT: wait_for, or a failure naming WHAT.
+expect() {
+	if wait_for "$1" "$2"; then
+		echo "ok: $3 ($(($(date +%s) - T_START)) s after QEMU started)"
+	else
+		fail "$3: no console line matching /$1/ within $2 s"
+		return 1
+	fi
+}
+
+# boot_end: QEMU of the last boot gone (killed if poweroff_check failed).
+boot_end() {
+	[ -n "$qpid" ] && kill "$qpid" 2>/dev/null && wait "$qpid"
+	qpid=""
+}
+
+# image_files ARCHIVE: the paths in an initramfs of image/mkimage.sh, whose
+# first archive is the hand-made /dev/console one (364 bytes).
+image_files() {
+	zstd -dc "$1" | tail -c +365 | cpio -it --quiet 2>/dev/null
+}
+
+# type LINE: a line typed on the appliance's console.
+type_line() { printf '%s\n' "$1" >&3; }
+
+# poweroff_check SECONDS: `poweroff` on the console; QEMU must end by
+# itself with status 0 (the appliance powered off, it did not crash).
+poweroff_check() {
+	type_line poweroff
+	i=0
+	while kill -0 "$qpid" 2>/dev/null && [ "$i" -lt "$1" ]; do
+		sleep 1
+		i=$((i + 1))
+	done
+	if kill -0 "$qpid" 2>/dev/null; then
+		fail "QEMU still runs $1 s after poweroff"
+		return
+	fi
+	wait "$qpid"
+	rc=$?
+	qpid=""
+	if [ "$rc" = 0 ]; then echo "ok: powered off, QEMU exited with 0 after $i s"; else fail "QEMU exited with $rc after poweroff"; fi
+}
+
+# show_console: the console log without the kernel's own lines.
+show_console() {
+	echo "== console ($CONSOLE), kernel lines left out:"
+	grep -av '^\[ *[0-9]' "$CONSOLE" | tr -d '\r' | tail -n "${1:-80}"
+}
+
+# boot_checks: what every boot of the default profile must show: modules,
+# the uplink's lease from QEMU's user network, the bridge and the ruleset,
+# the ready line with the time since the kernel started.
+boot_checks() {
+	expect 'labinit [0-9.]+ starting as PID 1' 240 "labinit runs as PID 1" || return 1
+	expect 'modules: loaded [0-9]+' 60 "modules loaded" || return 1
+	expect 'dhcpc eth0: 10\.0\.2\.15/24 via 10\.0\.2\.2' 60 "uplink lease from QEMU's user network" || return 1
+	expect 'bridge virbr0 .*: ok \(' 10 "virbr0 up" || return 1
+	expect 'nftables table ip labinit .*: ok \(' 10 "ruleset installed" || return 1
+	expect 'lab "[a-z_0-9]+" ready in' 60 "the ready line" || return 1
+	grep -a 'ready in' "$CONSOLE" | tr -d '\r'
+}
