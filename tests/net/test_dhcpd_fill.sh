@@ -10,6 +10,7 @@
 # file, and a new client still gets nothing (the gateway is never leased).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/dhcpd_lib.sh"
+command -v udhcpc > /dev/null || { echo "needs udhcpc (make deps)"; exit 77; }
 N=253
 
 dhcpd_profile 'CONFIG_DHCP_RANGE_START="10.77.0.2"' 'CONFIG_DHCP_RANGE_END="10.77.0.254"' 'CONFIG_DHCP_LEASE_TIME=600'
