@@ -107,7 +107,7 @@ run: image
 
 # The demo guest of the default profile, from Debian packages (no install):
 # lab/guests/demo/{bzImage,vmlinux,initramfs.cpio.gz,README}.
-demo-guest:
+demo-guest: all
 	sh image/demo-guest.sh
 
 deps:

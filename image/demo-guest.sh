@@ -28,6 +28,7 @@ work=build/demo-guest
 here=image/demo-guest
 
 need_tools cpio:cpio depmod:kmod xz:xz-utils dpkg-deb:dpkg gzip:gzip
+[ -x build/labinit ] || die "build/labinit is not built (make all): it orders the modules"
 mkdir -p "$out" "$work"
 debian_kernel
 fetch busybox-static

@@ -9,6 +9,8 @@
 # download fails.
 
 export LC_ALL=C
+# depmod, mkfs.vfat: also when PATH lacks the sbin directories (`su` without -)
+PATH=$PATH:/usr/sbin:/sbin
 umask 022 # the modes in the archives must not depend on the caller's
 debs=build/debs
 debroot=build/debroot
@@ -119,29 +121,17 @@ debian_kernel() {
 }
 
 # module_order KMODS NAME...: the modules.dep paths of the named modules
-# and everything they need, each after what it needs. A name the kernel
-# has built in is skipped; an unknown name fails.
+# and everything they need, each after what it needs: labinit's own
+# resolver (`labinit modules --order`, lib/moddep.c), so the image carries
+# exactly what the boot will load. A name the kernel has built in is
+# skipped; an unknown name fails, naming it.
 module_order() {
-	awk -v want="$(shift; echo "$@")" -v builtin="$1/modules.builtin" '
-	function base(p) { sub(/.*\//, "", p); sub(/\.ko(\.[a-z0-9]+)?$/, "", p); gsub(/-/, "_", p); return p }
-	function visit(p,   n, d, i) {
-		if (p in seen) return
-		seen[p] = 1
-		n = split(deps[p], d, " ")
-		for (i = n; i >= 1; i--) visit(d[i])
-		print p
-	}
-	{ k = $1; sub(/:$/, "", k); path[base(k)] = k; $1 = ""; deps[k] = $0 }
-	END {
-		while ((getline line < builtin) > 0) inkernel[base(line)] = 1
-		n = split(want, w, " ")
-		for (i = 1; i <= n; i++) {
-			m = w[i]; gsub(/-/, "_", m)
-			if (m in path) visit(path[m])
-			else if (!(m in inkernel)) { print "no module " m > "/dev/stderr"; bad = 1 }
-		}
-		exit bad
-	}' "$1/modules.dep"
+	mo_dir=$1
+	shift
+	mo_rel=${mo_dir##*/lib/modules/}
+	build/labinit modules --order --root "${mo_dir%/lib/modules/*}" --kver "$mo_rel" "$@" > "$work/order" ||
+		return 1
+	sed "s,^$mo_dir/,," "$work/order"
 }
 
 # stage_modules ROOT KMODS KVER ORDERFILE ORDER...: copy the modules

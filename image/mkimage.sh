@@ -121,7 +121,12 @@ stage_lab_file() {
 	*) src=lab/$2 dst=$files_dir/$2 ;;
 	esac
 	# The shipped profiles' demo guest: built, or found up to date.
-	case $src in lab/guests/demo/*) [ -n "${demo_done:-}" ] || { sh image/demo-guest.sh && demo_done=1; } ;; esac
+	case $src in lab/guests/demo/*)
+		if [ -z "${demo_done:-}" ]; then
+			sh image/demo-guest.sh || die "CONFIG_$1: the demo guest (make demo-guest) failed to build"
+			demo_done=1
+		fi ;;
+	esac
 	[ -f "$src" ] || die "CONFIG_$1: $src: no such file (build it, or turn CONFIG_IMAGE_EMBED_GUESTS off)"
 	stage_file "$src" "$dst"
 }

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <linux/module.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
@@ -37,8 +38,9 @@ static const struct feature features[] = {
 	/* NAT and the firewall (net/nft.c): an ip-family table with nat chains;
 	 * beyond the expressions in nf_tables' core (immediate, payload, meta,
 	 * cmp, bitwise) it uses ct, masq, nat and reject. crc32c_generic first:
-	 * libcrc32c, which nf_tables needs, asks the crypto API for crc32c (its
-	 * softdep), and no modprobe would load it for the kernel. */
+	 * libcrc32c, which nf_tables needs, asks the crypto API for crc32c, a
+	 * softdep that modules.dep does not list; loading it here does not
+	 * depend on the kernel calling out to a modprobe in the image. */
 	{ "crc32c_generic", NULL },
 	{ "nf_tables", NULL },
 	{ "nft_chain_nat", NULL },
@@ -104,8 +106,11 @@ static void read_cpuflags(struct modload *ml)
 		if (!strncmp(line, "flags", 5)) {
 			const char *colon = strchr(line, ':');
 
+			char *nl;
+
 			snprintf(ml->cpuflags, sizeof(ml->cpuflags), " %s ", colon ? colon + 1 : "");
-			ml->cpuflags[strcspn(ml->cpuflags, "\n")] = ' ';
+			if ((nl = strchr(ml->cpuflags, '\n')))
+				*nl = ' ';
 			break;
 		}
 	if (f)
@@ -148,7 +153,8 @@ static struct modload *modload_open(const char *dir, bool load)
 		return NULL;
 	}
 	if (load && (r = parse_file(ml, "modules.alias", moddep_parse_alias)) < 0)
-		log_warn("modules: %s/modules.alias: %s; no coldplug", dir, strerror(-r));
+		log_warn("modules: %s/modules.alias: %s; %s", dir, strerror(-r),
+			 r == -E2BIG ? "coldplug matches only the aliases read so far" : "no coldplug");
 	if ((r = parse_file(ml, "modules.builtin", moddep_parse_builtin)) < 0 && r != -ENOENT)
 		log_warn("modules: %s/modules.builtin: %s", dir, strerror(-r));
 	if (ml->md.bad_lines)
@@ -166,6 +172,15 @@ static bool module_present(const char *name)
 	return access(path, F_OK) == 0;
 }
 
+/* A .ko.xz, .ko.gz or .ko.zst: since Linux 5.17 the kernel unpacks it itself
+ * when asked (CONFIG_MODULE_DECOMPRESS; EOPNOTSUPP without, which says so). */
+static bool is_compressed(const char *path)
+{
+	const char *ko = strstr(path, ".ko.");
+
+	return ko && !strchr(ko + 4, '/');
+}
+
 /* 0: loaded now; 1: there already; -errno. */
 static int insert(const struct modload *ml, const struct moddep_mod *m)
 {
@@ -177,7 +192,7 @@ static int insert(const struct modload *ml, const struct moddep_mod *m)
 	snprintf(path, sizeof(path), "%s/%s", ml->dir, m->path);
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
 		return -errno;
-	if (syscall(SYS_finit_module, fd, "", 0) < 0)
+	if (syscall(SYS_finit_module, fd, "", is_compressed(m->path) ? MODULE_INIT_COMPRESSED_FILE : 0) < 0)
 		r = errno == EEXIST ? 1 : -errno;
 	close(fd);
 	return r;
@@ -390,9 +405,11 @@ void modules_load_boot(void)
 	modules_load(dir);
 }
 
-/* `labinit modules --order`: the paths to load, in order, for every feature
- * (both KVM modules: the image's CPU is not known). Exit 1 if one is missing. */
-static int print_order(const char *root, const char *kver)
+/* `labinit modules --order [NAME...]`: the paths to load, in order, for the
+ * named modules, or for every feature (both KVM modules: the image's CPU is
+ * not known). A name the kernel has built in is skipped. Exit 1 if one is
+ * missing. The image builder copies exactly these files. */
+static int print_order(const char *root, const char *kver, char **names, int nnames)
 {
 	struct moddep_order o = { 0 };
 	struct modload *ml;
@@ -401,11 +418,13 @@ static int print_order(const char *root, const char *kver)
 
 	if ((r = release_dir(root, kver, dir, sizeof(dir))) < 0 || !(ml = modload_open(dir, false)))
 		return 1;
-	for (unsigned i = 0; i < NFEATURES; i++) {
-		if (moddep_is_builtin(&ml->md, features[i].name))
+	for (int i = 0; i < (nnames ? nnames : (int)NFEATURES); i++) {
+		const char *name = nnames ? names[i] : features[i].name;
+
+		if (moddep_is_builtin(&ml->md, name))
 			continue;
-		if ((r = moddep_order_add(&ml->md, features[i].name, &o)) < 0) {
-			fprintf(stderr, "labinit modules: %s: %s (%s)\n", features[i].name, order_error(r), dir);
+		if ((r = moddep_order_add(&ml->md, name, &o)) < 0) {
+			fprintf(stderr, "labinit modules: %s: %s (%s)\n", name, order_error(r), dir);
 			bad = 1;
 		}
 	}
@@ -417,7 +436,7 @@ static int print_order(const char *root, const char *kver)
 
 static int modules_usage(void)
 {
-	fprintf(stderr, "usage: labinit modules [--list | --order [--root DIR] [--kver RELEASE]]\n");
+	fprintf(stderr, "usage: labinit modules [--list | --order [--root DIR] [--kver RELEASE] [NAME...]]\n");
 	return 2;
 }
 
@@ -425,6 +444,7 @@ int cmd_modules(int argc, char **argv)
 {
 	const char *root = "/", *kver = NULL;
 	char dir[256];
+	int i;
 
 	if (argc == 1) {
 		if (release_dir("/", NULL, dir, sizeof(dir)) < 0)
@@ -432,13 +452,13 @@ int cmd_modules(int argc, char **argv)
 		return modules_load(dir) == 0 ? 0 : 1;
 	}
 	if (argc == 2 && !strcmp(argv[1], "--list")) {
-		for (unsigned i = 0; i < NFEATURES; i++)
-			printf("%s\n", features[i].name);
+		for (unsigned f = 0; f < NFEATURES; f++)
+			printf("%s\n", features[f].name);
 		return 0;
 	}
 	if (strcmp(argv[1], "--order"))
 		return modules_usage();
-	for (int i = 2; i < argc; i += 2) {
+	for (i = 2; i < argc && argv[i][0] == '-'; i += 2) {
 		if (i + 1 == argc || argv[i + 1][0] == '\0')
 			return modules_usage();
 		if (!strcmp(argv[i], "--root"))
@@ -448,5 +468,5 @@ int cmd_modules(int argc, char **argv)
 		else
 			return modules_usage();
 	}
-	return print_order(root, kver);
+	return print_order(root, kver, argv + i, argc - i);
 }

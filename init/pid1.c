@@ -164,7 +164,7 @@ static bool same_device(const char *a, const char *b)
 /* CONFIG_CONSOLE other than /dev/console (e.g. /dev/ttyS1): move 0..2 there.
  * The kernel's own console stays /dev/console: a shell session ending on it
  * then cannot hang up PID 1's output (see child_tty in supervise.c). */
-static bool switch_console(const char *path, bool quiet)
+static bool switch_console(const char *path)
 {
 	char kcons[64];
 	int fd;
@@ -185,8 +185,7 @@ static bool switch_console(const char *path, bool quiet)
 		dup2(fd, i);
 	if (fd > 2)
 		close(fd);
-	if (!quiet)
-		log_info("console %s: ok", path);
+	log_info("console %s: ok", path);
 	return true;
 }
 
@@ -195,22 +194,11 @@ static void apply_general(struct pid1 *p)
 	const struct profile *pr = p->profile;
 
 	log_set_level(pr->log_level);
-	p->console_direct = switch_console(pr->console, false);
+	p->console_direct = switch_console(pr->console);
 	if (sethostname(pr->hostname, strlen(pr->hostname)) < 0)
 		log_err("hostname %s: %s", pr->hostname, strerror(errno));
 	else
 		log_info("hostname %s: ok", pr->hostname);
-}
-
-/* When a session on a terminal ends, the kernel hangs up every file opened
- * on it directly: PID 1's 0..2 too when it opened CONFIG_CONSOLE itself.
- * They are reopened as the console shell is reaped, before its exit is logged. */
-static void reopen_console(struct pid1 *p, pid_t pid)
-{
-	struct service *s = p->console_direct ? sv_find(&p->sup, "console") : NULL;
-
-	if (s && s->pid == pid)
-		switch_console(p->profile->console, true);
 }
 
 void pid1_reap(struct pid1 *p)
@@ -220,7 +208,6 @@ void pid1_reap(struct pid1 *p)
 		pid_t pid = waitpid(-1, &status, WNOHANG);
 
 		if (pid > 0) {
-			reopen_console(p, pid);
 			if (!sv_child_exited(&p->sup, pid, status) && pid == p->reboot_pid)
 				log_err("shutdown: reboot() failed; the lab host stays up");
 			continue;
@@ -283,25 +270,27 @@ static int setup_loop(struct pid1 *p)
 	return 0;
 }
 
-/* RESCUE_SHELL if it can run, else /bin/sh, else busybox's sh. */
-static void shell_argv(const struct pid1 *p, char *argv[3])
+/* RESCUE_SHELL if it can run, else /bin/sh, else busybox's sh; a login
+ * shell (-l), so that it reads the image's /etc/profile (PATH, HOME, prompt). */
+static void shell_argv(const struct pid1 *p, char *argv[4])
 {
 	const char *shell = p->profile ? p->profile->v[K_RESCUE_SHELL].str : "/bin/sh";
+	int n = 0;
 
 	if (!shell || shell[0] != '/' || access(shell, X_OK) < 0)
 		shell = "/bin/sh";
-	argv[0] = (char *)shell;
-	argv[1] = NULL;
 	if (access(shell, X_OK) < 0) {
-		argv[0] = "/bin/busybox";
-		argv[1] = "sh";
-		argv[2] = NULL;
+		argv[n++] = "/bin/busybox";
+		shell = "sh";
 	}
+	argv[n++] = (char *)shell;
+	argv[n++] = "-l";
+	argv[n] = NULL;
 }
 
 static void start_rescue(struct pid1 *p)
 {
-	char *sh[3];
+	char *sh[4];
 	struct service *s;
 
 	shell_argv(p, sh);
@@ -325,14 +314,10 @@ static bool can_open(const char *tty)
 	return true;
 }
 
-/* The console shell's terminal: CONFIG_CONSOLE when PID 1 moved there, else
- * the kernel console's own device, else /dev/console; "" for PID 1's fd 0. */
-static void shell_tty(const struct pid1 *p, char *tty, size_t size)
+/* The console shell's terminal: the kernel console's own device, else
+ * /dev/console; "" for PID 1's fd 0. */
+static void shell_tty(char *tty, size_t size)
 {
-	if (p->console_direct) {
-		snprintf(tty, size, "%s", p->profile->console);
-		return;
-	}
 	kernel_console(tty, size);
 	if (!tty[0] || !can_open(tty))
 		snprintf(tty, size, "/dev/console");
@@ -342,27 +327,34 @@ static void shell_tty(const struct pid1 *p, char *tty, size_t size)
 
 /* CONFIG_CONSOLE_SHELL: once the lab is up, a shell with the console as its
  * controlling terminal (job control, ctrl-c); `exit` gives a fresh one.
- * Only on a terminal: not under the tests' harness, whose stdin is a file. */
+ * Only on a terminal: not under the tests' harness, whose stdin is a file.
+ * On a CONFIG_CONSOLE that PID 1 opened itself the shell gets no controlling
+ * terminal: when such a session ends, the kernel hangs up every file opened
+ * on that tty but through /dev/console (__tty_hangup, drivers/tty/tty_io.c),
+ * and the services' output is such a file, inherited from PID 1. */
 static void start_console_shell(struct pid1 *p)
 {
-	char *sh[3], tty[64];
+	char *sh[4], tty[64] = "";
 	struct service *s;
 
 	if (!p->profile->console_shell || !isatty(STDIN_FILENO))
 		return;
 	shell_argv(p, sh);
-	shell_tty(p, tty, sizeof(tty));
+	if (!p->console_direct)
+		shell_tty(tty, sizeof(tty));
 	s = sv_add(&p->sup, "console", sh, SV_RESTART_ALWAYS, 5000);
 	if (!s) {
-		log_err("console: the shell cannot be supervised (a service \"console\" exists, or too many)");
+		log_err("console: the shell cannot be supervised (too many services)");
 		return;
 	}
 	if (tty[0])
 		snprintf(s->tty, sizeof(s->tty), "%s", tty);
-	else
+	else if (!p->console_direct)
 		s->console_fd = STDIN_FILENO;
 	s->stop_signal = SIGHUP;
-	log_info("console: shell on %s (labctl status, labctl guests, poweroff)", tty[0] ? tty : "the console");
+	log_info("console: shell on %s (labctl status, labctl guests, poweroff)%s",
+		 tty[0] ? tty : p->profile->console,
+		 p->console_direct ? "; no job control: boot with console= for that" : "");
 	sv_start(s);
 }
 

@@ -17,7 +17,9 @@ ssize_t read_first_line(const char *path, char *buf, size_t size)
 	buf[0] = '\0';
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
 		return -errno;
-	n = read(fd, buf, size - 1);
+	do
+		n = read(fd, buf, size - 1);
+	while (n < 0 && errno == EINTR);
 	if (n < 0)
 		n = -errno;
 	close(fd);

@@ -55,6 +55,26 @@ bool vc_valid_label(const char *s, size_t max)
 	return true;
 }
 
+/* The services PID 1 runs itself (init/pid1.c): guests and extra services
+ * are services under their own names, so these are taken. */
+bool vc_reserved_service(const char *name)
+{
+	static const char *const own[] = { "modules", "dhcpd", "uplink-dhcp", "rescue", "console", "smbd" };
+
+	for (size_t i = 0; i < sizeof(own) / sizeof(own[0]); i++)
+		if (!strcmp(name, own[i]))
+			return true;
+	return false;
+}
+
+/* One word for menus and file names: letters, digits, '_', '-', '.'. */
+bool vc_valid_word(const char *s, size_t max)
+{
+	size_t n = strlen(s);
+
+	return n > 0 && n <= max && strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.") == n;
+}
+
 /* Linux accepts any name below IFNAMSIZ (16) without '/', ':' or spaces. */
 void vc_check_ifname(struct vctx *c, unsigned key)
 {
@@ -121,6 +141,10 @@ static void validate_general(struct vctx *c)
 	struct profile *p = c->p;
 
 	p->name = vc_str(c, K_PROFILE_NAME);
+	/* It names the lab in boot menus (image/bootmedia.sh quotes nothing) */
+	if (!vc_valid_word(p->name, 32))
+		vc_error(c, K_PROFILE_NAME, "\"%s\" is not a profile name (1-32 letters, digits, '_', '-', '.')",
+			  p->name);
 	p->description = vc_str(c, K_PROFILE_DESCRIPTION);
 	p->hostname = vc_str(c, K_HOSTNAME);
 	if (!vc_valid_label(p->hostname, 63))
@@ -161,6 +185,10 @@ static void parse_service(struct vctx *c, char *entry)
 			vc_error(c, K_EXTRA_SERVICES, "service \"%s\" is listed twice", entry);
 			return;
 		}
+	if (vc_reserved_service(entry)) {
+		vc_error(c, K_EXTRA_SERVICES, "\"%s\" is the name of one of labinit's own services", entry);
+		return;
+	}
 	if (p->nservices == PROFILE_MAX_SERVICES) {
 		vc_error(c, K_EXTRA_SERVICES, "more than %d services", PROFILE_MAX_SERVICES);
 		return;

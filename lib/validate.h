@@ -18,6 +18,8 @@ void vc_error(struct vctx *c, unsigned key, const char *fmt, ...) __attribute__(
 const char *vc_str(struct vctx *c, unsigned key);
 long vc_num(struct vctx *c, unsigned key);
 bool vc_valid_label(const char *s, size_t max);
+bool vc_valid_word(const char *s, size_t max);
+bool vc_reserved_service(const char *name);
 void vc_check_ifname(struct vctx *c, unsigned key);
 void vc_check_abs_path(struct vctx *c, unsigned key, bool required);
 bool vc_parse_ip(struct vctx *c, unsigned key, uint32_t *out);

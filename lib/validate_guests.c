@@ -66,8 +66,7 @@ static void guest_name(struct vctx *c, struct guest_cfg *g, unsigned slot)
 	if (!strcmp(g->name, c->p->bridge_name) || !strcmp(g->name, c->p->uplink_ifname))
 		vc_error(c, key, "\"%s\" is also the bridge's or the uplink's name", g->name);
 	/* Guests are services under their names, beside labinit's own. */
-	if (!strcmp(g->name, "dhcpd") || !strcmp(g->name, "uplink-dhcp") || !strcmp(g->name, "rescue") ||
-	    !strcmp(g->name, "smbd") || !strcmp(g->name, "console"))
+	if (vc_reserved_service(g->name))
 		vc_error(c, key, "\"%s\" is the name of one of labinit's own services", g->name);
 	for (unsigned i = 0; i < c->p->nservices; i++)
 		if (!strcmp(c->p->services[i].name, g->name))

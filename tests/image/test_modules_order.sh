@@ -23,7 +23,8 @@ for d in build/debroot/linux-image-*/lib/modules/*/modules.dep \
 	[ -f "$d" ] && { tree=$d; break; }
 done
 if [ -z "$tree" ]; then
-	make -s image > /dev/null 2>&1 || { echo "no unpacked kernel module tree, and make image failed"; exit 1; }
+	IMAGE_OUT=build/test-image PROFILE=configs/default_defconfig make -s image > /dev/null 2>&1 ||
+		{ echo "no unpacked kernel module tree, and make image failed"; exit 1; }
 	tree=$(ls build/debroot/linux-image-*/lib/modules/*/modules.dep | head -n 1)
 fi
 kdir=${tree%/modules.dep}
@@ -52,6 +53,15 @@ before jbd2 ext4
 while read -r p; do
 	[ -f "$p" ] || { echo "printed path does not exist: $p"; exit 1; }
 done < "$tmp/order"
+# Named modules instead of the features: what the image builder asks for.
+"$LABINIT" modules --order --root "$root" --kver "$kver" e1000 kvm-intel > "$tmp/named" ||
+	{ echo "--order e1000 kvm-intel failed"; exit 1; }
+[ "$(sed 's,.*/,,' "$tmp/named" | tr '\n' ' ')" = "e1000.ko irqbypass.ko kvm.ko kvm-intel.ko " ] ||
+	{ echo "--order e1000 kvm-intel gave:"; cat "$tmp/named"; exit 1; }
+if "$LABINIT" modules --order --root "$root" --kver "$kver" bridge no_such_module > /dev/null 2> "$tmp/err"; then
+	echo "an unknown module name was accepted"; exit 1
+fi
+grep -q 'no_such_module: not in modules.dep' "$tmp/err" || { echo "unclear error:"; cat "$tmp/err"; exit 1; }
 n=$(wc -l < "$tmp/order")
 [ "$(sort "$tmp/order" | uniq | wc -l)" = "$n" ] || { echo "a module is listed twice"; exit 1; }
 echo "$n modules in order for $kver"

@@ -204,10 +204,18 @@ static void test_services(void)
 	      P->services[1].argv[3] == NULL);
 	diag_free(&d);
 	profile_free(P);
-	expect("CONFIG_EXTRA_SERVICES=\"a=sleep 1; b=/bin/x; b=/bin/z; noequals; b c=/bin/y\"\n", 4,
+	expect("CONFIG_EXTRA_SERVICES=\"a=sleep 1; b=/bin/x; b=/bin/z; noequals; b c=/bin/y; console=/bin/sh\"\n", 5,
 	       (const char *const[]){ "service \"a\": the command must start with an absolute path",
 				      "service \"b\" is listed twice", "\"noequals\": expected NAME=COMMAND",
-				      "\"b c\" is not a service name", NULL });
+				      "\"b c\" is not a service name",
+				      "\"console\" is the name of one of labinit's own services", NULL });
+}
+
+static void test_profile_name(void)
+{
+	expect("CONFIG_PROFILE_NAME=\"my lab\"\n", 1,
+	       (const char *const[]){ "\"my lab\" is not a profile name", NULL });
+	expect("CONFIG_PROFILE_NAME=\"a|b\"\n", 1, (const char *const[]){ "CONFIG_PROFILE_NAME", NULL });
 }
 
 static void test_all_errors_reported(void)
@@ -238,6 +246,7 @@ int main(void)
 	test_guests();
 	test_forwards();
 	test_services();
+	test_profile_name();
 	test_all_errors_reported();
 	unlink(kernel);
 	unlink(path);
