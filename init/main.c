@@ -20,7 +20,8 @@ static const struct command {
 	{ "dns", cmd_dns, "dns --config FILE  the lab's DNS server on its own, in the foreground" },
 	{ "labdata-label", cmd_labdata_label, "labdata-label DEVICE  the filesystem label boot looks for (LABDATA)" },
 	{ "modules", cmd_modules,
-	  "modules [--list | --order [--root DIR] [--kver RELEASE]]  load the boot's kernel modules, or list them" },
+	  "modules [--list | --boot | --order [--root DIR] [--kver RELEASE] [NAME...]]  load the boot's kernel "
+	  "modules (--boot: then hotplug, as PID 1's service), list them, or order them" },
 	{ "accel", cmd_accel, "accel  kvm or tcg: what guests get here (the KVM probe runs a vCPU)" },
 	{ "version", cmd_version, "version  print the version" },
 };

@@ -343,23 +343,37 @@ static void load_features(struct modload *ml)
 	}
 }
 
-/* Coldplug and features from dir; returns the number of failures, or -1
- * when dir has no usable modules.dep. */
-static int modules_load(const char *dir)
+unsigned modules_load_all(struct modload *ml)
 {
 	double t0 = log_uptime();
-	struct modload *ml = modload_open(dir, true);
-	int failed;
 
-	if (!ml)
-		return -1;
 	coldplug(ml);
 	load_features(ml);
 	log_info("modules: loaded %u in %.1f ms%s%s", ml->nloaded, (log_uptime() - t0) * 1000.0,
 		 ml->nloaded ? ": " : "", ml->names);
-	failed = (int)ml->nfailed;
-	modload_free(ml);
-	return failed;
+	return ml->nfailed;
+}
+
+int modules_device_added(struct modload *ml, const char *modalias, char *names, size_t size)
+{
+	int loaded;
+
+	ml->sb.len = 0;
+	ml->names[0] = '\0';
+	loaded = coldplug_device(ml, modalias);
+	snprintf(names, size, "%s", ml->names);
+	return loaded;
+}
+
+void modules_rescan(struct modload *ml)
+{
+	coldplug(ml);
+}
+
+void modules_close(struct modload *ml)
+{
+	if (ml)
+		modload_free(ml);
 }
 
 /* In any pid namespace but the kernel's first (PROC_PID_INIT_INO,
@@ -384,25 +398,34 @@ static int release_dir(const char *root, const char *kver, char *dir, size_t siz
 	return 0;
 }
 
-void modules_load_boot(void)
+struct modload *modules_open_running(void)
 {
-	char dir[256], dep[300];
+	char dir[256];
 	int r = release_dir("/", NULL, dir, sizeof(dir));
 
 	if (r < 0) {
 		log_warn("modules: uname: %s; none loaded", strerror(-r));
-		return;
+		return NULL;
 	}
+	return modload_open(dir, true);
+}
+
+bool modules_boot_wanted(void)
+{
+	char dir[256], dep[300];
+
+	if (release_dir("/", NULL, dir, sizeof(dir)) < 0)
+		return true; /* modules_open_running says why */
 	snprintf(dep, sizeof(dep), "%s/modules.dep", dir);
 	if (access(dep, F_OK) < 0) {
 		log_info("modules: no %s; using what the kernel has built in or loaded", dep);
-		return;
+		return false;
 	}
 	if (!in_initial_pid_ns()) {
 		log_info("modules: in a child pid namespace, the kernel is the host's; none loaded");
-		return;
+		return false;
 	}
-	modules_load(dir);
+	return true;
 }
 
 /* `labinit modules --order [NAME...]`: the paths to load, in order, for the
@@ -436,21 +459,24 @@ static int print_order(const char *root, const char *kver, char **names, int nna
 
 static int modules_usage(void)
 {
-	fprintf(stderr, "usage: labinit modules [--list | --order [--root DIR] [--kver RELEASE] [NAME...]]\n");
+	fprintf(stderr, "usage: labinit modules [--list | --boot | --order [--root DIR] [--kver RELEASE] [NAME...]]\n");
 	return 2;
 }
 
 int cmd_modules(int argc, char **argv)
 {
 	const char *root = "/", *kver = NULL;
-	char dir[256];
 	int i;
 
 	if (argc == 1) {
-		if (release_dir("/", NULL, dir, sizeof(dir)) < 0)
-			return 1;
-		return modules_load(dir) == 0 ? 0 : 1;
+		struct modload *ml = modules_open_running();
+		unsigned failed = ml ? modules_load_all(ml) : 1;
+
+		modules_close(ml);
+		return failed ? 1 : 0;
 	}
+	if (argc == 2 && !strcmp(argv[1], "--boot"))
+		return modules_boot_service();
 	if (argc == 2 && !strcmp(argv[1], "--list")) {
 		for (unsigned f = 0; f < NFEATURES; f++)
 			printf("%s\n", features[f].name);

@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,6 +28,8 @@
 #include "mounts.h"
 
 #define DEFAULT_CONFIG "/etc/labinit/config"
+#define MODULES_WAIT_MS 60000
+#define LABDATA_WAIT_MS 10000
 
 static struct pid1 pid1;
 
@@ -80,15 +83,27 @@ static const char *config_path(int argc, char **argv)
 }
 
 /* The guests' files from the outer hypervisor's 9p share or a LABDATA
- * disk, when the image does not carry them. Returns 1 if it mounted one. */
-static int mount_lab_files(const char *files_dir)
+ * disk, when the image does not carry them. Returns 1 if it mounted one.
+ * When the profile misses guest files and nothing is found at once, it
+ * looks again for LABDATA_WAIT_MS: a USB stick's disk appears only after
+ * usb-storage's settle delay (delay_use, 1 s), which the hotplug of the
+ * "modules" service follows. */
+static int mount_lab_files(const char *files_dir, bool files_missing)
 {
 	char what[320] = "";
-	int r;
+	int r, waited = 0;
 
 	if (!files_dir || files_dir[0] != '/')
 		return 0;
 	r = labdata_mount(files_dir, what, sizeof(what));
+	if (r == -ENOENT && files_missing) {
+		log_info("lab files: no 9p share \"lab\" or LABDATA disk yet; waiting up to %d s for one",
+			 LABDATA_WAIT_MS / 1000);
+		for (; r == -ENOENT && waited < LABDATA_WAIT_MS; waited += 250) {
+			usleep(250 * 1000);
+			r = labdata_mount(files_dir, what, sizeof(what));
+		}
+	}
 	if (r == 0)
 		log_info("lab files: %s on %s", what, files_dir);
 	else if (r != -ENOENT)
@@ -112,7 +127,7 @@ static int load_profile(struct pid1 *p, const char *path)
 	r = profile_load(p->profile, path, read_cmdline(), &d);
 	/* FILES_DIR comes from the profile, and the guests' files checked in it
 	 * may only appear once the lab's share or disk is mounted there. */
-	if (mount_lab_files(p->profile->v[K_FILES_DIR].str)) {
+	if (mount_lab_files(p->profile->v[K_FILES_DIR].str, p->profile->guest_errors > 0 && p->hotplug)) {
 		profile_free(p->profile);
 		diag_free(&d);
 		diag_init(&d);
@@ -429,6 +444,36 @@ static void __attribute__((noreturn)) emergency_loop(void)
 	}
 }
 
+/* The "modules" service (init/modules_hotplug.c), waited for until it has
+ * loaded the boot's modules — the network and the lab files need them —
+ * but not longer than MODULES_WAIT_MS: a driver whose probe hangs delays
+ * the boot, it does not stop it. */
+static void start_modules(struct pid1 *p)
+{
+	char *argv[] = { "/proc/self/exe", "modules", "--boot", NULL };
+	struct pollfd pfd = { .events = POLLIN };
+	struct service *s;
+	int ready[2];
+
+	if (!modules_boot_wanted())
+		return;
+	if (pipe2(ready, O_CLOEXEC) < 0) {
+		log_err("modules: pipe: %s; not loaded", strerror(errno));
+		return;
+	}
+	if ((s = sv_add(&p->sup, "modules", argv, SV_RESTART_ALWAYS, 5000))) {
+		s->pass_fd = ready[1];
+		sv_start(s);
+		s->pass_fd = -1; /* a restart finds the devices loaded: nobody waits */
+		p->hotplug = true;
+	}
+	close(ready[1]);
+	pfd.fd = ready[0];
+	if (s && poll(&pfd, 1, MODULES_WAIT_MS) == 0)
+		log_warn("modules: still loading after %d s; the boot goes on", MODULES_WAIT_MS / 1000);
+	close(ready[0]);
+}
+
 static void early_boot(void)
 {
 	struct mount_result mr[MOUNTS_MAX];
@@ -445,7 +490,6 @@ static void early_boot(void)
 	open_console("/dev/console");
 	log_info("labinit %s starting as PID 1", LABINIT_VERSION);
 	log_mounts(mr, n);
-	modules_load_boot(); /* before the profile: the lab files' 9p share needs 9p */
 	if (reboot(RB_DISABLE_CAD) < 0)
 		log_debug("ctrl-alt-del to SIGINT: %s", strerror(errno));
 }
@@ -460,6 +504,7 @@ int pid1_main(int argc, char **argv)
 	early_boot();
 	if (setup_loop(p) < 0)
 		emergency_loop();
+	start_modules(p); /* before the profile: the lab files' 9p share needs 9p */
 	if (load_profile(p, path) < 0) {
 		start_rescue(p);
 	} else {

@@ -22,6 +22,7 @@ struct pid1 {
 	struct profile *profile;
 	const char *config_path;   /* for the workers PID 1 starts */
 	bool rescue;
+	bool hotplug;              /* the "modules" service loads drivers for new devices */
 	bool console_direct;       /* 0..2 opened on CONFIG_CONSOLE itself, not via /dev/console */
 	int sigfd;
 	int reboot_cmd;            /* RB_AUTOBOOT or RB_POWER_OFF once shutting down */

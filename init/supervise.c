@@ -104,8 +104,9 @@ static void child_exec(struct service *s, int report_fd)
 	}
 	if (s->console_fd >= 0)
 		ioctl(0, TIOCSCTTY, 1);
-	if (s->pass_fd >= 0 && dup2(s->pass_fd, 3) < 0)
-		_exit(127); /* dup2 clears close-on-exec on fd 3 */
+	/* dup2 clears close-on-exec on fd 3, but does nothing when it is fd 3 */
+	if (s->pass_fd == 3 ? fcntl(3, F_SETFD, 0) < 0 : s->pass_fd >= 0 && dup2(s->pass_fd, 3) < 0)
+		_exit(127);
 	if (chdir("/") < 0) {
 		/* keep going: the service may not care */
 	}
