@@ -120,6 +120,17 @@ debian_kernel() {
 	fi
 }
 
+# bzimage_release FILE: the kernel release a bzImage names in its setup
+# header (Documentation/x86/boot.rst: "HdrS" at 0x202, the offset of the
+# version string less 0x200 at 0x20E), e.g. "6.1.0-57-amd64"; status 1 if
+# FILE is no bzImage.
+bzimage_release() {
+	[ "$(od -An -c -j 514 -N 4 "$1" 2>/dev/null | tr -d ' ')" = HdrS ] || return 1
+	br_off=$(od -An -tu2 -j 526 -N 2 "$1" | tr -d ' ')
+	[ -n "$br_off" ] && [ "$br_off" -gt 0 ] || return 1
+	dd if="$1" bs=1 skip=$((br_off + 512)) count=128 2>/dev/null | tr '\0' '\n' | head -n 1 | cut -d' ' -f1 | grep .
+}
+
 # module_order KMODS NAME...: the modules.dep paths of the named modules
 # and everything they need, each after what it needs: labinit's own
 # resolver (`labinit modules --order`, lib/moddep.c), so the image carries
@@ -148,7 +159,9 @@ stage_modules() {
 		cp "$smods/$m" "$sdst/$m"
 	done
 	printf '%s\n' "$@" > "$sdst/$sorder"
-	cp "$smods/modules.builtin" "$smods/modules.builtin.modinfo" "$sdst/"
+	for f in modules.builtin modules.builtin.modinfo; do
+		[ ! -f "$smods/$f" ] || cp "$smods/$f" "$sdst/"
+	done
 	grep -Fx -f "$sdst/$sorder" "$smods/modules.order" > "$sdst/modules.order" || true
 	depmod -b "$sroot" "$sver"
 	rm -f "$sdst"/*.bin "$sdst/.order"

@@ -47,6 +47,26 @@ name=$(cfg PROFILE_NAME)
 files_dir=$(cfg FILES_DIR)
 say "profile $profile (\"$name\")"
 
+# own_kernel BZIMAGE MODTREE: CONFIG_IMAGE_KERNEL and its module tree
+# (CONFIG_IMAGE_KERNEL_MODULES, or none); sets kpkg, kver and kmods ("" when
+# there is no tree), as debian_kernel does.
+own_kernel() {
+	[ -f "$1" ] || die "CONFIG_IMAGE_KERNEL: $1: no such file"
+	kver=$(bzimage_release "$1") ||
+		die "CONFIG_IMAGE_KERNEL: $1 is not a bzImage (an ELF vmlinux does not boot from isolinux, GRUB or PXE: use arch/x86/boot/bzImage)"
+	kpkg="your kernel $kver" kmods=""
+	[ -n "$2" ] || return 0
+	[ -d "$2/lib/modules" ] ||
+		die "CONFIG_IMAGE_KERNEL_MODULES: $2 has no lib/modules (make modules_install INSTALL_MOD_PATH=$2)"
+	[ -d "$2/lib/modules/$kver" ] ||
+		die "CONFIG_IMAGE_KERNEL_MODULES: $2/lib/modules has $(ls "$2/lib/modules" | tr '\n' ' ')but not $kver, the release of $1"
+	kmods=$2/lib/modules/$kver
+	if [ ! -f "$kmods/modules.dep" ]; then
+		say "depmod for $kver in $2"
+		depmod -b "$2" "$kver"
+	fi
+}
+
 # The kernel and its modules.
 kernel=$(cfg IMAGE_KERNEL)
 if [ -z "$kernel" ]; then
@@ -54,8 +74,7 @@ if [ -z "$kernel" ]; then
 	kernel=$kimage
 	epoch=${SOURCE_DATE_EPOCH:-$(stat -c %Y "$kimage")}
 else
-	[ -f "$kernel" ] || die "CONFIG_IMAGE_KERNEL: $kernel: no such file"
-	kmods="" kpkg="your kernel"
+	own_kernel "$kernel" "$(cfg IMAGE_KERNEL_MODULES)"
 	epoch=${SOURCE_DATE_EPOCH:-$(stat -c %Y "$kernel")}
 fi
 fetch busybox-static
@@ -107,9 +126,18 @@ while read -r lib; do stage_file "$lib" "$lib"; done < "$work/libs"
 # Modules: the lab's features and the drivers of image/host-modules.
 if [ -n "$kmods" ]; then
 	features=$("$labinit" modules --list) || die "$labinit modules --list failed"
-	want="$features $(sed 's/#.*//' image/host-modules)"
+	drivers=$(sed 's/#.*//' image/host-modules)
+	if [ -n "$(cfg IMAGE_KERNEL)" ]; then
+		# Your kernel may lack a driver of the list, not a feature.
+		have=""
+		for d in $drivers; do
+			if module_order "$kmods" "$d" > /dev/null 2>&1; then have="$have $d"; fi
+		done
+		drivers=$have
+	fi
 	# shellcheck disable=SC2086
-	order=$(module_order "$kmods" $want) || die "$kpkg lacks a module labinit or image/host-modules asks for"
+	order=$(module_order "$kmods" $features $drivers) ||
+		die "$kpkg lacks a module labinit or image/host-modules asks for (neither built in nor in $kmods)"
 	# shellcheck disable=SC2086
 	stage_modules "$st" "$kmods" "$kver" "" $order
 fi

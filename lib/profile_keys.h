@@ -48,6 +48,7 @@
 	X(SHARE_PER_GUEST, BOOL, "n", 0, 0)                      \
 	X(SHARE_SMB, BOOL, "n", 0, 0)                            \
 	X(IMAGE_KERNEL, STR, "", 0, 0)                           \
+	X(IMAGE_KERNEL_MODULES, STR, "", 0, 0)                   \
 	X(IMAGE_EXTRA_FILES, STR, "", 0, 0)                      \
 	X(IMAGE_EMBED_GUESTS, BOOL, "y", 0, 0)
 
