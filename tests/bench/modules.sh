@@ -7,6 +7,10 @@
 # with a small extra archive whose /bench.sh is the first process
 # (rdinit=): it mounts /proc, /sys and /dev, times one loader from
 # /proc/uptime and powers off. The two alternate, BENCH_RUNS times each.
+# labinit runs as at boot (`modules --boot`, timed to its readiness byte);
+# its resident memory as a hotplug listener (all, and anonymous: what is
+# its own, not shared pages of the binary) is read then, beside that of
+# busybox's hotplug daemon (`mdev -d`) started in the modprobe boots.
 # Prints numbers; asserts none. Under TCG every figure is slower than on
 # hardware; the ratio is the point.
 #   BENCH_RUNS=N   boots of each loader (default 3)
@@ -25,11 +29,19 @@ mount -t proc proc /proc
 mount -t sysfs sys /sys
 mount -t devtmpfs dev /dev
 up() { cut -d' ' -f1 /proc/uptime; }
+# smaps_rollup walks the page tables; /proc/PID/status's VmRSS lags (its
+# counters are per-thread caches the kernel folds in now and then).
+rss() { awk '/^(Rss|Anonymous):/ { v = v $2 "/" } END { print v }' "/proc/$1/smaps_rollup"; }
+mkfifo /ready
 case $(cat /proc/cmdline) in
-*bench=modprobe*) t0=$(up); modprobe -a $(cat /bench.list); t1=$(up) ;;
-*) t0=$(up); /init modules 2> /bench.log; t1=$(up); cat /bench.log ;;
+*bench=modprobe*)
+	t0=$(up); modprobe -a $(cat /bench.list); t1=$(up)
+	mdev -d -f & pid=$!; sleep 1 ;;
+*)
+	t0=$(up); /init modules --boot 3<> /ready 2> /bench.log & pid=$!
+	read -r _ < /ready; t1=$(up); cat /bench.log ;;
 esac
-echo "BENCH $(ls /sys/module | wc -l) modules in /sys/module, $t0 -> $t1"
+echo "BENCH $(ls /sys/module | wc -l) modules in /sys/module, rss/anon $(rss $pid) kB, $t0 -> $t1"
 poweroff -f
 EOF
 chmod 0755 "$WORK/root/bench.sh"
@@ -59,8 +71,10 @@ for i in $(seq "$RUNS"); do
 	boot labinit >> "$WORK/labinit.s"
 	boot modprobe >> "$WORK/modprobe.s"
 done
+rss() { grep -a '^BENCH' "$WORK/$1.log" | tr -d '\r' | sed 's,.*rss/anon \([0-9]*\)/\([0-9]*\)/ kB.*,\1 kB (\2 kB anonymous),'; }
 median() { sort -n "$1" | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 l=$(median "$WORK/labinit.s") m=$(median "$WORK/modprobe.s")
 echo "module loading at boot under TCG, median of $RUNS boots each:"
 echo "  labinit (coldplug + features): $l s   $(tr '\n' ' ' < "$WORK/labinit.s")"
 echo "  busybox modprobe -a (same set): $m s   $(tr '\n' ' ' < "$WORK/modprobe.s")"
+echo "resident memory of the hotplug listener afterwards: labinit modules --boot $(rss labinit), busybox mdev -d $(rss modprobe)"
