@@ -14,8 +14,7 @@ set -eu
 cd "$(dirname "$0")/.."
 TOOL=image
 . image/lib.sh
-out=${IMAGE_OUT:-out}
-work=build/image/$(printf '%s' "$out" | tr -c 'A-Za-z0-9._-' _)
+image_dirs
 syslinux=/usr/lib/syslinux/modules/bios
 [ -f "$out/vmlinuz" ] && [ -f "$out/initramfs.cpio.zst" ] && [ -f "$out/profile-name" ] ||
 	die "$out has no kernel, initramfs and profile name (image/mkimage.sh makes them)"

@@ -29,6 +29,14 @@ refresh() {
 	apt-get update -qq
 }
 
+# image_dirs: $out, the image's directory (IMAGE_OUT, default out/), and
+# $work, its staging under build/image: a test's build into a directory of
+# its own never clobbers out/'s.
+image_dirs() {
+	out=${IMAGE_OUT:-out}
+	work=build/image/$(printf '%s' "$out" | tr -c 'A-Za-z0-9._-' _)
+}
+
 # config_value FILE KEY: CONFIG_KEY's value in a full .config, unquoted.
 config_value() {
 	sed -n "s/^CONFIG_$2=\"\{0,1\}\([^\"]*\)\"\{0,1\}\$/\1/p" "$1"

@@ -20,9 +20,7 @@ set -eu
 cd "$(dirname "$0")/.."
 TOOL=image
 . image/lib.sh
-out=${IMAGE_OUT:-out}
-# Staging per output directory: a test's build never clobbers out/'s.
-work=build/image/$(printf '%s' "$out" | tr -c 'A-Za-z0-9._-' _)
+image_dirs
 labinit=build/labinit
 if [ -n "${PROFILE:-}" ]; then
 	profile=$PROFILE
