@@ -172,15 +172,6 @@ static bool module_present(const char *name)
 	return access(path, F_OK) == 0;
 }
 
-/* A .ko.xz, .ko.gz or .ko.zst: since Linux 5.17 the kernel unpacks it itself
- * when asked (CONFIG_MODULE_DECOMPRESS; EOPNOTSUPP without, which says so). */
-static bool is_compressed(const char *path)
-{
-	const char *ko = strstr(path, ".ko.");
-
-	return ko && !strchr(ko + 4, '/');
-}
-
 /* 0: loaded now; 1: there already; -errno. */
 static int insert(const struct modload *ml, const struct moddep_mod *m)
 {
@@ -192,7 +183,9 @@ static int insert(const struct modload *ml, const struct moddep_mod *m)
 	snprintf(path, sizeof(path), "%s/%s", ml->dir, m->path);
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
 		return -errno;
-	if (syscall(SYS_finit_module, fd, "", is_compressed(m->path) ? MODULE_INIT_COMPRESSED_FILE : 0) < 0)
+	/* Since Linux 5.17 the kernel unpacks a compressed module itself when
+	 * asked (CONFIG_MODULE_DECOMPRESS; EOPNOTSUPP without, which is said). */
+	if (syscall(SYS_finit_module, fd, "", moddep_is_compressed(m->path) ? MODULE_INIT_COMPRESSED_FILE : 0) < 0)
 		r = errno == EEXIST ? 1 : -errno;
 	close(fd);
 	return r;

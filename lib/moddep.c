@@ -169,22 +169,36 @@ static int parse_lines(struct moddep *md, unsigned which, const char *buf, size_
 	return r < 0 ? r : 0;
 }
 
+/* depmod's module file names: plain, or compressed by the kernel's build. */
+static const char *const ext[] = { ".ko", ".ko.xz", ".ko.gz", ".ko.zst" };
+
+static bool ends_with(const char *s, size_t len, const char *suffix)
+{
+	size_t e = strlen(suffix);
+
+	return len >= e && !memcmp(s + len - e, suffix, e);
+}
+
+bool moddep_is_compressed(const char *path)
+{
+	for (size_t i = 1; i < sizeof(ext) / sizeof(ext[0]); i++)
+		if (ends_with(path, strlen(path), ext[i]))
+			return true;
+	return false;
+}
+
 int moddep_normalise(const char *s, char out[MODDEP_NAME_MAX])
 {
-	static const char *const ext[] = { ".ko", ".ko.xz", ".ko.gz", ".ko.zst" };
 	const char *base = strrchr(s, '/');
 	size_t len;
 
 	base = base ? base + 1 : s;
 	len = strlen(base);
-	for (size_t i = 0; i < sizeof(ext) / sizeof(ext[0]); i++) {
-		size_t e = strlen(ext[i]);
-
-		if (len >= e && !memcmp(base + len - e, ext[i], e)) {
-			len -= e;
+	for (size_t i = sizeof(ext) / sizeof(ext[0]); i-- > 0;)
+		if (ends_with(base, len, ext[i])) {
+			len -= strlen(ext[i]);
 			break;
 		}
-	}
 	if (len == 0 || len >= MODDEP_NAME_MAX)
 		return -EINVAL;
 	for (size_t i = 0; i < len; i++) {

@@ -55,6 +55,8 @@ int moddep_parse_builtin(struct moddep *md, const char *buf, size_t len);
 /* A module's name from its name or its path ("kernel/arch/x86/kvm/kvm-intel.ko"
  * → "kvm_intel"): 0, or -EINVAL when nothing usable is left or it is too long. */
 int moddep_normalise(const char *name_or_path, char out[MODDEP_NAME_MAX]);
+/* A .ko.xz, .ko.gz or .ko.zst, which finit_module() is asked to unpack. */
+bool moddep_is_compressed(const char *path);
 /* Index in md->mods, or -ENOENT. */
 int moddep_find(const struct moddep *md, const char *name);
 bool moddep_is_builtin(const struct moddep *md, const char *name);

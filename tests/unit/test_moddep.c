@@ -96,6 +96,9 @@ static void test_find_and_names(void)
 	CHECK(moddep_find(&md, "") == -ENOENT);
 	CHECK(moddep_normalise("kernel/fs/9p/9p.ko.xz", name) == 0 && !strcmp(name, "9p"));
 	CHECK(moddep_normalise("virtio-pci.ko.zst", name) == 0 && !strcmp(name, "virtio_pci"));
+	CHECK(moddep_is_compressed("kernel/fs/9p/9p.ko.xz") && moddep_is_compressed("a.ko.zst") &&
+	      moddep_is_compressed("a.ko.gz") && !moddep_is_compressed("kernel/fs/9p/9p.ko") &&
+	      !moddep_is_compressed("a.ko.xz/b.ko"));
 	CHECK(moddep_normalise("kernel/.ko", name) == -EINVAL);
 	CHECK(moddep_normalise("kernel/", name) == -EINVAL);
 	CHECK(moddep_normalise("a b", name) == -EINVAL);
