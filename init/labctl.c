@@ -1,6 +1,7 @@
 /* labctl: the control client. Sends its arguments as one request to PID 1's
  * control socket and prints the reply. */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -90,6 +91,14 @@ int labctl_main(int argc, char **argv)
 	if ((n = join_args(argc - i, argv + i, req, sizeof(req))) < 0) {
 		fprintf(stderr, "labctl: request too long\n");
 		return 2;
+	}
+	/* Once PID 1 has its services down it sends SIGTERM to every process
+	 * left, this one included (and the shell's end may hang up its tty),
+	 * then SIGKILL 2 s later: without this a busy host could end labctl
+	 * before it prints the reply it already has. */
+	if (!strcmp(argv[i], "poweroff") || !strcmp(argv[i], "reboot")) {
+		signal(SIGTERM, SIG_IGN);
+		signal(SIGHUP, SIG_IGN);
 	}
 	return request(path, req, (size_t)n);
 }
