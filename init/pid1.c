@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <net/if.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -29,7 +30,6 @@
 
 #define DEFAULT_CONFIG "/etc/labinit/config"
 #define MODULES_WAIT_MS 60000
-#define LABDATA_WAIT_MS 10000
 
 static struct pid1 pid1;
 
@@ -82,33 +82,60 @@ static const char *config_path(int argc, char **argv)
 	return DEFAULT_CONFIG;
 }
 
+/* Polls present(arg) every 250 ms for up to wait_s seconds (the profile's
+ * DEVICE_WAIT) and returns whether it turned true; *waited says how long it
+ * took. For devices that appear after boot: hotplug loads the drivers of a
+ * USB stick or network adapter from uevents, and the disk or link comes a
+ * second or more later (usb-storage's settle delay; much later on a loaded
+ * host under TCG). */
+static bool wait_for_device(bool (*present)(void *), void *arg, long wait_s, const char *what, double *waited)
+{
+	double t0 = log_uptime();
+
+	*waited = 0;
+	log_info("%s: not there yet; waiting up to %ld s (CONFIG_DEVICE_WAIT)", what, wait_s);
+	while (*waited < (double)wait_s) {
+		usleep(250 * 1000);
+		*waited = log_uptime() - t0;
+		if (present(arg))
+			return true;
+	}
+	return false;
+}
+
+struct lab_files {
+	const char *dir;
+	char what[320];
+	int r;
+};
+
+static bool lab_files_mounted(void *arg)
+{
+	struct lab_files *f = arg;
+
+	f->r = labdata_mount(f->dir, f->what, sizeof(f->what));
+	return f->r != -ENOENT;
+}
+
 /* The guests' files from the outer hypervisor's 9p share or a LABDATA
  * disk, when the image does not carry them. Returns 1 if it mounted one.
- * When the profile misses guest files and nothing is found at once, it
- * looks again for LABDATA_WAIT_MS: a USB stick's disk appears only after
- * usb-storage's settle delay (delay_use, 1 s), which the hotplug of the
- * "modules" service follows. */
-static int mount_lab_files(const char *files_dir, bool files_missing)
+ * Only when the profile misses guest files is a late disk waited for. */
+static int mount_lab_files(const char *files_dir, long wait_s, bool files_missing)
 {
-	char what[320] = "";
-	int r, waited = 0;
+	struct lab_files f = { .dir = files_dir };
+	double waited = 0;
 
 	if (!files_dir || files_dir[0] != '/')
 		return 0;
-	r = labdata_mount(files_dir, what, sizeof(what));
-	if (r == -ENOENT && files_missing) {
-		log_info("lab files: no 9p share \"lab\" or LABDATA disk yet; waiting up to %d s for one",
-			 LABDATA_WAIT_MS / 1000);
-		for (; r == -ENOENT && waited < LABDATA_WAIT_MS; waited += 250) {
-			usleep(250 * 1000);
-			r = labdata_mount(files_dir, what, sizeof(what));
-		}
-	}
-	if (r == 0)
-		log_info("lab files: %s on %s", what, files_dir);
-	else if (r != -ENOENT)
-		log_err("lab files: mounting %s on %s: %s", what, files_dir, strerror(-r));
-	return r == 0;
+	if (!lab_files_mounted(&f) && files_missing && wait_s > 0)
+		wait_for_device(lab_files_mounted, &f, wait_s, "lab files: 9p share \"lab\" or LABDATA disk", &waited);
+	if (f.r == 0 && waited > 0)
+		log_info("lab files: %s on %s (found after %.2f s)", f.what, files_dir, waited);
+	else if (f.r == 0)
+		log_info("lab files: %s on %s", f.what, files_dir);
+	else if (f.r != -ENOENT)
+		log_err("lab files: mounting %s on %s: %s", f.what, files_dir, strerror(-f.r));
+	return f.r == 0;
 }
 
 /* Returns 0 when the profile is usable; otherwise prints every error. */
@@ -127,7 +154,8 @@ static int load_profile(struct pid1 *p, const char *path)
 	r = profile_load(p->profile, path, read_cmdline(), &d);
 	/* FILES_DIR comes from the profile, and the guests' files checked in it
 	 * may only appear once the lab's share or disk is mounted there. */
-	if (mount_lab_files(p->profile->v[K_FILES_DIR].str, p->profile->guest_errors > 0 && p->hotplug)) {
+	if (mount_lab_files(p->profile->v[K_FILES_DIR].str, p->profile->v[K_DEVICE_WAIT].num,
+			    p->profile->guest_errors > 0 && p->hotplug)) {
 		profile_free(p->profile);
 		diag_free(&d);
 		diag_init(&d);
@@ -373,6 +401,28 @@ static void start_console_shell(struct pid1 *p)
 	sv_start(s);
 }
 
+static bool uplink_present(void *ifname)
+{
+	return if_nametoindex(ifname) != 0;
+}
+
+/* An uplink behind a USB host controller gets its driver from hotplug, and
+ * its link only after the adapter's probe: waited for, not reported
+ * missing, while the "modules" service may still bring it. */
+static void wait_for_uplink(const struct pid1 *p)
+{
+	const char *ifname = p->profile->uplink_ifname;
+	long wait_s = p->profile->v[K_DEVICE_WAIT].num;
+	char what[64];
+	double waited;
+
+	if (!p->hotplug || wait_s <= 0 || if_nametoindex(ifname))
+		return;
+	snprintf(what, sizeof(what), "uplink %s", ifname);
+	if (wait_for_device(uplink_present, (void *)ifname, wait_s, what, &waited))
+		log_info("uplink %s: appeared after %.2f s", ifname, waited);
+}
+
 /* The lab network's steps, as `labinit up` runs them; a DHCP uplink gets a
  * supervised client. A failure is logged and the lab stays up without it. */
 static void start_network(struct pid1 *p)
@@ -384,6 +434,7 @@ static void start_network(struct pid1 *p)
 	char *dhcpd[] = { "/proc/self/exe", "dhcpd", "--config", (char *)p->config_path, "--boot", NULL };
 	struct service *s;
 
+	wait_for_uplink(p);
 	if (labnet_up(pr, false) < 0) {
 		log_err("network: not configured; the lab runs without it (errors above)");
 		return;

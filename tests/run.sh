@@ -12,7 +12,7 @@
 cd "$(dirname "$0")/.." || exit 2
 LOGS=build/test-logs
 mkdir -p "$LOGS"
-passed=0 failed=0 skipped=0 failures=""
+passed=0 failed=0 skipped=0 failures="" reasons=""
 
 run() { # NAME TIMEOUT CMD...
 	name=$1 limit=$2
@@ -31,8 +31,15 @@ run() { # NAME TIMEOUT CMD...
 	*)
 		failed=$((failed + 1)); failures="$failures $name"
 		[ $rc = 124 ] && echo "(timed out after $limit s)" >> "$log"
-		echo "FAIL $name (exit $rc, ${secs}s) — last lines of $log:"
+		# The reasons first: what CI shows of a long log may be cut short.
+		why=$(grep -a -m 5 '^FAIL' "$log" | cut -c1-300)
+		echo "FAIL $name (exit $rc, ${secs}s)"
+		[ -n "$why" ] && printf '%s\n' "$why" | sed 's/^/    ! /'
+		echo "    last lines of $log:"
 		tail -n 30 "$log" | sed 's/^/    | /'
+		[ $rc = 124 ] && why="timed out after $limit s${why:+; }$why"
+		reasons="$reasons
+  $name: $(printf '%s\n' "${why:-exit $rc, see $log}" | head -n 1)"
 		;;
 	esac
 }
@@ -58,7 +65,10 @@ for layer in pid1 net guests e2e image; do
 	done
 done
 
-[ -n "$failures" ] && echo "failed:$failures"
+if [ -n "$failures" ]; then
+	echo "failed:$failures"
+	printf '%s\n' "$reasons" | sed 1d | cut -c1-300
+fi
 if [ "$skipped" -gt 0 ]; then
 	echo "$passed passed, $failed failed, $skipped skipped"
 else
