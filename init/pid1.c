@@ -29,7 +29,7 @@
 #include "mounts.h"
 
 #define DEFAULT_CONFIG "/etc/labinit/config"
-#define MODULES_WAIT_MS 60000
+#define MODULES_WAIT_MS 120000
 
 static struct pid1 pid1;
 

@@ -40,7 +40,7 @@ for _ in $(seq 20); do
 done
 [ -n "$ok" ] || t_fail "gdb could not attach: $(cat "$T_DIR/gdb.out")"
 t_log "gdb: $(grep '^rip' "$T_DIR/gdb.out")"
-for _ in $(seq 120); do console | grep -q 'labguest: eth0 10.77.0.' && break; sleep 1; done
+for _ in $(seq 300); do console | grep -q 'labguest: eth0 10.77.0.' && break; sleep 1; done
 console | grep -q 'labguest: eth0 10.77.0.' || t_fail "the guest did not boot after gdb let it go: $(console | tail -n 5)"
 kill -TERM "$LPID"
 t_wait_end 90 || t_fail "the namespace did not end after SIGTERM"

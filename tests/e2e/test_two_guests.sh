@@ -21,8 +21,11 @@ ip netns exec "$T_OUT" busybox httpd -f -p 172.30.0.1:80 -h "$T_DIR/www" &
 echo "from-the-host" >"$T_DIR/share/from-host"
 
 # Each guest leaves its findings in the share, then stays up with a shell.
-run1='nslookup vm2.lab 10.77.0.1 > /mnt/debug/vm1-dns 2>&1; a=$(awk '"'"'/^Address/ { x = $NF } END { print x }'"'"' /mnt/debug/vm1-dns); ping -c 3 -W 5 $a > /mnt/debug/vm1-ping 2>&1; echo $? >> /mnt/debug/vm1-ping; (echo GET /index.html HTTP/1.0; echo) | nc -w 10 172.30.0.1 80 > /mnt/debug/vm1-http; cat /mnt/debug/from-host > /mnt/debug/vm1-read; echo vm1 > /mnt/debug/vm1-done'
-run2='ping -c 3 -W 5 10.77.0.11 > /mnt/debug/vm2-ping 2>&1; echo $? >> /mnt/debug/vm2-ping; echo vm2 > /mnt/debug/vm2-done'
+# The two boot at their own pace (TCG on a loaded host may set them far
+# apart): each waits up to ~2 min for its peer to answer, then pings it.
+peer='n=0; until ping -c 1 -W 1 $a > /dev/null 2>&1 || [ $n -ge 120 ]; do n=$((n + 1)); done; '
+run1='nslookup vm2.lab 10.77.0.1 > /mnt/debug/vm1-dns 2>&1; a=$(awk '"'"'/^Address/ { x = $NF } END { print x }'"'"' /mnt/debug/vm1-dns); '"$peer"'ping -c 3 -W 5 $a > /mnt/debug/vm1-ping 2>&1; echo $? >> /mnt/debug/vm1-ping; (echo GET /index.html HTTP/1.0; echo) | nc -w 10 172.30.0.1 80 > /mnt/debug/vm1-http; cat /mnt/debug/from-host > /mnt/debug/vm1-read; echo vm1 > /mnt/debug/vm1-done'
+run2='a=10.77.0.11; '"$peer"'ping -c 3 -W 5 $a > /mnt/debug/vm2-ping 2>&1; echo $? >> /mnt/debug/vm2-ping; echo vm2 > /mnt/debug/vm2-done'
 cfg=$T_DIR/guests.config
 t_static_uplink twoguests 172.30.0.1 >"$cfg"
 cat >>"$cfg" <<EOC
@@ -64,8 +67,8 @@ wait_file() { # FILE SECONDS
 	for i in $(seq $(($2 * 2))); do [ -s "$1" ] && return 0; sleep 0.5; done
 	return 1
 }
-wait_file "$T_DIR/share/vm1-done" 60 || t_fail "vm1 did not finish: $(console vm1 | tail -n 20)"
-wait_file "$T_DIR/share/vm2-done" 120 || t_fail "vm2 did not finish: $(console vm2 | tail -n 20)"
+wait_file "$T_DIR/share/vm1-done" 300 || t_fail "vm1 did not finish: $(console vm1 | tail -n 20)"
+wait_file "$T_DIR/share/vm2-done" 300 || t_fail "vm2 did not finish: $(console vm2 | tail -n 20)"
 console vm1 | grep -q 'labguest: eth0 10.77.0.11/24 gw 10.77.0.1' || t_fail "vm1 lease: $(console vm1 | grep labguest)"
 console vm2 | grep -q 'labguest: eth0 10.77.0.12/24 gw 10.77.0.1' || t_fail "vm2 lease: $(console vm2 | grep labguest)"
 grep -q '10.77.0.12' "$T_DIR/share/vm1-dns" || t_fail "vm1 cannot resolve vm2.lab: $(cat "$T_DIR/share/vm1-dns")"
@@ -86,16 +89,19 @@ t_console | grep -q 'service vm2: no exit' && t_fail "vm2 needed SIGKILL"
 # A QEMU killed from outside is restarted by its policy (on-failure).
 qpid=$(t_labctl status | awk '$1 == "vm1" { print $3 }')
 nsenter -t "$LPID" -p kill -KILL "$qpid"
-t_wait_console 'service vm1: killed by signal 9' 10 || t_fail "vm1's death was not noticed"
-t_wait_count 'service vm1: started' 2 15 "$CONSOLE" || t_fail "vm1 was not restarted"
-for _ in $(seq 120); do console vm1 | grep -c 'labguest: ready' | grep -q 2 && break; sleep 1; done
+t_wait_console 'service vm1: killed by signal 9' 30 || t_fail "vm1's death was not noticed"
+t_wait_count 'service vm1: started' 2 60 "$CONSOLE" || t_fail "vm1 was not restarted"
+for _ in $(seq 300); do console vm1 | grep -c 'labguest: ready' | grep -q 2 && break; sleep 1; done
 console vm1 | grep -c 'labguest: ready' | grep -q 2 || t_fail "vm1 did not boot again"
 
 # labctl console: type on the guest's shell, read its answer, detach with ctrl-].
-for _ in $(seq 120); do console vm1 | grep -c 'labguest: shell on the console' | grep -q 2 && break; sleep 1; done
+for _ in $(seq 300); do console vm1 | grep -c 'labguest: shell on the console' | grep -q 2 && break; sleep 1; done
 sleep 2
-out=$( (printf 'echo CONSOLE-$((6 * 7))\n'; sleep 4; printf '\035') |
-	timeout 30 nsenter -t "$LPID" -m -p "$LABCTL" console vm1 2>&1)
+# ctrl-] once the answer is there (or after 60 s)
+(printf 'echo CONSOLE-$((6 * 7))\n'
+	for _ in $(seq 120); do grep -q 'CONSOLE-42' "$T_DIR/console.out" 2>/dev/null && break; sleep 0.5; done
+	printf '\035') | timeout 90 nsenter -t "$LPID" -m -p "$LABCTL" console vm1 >"$T_DIR/console.out" 2>&1
+out=$(cat "$T_DIR/console.out")
 echo "$out" | grep -q 'CONSOLE-42' || t_fail "labctl console: no answer from vm1's shell: $out"
 echo "$out" | grep -q 'detached from vm1' || t_fail "labctl console did not detach on ctrl-]: $out"
 

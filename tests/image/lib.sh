@@ -145,7 +145,7 @@ show_console() {
 # the ready line with the time since the kernel started.
 boot_checks() {
 	expect 'labinit [0-9.]+ starting as PID 1' 240 "labinit runs as PID 1" || return 1
-	expect 'modules: loaded [0-9]+' 60 "modules loaded" || return 1
+	expect 'modules: loaded [0-9]+' 300 "modules loaded" || return 1
 	expect 'dhcpc eth0: 10\.0\.2\.15/24 via 10\.0\.2\.2' 60 "uplink lease from QEMU's user network" || return 1
 	expect 'bridge virbr0 .*: ok \(' 10 "virbr0 up" || return 1
 	expect 'nftables table ip labinit .*: ok \(' 10 "ruleset installed" || return 1

@@ -12,7 +12,7 @@ image_build
 mkfifo "$T_WORK/mon.in" "$T_WORK/mon.out"
 exec 4<> "$T_WORK/mon.in"
 boot usb-uplink -kernel "$OUT/vmlinuz" -initrd "$OUT/initramfs.cpio.zst" \
-	-append "console=ttyS0 labinit.UPLINK_IFNAME=usb0 labinit.GUEST1_AUTOSTART=n" \
+	-append "console=ttyS0 labinit.UPLINK_IFNAME=usb0 labinit.GUEST1_AUTOSTART=n labinit.DEVICE_WAIT=120" \
 	-chardev "pipe,id=mon,path=$T_WORK/mon" -mon chardev=mon,mode=readline \
 	-device qemu-xhci,id=xhci -netdev user,id=up
 # read-write: the open cannot block if QEMU never starts; killed at the end
@@ -20,10 +20,10 @@ cat 0<> "$T_WORK/mon.out" > "$T_WORK/monitor.log" &
 monpid=$!
 trap 'kill "$monpid" 2>/dev/null; t_cleanup' EXIT
 if expect 'labinit [0-9.]+ starting as PID 1' 240 "labinit runs as PID 1" &&
-	expect 'uplink usb0: not there yet; waiting up to 30 s' 90 "PID 1 waits for the missing uplink"; then
+	expect 'uplink usb0: not there yet; waiting up to 120 s' 300 "PID 1 waits for the missing uplink"; then
 	echo 'device_add usb-net,netdev=up,bus=xhci.0,id=stick' >&4
-	if expect 'modules: hotplug usb .*(cdc_ether|rndis_host)' 30 "the adapter's driver loaded on its uevent" &&
-		expect 'uplink usb0: appeared after' 30 "PID 1 sees the uplink appear" &&
+	if expect 'modules: hotplug usb .*(cdc_ether|rndis_host)' 120 "the adapter's driver loaded on its uevent" &&
+		expect 'uplink usb0: appeared after' 120 "PID 1 sees the uplink appear" &&
 		expect 'dhcpc usb0: 10\.0\.2\.15/24 via 10\.0\.2\.2' 60 "the lease on the USB uplink" &&
 		expect 'lab "default" ready in' 30 "the ready line"; then
 		grep -aE 'uplink usb0|modules: hotplug' "$CONSOLE" | tr -d '\r' | cut -c1-200

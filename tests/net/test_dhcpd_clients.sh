@@ -69,7 +69,7 @@ check_lease() {
 	[ "$9" = "$4" ] || fail "$1: lease line '$line': host name is not $4"
 	printf '%s\n' "${10}" | grep -qxE "$5" || fail "$1: lease line '$line': client id does not match $5"
 	left=$(($6 - $(date +%s)))
-	[ $left -ge 45 ] && [ $left -le 61 ] || fail "$1: lease line '$line' expires in $left s, wanted about 60"
+	[ $left -ge 30 ] && [ $left -le 61 ] || fail "$1: lease line '$line' expires in $left s, wanted about 60"
 }
 
 # lease_expiry IP: the expiry the lease file holds for IP.

@@ -54,7 +54,7 @@ grep -q "no address left.*exhausted" "$DHCPD_LOG" || fail "the worker did not lo
 # A client with a lease asks again: its own address, full pool or not.
 a=$(awk '$1 == "mv7" { print $2 }' "$WORK/bound")
 : > "$WORK/bound"
-in_ns "$G" env BOUND="$WORK/bound" udhcpc -f -q -n -i mv7 -s "$WORK/many-script.sh" -t 3 -T 1 > "$WORK/again.log" 2>&1 ||
+in_ns "$G" env BOUND="$WORK/bound" udhcpc -f -q -n -i mv7 -s "$WORK/many-script.sh" -t 10 -T 1 > "$WORK/again.log" 2>&1 ||
 	fail "mv7 (holding $a) got nothing from the full pool"
 [ "$(awk '{ print $2 }' "$WORK/bound")" = "$a" ] || fail "mv7 had $a, got $(cat "$WORK/bound")"
 

@@ -143,7 +143,7 @@ t_write_wrapper() { # CONFIG NS_HOSTNAME [LINK to wait for before labinit starts
 # Finds unshare (the wrapper's child) and labinit's host pid (unshare's only
 # child, once it has exec'd labinit; before that it is the sh mounting /dev).
 t_find_pids() {
-	local deadline=$(($(t_now_ms) + 10000)) w kid exe real last
+	local deadline=$(($(t_now_ms) + 30000)) w kid exe real last
 
 	real=$(readlink -f "$LABINIT")
 	last=$((${#T_INSTANCES[@]} - 1))
@@ -181,8 +181,8 @@ t_new_instance() { # NAME
 
 t_started() { # NAME
 	t_find_pids || t_fail "$1: labinit did not start as the child of unshare"
-	t_wait_console 'control socket /run/labinit/control: ok' 10 ||
-		t_fail "$1: no 'control socket ... ok' line within 10 s"
+	t_wait_console 'control socket /run/labinit/control: ok' 30 ||
+		t_fail "$1: no 'control socket ... ok' line within 30 s"
 }
 
 # t_start NAME CONFIG [STDIN] — labinit as PID 1, stdout+stderr to $CONSOLE.
@@ -317,7 +317,7 @@ t_boot_with_uplink() {
 	"$T_INST/run.sh" </dev/null >"$CONSOLE" 2>&1 &
 	T_BG_PID=$!
 	T_INSTANCES+=("$T_BG_PID 0 0")
-	for _ in $(seq 100); do
+	for _ in $(seq 600); do # 30 s
 		w=$(cat "$T_INST/wrapper.pid" 2>/dev/null) && u=$(cat "/proc/$w/task/$w/children" 2>/dev/null) &&
 			[ -n "$u" ] && k=$(cat "/proc/${u%% *}/task/${u%% *}/children" 2>/dev/null) && [ -n "$k" ] && break
 		sleep 0.05

@@ -44,14 +44,14 @@ wait_no_zombies() {
 }
 
 # 1. 1000 short-lived orphans
-t_wait_console "^churned $N\$" 60 "$EV" || t_fail "the service did not finish creating $N short-lived orphans within 60 s"
+t_wait_console "^churned $N\$" 180 "$EV" || t_fail "the service did not finish creating $N short-lived orphans within 180 s"
 sleep 0.5
 wait_no_zombies 20 || t_fail "$(wc -l <<<"$Z") zombies left in the namespace 20 s after $N short-lived orphans, e.g.:
 $(head -5 <<<"$Z")"
 
 # 2. 1000 orphans blocked in open() on the FIFO: all must be PID 1's
 # children, asleep, before they are released.
-t_wait_console "^holding $N\$" 60 "$EV" || t_fail "the service did not finish creating $N FIFO orphans within 60 s"
+t_wait_console "^holding $N\$" 180 "$EV" || t_fail "the service did not finish creating $N FIFO orphans within 180 s"
 deadline=$(($(t_now_ms) + 20000))
 while :; do
 	P=$(t_ns_procs)

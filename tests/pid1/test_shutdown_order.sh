@@ -13,17 +13,18 @@ SLACK=5
 SVC=$T_DIR/svc.sh
 STUBBORN=$T_DIR/stubborn.sh
 ESCAPER=$T_DIR/escaper.sh
-# $1 = name, $2 = event file
-t_service_script "$SVC" 'echo "start $1" >>"$2"
-trap '\''echo "stop $1" >>"$2"; exit 0'\'' TERM
+# $1 = name, $2 = event file. The trap comes before the "start" line: the
+# test signals as soon as it sees that line.
+t_service_script "$SVC" 'trap '\''echo "stop $1" >>"$2"; exit 0'\'' TERM
+echo "start $1" >>"$2"
 while :; do sleep 1; done'
 t_service_script "$STUBBORN" 'trap "" TERM
 echo "start $1" >>"$2"
 while :; do sleep 1; done'
 # leaves a TERM-proof process in a session of its own, then behaves
 t_service_script "$ESCAPER" 'setsid sh -c "trap \"\" TERM; echo \"stray \$\$\" >>\"$2\"; while :; do sleep 1; done" </dev/null >/dev/null 2>&1 &
-echo "start $1" >>"$2"
 trap '\''echo "stop $1" >>"$2"; exit 0'\'' TERM
+echo "start $1" >>"$2"
 while :; do sleep 1; done'
 
 # start_variant NAME SERVICES STOP_TIMEOUT SHUTDOWN_TIMEOUT — SERVICES is a
