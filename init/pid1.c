@@ -24,6 +24,7 @@
 #include "../net/labnet.h"
 #include "commands.h"
 #include "control.h"
+#include "hosts.h"
 #include "labdata.h"
 #include "modules.h"
 #include "mounts.h"
@@ -232,6 +233,22 @@ static bool switch_console(const char *path)
 	return true;
 }
 
+/* The new host name resolves from /etc/hosts: smbd looks itself up for
+ * each session, and with an upstream DNS server that does not answer every
+ * session would wait out the resolver's timeouts. */
+static void publish_hostname(const struct profile *pr)
+{
+	const char *domain = pr->dns ? pr->dns_domain : NULL;
+	int r = hosts_publish(pr->hostname, domain);
+
+	if (r < 0)
+		log_warn("/etc/hosts: %s is not listed: %s", pr->hostname, strerror(-r));
+	else if (domain && domain[0])
+		log_info("/etc/hosts: %s.%s and %s are %s", pr->hostname, domain, pr->hostname, HOSTS_SELF_ADDR);
+	else
+		log_info("/etc/hosts: %s is %s", pr->hostname, HOSTS_SELF_ADDR);
+}
+
 static void apply_general(struct pid1 *p)
 {
 	const struct profile *pr = p->profile;
@@ -242,6 +259,7 @@ static void apply_general(struct pid1 *p)
 		log_err("hostname %s: %s", pr->hostname, strerror(errno));
 	else
 		log_info("hostname %s: ok", pr->hostname);
+	publish_hostname(pr);
 }
 
 void pid1_reap(struct pid1 *p)

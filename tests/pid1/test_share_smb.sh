@@ -2,23 +2,31 @@
 # The SMB share for guests without 9p: labinit as PID 1 with CONFIG_SHARE_SMB
 # supervises smbd serving CONFIG_SHARE_DIR on the gateway address. A client
 # on the bridge lists it, fetches a file and writes one back; from the
-# uplink side nothing answers.
+# uplink side nothing answers. The uplink's gateway (172.30.0.99) does not
+# exist, so a DNS query for the host's own name, which smbd makes for each
+# session, would wait out the resolver (about 20 s, smbclient's timeout):
+# PID 1 lists its name in /etc/hosts instead.
 source "$(dirname "$0")/lib.sh" || exit 2
 t_init
 command -v smbd >/dev/null || t_skip "needs smbd (samba)"
 command -v smbclient >/dev/null || t_skip "needs smbclient"
 t_outside
+hosts_before=$(cksum </etc/hosts)
 share=$T_DIR/share
 mkdir -p "$share"
 echo "from-the-host" >"$share/hello.txt"
 cfg=$T_DIR/smb.config
-t_static_uplink smb >"$cfg"
+t_static_uplink smb 172.30.0.99 >"$cfg"
 cat >>"$cfg" <<EOC
 CONFIG_SHARE_DIR="$share"
 CONFIG_SHARE_SMB=y
 EOC
 t_boot_with_uplink smb "$cfg"
 t_wait_console 'service smbd: started' 10 || t_fail "smbd was not started"
+t_console | grep -q '/etc/hosts: lab.lab and lab are 127.0.1.1' || t_fail "no /etc/hosts line on the console"
+self=$(nsenter -t "$LPID" -m -u getent hosts lab) || t_fail "the host's own name 'lab' does not resolve in its namespace"
+[ "$self" = "127.0.1.1       lab.lab lab" ] || t_fail "getent hosts lab: '$self', wanted 127.0.1.1 lab.lab lab"
+[ "$(cksum </etc/hosts)" = "$hosts_before" ] || t_fail "the machine's /etc/hosts was written"
 t_guest_ns smbc
 ip -n "$T_GUEST" addr add 10.77.0.50/24 dev eth0
 smb() { # NS HOST COMMANDS
