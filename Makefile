@@ -6,7 +6,7 @@ BUILD      := build
 SRCS       := $(wildcard lib/*.c net/*.c guests/*.c init/*.c)
 LIB_SRCS   := $(wildcard lib/*.c)
 # What unit tests and fuzz targets link: everything below init/ (no main).
-TEST_SRCS  := $(LIB_SRCS) $(wildcard net/*.c guests/*.c) init/sv_table.c
+TEST_SRCS  := $(LIB_SRCS) $(wildcard net/*.c guests/*.c) init/sv_table.c init/hosts.c
 HDRS       := $(wildcard lib/*.h net/*.h guests/*.h init/*.h)
 
 WARN       := -Wall -Wextra -Wshadow -Wmissing-prototypes -Wstrict-prototypes \

@@ -9,11 +9,13 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "../lib/log.h"
 
-#define HOSTS_RUN_PATH "/run/labinit/hosts"
+#define HOSTS_RUN_DIR "/run/labinit"
+#define HOSTS_RUN_PATH HOSTS_RUN_DIR "/hosts"
 #define HOSTS_ETC_PATH "/etc/hosts"
 
 int hosts_format(char *buf, size_t size, const char *hostname, const char *domain)
@@ -32,14 +34,18 @@ int hosts_format(char *buf, size_t size, const char *hostname, const char *domai
 static int write_whole(const char *path, const char *data, size_t len)
 {
 	char tmp[64];
+	ssize_t w;
 	int fd, r = 0;
 
 	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0)
 		return -errno;
-	if (write(fd, data, len) != (ssize_t)len)
-		r = errno ? -errno : -EIO;
+	w = write(fd, data, len);
+	if (w < 0)
+		r = -errno;
+	else if ((size_t)w != len)
+		r = -EIO;
 	if (close(fd) < 0 && !r)
 		r = -errno;
 	if (!r && rename(tmp, path) < 0)
@@ -56,6 +62,8 @@ int hosts_publish(const char *hostname, const char *domain)
 
 	if (n < 0)
 		return n;
+	if (mkdir(HOSTS_RUN_DIR, 0755) < 0 && errno != EEXIST)
+		return -errno;
 	if ((r = write_whole(HOSTS_RUN_PATH, buf, (size_t)n)) < 0)
 		return r;
 	/* a bind mount needs a file to cover; the image carries one */

@@ -65,9 +65,10 @@ static int request(const char *path, const char *req, size_t len)
 	close(fd);
 	reply[n] = '\0';
 	if (!strncmp(reply, "ok\n", 3)) {
-		fputs(reply + 3, stdout);
+		int r = fputs(reply + 3, stdout) < 0 || fflush(stdout) != 0;
+
 		free(reply);
-		return 0;
+		return r;
 	}
 	fprintf(stderr, "labctl: %s", reply);
 	free(reply);
@@ -93,9 +94,10 @@ int labctl_main(int argc, char **argv)
 		return 2;
 	}
 	/* Once PID 1 has its services down it sends SIGTERM to every process
-	 * left, this one included (and the shell's end may hang up its tty),
-	 * then SIGKILL 2 s later: without this a busy host could end labctl
-	 * before it prints the reply it already has. */
+	 * left, this one included, then SIGKILL 2 s later: without this a
+	 * busy host could end labctl before it prints the reply it already
+	 * has. SIGHUP likewise, for a shell that ends first; if its tty is
+	 * hung up the print fails (EIO) and the exit status says so. */
 	if (!strcmp(argv[i], "poweroff") || !strcmp(argv[i], "reboot")) {
 		signal(SIGTERM, SIG_IGN);
 		signal(SIGHUP, SIG_IGN);

@@ -83,6 +83,22 @@ static const char *config_path(int argc, char **argv)
 	return DEFAULT_CONFIG;
 }
 
+/* The boot's waits run before the event loop; a shutdown signal stays
+ * blocked and queued for its signalfd. Checked between the waits' steps so
+ * that a wait ends early rather than hold the shutdown back. */
+static bool shutdown_pending(void)
+{
+	static const int sigs[] = { SIGTERM, SIGINT, SIGUSR2, SIGPWR };
+	sigset_t set;
+
+	if (sigpending(&set) < 0)
+		return false;
+	for (unsigned i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		if (sigismember(&set, sigs[i]) == 1)
+			return true;
+	return false;
+}
+
 /* Polls present(arg) every 250 ms for up to wait_s seconds (the profile's
  * DEVICE_WAIT) and returns whether it turned true; *waited says how long it
  * took. For devices that appear after boot: hotplug loads the drivers of a
@@ -96,6 +112,10 @@ static bool wait_for_device(bool (*present)(void *), void *arg, long wait_s, con
 	*waited = 0;
 	log_info("%s: not there yet; waiting up to %ld s (CONFIG_DEVICE_WAIT)", what, wait_s);
 	while (*waited < (double)wait_s) {
+		if (shutdown_pending()) {
+			log_info("%s: wait cut short by a shutdown request", what);
+			return false;
+		}
 		usleep(250 * 1000);
 		*waited = log_uptime() - t0;
 		if (present(arg))
@@ -156,7 +176,7 @@ static int load_profile(struct pid1 *p, const char *path)
 	/* FILES_DIR comes from the profile, and the guests' files checked in it
 	 * may only appear once the lab's share or disk is mounted there. */
 	if (mount_lab_files(p->profile->v[K_FILES_DIR].str, p->profile->v[K_DEVICE_WAIT].num,
-			    p->profile->guest_errors > 0 && p->hotplug)) {
+			    p->profile->missing_files > 0 && p->hotplug)) {
 		profile_free(p->profile);
 		diag_free(&d);
 		diag_init(&d);
@@ -538,8 +558,12 @@ static void start_modules(struct pid1 *p)
 	}
 	close(ready[1]);
 	pfd.fd = ready[0];
-	if (s && poll(&pfd, 1, MODULES_WAIT_MS) == 0)
-		log_warn("modules: still loading after %d s; the boot goes on", MODULES_WAIT_MS / 1000);
+	for (int waited = 0; s && waited < MODULES_WAIT_MS && !shutdown_pending(); waited += 250) {
+		if (poll(&pfd, 1, 250) != 0)
+			break;
+		if (waited + 250 >= MODULES_WAIT_MS)
+			log_warn("modules: still loading after %d s; the boot goes on", MODULES_WAIT_MS / 1000);
+	}
 	close(ready[0]);
 }
 

@@ -125,6 +125,9 @@ struct profile {
 	 * count. PID 1 boots without those guests when these are all there is. */
 	unsigned broken_slots;
 	unsigned guest_errors;
+	/* Of those, guest files that do not exist (yet): a lab share or disk
+	 * mounted on FILES_DIR at boot may bring them. */
+	unsigned missing_files;
 };
 
 /* Loads path (NULL: defaults only) and then the labinit.KEY=VALUE overrides

@@ -13,7 +13,7 @@
 	X(CONSOLE, STR, "/dev/console", 0, 0)                    \
 	X(LOG_LEVEL, INT, "6", 0, 7)                             \
 	X(FILES_DIR, STR, "/lab", 0, 0)                          \
-	X(DEVICE_WAIT, INT, "30", 0, 600)                        \
+	X(DEVICE_WAIT, INT, "30", 0, 300)                        \
 	X(EXTRA_SERVICES, STR, "", 0, 0)                         \
 	X(STOP_TIMEOUT, INT, "10", 1, 300)                       \
 	X(SHUTDOWN_TIMEOUT, INT, "30", 1, 600)                   \

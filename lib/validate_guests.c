@@ -44,9 +44,12 @@ static void resolve_file(struct vctx *c, unsigned key, char *out, size_t size, c
 		vc_error(c, key, "%s: QEMU cannot take a path with a ','", out);
 		return;
 	}
-	if (stat(out, &st) < 0)
+	if (stat(out, &st) < 0) {
+		if (errno == ENOENT || errno == ENOTDIR)
+			c->p->missing_files++;
 		vc_error(c, key, "%s: %s%s", out, strerror(errno),
 			 v[0] == '/' ? "" : " (relative paths start at CONFIG_FILES_DIR)");
+	}
 	else if (!S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode))
 		vc_error(c, key, "%s is not a regular file", out);
 	else if (access(out, R_OK) < 0)

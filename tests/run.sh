@@ -32,7 +32,7 @@ run() { # NAME TIMEOUT CMD...
 		failed=$((failed + 1)); failures="$failures $name"
 		[ $rc = 124 ] && echo "(timed out after $limit s)" >> "$log"
 		# The reasons first: what CI shows of a long log may be cut short.
-		why=$(grep -a -m 5 '^FAIL' "$log" | cut -c1-300)
+		why=$(grep -a -m 5 -E '^FAIL|CHECK failed|^==[0-9]+==ERROR' "$log" | cut -c1-300)
 		echo "FAIL $name (exit $rc, ${secs}s)"
 		[ -n "$why" ] && printf '%s\n' "$why" | sed 's/^/    ! /'
 		echo "    last lines of $log:"

@@ -32,6 +32,7 @@ if expect 'labinit [0-9.]+ starting as PID 1' 240 "labinit runs as PID 1" &&
 		poweroff_check 60
 	fi
 fi
+[ "$failed" = 0 ] || { echo "== QEMU monitor:"; tr -d '\r' < "$T_WORK/monitor.log" | tail -n 20; }
 show_console 30
 exec 4>&-
 exit $failed

@@ -172,6 +172,20 @@ static void test_guests(void)
 				      ":8: CONFIG_GUEST4_NAME: \"this-name-is-too-long\"", NULL });
 	expect("CONFIG_GUEST5=y\n", 1,
 	       (const char *const[]){ "CONFIG_GUEST5_KERNEL: a guest needs a kernel (bzImage or vmlinux) (default value)", NULL });
+
+	/* Only files that do not exist make PID 1 wait for a lab disk. */
+	load("CONFIG_GUEST3=y\nCONFIG_GUEST3_KERNEL=\"no/such/bzImage\"\nCONFIG_GUEST4=y\n"
+	     "CONFIG_GUEST4_KERNEL=\"/no/vmlinux\"\nCONFIG_GUEST4_NIC=\"ne2000\"\n",
+	     NULL, P, &d);
+	CHECK_MSG(P->guest_errors == 3 && P->missing_files == 2, "%u guest errors, %u missing files",
+		  P->guest_errors, P->missing_files);
+	diag_free(&d);
+	profile_free(P);
+	load(guest_profile("CONFIG_GUEST1_NIC=\"ne2000\"\n"), NULL, P, &d);
+	CHECK_MSG(P->guest_errors == 1 && P->missing_files == 0, "%u guest errors, %u missing files",
+		  P->guest_errors, P->missing_files);
+	diag_free(&d);
+	profile_free(P);
 }
 
 static void test_forwards(void)
