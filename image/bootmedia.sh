@@ -107,8 +107,23 @@ build_pxe() {
 		cp "$out/initramfs.cpio.zst" "$pxe/initramfs.cpio.zst"
 }
 
-mkdir -p "$work"
-build_iso
-build_pxe
+# What the ISO and the PXE tree are made of: the kernel, the initramfs, the
+# menus' inputs, this script and the boot loaders' packages.
+sum=$({
+	sha256sum "$out/vmlinuz" "$out/initramfs.cpio.zst"
+	echo "$name $epoch"
+	cat image/bootmedia.sh
+	dpkg-query -W isolinux pxelinux syslinux-common grub-common grub-efi-amd64-bin xorriso mtools dosfstools
+} | sha256sum)
+if [ -f "$out/labinit.iso" ] && [ -f "$out/pxe/boot.ipxe" ] && [ -f "$out/.bootmedia.sum" ] &&
+	[ "$(cat "$out/.bootmedia.sum")" = "$sum" ]; then
+	say "$out/labinit.iso and $out/pxe/ are up to date"
+else
+	rm -f "$out/.bootmedia.sum"
+	mkdir -p "$work"
+	build_iso
+	build_pxe
+	echo "$sum" > "$out/.bootmedia.sum"
+fi
 say "$out/labinit.iso: $(stat -c %s "$out/labinit.iso") bytes (BIOS and UEFI; CD or USB stick)"
 say "$out/pxe/: $(ls "$out/pxe" | wc -l) entries (pxelinux.0, boot.ipxe)"

@@ -14,6 +14,7 @@ PATH=$PATH:/usr/sbin:/sbin
 umask 022 # the modes in the archives must not depend on the caller's
 debs=build/debs
 debroot=build/debroot
+aptcache=build/apt
 
 say() { echo "$TOOL: $*"; }
 die() { echo "$TOOL: $*" >&2; exit 1; }
@@ -58,9 +59,19 @@ install_pkgs() {
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@"
 }
 
+# apt_cache ARGS: apt-cache with its binary cache kept under build/apt.
+# Container images of Debian turn the system's off (docker-clean), and then
+# each look-up parses every package list again: 1.2 s, against 0.25 s with
+# the cache. apt rebuilds it by itself when the lists change.
+apt_cache() {
+	mkdir -p "$aptcache"
+	apt-cache -o Dir::Cache::pkgcache="$PWD/$aptcache/pkgcache.bin" \
+		-o Dir::Cache::srcpkgcache="$PWD/$aptcache/srcpkgcache.bin" "$@"
+}
+
 # deb_name PACKAGE: the file name `apt-get download` gives its candidate.
 deb_name() {
-	apt-cache show --no-all-versions "$1" 2>/dev/null | awk -v p="$1" '
+	apt_cache show --no-all-versions "$1" 2>/dev/null | awk -v p="$1" '
 		/^Version: / { v = $2 } /^Architecture: / { a = $2 }
 		END { if (v == "" || a == "") exit 1; gsub(/:/, "%3a", v); print p "_" v "_" a ".deb" }'
 }
@@ -102,7 +113,7 @@ unpack() {
 
 # The kernel: the versioned package linux-image-amd64 depends on.
 kernel_pkg() {
-	apt-cache depends linux-image-amd64 2>/dev/null |
+	apt_cache depends linux-image-amd64 2>/dev/null |
 		sed -n 's/^ *Depends: \(linux-image-[0-9][^ ]*\)$/\1/p' | head -n 1 | grep .
 }
 
