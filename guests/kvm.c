@@ -8,11 +8,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/kvm.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #define MEM_SIZE 0x10000
@@ -156,4 +159,52 @@ int kvm_check(char *reason, size_t size)
 		snprintf(reason, size, "a test vCPU ran");
 	release(&k);
 	return r;
+}
+
+/* The child's answer on the pipe: the status, then the reason. */
+struct kvm_answer {
+	int r;
+	char reason[200];
+};
+
+static void check_in_child(int fd)
+{
+	struct kvm_answer a = { 0 };
+
+	a.r = kvm_check(a.reason, sizeof(a.reason));
+	(void)!write(fd, &a, sizeof(a));
+	_exit(0);
+}
+
+int kvm_check_within(unsigned timeout_ms, char *reason, size_t size)
+{
+	struct kvm_answer a = { .r = -ETIMEDOUT };
+	struct pollfd pfd = { .events = POLLIN };
+	int p[2];
+	pid_t pid;
+
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return fail(reason, size, "pipe");
+	pid = fork();
+	if (pid == 0) {
+		close(p[0]);
+		check_in_child(p[1]);
+	}
+	close(p[1]);
+	if (pid < 0) {
+		close(p[0]);
+		return fail(reason, size, "fork");
+	}
+	pfd.fd = p[0];
+	if (poll(&pfd, 1, (int)timeout_ms) > 0 && read(p[0], &a, sizeof(a)) == (ssize_t)sizeof(a))
+		snprintf(reason, size, "%s", a.reason);
+	else
+		snprintf(reason, size, "the test vCPU did not stop within %u s", timeout_ms / 1000);
+	close(p[0]);
+	kill(pid, SIGKILL); /* gone already, unless it hangs in KVM_RUN */
+	/* Not waited for without bound: a vCPU stuck in the kernel may not die
+	 * at once, and PID 1's reaping collects it later. */
+	for (int i = 0; i < 20 && waitpid(pid, NULL, WNOHANG) == 0; i++)
+		usleep(10 * 1000);
+	return a.r;
 }

@@ -8,4 +8,9 @@
 /* 0 if a vCPU ran a HLT instruction; else -errno, and why in reason. */
 int kvm_check(char *reason, size_t size);
 
+/* kvm_check in a child process, given timeout_ms: a vCPU that never
+ * stops (seen with nested KVM on QEMU's emulated SVM under TCG) costs
+ * the caller, PID 1 among them, that long and no more. -ETIMEDOUT then. */
+int kvm_check_within(unsigned timeout_ms, char *reason, size_t size);
+
 #endif

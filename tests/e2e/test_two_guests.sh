@@ -22,10 +22,12 @@ echo "from-the-host" >"$T_DIR/share/from-host"
 
 # Each guest leaves its findings in the share, then stays up with a shell.
 # The two boot at their own pace (TCG on a loaded host may set them far
-# apart): each waits up to ~2 min for its peer to answer, then pings it.
-peer='n=0; until ping -c 1 -W 1 $a > /dev/null 2>&1 || [ $n -ge 120 ]; do n=$((n + 1)); sleep 1; done; '
-run1='nslookup vm2.lab 10.77.0.1 > /mnt/debug/vm1-dns 2>&1; a=$(awk '"'"'/^Address/ { x = $NF } END { print x }'"'"' /mnt/debug/vm1-dns); '"$peer"'ping -c 3 -W 5 $a > /mnt/debug/vm1-ping 2>&1; echo $? >> /mnt/debug/vm1-ping; (echo GET /index.html HTTP/1.0; echo) | nc -w 10 172.30.0.1 80 > /mnt/debug/vm1-http; cat /mnt/debug/from-host > /mnt/debug/vm1-read; echo vm1 > /mnt/debug/vm1-done'
-run2='a=10.77.0.11; '"$peer"'ping -c 3 -W 5 $a > /mnt/debug/vm2-ping 2>&1; echo $? >> /mnt/debug/vm2-ping; echo vm2 > /mnt/debug/vm2-done'
+# apart): each waits up to ~4 min for its peer to answer, then pings it.
+# Not on a later boot ($me-done is there: vm1 is restarted below, with vm2
+# stopped), where its shell must come up without that wait.
+peer='[ -e /mnt/debug/$me-done ] || { n=0; until ping -c 1 -W 1 $a > /dev/null 2>&1 || [ $n -ge 120 ]; do n=$((n + 1)); sleep 1; done; }; '
+run1='me=vm1; nslookup vm2.lab 10.77.0.1 > /mnt/debug/vm1-dns 2>&1; a=$(awk '"'"'/^Address/ { x = $NF } END { print x }'"'"' /mnt/debug/vm1-dns); '"$peer"'ping -c 3 -W 5 $a > /mnt/debug/vm1-ping 2>&1; echo $? >> /mnt/debug/vm1-ping; (echo GET /index.html HTTP/1.0; echo) | nc -w 10 172.30.0.1 80 > /mnt/debug/vm1-http; cat /mnt/debug/from-host > /mnt/debug/vm1-read; echo vm1 > /mnt/debug/vm1-done'
+run2='me=vm2; a=10.77.0.11; '"$peer"'ping -c 3 -W 5 $a > /mnt/debug/vm2-ping 2>&1; echo $? >> /mnt/debug/vm2-ping; echo vm2 > /mnt/debug/vm2-done'
 cfg=$T_DIR/guests.config
 t_static_uplink twoguests 172.30.0.1 >"$cfg"
 cat >>"$cfg" <<EOC
