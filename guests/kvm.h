@@ -13,4 +13,7 @@ int kvm_check(char *reason, size_t size);
  * the caller, PID 1 among them, that long and no more. -ETIMEDOUT then. */
 int kvm_check_within(unsigned timeout_ms, char *reason, size_t size);
 
+/* The bound PID 1 and `labinit accel` give it: the probe takes milliseconds. */
+#define KVM_CHECK_MS 10000
+
 #endif

@@ -14,7 +14,7 @@ int cmd_accel(int argc, char **argv)
 		fprintf(stderr, "usage: labinit accel\n");
 		return 2;
 	}
-	if (kvm_check_within(10000, why, sizeof(why)) == 0) {
+	if (kvm_check_within(KVM_CHECK_MS, why, sizeof(why)) == 0) {
 		puts("kvm");
 		fprintf(stderr, "accel: kvm (%s)\n", why);
 	} else {

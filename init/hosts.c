@@ -31,14 +31,12 @@ int hosts_format(char *buf, size_t size, const char *hostname, const char *domai
 	return n < 0 || (size_t)n >= size ? -ENOSPC : n;
 }
 
+/* Written once, before the bind mount: nobody reads it half-written. */
 static int write_whole(const char *path, const char *data, size_t len)
 {
-	char tmp[64];
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644), r = 0;
 	ssize_t w;
-	int fd, r = 0;
 
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0)
 		return -errno;
 	w = write(fd, data, len);
@@ -48,10 +46,6 @@ static int write_whole(const char *path, const char *data, size_t len)
 		r = -EIO;
 	if (close(fd) < 0 && !r)
 		r = -errno;
-	if (!r && rename(tmp, path) < 0)
-		r = -errno;
-	if (r)
-		unlink(tmp);
 	return r;
 }
 

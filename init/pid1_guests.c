@@ -39,9 +39,6 @@ static enum sv_policy policy_of(enum restart_policy r)
 	return r == RESTART_ALWAYS ? SV_RESTART_ALWAYS : r == RESTART_NEVER ? SV_RESTART_NEVER : SV_RESTART_ON_FAILURE;
 }
 
-/* The KVM probe takes milliseconds; a hung one must not hold up PID 1. */
-#define KVM_CHECK_MS 10000
-
 static enum qemu_accel pick_accel(void)
 {
 	char why[160];
