@@ -82,16 +82,28 @@ boot() {
 	qpid=$!
 }
 
+# console_lines: the console log with the kernel's messages taken out of
+# the middle of labinit's lines. The kernel prints to the serial port
+# directly, so "labinit[..]: guest demo: /lab/gu[    5.77] IPv6: ...\n
+# ests/demo/vmlinux" happens; the two halves are joined again.
+console_lines() {
+	awk '{ sub(/\r$/, "") }
+		pending != "" { $0 = pending $0; pending = "" }
+		match($0, /\[ *[0-9]+\.[0-9]+\] /) && RSTART > 1 { pending = substr($0, 1, RSTART - 1); next }
+		{ print }
+		END { if (pending != "") print pending }' "$CONSOLE"
+}
+
 # wait_for REGEX SECONDS: until the console shows a line matching REGEX.
 wait_for() {
 	i=0
 	while [ "$i" -lt "$2" ]; do
-		grep -aEq -- "$1" "$CONSOLE" && return 0
+		console_lines | grep -aEq -- "$1" && return 0
 		kill -0 "$qpid" 2>/dev/null || break
 		sleep 1
 		i=$((i + 1))
 	done
-	grep -aEq -- "$1" "$CONSOLE"
+	console_lines | grep -aEq -- "$1"
 }
 
 # expect REGEX SECONDS WHAT: wait_for, or a failure naming WHAT.
