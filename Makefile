@@ -3,15 +3,18 @@
 
 VERSION    := 0.1
 BUILD      := build
-SRCS       := $(wildcard lib/*.c net/*.c guests/*.c init/*.c)
-LIB_SRCS   := $(wildcard lib/*.c)
-# What unit tests and fuzz targets link: everything below init/ (no main).
-TEST_SRCS  := $(LIB_SRCS) $(wildcard net/*.c guests/*.c) init/sv_table.c init/hosts.c
-HDRS       := $(wildcard lib/*.h net/*.h guests/*.h init/*.h)
+# Sources are found, not listed: every .c below the four layers. Includes
+# are repository-relative ("net/dhcpd/pool.h").
+SRC_DIRS   := lib net guests init
+SRCS       := $(shell find $(SRC_DIRS) -name '*.c' | LC_ALL=C sort)
+HDRS       := $(shell find $(SRC_DIRS) -name '*.h')
+# What unit tests and fuzz targets link: every source but the entry point
+# (init/cmd/main.c, the only file with main()).
+TEST_SRCS  := $(filter-out init/cmd/main.c,$(SRCS))
 
 WARN       := -Wall -Wextra -Wshadow -Wmissing-prototypes -Wstrict-prototypes \
               -Wformat=2 -Wconversion -Wno-sign-conversion -Wvla -Wundef
-CPPFLAGS   := -D_GNU_SOURCE -DLABINIT_VERSION='"$(VERSION)"'
+CPPFLAGS   := -I. -D_GNU_SOURCE -DLABINIT_VERSION='"$(VERSION)"'
 MUSL_CC    ?= musl-gcc
 # musl-gcc's specs hide /usr/include; the kernel's uapi headers are linked in.
 MUSL_INC   := $(BUILD)/musl-include
@@ -19,7 +22,7 @@ CFLAGS     := -std=gnu11 -Os -g $(WARN) -fno-strict-aliasing
 ASAN_FLAGS := -std=gnu11 -O1 -g $(WARN) -fsanitize=address,undefined -fno-omit-frame-pointer \
               -fno-sanitize-recover=undefined
 FUZZ_CC    ?= clang
-FUZZ_FLAGS := -std=gnu11 -O1 -g -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE
+FUZZ_FLAGS := -std=gnu11 -O1 -g -fsanitize=fuzzer,address,undefined $(CPPFLAGS)
 
 comma := ,
 KCONFIG_CONFIG ?= .config
@@ -62,11 +65,13 @@ $(BUILD)/testobj/%.o: %.c $(HDRS) Makefile
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(ASAN_FLAGS) -c -o $@ $<
 
-UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(wildcard tests/unit/test_*.c))
+# tests/unit/ mirrors the source folders: tests/unit/net/dhcp/test_codec.c
+# tests net/dhcp/ and becomes build/unit/net/dhcp/test_codec.
+UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(shell find tests/unit -name 'test_*.c'))
 unit: $(UNIT_TESTS)
 $(BUILD)/unit/%: tests/unit/%.c tests/unit/t.h $(TEST_OBJS) $(HDRS) Makefile
 	mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(ASAN_FLAGS) -Ilib -Inet -Iguests -o $@ $< $(TEST_OBJS)
+	$(CC) $(CPPFLAGS) $(ASAN_FLAGS) -Itests/unit -o $@ $< $(TEST_OBJS)
 
 FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
 fuzz-build: $(FUZZ_TARGETS)
@@ -76,7 +81,7 @@ $(BUILD)/fuzzobj/%.o: %.c $(HDRS) Makefile
 	$(FUZZ_CC) $(subst fuzzer$(comma),fuzzer-no-link$(comma),$(FUZZ_FLAGS)) -c -o $@ $<
 $(BUILD)/fuzz/%: tests/fuzz/%.c $(FUZZ_OBJS) $(HDRS) Makefile
 	mkdir -p $(@D)
-	$(FUZZ_CC) $(FUZZ_FLAGS) -Ilib -Inet -Iguests -o $@ $< $(FUZZ_OBJS)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $< $(FUZZ_OBJS)
 
 # Long fuzzing runs (make check does short bounded ones).
 FUZZ_SECONDS ?= 600

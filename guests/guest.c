@@ -1,6 +1,6 @@
 /* Preparing a guest's QEMU, and stopping it through QMP (from a child of
  * PID 1: the QMP conversation blocks). */
-#include "guest.h"
+#include "guests/guest.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -12,7 +12,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "../net/tap.h"
+#include "net/netlink/tap.h"
 
 const char *guest_qemu_binary(void)
 {

@@ -5,8 +5,8 @@
 
 #include <stddef.h>
 
-#include "../lib/profile.h"
-#include "qemu.h"
+#include "lib/profile/profile.h"
+#include "guests/qemu/qemu.h"
 
 #define GUEST_RUN_DIR "/run/labinit/guests"
 

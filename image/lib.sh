@@ -152,7 +152,7 @@ bzimage_release() {
 
 # module_order KMODS NAME...: the modules.dep paths of the named modules
 # and everything they need, each after what it needs: labinit's own
-# resolver (`labinit modules --order`, lib/moddep.c), so the image carries
+# resolver (`labinit modules --order`, init/modules/moddep.c), so the image carries
 # exactly what the boot will load. A name the kernel has built in is
 # skipped; an unknown name fails, naming it.
 module_order() {

@@ -44,11 +44,14 @@ run() { # NAME TIMEOUT CMD...
 	esac
 }
 
-for t in build/unit/test_*; do
-	[ -x "$t" ] && run "unit/$(basename "$t")" 120 "$t"
+# tests/unit/ mirrors the source folders; a test is named by its path there
+# (unit/net/dhcp/test_codec).
+for t in $(find build/unit -type f -name 'test_*' | LC_ALL=C sort); do
+	[ -x "$t" ] && run "unit/${t#build/unit/}" 120 "$t"
 done
-for t in tests/unit/test_*.sh; do
-	[ -f "$t" ] && run "unit/$(basename "$t" .sh)" 120 "$t"
+for t in $(find tests/unit -name 'test_*.sh' | LC_ALL=C sort); do
+	n=${t#tests/unit/}
+	run "unit/${n%.sh}" 120 "$t"
 done
 for f in build/fuzz/fuzz_*; do
 	[ -x "$f" ] || continue

@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dhcp_codec.h"
-#include "ipudp.h"
+#include "net/dhcp/codec.h"
+#include "net/dhcp/ipudp.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dhcpd.h"
-#include "profile.h"
+#include "net/dhcpd/dhcpd.h"
+#include "lib/profile/profile.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -7,9 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dns_codec.h"
-#include "dnsd.h"
-#include "profile.h"
+#include "net/dns/codec.h"
+#include "net/dns/dnsd.h"
+#include "lib/profile/profile.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

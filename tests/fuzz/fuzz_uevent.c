@@ -2,7 +2,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "uevent.h"
+#include "init/modules/uevent.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -1,0 +1,39 @@
+/* The QEMU command line for one guest, built from its profile entry and
+ * the run-time facts (accelerator, tap fd, socket paths). Pure: no I/O, so
+ * unit tests check every argument. */
+#ifndef LAB_QEMU_H
+#define LAB_QEMU_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "lib/profile/profile.h"
+
+#define QEMU_MAX_ARGS 96
+
+enum qemu_accel { QEMU_TCG, QEMU_KVM };
+enum disk_format { DISK_RAW, DISK_QCOW2 };
+
+struct qemu_env {
+	const char *qemu;          /* the binary */
+	enum qemu_accel accel;
+	int tap_fd;                /* the fd number QEMU inherits for the tap, or -1 */
+	const char *run_dir;       /* per-guest: console.sock, console.log, qmp.sock */
+	const char *share_dir;     /* NULL: no 9p share */
+	const char *share_tag;
+	enum disk_format disk_format;
+};
+
+struct qemu_argv {
+	char *argv[QEMU_MAX_ARGS + 1];
+	char buf[16384];
+	size_t used;
+	unsigned argc;
+	bool overflow;
+};
+
+/* Returns 0 or -E2BIG. */
+int qemu_build_argv(const struct guest_cfg *g, const struct qemu_env *env, struct qemu_argv *out);
+const char *qemu_nic_device(enum nic_model nic);
+
+#endif

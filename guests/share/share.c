@@ -1,0 +1,84 @@
+/* smbd's configuration: one share, guest access, bound to the bridge's
+ * address only (nothing answers on the uplink), every state directory
+ * under /run/labinit/smb so nothing of the host's Samba is used. */
+#include "guests/share/share.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "lib/core/addr.h"
+
+static const char *smbd_binary(void)
+{
+	static const char *const paths[] = { "/usr/sbin/smbd", "/sbin/smbd", "/usr/local/sbin/smbd", NULL };
+
+	for (int i = 0; paths[i]; i++)
+		if (access(paths[i], X_OK) == 0)
+			return paths[i];
+	return NULL;
+}
+
+static int write_conf(const struct profile *p, const char *path)
+{
+	char gw[16];
+	FILE *f = fopen(path, "we");
+
+	if (!f)
+		return -errno;
+	addr_format_ip4(p->gateway, gw);
+	fprintf(f, "[global]\n"
+		   "  interfaces = %s/%u\n"
+		   "  bind interfaces only = yes\n"
+		   "  smb ports = 445\n"
+		   "  disable netbios = yes\n"
+		   "  server role = standalone server\n"
+		   "  map to guest = bad user\n"
+		   "  guest account = root\n"
+		   "  load printers = no\n"
+		   "  printcap name = /dev/null\n"
+		   "  disable spoolss = yes\n"
+		   "  pid directory = %s\n  lock directory = %s\n  state directory = %s\n"
+		   "  cache directory = %s\n  private dir = %s\n  ncalrpc dir = %s/ncalrpc\n"
+		   "  log file = %s/log.smbd\n"
+		   "[%s]\n"
+		   "  path = %s\n"
+		   "  guest ok = yes\n"
+		   "  guest only = yes\n"
+		   "  read only = no\n"
+		   "  force user = root\n",
+		gw, p->subnet.len, SHARE_SMB_DIR, SHARE_SMB_DIR, SHARE_SMB_DIR, SHARE_SMB_DIR, SHARE_SMB_DIR,
+		SHARE_SMB_DIR, SHARE_SMB_DIR, SHARE_SMB_NAME, p->share_dir);
+	return fclose(f) == 0 ? 0 : -errno;
+}
+
+int share_smb_prepare(const struct profile *p, char *argv[8], char *buf, size_t size, char *why, size_t why_size)
+{
+	const char *smbd = smbd_binary();
+	int r, n;
+
+	if (!smbd) {
+		snprintf(why, why_size, "smbd is not installed (Debian package samba)");
+		return -ENOENT;
+	}
+	mkdir("/run/labinit", 0755);
+	mkdir(SHARE_SMB_DIR, 0755);
+	mkdir(p->share_dir, 0755);
+	n = snprintf(buf, size, "%s/smb.conf", SHARE_SMB_DIR);
+	if (n < 0 || (size_t)n >= size)
+		return -ENAMETOOLONG;
+	if ((r = write_conf(p, buf)) < 0) {
+		snprintf(why, why_size, "%s: %s", buf, strerror(-r));
+		return r;
+	}
+	argv[0] = (char *)smbd;
+	argv[1] = "--foreground";
+	argv[2] = "--no-process-group";
+	argv[3] = "--debug-stdout";
+	argv[4] = "--configfile";
+	argv[5] = buf;
+	argv[6] = NULL;
+	return 0;
+}

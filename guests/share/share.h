@@ -1,0 +1,21 @@
+/* The debug-file share for guests without 9p: Samba's smbd serving
+ * CONFIG_SHARE_DIR on the gateway address, on the bridge only.
+ * smbd rather than the kernel's ksmbd: it runs inside a network namespace
+ * (the tests need that, and ksmbd's listener is not per-namespace on every
+ * kernel), it needs no kernel module the host kernel may lack, and a
+ * supervised process is restarted like every other service. */
+#ifndef LAB_SHARE_H
+#define LAB_SHARE_H
+
+#include <stddef.h>
+
+#include "lib/profile/profile.h"
+
+#define SHARE_SMB_DIR "/run/labinit/smb"
+#define SHARE_SMB_NAME "debug"
+
+/* Writes smb.conf under SHARE_SMB_DIR and fills argv (at most 8 entries,
+ * strings in buf). Returns 0 or -errno with why filled. */
+int share_smb_prepare(const struct profile *p, char *argv[8], char *buf, size_t size, char *why, size_t why_size);
+
+#endif

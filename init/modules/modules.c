@@ -1,0 +1,491 @@
+/* Kernel modules: coldplug by modalias, then the lab's feature modules,
+ * through finit_module(2) with the order from modules.dep (init/modules/moddep.c).
+ * The feature list below is also what the image builder copies into the
+ * initramfs (`labinit modules --list`). */
+#include "init/modules/modules.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <linux/module.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include "lib/core/log.h"
+#include "init/modules/moddep.h"
+#include "lib/core/readfile.h"
+#include "lib/core/strbuf.h"
+#include "init/cmd/commands.h"
+
+#define COLDPLUG_PASSES 4
+#define MATCH_MAX 8
+
+struct feature {
+	const char *name;
+	const char *cpu_flag; /* loaded only when /proc/cpuinfo has this flag */
+};
+
+static const struct feature features[] = {
+	/* The lab network (net/netlink/rtnl.c, net/netlink/tap.c): the bridge and the guests' taps. */
+	{ "bridge", NULL },
+	{ "tun", NULL },
+	/* NAT and the firewall (net/nft/nft.c): an ip-family table with nat chains;
+	 * beyond the expressions in nf_tables' core (immediate, payload, meta,
+	 * cmp, bitwise) it uses ct, masq, nat and reject. crc32c_generic first:
+	 * libcrc32c, which nf_tables needs, asks the crypto API for crc32c, a
+	 * softdep that modules.dep does not list; loading it here does not
+	 * depend on the kernel calling out to a modprobe in the image. */
+	{ "crc32c_generic", NULL },
+	{ "nf_tables", NULL },
+	{ "nft_chain_nat", NULL },
+	{ "nft_nat", NULL },
+	{ "nft_masq", NULL },
+	{ "nft_ct", NULL },
+	{ "nft_reject_ipv4", NULL },
+	/* 9p over virtio: the lab files from the outer hypervisor's share "lab"
+	 * (init/pid1/labdata.c). */
+	{ "9p", NULL },
+	{ "9pnet_virtio", NULL },
+	/* KVM for the guests where the CPU has it; without, they run under TCG. */
+	{ "kvm_intel", "vmx" },
+	{ "kvm_amd", "svm" },
+	/* The LABDATA disk (init/pid1/labdata.c), ext4 (crc32c for its metadata
+	 * checksums, above) or FAT: vfat mounted without options takes the
+	 * default codepage 437 and iocharset — "ascii" in Debian's kernel
+	 * (CONFIG_FAT_DEFAULT_IOCHARSET), iso8859-1 in others. */
+	{ "ext4", NULL },
+	{ "vfat", NULL },
+	{ "nls_cp437", NULL },
+	{ "nls_ascii", NULL },
+	{ "nls_iso8859_1", NULL },
+	/* af_packet (the DHCP sockets) is built into Debian's kernel. */
+};
+
+#define NFEATURES (sizeof(features) / sizeof(features[0]))
+
+struct modload {
+	struct moddep md;
+	char dir[256];      /* .../lib/modules/REL */
+	int *state;         /* per md.mods: 0 untried, 1 present or loaded, -errno failed */
+	char cpuflags[4096];
+	unsigned nloaded, nfailed;
+	char names[700];    /* what was loaded, for the summary line */
+	struct strbuf sb;
+};
+
+/* Reads DIR/file into the table: 0, or -errno (-ENOENT: no such file). */
+static int parse_file(struct modload *ml, const char *file,
+		      int (*parse)(struct moddep *md, const char *buf, size_t len))
+{
+	char path[320], *buf = NULL;
+	size_t len = 0;
+	int r;
+
+	snprintf(path, sizeof(path), "%s/%s", ml->dir, file);
+	if ((r = read_whole_file(path, MODDEP_TEXT_MAX, &buf, &len)) < 0)
+		return r;
+	r = parse(&ml->md, buf, len);
+	free(buf);
+	return r;
+}
+
+/* The "flags" line of /proc/cpuinfo, padded with blanks for word search. */
+static void read_cpuflags(struct modload *ml)
+{
+	FILE *f = fopen("/proc/cpuinfo", "re");
+	char line[4000];
+
+	ml->cpuflags[0] = '\0';
+	while (f && fgets(line, sizeof(line), f))
+		if (!strncmp(line, "flags", 5)) {
+			const char *colon = strchr(line, ':');
+
+			char *nl;
+
+			snprintf(ml->cpuflags, sizeof(ml->cpuflags), " %s ", colon ? colon + 1 : "");
+			if ((nl = strchr(ml->cpuflags, '\n')))
+				*nl = ' ';
+			break;
+		}
+	if (f)
+		fclose(f);
+}
+
+static bool has_cpuflag(const struct modload *ml, const char *flag)
+{
+	char word[32];
+
+	snprintf(word, sizeof(word), " %s ", flag);
+	return strstr(ml->cpuflags, word) != NULL;
+}
+
+static void modload_free(struct modload *ml)
+{
+	moddep_free(&ml->md);
+	free(ml->state);
+	free(ml);
+}
+
+/* The tables of dir (with the aliases and CPU flags when it is to load);
+ * NULL after saying why. Only modules.dep is required. */
+static struct modload *modload_open(const char *dir, bool load)
+{
+	struct modload *ml = calloc(1, sizeof(*ml));
+	int r;
+
+	if (!ml)
+		return NULL;
+	moddep_init(&ml->md);
+	snprintf(ml->dir, sizeof(ml->dir), "%s", dir);
+	ml->sb = (struct strbuf){ ml->names, sizeof(ml->names), 0 };
+	r = parse_file(ml, "modules.dep", moddep_parse_dep);
+	if (r == 0 && !(ml->state = calloc(ml->md.nmods + 1, sizeof(*ml->state))))
+		r = -ENOMEM;
+	if (r < 0) {
+		log_warn("modules: %s/modules.dep: %s%s", dir, strerror(-r), load ? "; none loaded" : "");
+		modload_free(ml);
+		return NULL;
+	}
+	if (load && (r = parse_file(ml, "modules.alias", moddep_parse_alias)) < 0)
+		log_warn("modules: %s/modules.alias: %s; %s", dir, strerror(-r),
+			 r == -E2BIG ? "coldplug matches only the aliases read so far" : "no coldplug");
+	if ((r = parse_file(ml, "modules.builtin", moddep_parse_builtin)) < 0 && r != -ENOENT)
+		log_warn("modules: %s/modules.builtin: %s", dir, strerror(-r));
+	if (ml->md.bad_lines)
+		log_warn("modules: %s: %u malformed lines skipped", dir, ml->md.bad_lines);
+	if (load)
+		read_cpuflags(ml);
+	return ml;
+}
+
+static bool module_present(const char *name)
+{
+	char path[96];
+
+	snprintf(path, sizeof(path), "/sys/module/%s", name);
+	return access(path, F_OK) == 0;
+}
+
+/* 0: loaded now; 1: there already; -errno. */
+static int insert(const struct modload *ml, const struct moddep_mod *m)
+{
+	char path[512];
+	int fd, r = 0;
+
+	if (module_present(m->name))
+		return 1;
+	snprintf(path, sizeof(path), "%s/%s", ml->dir, m->path);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return -errno;
+	/* Since Linux 5.17 the kernel unpacks a compressed module itself when
+	 * asked (CONFIG_MODULE_DECOMPRESS; EOPNOTSUPP without, which is said). */
+	if (syscall(SYS_finit_module, fd, "", moddep_is_compressed(m->path) ? MODULE_INIT_COMPRESSED_FILE : 0) < 0)
+		r = errno == EEXIST ? 1 : -errno;
+	close(fd);
+	return r;
+}
+
+static int load_one(struct modload *ml, int idx)
+{
+	const struct moddep_mod *m = &ml->md.mods[idx];
+	int r;
+
+	if (ml->state[idx])
+		return ml->state[idx];
+	r = insert(ml, m);
+	ml->state[idx] = r < 0 ? r : 1;
+	if (r == 0) {
+		ml->nloaded++;
+		strbuf_put(&ml->sb, "%s%s", ml->sb.len ? " " : "", m->name);
+	}
+	return r;
+}
+
+static const char *order_error(int r)
+{
+	switch (r) {
+	case -ENOENT:
+		return "not in modules.dep";
+	case -EBADMSG:
+		return "modules.dep names a dependency it has no line for";
+	case -ELOOP:
+		return "its dependencies in modules.dep form a cycle";
+	default:
+		return strerror(-r);
+	}
+}
+
+/* Loads name after what it needs. Returns how many it loaded, or -errno
+ * with why[] saying what failed. */
+static int load_chain(struct modload *ml, const char *name, char *why, size_t size)
+{
+	struct moddep_order o = { 0 };
+	int r = moddep_order_add(&ml->md, name, &o), n = 0;
+
+	if (r < 0) {
+		snprintf(why, size, "%s", order_error(r));
+		return r;
+	}
+	for (unsigned i = 0; i < o.n; i++) {
+		if ((r = load_one(ml, o.mod[i])) < 0) {
+			if (i + 1 < o.n) /* o ends with name itself */
+				snprintf(why, size, "needs %s: %s", ml->md.mods[o.mod[i]].name, strerror(-r));
+			else
+				snprintf(why, size, "%s", strerror(-r));
+			return r;
+		}
+		n += r == 0;
+	}
+	return n;
+}
+
+/* The drivers one device's modalias asks for, when the image has them.
+ * Returns how many modules it loaded. */
+static int coldplug_device(struct modload *ml, const char *modalias)
+{
+	const char *names[MATCH_MAX];
+	unsigned n = moddep_match(&ml->md, modalias, names, MATCH_MAX);
+	char why[160];
+	int loaded = 0;
+
+	for (unsigned i = 0; i < n; i++) {
+		int idx = moddep_find(&ml->md, names[i]), r;
+
+		if (idx < 0 || ml->state[idx] || moddep_is_builtin(&ml->md, names[i]))
+			continue;
+		if ((r = load_chain(ml, names[i], why, sizeof(why))) < 0) {
+			log_warn("modules: %s (for %s): %s", names[i], modalias, why);
+			ml->nfailed++;
+		} else {
+			loaded += r;
+		}
+	}
+	return loaded;
+}
+
+/* One device directory's modalias, without its newline; false if none. */
+static bool read_modalias(const char *path, char *buf, size_t size)
+{
+	return read_first_line(path, buf, size) > 0;
+}
+
+/* /sys/bus/BUS/devices/ * /modalias of one bus; returns how many modules it loaded. */
+static int coldplug_bus(struct modload *ml, const char *bus)
+{
+	char path[512], alias[4096];
+	DIR *d;
+	struct dirent *e;
+	int loaded = 0;
+
+	snprintf(path, sizeof(path), "/sys/bus/%s/devices", bus);
+	if (!(d = opendir(path)))
+		return 0;
+	while ((e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/sys/bus/%s/devices/%s/modalias", bus, e->d_name);
+		if (read_modalias(path, alias, sizeof(alias)))
+			loaded += coldplug_device(ml, alias);
+	}
+	closedir(d);
+	return loaded;
+}
+
+/* Passes over every bus until one loads nothing new: a driver can create
+ * devices that others match only then (virtio_pci → virtio_net, 9pnet_virtio). */
+static void coldplug(struct modload *ml)
+{
+	for (unsigned pass = 0; pass < COLDPLUG_PASSES && ml->md.naliases; pass++) {
+		DIR *d = opendir("/sys/bus");
+		struct dirent *e;
+		int loaded = 0;
+
+		if (!d)
+			return;
+		while ((e = readdir(d)))
+			if (e->d_name[0] != '.')
+				loaded += coldplug_bus(ml, e->d_name);
+		closedir(d);
+		if (!loaded)
+			return;
+	}
+}
+
+static void load_features(struct modload *ml)
+{
+	char why[160];
+
+	for (unsigned i = 0; i < NFEATURES; i++) {
+		const struct feature *f = &features[i];
+		int idx = moddep_find(&ml->md, f->name);
+
+		if ((f->cpu_flag && !has_cpuflag(ml, f->cpu_flag)) || moddep_is_builtin(&ml->md, f->name))
+			continue;
+		if (idx >= 0 && ml->state[idx] < 0)
+			continue; /* failed in coldplug, and said so */
+		if (load_chain(ml, f->name, why, sizeof(why)) < 0) {
+			log_warn("modules: %s: %s", f->name, why);
+			ml->nfailed++;
+		}
+	}
+}
+
+unsigned modules_load_all(struct modload *ml)
+{
+	double t0 = log_uptime();
+
+	coldplug(ml);
+	load_features(ml);
+	log_info("modules: loaded %u in %.1f ms%s%s", ml->nloaded, (log_uptime() - t0) * 1000.0,
+		 ml->nloaded ? ": " : "", ml->names);
+	return ml->nfailed;
+}
+
+int modules_device_added(struct modload *ml, const char *modalias, char *names, size_t size)
+{
+	int loaded;
+
+	ml->sb.len = 0;
+	ml->names[0] = '\0';
+	loaded = coldplug_device(ml, modalias);
+	snprintf(names, size, "%s", ml->names);
+	return loaded;
+}
+
+void modules_rescan(struct modload *ml)
+{
+	coldplug(ml);
+}
+
+void modules_close(struct modload *ml)
+{
+	if (ml)
+		modload_free(ml);
+}
+
+/* In any pid namespace but the kernel's first (PROC_PID_INIT_INO,
+ * include/linux/proc_ns.h) the kernel is not ours to load modules into. */
+static bool in_initial_pid_ns(void)
+{
+	struct stat st;
+
+	return stat("/proc/self/ns/pid", &st) < 0 || st.st_ino == 0xEFFFFFFCu;
+}
+
+static int release_dir(const char *root, const char *kver, char *dir, size_t size)
+{
+	struct utsname u;
+
+	if (!kver) {
+		if (uname(&u) < 0)
+			return -errno;
+		kver = u.release;
+	}
+	snprintf(dir, size, "%s/lib/modules/%s", strcmp(root, "/") ? root : "", kver);
+	return 0;
+}
+
+struct modload *modules_open_running(void)
+{
+	char dir[256];
+	int r = release_dir("/", NULL, dir, sizeof(dir));
+
+	if (r < 0) {
+		log_warn("modules: uname: %s; none loaded", strerror(-r));
+		return NULL;
+	}
+	return modload_open(dir, true);
+}
+
+bool modules_boot_wanted(void)
+{
+	char dir[256], dep[300];
+
+	if (release_dir("/", NULL, dir, sizeof(dir)) < 0)
+		return true; /* modules_open_running says why */
+	snprintf(dep, sizeof(dep), "%s/modules.dep", dir);
+	if (access(dep, F_OK) < 0) {
+		log_info("modules: no %s; using what the kernel has built in or loaded", dep);
+		return false;
+	}
+	if (!in_initial_pid_ns()) {
+		log_info("modules: in a child pid namespace, the kernel is the host's; none loaded");
+		return false;
+	}
+	return true;
+}
+
+/* `labinit modules --order [NAME...]`: the paths to load, in order, for the
+ * named modules, or for every feature (both KVM modules: the image's CPU is
+ * not known). A name the kernel has built in is skipped. Exit 1 if one is
+ * missing. The image builder copies exactly these files. */
+static int print_order(const char *root, const char *kver, char **names, int nnames)
+{
+	struct moddep_order o = { 0 };
+	struct modload *ml;
+	char dir[256];
+	int bad = 0, r;
+
+	if ((r = release_dir(root, kver, dir, sizeof(dir))) < 0 || !(ml = modload_open(dir, false)))
+		return 1;
+	for (int i = 0; i < (nnames ? nnames : (int)NFEATURES); i++) {
+		const char *name = nnames ? names[i] : features[i].name;
+
+		if (moddep_is_builtin(&ml->md, name))
+			continue;
+		if ((r = moddep_order_add(&ml->md, name, &o)) < 0) {
+			fprintf(stderr, "labinit modules: %s: %s (%s)\n", name, order_error(r), dir);
+			bad = 1;
+		}
+	}
+	for (unsigned i = 0; i < o.n; i++)
+		printf("%s/%s\n", dir, ml->md.mods[o.mod[i]].path);
+	modload_free(ml);
+	return bad;
+}
+
+static int modules_usage(void)
+{
+	fprintf(stderr, "usage: labinit modules [--list | --boot | --order [--root DIR] [--kver RELEASE] [NAME...]]\n");
+	return 2;
+}
+
+int cmd_modules(int argc, char **argv)
+{
+	const char *root = "/", *kver = NULL;
+	int i;
+
+	if (argc == 1) {
+		struct modload *ml = modules_open_running();
+		unsigned failed = ml ? modules_load_all(ml) : 1;
+
+		modules_close(ml);
+		return failed ? 1 : 0;
+	}
+	if (argc == 2 && !strcmp(argv[1], "--boot"))
+		return modules_boot_service();
+	if (argc == 2 && !strcmp(argv[1], "--list")) {
+		for (unsigned f = 0; f < NFEATURES; f++)
+			printf("%s\n", features[f].name);
+		return 0;
+	}
+	if (strcmp(argv[1], "--order"))
+		return modules_usage();
+	for (i = 2; i < argc && argv[i][0] == '-'; i += 2) {
+		if (i + 1 == argc || argv[i + 1][0] == '\0')
+			return modules_usage();
+		if (!strcmp(argv[i], "--root"))
+			root = argv[i + 1];
+		else if (!strcmp(argv[i], "--kver"))
+			kver = argv[i + 1];
+		else
+			return modules_usage();
+	}
+	return print_order(root, kver, argv + i, argc - i);
+}

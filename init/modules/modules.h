@@ -1,0 +1,35 @@
+/* Kernel modules, loaded the way modprobe and udev would but without them:
+ * the drivers the devices present ask for (coldplug), the modules the lab's
+ * features need, each after its dependencies from modules.dep, then the
+ * drivers of devices that appear later (hotplug, init/modules/hotplug.c). */
+#ifndef LAB_MODULES_H
+#define LAB_MODULES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct modload;
+
+/* Whether this boot loads modules itself: not without a modules.dep for the
+ * running kernel (the PID-1 tests' namespaces), nor in a child pid
+ * namespace. Logs why not. */
+bool modules_boot_wanted(void);
+
+/* The running kernel's tables (/lib/modules/RELEASE): NULL after saying why. */
+struct modload *modules_open_running(void);
+/* Coldplug, then the lab's features; one summary line. Returns how many
+ * failed, each one warning: it never stops the boot. */
+unsigned modules_load_all(struct modload *ml);
+/* The drivers one device's modalias asks for. Returns how many modules it
+ * loaded; their names, space-separated, in names. */
+int modules_device_added(struct modload *ml, const char *modalias, char *names, size_t size);
+/* Coldplug again: after uevents were lost. */
+void modules_rescan(struct modload *ml);
+void modules_close(struct modload *ml);
+
+/* `labinit modules --boot`, PID 1's service "modules": coldplug and features,
+ * a readiness byte on fd 3 when it is a pipe, then hotplug until killed.
+ * Returns only on failure (1). */
+int modules_boot_service(void);
+
+#endif

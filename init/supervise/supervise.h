@@ -1,0 +1,68 @@
+/* The supervisor: services as child processes driven by the sv_table state
+ * machine — throttled respawn, exec failure detected through a close-on-exec
+ * pipe, stop = SIGTERM → timeout → SIGKILL. */
+#ifndef LAB_SUPERVISE_H
+#define LAB_SUPERVISE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "lib/core/loop.h"
+#include "init/supervise/sv_table.h"
+
+#define SV_MAX 32
+#define SV_MAX_ARGS 96 /* QEMU's command line is the longest */
+
+struct supervisor;
+
+struct service {
+	char name[32];
+	char *argv[SV_MAX_ARGS + 1];  /* owned copies */
+	enum sv_policy policy;
+	enum sv_state state;
+	pid_t pid;
+	int exec_fd;                  /* read end of the exec-report pipe, or -1 */
+	unsigned restarts, streak;
+	uint64_t started_ms;          /* when the current/last run began */
+	int last_status;              /* wait status of the last exit, -1: none */
+	int exec_errno;
+	unsigned stop_timeout_ms;
+	int console_fd;               /* 0: fd 0 becomes the controlling terminal; > 0: also 0..2 */
+	char tty[64];                 /* or this device, opened in the child on 0..2 */
+	int stop_signal;              /* SIGTERM unless the service needs another */
+	bool restart_pending;         /* start again once down (labctl restart) */
+	int pass_fd;                  /* >= 0: the child gets it as fd 3 (a guest's tap) */
+	/* Instead of the stop signal (a guest: QMP system_powerdown); SIGKILL
+	 * still follows after stop_timeout_ms. */
+	void (*stop_fn)(struct service *s);
+	void *data;
+	struct loop_timer timer;
+	struct supervisor *sup;
+};
+
+struct supervisor {
+	struct loop *loop;
+	struct service sv[SV_MAX];
+	unsigned n;
+	/* Called after any service changes state (shutdown uses it to step). */
+	void (*on_change)(struct supervisor *sup, struct service *s);
+};
+
+void sv_init(struct supervisor *sup, struct loop *loop);
+struct service *sv_add(struct supervisor *sup, const char *name, char *const argv[],
+		       enum sv_policy policy, unsigned stop_timeout_ms);
+struct service *sv_find(struct supervisor *sup, const char *name);
+void sv_start(struct service *s);
+void sv_stop(struct service *s);
+void sv_restart(struct service *s);
+/* A reaped child: returns 1 if it was a service's main process. */
+int sv_child_exited(struct supervisor *sup, pid_t pid, int status);
+/* The most recently added service still up (not down/failed), or NULL. */
+struct service *sv_last_up(struct supervisor *sup);
+/* SIGKILL to every service, each then wanted down for good (shutdown). */
+void sv_kill_all(struct supervisor *sup);
+size_t sv_format_status(struct supervisor *sup, char *buf, size_t size);
+
+#endif

@@ -1,0 +1,164 @@
+/* The lab profile: every CONFIG_ key of a .config, type-checked, with the
+ * Kconfig defaults filled in, then parsed once into typed fields that the rest
+ * of labinit reads. Loading validates everything before anything changes and
+ * reports every error it finds. */
+#ifndef LAB_PROFILE_H
+#define LAB_PROFILE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "lib/core/addr.h"
+#include "lib/core/diag.h"
+#include "lib/profile/profile_keys.h"
+
+enum key_type { KT_BOOL, KT_INT, KT_STR };
+
+enum profile_key {
+#define X(name, type, def, lo, hi) K_##name,
+	PROFILE_GLOBAL_KEYS(X)
+#undef X
+	K_GLOBAL_COUNT
+};
+
+enum guest_field {
+#define X(name, type, def, lo, hi) GF_##name,
+	PROFILE_GUEST_KEYS(X)
+#undef X
+	GF_COUNT
+};
+
+#define K_COUNT (K_GLOBAL_COUNT + PROFILE_GUEST_SLOTS * GF_COUNT)
+#define K_GUEST(slot, field) (K_GLOBAL_COUNT + (slot) * GF_COUNT + (field))
+
+struct key_value {
+	char *str;          /* the value as text (owned) */
+	long num;           /* BOOL: 0/1, INT: the number */
+	const char *source; /* file or "kernel command line"; NULL: the default */
+	unsigned line;
+};
+
+#define PROFILE_MAX_SERVICES 16
+#define PROFILE_MAX_ARGS 32
+#define PROFILE_MAX_DNS 4
+#define PROFILE_MAX_FORWARDS 32
+
+struct service_cfg {
+	char name[32];
+	char *argv[PROFILE_MAX_ARGS + 1]; /* point into buf */
+	char buf[1024];
+};
+
+enum nic_model { NIC_VIRTIO, NIC_E1000, NIC_RTL8139 };
+enum restart_policy { RESTART_ON_FAILURE, RESTART_ALWAYS, RESTART_NEVER };
+
+struct guest_cfg {
+	unsigned slot;                 /* 1..PROFILE_GUEST_SLOTS */
+	const char *name;
+	char kernel[4096], initrd[4096], disk[4096]; /* resolved against files_dir */
+	bool disk_persistent;
+	const char *append;
+	unsigned memory_mib, cpus;
+	enum nic_model nic;
+	uint8_t mac[6];
+	uint32_t ip;                   /* 0: dynamic */
+	uint16_t gdb_port;
+	bool gdb_wait, autostart;
+	enum restart_policy restart;
+};
+
+struct port_forward {
+	uint8_t proto;                 /* IPPROTO_TCP or IPPROTO_UDP */
+	uint16_t host_port, guest_port;
+	uint32_t guest_ip;
+	char guest[32];                /* as written: a name or an address */
+};
+
+struct profile {
+	struct key_value v[K_COUNT];
+	char *source;                  /* the file name errors cite */
+
+	/* general */
+	const char *name, *description, *hostname, *console, *files_dir, *rescue_shell;
+	bool console_shell;
+	int log_level;
+	unsigned stop_timeout, shutdown_timeout;
+	struct service_cfg services[PROFILE_MAX_SERVICES];
+	unsigned nservices;
+	/* uplink */
+	const char *uplink_ifname;
+	bool uplink_dhcp;
+	struct ip4_prefix uplink_addr;
+	uint32_t uplink_gateway;
+	uint32_t uplink_dns[PROFILE_MAX_DNS];
+	unsigned uplink_ndns;
+	/* lab network */
+	const char *bridge_name;
+	uint8_t bridge_mac[6];
+	struct ip4_prefix subnet;
+	uint32_t gateway;
+	unsigned mtu, forward_delay;
+	bool stp, bridge_ipv6;
+	/* dhcp, dns, nat */
+	bool dhcp;
+	uint32_t range_start, range_end;
+	unsigned lease_time;
+	const char *lease_file;
+	bool dns;
+	const char *dns_domain;
+	uint32_t dns_upstreams[PROFILE_MAX_DNS];
+	unsigned ndns_upstreams;
+	bool dns_no_forward;           /* CONFIG_DNS_UPSTREAMS="none" */
+	bool nat;
+	struct port_forward forwards[PROFILE_MAX_FORWARDS];
+	unsigned nforwards;
+	/* share */
+	const char *share_dir, *share_9p_tag;
+	bool share_9p, share_per_guest, share_smb;
+	/* image */
+	const char *image_kernel, *image_extra_files;
+	bool image_embed_guests;
+	/* guests, enabled slots only, in slot order */
+	struct guest_cfg guests[PROFILE_GUEST_SLOTS];
+	unsigned nguests;
+	/* Errors on a guest slot's own keys: bit (slot - 1) set, and their
+	 * count. PID 1 boots without those guests when these are all there is. */
+	unsigned broken_slots;
+	unsigned guest_errors;
+	/* Of those, guest files that do not exist (yet): a lab share or disk
+	 * mounted on FILES_DIR at boot may bring them. */
+	unsigned missing_files;
+};
+
+/* Loads path (NULL: defaults only) and then the labinit.KEY=VALUE overrides
+ * of cmdline (NULL: none). Returns 0, or -EINVAL with every error in d.
+ * On error *p still holds what could be read, for printing. */
+int profile_load(struct profile *p, const char *path, const char *cmdline, struct diag *d);
+/* The same from a buffer; source names it in errors. */
+int profile_load_buf(struct profile *p, const char *buf, size_t len, const char *source,
+		     const char *cmdline, struct diag *d);
+void profile_free(struct profile *p);
+
+/* The key's CONFIG_ name without the prefix, e.g. "GUEST3_NAME"; buf must
+ * hold CONFIG_KEY_MAX bytes. */
+const char *profile_key_name(unsigned key, char *buf);
+enum key_type profile_key_type(unsigned key);
+/* The default as text ("y", "n", a number, a string); never NULL. */
+const char *profile_key_default(unsigned key, char *buf);
+
+/* Writes every key in .config form (the effective values) to fd. */
+void profile_write_config(const struct profile *p, int fd, bool defaults_only);
+
+/* Drops the guests of broken_slots from guests[] (PID 1 starts the rest). */
+void profile_drop_broken_guests(struct profile *p);
+
+/* Marks an error on key as a guest's own, if it is a guest slot's key. */
+void profile_note_error(struct profile *p, unsigned key);
+
+/* Cross-field checks (lib/profile/validate.c): fills the typed fields. */
+void profile_validate(struct profile *p, struct diag *d);
+
+/* 52:54:00 plus three bytes hashed from the guest name (QEMU's OUI, as libvirt). */
+void profile_guest_mac(const char *name, uint8_t mac[6]);
+
+#endif

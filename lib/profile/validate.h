@@ -1,0 +1,31 @@
+/* Helpers shared by the profile validator's files (lib/profile/validate*.c). */
+#ifndef LAB_VALIDATE_H
+#define LAB_VALIDATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lib/profile/profile.h"
+
+struct vctx {
+	struct profile *p;
+	struct diag *d;
+};
+
+/* Reports an error on key, citing where its value came from. */
+void vc_error(struct vctx *c, unsigned key, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+const char *vc_str(struct vctx *c, unsigned key);
+long vc_num(struct vctx *c, unsigned key);
+bool vc_valid_label(const char *s, size_t max);
+bool vc_valid_word(const char *s, size_t max);
+bool vc_reserved_service(const char *name);
+void vc_check_ifname(struct vctx *c, unsigned key);
+void vc_check_abs_path(struct vctx *c, unsigned key, bool required);
+bool vc_parse_ip(struct vctx *c, unsigned key, uint32_t *out);
+bool vc_check_lab_host(struct vctx *c, unsigned key, uint32_t a);
+
+void vc_guests(struct vctx *c);
+void vc_forwards(struct vctx *c);
+
+#endif

@@ -1,0 +1,301 @@
+/* Validation of the guest slots and the port forwards that point at them:
+ * names, MACs, fixed IPs and gdb ports must be unique, and the files a
+ * guest boots must exist before anything starts. */
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "lib/profile/config.h"
+#include "lib/profile/validate.h"
+
+void profile_guest_mac(const char *name, uint8_t mac[6])
+{
+	uint32_t h = addr_fnv1a(name);
+
+	mac[0] = 0x52;
+	mac[1] = 0x54;
+	mac[2] = 0x00;
+	mac[3] = (uint8_t)(h >> 16);
+	mac[4] = (uint8_t)(h >> 8);
+	mac[5] = (uint8_t)h;
+}
+
+static void resolve_file(struct vctx *c, unsigned key, char *out, size_t size, const char *required)
+{
+	const char *v = vc_str(c, key);
+	struct stat st;
+
+	out[0] = '\0';
+	if (!*v) {
+		if (required)
+			vc_error(c, key, "%s", required);
+		return;
+	}
+	if (v[0] == '/')
+		snprintf(out, size, "%s", v);
+	else
+		snprintf(out, size, "%s/%s", c->p->files_dir, v);
+	if (strchr(out, ',')) {
+		vc_error(c, key, "%s: QEMU cannot take a path with a ','", out);
+		return;
+	}
+	if (stat(out, &st) < 0) {
+		if (errno == ENOENT || errno == ENOTDIR)
+			c->p->missing_files++;
+		vc_error(c, key, "%s: %s%s", out, strerror(errno),
+			 v[0] == '/' ? "" : " (relative paths start at CONFIG_FILES_DIR)");
+	}
+	else if (!S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode))
+		vc_error(c, key, "%s is not a regular file", out);
+	else if (access(out, R_OK) < 0)
+		vc_error(c, key, "%s: %s", out, strerror(errno));
+}
+
+static void guest_name(struct vctx *c, struct guest_cfg *g, unsigned slot)
+{
+	unsigned key = K_GUEST(slot, GF_NAME);
+
+	g->name = vc_str(c, key);
+	if (!vc_valid_label(g->name, 15)) {
+		vc_error(c, key, "\"%s\": a guest name is 1-15 letters, digits or '-' (it names the tap)",
+			 g->name);
+		return;
+	}
+	if (!strcmp(g->name, c->p->bridge_name) || !strcmp(g->name, c->p->uplink_ifname))
+		vc_error(c, key, "\"%s\" is also the bridge's or the uplink's name", g->name);
+	/* Guests are services under their names, beside labinit's own. */
+	if (vc_reserved_service(g->name))
+		vc_error(c, key, "\"%s\" is the name of one of labinit's own services", g->name);
+	for (unsigned i = 0; i < c->p->nservices; i++)
+		if (!strcmp(c->p->services[i].name, g->name))
+			vc_error(c, key, "\"%s\" is also the name of an extra service", g->name);
+	for (unsigned i = 0; i < c->p->nguests; i++)
+		if (!strcasecmp(c->p->guests[i].name, g->name))
+			vc_error(c, key, "\"%s\" is also the name of guest %u", g->name, c->p->guests[i].slot);
+}
+
+/* Index of s in the NULL-terminated words, or -1. */
+static int word_index(const char *const words[], const char *s)
+{
+	for (int i = 0; words[i]; i++)
+		if (!strcmp(words[i], s))
+			return i;
+	return -1;
+}
+
+static void guest_nic_restart(struct vctx *c, struct guest_cfg *g, unsigned slot)
+{
+	/* In the order of enum nic_model and enum restart_policy. */
+	static const char *const nics[] = { "virtio-net", "e1000", "rtl8139", NULL };
+	static const char *const policies[] = { "on-failure", "always", "never", NULL };
+	const char *nic = vc_str(c, K_GUEST(slot, GF_NIC));
+	const char *rs = vc_str(c, K_GUEST(slot, GF_RESTART));
+	int i;
+
+	if ((i = word_index(nics, nic)) >= 0)
+		g->nic = (enum nic_model)i;
+	else
+		vc_error(c, K_GUEST(slot, GF_NIC), "\"%s\": expected virtio-net, e1000 or rtl8139", nic);
+	if ((i = word_index(policies, rs)) >= 0)
+		g->restart = (enum restart_policy)i;
+	else
+		vc_error(c, K_GUEST(slot, GF_RESTART), "\"%s\": expected always, on-failure or never", rs);
+}
+
+static void guest_mac(struct vctx *c, struct guest_cfg *g, unsigned slot)
+{
+	unsigned key = K_GUEST(slot, GF_MAC);
+	char text[18];
+
+	if (!*vc_str(c, key)) {
+		profile_guest_mac(g->name, g->mac);
+	} else if (addr_parse_mac(vc_str(c, key), g->mac) < 0) {
+		vc_error(c, key, "\"%s\" is not a MAC address (e.g. 52:54:00:12:34:56)", vc_str(c, key));
+		return;
+	} else if (g->mac[0] & 1) {
+		vc_error(c, key, "%s is a multicast address", vc_str(c, key));
+		return;
+	}
+	addr_format_mac(g->mac, text);
+	if (!memcmp(g->mac, c->p->bridge_mac, 6))
+		vc_error(c, key, "%s is also the bridge's MAC", text);
+	for (unsigned i = 0; i < c->p->nguests; i++)
+		if (!memcmp(c->p->guests[i].mac, g->mac, 6))
+			vc_error(c, key, "%s is also the MAC of guest %u (%s)", text, c->p->guests[i].slot,
+				 c->p->guests[i].name);
+}
+
+static void guest_ip(struct vctx *c, struct guest_cfg *g, unsigned slot)
+{
+	unsigned key = K_GUEST(slot, GF_IP);
+
+	g->ip = 0;
+	if (!*vc_str(c, key) || !vc_parse_ip(c, key, &g->ip) || !vc_check_lab_host(c, key, g->ip)) {
+		if (*vc_str(c, key))
+			g->ip = 0;
+		return;
+	}
+	if (g->ip == c->p->gateway)
+		vc_error(c, key, "%s is the lab gateway's address", vc_str(c, key));
+	for (unsigned i = 0; i < c->p->nguests; i++)
+		if (c->p->guests[i].ip == g->ip)
+			vc_error(c, key, "%s is also the address of guest %u (%s)", vc_str(c, key),
+				 c->p->guests[i].slot, c->p->guests[i].name);
+}
+
+static void guest_gdb(struct vctx *c, struct guest_cfg *g, unsigned slot)
+{
+	g->gdb_port = (uint16_t)vc_num(c, K_GUEST(slot, GF_GDB_PORT));
+	g->gdb_wait = vc_num(c, K_GUEST(slot, GF_GDB_WAIT));
+	if (!g->gdb_port)
+		return;
+	for (unsigned i = 0; i < c->p->nguests; i++)
+		if (c->p->guests[i].gdb_port == g->gdb_port)
+			vc_error(c, K_GUEST(slot, GF_GDB_PORT), "port %u is also the gdb port of guest %u (%s)",
+				 g->gdb_port, c->p->guests[i].slot, c->p->guests[i].name);
+}
+
+static void guest_validate(struct vctx *c, unsigned slot)
+{
+	struct guest_cfg *g = &c->p->guests[c->p->nguests];
+
+	memset(g, 0, sizeof(*g));
+	g->slot = slot + 1;
+	guest_name(c, g, slot);
+	resolve_file(c, K_GUEST(slot, GF_KERNEL), g->kernel, sizeof(g->kernel),
+		     "a guest needs a kernel (bzImage or vmlinux)");
+	resolve_file(c, K_GUEST(slot, GF_INITRD), g->initrd, sizeof(g->initrd), NULL);
+	resolve_file(c, K_GUEST(slot, GF_DISK), g->disk, sizeof(g->disk), NULL);
+	g->disk_persistent = vc_num(c, K_GUEST(slot, GF_DISK_PERSISTENT));
+	g->append = vc_str(c, K_GUEST(slot, GF_APPEND));
+	g->memory_mib = (unsigned)vc_num(c, K_GUEST(slot, GF_MEMORY));
+	g->cpus = (unsigned)vc_num(c, K_GUEST(slot, GF_CPUS));
+	guest_nic_restart(c, g, slot);
+	guest_mac(c, g, slot);
+	guest_ip(c, g, slot);
+	guest_gdb(c, g, slot);
+	g->autostart = vc_num(c, K_GUEST(slot, GF_AUTOSTART));
+	c->p->nguests++;
+}
+
+void vc_guests(struct vctx *c)
+{
+	c->p->nguests = 0;
+	for (unsigned slot = 0; slot < PROFILE_GUEST_SLOTS; slot++)
+		if (vc_num(c, K_GUEST(slot, GF_ENABLE)))
+			guest_validate(c, slot);
+}
+
+static int parse_port(const char *s, uint16_t *out)
+{
+	char *end;
+	long v = strtol(s, &end, 10);
+
+	if (!*s || *end || v < 1 || v > 65535)
+		return -EINVAL;
+	*out = (uint16_t)v;
+	return 0;
+}
+
+static const struct guest_cfg *find_guest(const struct profile *p, const char *name)
+{
+	for (unsigned i = 0; i < p->nguests; i++)
+		if (!strcmp(p->guests[i].name, name))
+			return &p->guests[i];
+	return NULL;
+}
+
+/* The target of a forward: a guest with a fixed address, or an address. */
+static bool forward_target(struct vctx *c, struct port_forward *f)
+{
+	const struct guest_cfg *g = find_guest(c->p, f->guest);
+	struct ip4_prefix *sn = &c->p->subnet;
+
+	if (g && !g->ip) {
+		vc_error(c, K_NAT_PORT_FORWARDS, "forward to %s: set CONFIG_GUEST%u_IP, a forwarded guest needs a fixed address",
+			 f->guest, g->slot);
+		return false;
+	}
+	if (g) {
+		f->guest_ip = g->ip;
+		return true;
+	}
+	if (addr_parse_ip4(f->guest, &f->guest_ip) < 0) {
+		vc_error(c, K_NAT_PORT_FORWARDS, "forward to \"%s\": no guest has that name", f->guest);
+		return false;
+	}
+	if (sn->len && (!addr_in_prefix(f->guest_ip, sn) || f->guest_ip == c->p->gateway)) {
+		vc_error(c, K_NAT_PORT_FORWARDS, "forward to %s: not a guest address inside the lab subnet %s",
+			 f->guest, vc_str(c, K_LAB_SUBNET));
+		return false;
+	}
+	return true;
+}
+
+static bool forward_conflicts(struct vctx *c, const struct port_forward *f)
+{
+	const struct profile *p = c->p;
+
+	for (unsigned i = 0; i < p->nforwards; i++)
+		if (p->forwards[i].proto == f->proto && p->forwards[i].host_port == f->host_port) {
+			vc_error(c, K_NAT_PORT_FORWARDS, "host port %u/%s is forwarded twice", f->host_port,
+				 f->proto == IPPROTO_TCP ? "tcp" : "udp");
+			return true;
+		}
+	for (unsigned i = 0; i < p->nguests; i++)
+		if (f->proto == IPPROTO_TCP && p->guests[i].gdb_port == f->host_port) {
+			vc_error(c, K_NAT_PORT_FORWARDS, "host port %u/tcp is guest %s's gdb port", f->host_port,
+				 p->guests[i].name);
+			return true;
+		}
+	return false;
+}
+
+/* "tcp:2222:vm1:22" */
+static void parse_forward(struct vctx *c, char *tok)
+{
+	struct port_forward f = { 0 };
+	char *part[4], *save = NULL, orig[128];
+	unsigned n = 0;
+
+	snprintf(orig, sizeof(orig), "%s", tok);
+	for (char *s = strtok_r(tok, ":", &save); s && n < 4; s = strtok_r(NULL, ":", &save))
+		part[n++] = s;
+	if (n != 4 || strtok_r(NULL, ":", &save)) {
+		vc_error(c, K_NAT_PORT_FORWARDS, "\"%s\": expected PROTO:HOSTPORT:GUEST:PORT (e.g. tcp:2222:vm1:22)",
+			 orig);
+		return;
+	}
+	if (!strcmp(part[0], "tcp"))
+		f.proto = IPPROTO_TCP;
+	else if (!strcmp(part[0], "udp"))
+		f.proto = IPPROTO_UDP;
+	if (!f.proto || parse_port(part[1], &f.host_port) < 0 || parse_port(part[3], &f.guest_port) < 0) {
+		vc_error(c, K_NAT_PORT_FORWARDS, "\"%s:%s:%s:%s\": protocol is tcp or udp, ports are 1..65535",
+			 part[0], part[1], part[2], part[3]);
+		return;
+	}
+	snprintf(f.guest, sizeof(f.guest), "%s", part[2]);
+	if (!forward_target(c, &f) || forward_conflicts(c, &f))
+		return;
+	if (c->p->nforwards == PROFILE_MAX_FORWARDS) {
+		vc_error(c, K_NAT_PORT_FORWARDS, "more than %d forwards", PROFILE_MAX_FORWARDS);
+		return;
+	}
+	c->p->forwards[c->p->nforwards++] = f;
+}
+
+void vc_forwards(struct vctx *c)
+{
+	char buf[CONFIG_LINE_MAX], *tok, *save = NULL;
+
+	c->p->nforwards = 0;
+	snprintf(buf, sizeof(buf), "%s", vc_str(c, K_NAT_PORT_FORWARDS));
+	for (tok = strtok_r(buf, " \t", &save); tok; tok = strtok_r(NULL, " \t", &save))
+		parse_forward(c, tok);
+}

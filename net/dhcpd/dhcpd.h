@@ -1,0 +1,75 @@
+/* The DHCP server (RFC 2131, RFC 2132): a message handler with no sockets,
+ * so unit tests and the fuzzer call it directly, and the worker process
+ * (net/dhcpd/worker.c) that gives it sockets on the bridge. */
+#ifndef LAB_DHCPD_H
+#define LAB_DHCPD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "net/dhcp/codec.h"
+#include "net/dhcpd/pool.h"
+
+struct profile;
+
+#define PROFILE_GUEST_SLOTS_MAX 8
+
+struct dhcpd_config {
+	uint32_t server_ip;        /* the gateway: server id, router */
+	uint8_t prefix;
+	uint32_t dns;              /* 0: no DNS option */
+	char domain[256];
+	uint32_t lease_time;
+	uint16_t mtu;              /* 0: not sent */
+};
+
+struct dhcpd_stats {
+	unsigned long received, dropped, discover, request, decline, release, inform;
+	unsigned long offer, ack, nak, exhausted;
+};
+
+/* A profile guest: its MAC names its lease (and its DNS name), whether or
+ * not it has a fixed address. */
+struct dhcpd_known {
+	uint8_t mac[6];
+	char name[64];
+};
+
+struct dhcpd {
+	struct dhcpd_config cfg;
+	struct dhcpd_pool pool;
+	struct dhcpd_stats st;
+	struct dhcpd_known known[PROFILE_GUEST_SLOTS_MAX];
+	unsigned nknown;
+};
+
+enum dhcpd_dest {
+	DHCPD_NONE,       /* no reply */
+	DHCPD_BROADCAST,  /* 255.255.255.255 on the link */
+	DHCPD_CHADDR,     /* unicast frame to chaddr / yiaddr: the client has no address yet */
+	DHCPD_CIADDR,     /* unicast UDP to ciaddr:68 */
+	DHCPD_RELAY,      /* unicast UDP to giaddr:67 (RFC 2131 §4.1) */
+};
+
+struct dhcpd_reply {
+	enum dhcpd_dest dest;
+	uint8_t type;
+	uint8_t msg[1472];
+	size_t len;
+	uint32_t dst_ip;
+	uint8_t dst_mac[6];
+	bool commit;               /* the lease table changed: write it before sending */
+	char log[160];             /* a line worth logging, or empty */
+};
+
+/* Sets up cfg and the pool from the profile: range, reservations for the
+ * guests with a fixed IP (by their MAC), options. */
+int dhcpd_init(struct dhcpd *d, const struct profile *p);
+void dhcpd_free(struct dhcpd *d);
+/* One request in, at most one reply out. Never fails: what is wrong with
+ * the request is counted and answered with nothing (or a NAK). */
+void dhcpd_handle(struct dhcpd *d, const struct dhcp_msg *m, time_t now, struct dhcpd_reply *out);
+
+#endif

@@ -1,0 +1,289 @@
+/* DHCP server message handling, RFC 2131 §4.3. Authoritative for the lab
+ * subnet: a client asking for an address that is wrong for it gets a NAK at
+ * once (§4.3.2), so a guest moved between labs recovers in one round trip.
+ * No ping before an offer: labinit owns the bridge. */
+#include <stdio.h>
+#include <string.h>
+
+#include "lib/core/addr.h"
+#include "lib/profile/profile.h"
+#include "net/dhcpd/dhcpd.h"
+
+#define BCAST 0xffffffffu
+
+int dhcpd_init(struct dhcpd *d, const struct profile *p)
+{
+	int r;
+
+	memset(d, 0, sizeof(*d));
+	d->cfg.server_ip = p->gateway;
+	d->cfg.prefix = p->subnet.len;
+	d->cfg.dns = p->dns ? p->gateway : 0;
+	if (p->dns)
+		strncpy(d->cfg.domain, p->dns_domain, sizeof(d->cfg.domain) - 1);
+	d->cfg.lease_time = p->lease_time;
+	d->cfg.mtu = (uint16_t)p->mtu;
+	r = dhcpd_pool_init(&d->pool, p->range_start, p->range_end, p->subnet.addr, p->subnet.len, p->gateway);
+	for (unsigned i = 0; r == 0 && i < p->nguests && i < PROFILE_GUEST_SLOTS_MAX; i++) {
+		memcpy(d->known[i].mac, p->guests[i].mac, 6);
+		strncpy(d->known[i].name, p->guests[i].name, sizeof(d->known[i].name) - 1);
+		d->nknown++;
+		if (p->guests[i].ip)
+			r = dhcpd_pool_reserve(&d->pool, p->guests[i].mac, p->guests[i].ip, p->guests[i].name);
+	}
+	return r;
+}
+
+void dhcpd_free(struct dhcpd *d)
+{
+	dhcpd_pool_free(&d->pool);
+}
+
+static void start_reply(struct dhcpd *d, const struct dhcp_msg *m, uint8_t type, uint32_t yiaddr,
+			struct dhcp_builder *b, struct dhcpd_reply *out)
+{
+	struct dhcp_msg h = { 0 };
+	size_t size = m->max_size >= 576 ? (size_t)m->max_size - 28 : 548;
+
+	h.op = BOOTREPLY;
+	h.htype = m->htype;
+	h.hlen = m->hlen;
+	h.xid = m->xid;
+	h.flags = m->flags;
+	h.giaddr = m->giaddr;
+	h.yiaddr = yiaddr;
+	/* Table 3: ciaddr only in an ACK to a client that has an address. */
+	h.ciaddr = type == DHCPACK ? m->ciaddr : 0;
+	memcpy(h.chaddr, m->chaddr, sizeof(h.chaddr));
+	dhcp_build_init(b, out->msg, size < sizeof(out->msg) ? size : sizeof(out->msg), &h);
+	dhcp_opt_u8(b, DHCP_OPT_MSG_TYPE, type);
+	dhcp_opt_ip(b, DHCP_OPT_SERVER_ID, d->cfg.server_ip);
+	out->type = type;
+}
+
+/* §4.1: relay, then NAK broadcast, then ciaddr, then the broadcast bit,
+ * then unicast to the hardware address. */
+static void choose_dest(const struct dhcp_msg *m, uint8_t type, uint32_t yiaddr, struct dhcpd_reply *out)
+{
+	memcpy(out->dst_mac, m->chaddr, 6);
+	if (m->giaddr) {
+		out->dest = DHCPD_RELAY;
+		out->dst_ip = m->giaddr;
+	} else if (type == DHCPNAK || (m->flags & DHCP_FLAG_BROADCAST) || (!m->ciaddr && !yiaddr)) {
+		out->dest = DHCPD_BROADCAST;
+		out->dst_ip = BCAST;
+	} else if (m->ciaddr) {
+		out->dest = DHCPD_CIADDR;
+		out->dst_ip = m->ciaddr;
+	} else {
+		out->dest = DHCPD_CHADDR;
+		out->dst_ip = yiaddr;
+	}
+}
+
+static void finish(struct dhcp_builder *b, const struct dhcp_msg *m, uint32_t yiaddr, struct dhcpd_reply *out)
+{
+	int n;
+
+	if (m->agent_info_len) /* RFC 3046 §2.2: echo the relay's option */
+		dhcp_opt_bytes(b, DHCP_OPT_AGENT_INFO, m->agent_info, m->agent_info_len);
+	n = dhcp_build_finish(b);
+	if (n < 0) {
+		out->dest = DHCPD_NONE;
+		return;
+	}
+	out->len = (size_t)n;
+	choose_dest(m, out->type, yiaddr, out);
+}
+
+static void put_config(struct dhcpd *d, const struct dhcp_msg *m, const char *hostname, bool lease,
+		       struct dhcp_builder *b)
+{
+	uint32_t mask = addr_mask(d->cfg.prefix);
+
+	if (lease) {
+		dhcp_opt_u32(b, DHCP_OPT_LEASE_TIME, d->cfg.lease_time);
+		dhcp_opt_u32(b, DHCP_OPT_T1, d->cfg.lease_time / 2);
+		dhcp_opt_u32(b, DHCP_OPT_T2, (uint32_t)((uint64_t)d->cfg.lease_time * 7 / 8));
+	}
+	dhcp_opt_ip(b, DHCP_OPT_SUBNET_MASK, mask);
+	dhcp_opt_ip(b, DHCP_OPT_ROUTER, d->cfg.server_ip);
+	dhcp_opt_ip(b, DHCP_OPT_BROADCAST, (d->cfg.server_ip & mask) | ~mask);
+	if (d->cfg.dns)
+		dhcp_opt_ip(b, DHCP_OPT_DNS, d->cfg.dns);
+	if (d->cfg.domain[0])
+		dhcp_opt_str(b, DHCP_OPT_DOMAIN_NAME, d->cfg.domain);
+	if (hostname && hostname[0])
+		dhcp_opt_str(b, DHCP_OPT_HOST_NAME, hostname);
+	if (d->cfg.mtu && dhcp_prl_has(m, DHCP_OPT_MTU))
+		dhcp_opt_u16(b, DHCP_OPT_MTU, d->cfg.mtu);
+}
+
+static void nak(struct dhcpd *d, const struct dhcp_msg *m, const char *why, struct dhcpd_reply *out)
+{
+	struct dhcp_builder b;
+	char ip[16];
+
+	start_reply(d, m, DHCPNAK, 0, &b, out);
+	dhcp_opt_str(&b, DHCP_OPT_MESSAGE, why);
+	finish(&b, m, 0, out);
+	addr_format_ip4(m->has_requested_ip ? m->requested_ip : m->ciaddr, ip);
+	snprintf(out->log, sizeof(out->log), "NAK %s: %s", ip, why);
+	d->st.nak++;
+}
+
+/* The name a lease is known by: the profile's guest name, else the client's. */
+static const char *lease_name(const struct dhcpd *d, const struct dhcp_msg *m)
+{
+	const struct dhcpd_reservation *r = dhcpd_reservation_for(&d->pool, m->chaddr);
+
+	for (unsigned i = 0; i < d->nknown; i++)
+		if (!memcmp(d->known[i].mac, m->chaddr, 6))
+			return d->known[i].name;
+	return r ? r->name : m->hostname;
+}
+
+static void on_discover(struct dhcpd *d, const struct dhcp_msg *m, const struct dhcpd_client *c, time_t now,
+			struct dhcpd_reply *out)
+{
+	uint32_t ip = dhcpd_choose(&d->pool, c, m->has_requested_ip ? m->requested_ip : 0, now);
+	struct dhcpd_lease *l;
+	struct dhcp_builder b;
+	char text[16];
+
+	if (!ip) {
+		d->st.exhausted++;
+		snprintf(out->log, sizeof(out->log), "no address left for a DISCOVER: the pool is exhausted");
+		return;
+	}
+	l = dhcpd_lease_at(&d->pool, ip);
+	/* Hold the address for this client; a bound lease stays bound. */
+	if (l && !(l->state == LEASE_BOUND && l->expires > now))
+		dhcpd_lease_set(&d->pool, ip, c, LEASE_OFFERED, now + DHCPD_OFFER_HOLD_S, NULL);
+	start_reply(d, m, DHCPOFFER, ip, &b, out);
+	put_config(d, m, lease_name(d, m), true, &b);
+	finish(&b, m, ip, out);
+	addr_format_ip4(ip, text);
+	snprintf(out->log, sizeof(out->log), "OFFER %s", text);
+	d->st.offer++;
+}
+
+static void ack(struct dhcpd *d, const struct dhcp_msg *m, const struct dhcpd_client *c, uint32_t ip, time_t now,
+		struct dhcpd_reply *out)
+{
+	const char *name = lease_name(d, m);
+	struct dhcp_builder b;
+	char text[16];
+
+	/* A client holds one lease: one it moves away from is freed. */
+	dhcpd_lease_clear_others(&d->pool, c, ip, now);
+	dhcpd_lease_set(&d->pool, ip, c, LEASE_BOUND, now + (time_t)d->cfg.lease_time, name);
+	out->commit = true;
+	start_reply(d, m, DHCPACK, ip, &b, out);
+	put_config(d, m, name, true, &b);
+	finish(&b, m, ip, out);
+	addr_format_ip4(ip, text);
+	snprintf(out->log, sizeof(out->log), "ACK %s%s%s", text, name[0] ? " " : "", name);
+	d->st.ack++;
+}
+
+/* §4.3.2: SELECTING (server id), INIT-REBOOT (requested IP, no ciaddr),
+ * RENEWING/REBINDING (ciaddr). */
+static void on_request(struct dhcpd *d, const struct dhcp_msg *m, const struct dhcpd_client *c, time_t now,
+		       struct dhcpd_reply *out)
+{
+	uint32_t ip = m->has_requested_ip ? m->requested_ip : m->ciaddr;
+	struct dhcpd_lease *l;
+
+	if (m->has_server_id && m->server_id != d->cfg.server_ip) {
+		/* The client took another server's offer: free ours. */
+		if ((l = dhcpd_lease_of(&d->pool, c, now)) && l->state == LEASE_OFFERED)
+			dhcpd_lease_clear(&d->pool, l);
+		return;
+	}
+	if (!ip) {
+		d->st.dropped++;
+		return;
+	}
+	if ((ip & addr_mask(d->cfg.prefix)) != (d->cfg.server_ip & addr_mask(d->cfg.prefix))) {
+		nak(d, m, "wrong network", out);
+		return;
+	}
+	if (!dhcpd_ip_ok_for(&d->pool, ip, c, now)) {
+		nak(d, m, "address not available", out);
+		return;
+	}
+	/* A reserved guest asking for another address is told its own. */
+	if (dhcpd_reservation_for(&d->pool, c->mac) && dhcpd_reservation_for(&d->pool, c->mac)->ip != ip) {
+		nak(d, m, "this client has a fixed address", out);
+		return;
+	}
+	ack(d, m, c, ip, now, out);
+}
+
+static void on_decline(struct dhcpd *d, const struct dhcp_msg *m, const struct dhcpd_client *c, time_t now,
+		       struct dhcpd_reply *out)
+{
+	struct dhcpd_lease *l = m->has_requested_ip ? dhcpd_lease_at(&d->pool, m->requested_ip) : NULL;
+	char text[16];
+
+	if (!l || (m->has_server_id && m->server_id != d->cfg.server_ip))
+		return;
+	/* §4.3.3: the address is in use by something else; keep it out of the pool. */
+	dhcpd_lease_set(&d->pool, l->ip, c, LEASE_DECLINED, now + DHCPD_DECLINE_HOLD_S, NULL);
+	out->commit = true;
+	addr_format_ip4(l->ip, text);
+	snprintf(out->log, sizeof(out->log), "DECLINE %s: not offered again for %d s", text, DHCPD_DECLINE_HOLD_S);
+}
+
+static void on_release(struct dhcpd *d, const struct dhcp_msg *m, const struct dhcpd_client *c, time_t now,
+		       struct dhcpd_reply *out)
+{
+	struct dhcpd_lease *l = dhcpd_lease_of(&d->pool, c, now);
+	char text[16];
+
+	if (!l || l->ip != m->ciaddr || (m->has_server_id && m->server_id != d->cfg.server_ip))
+		return;
+	dhcpd_lease_clear(&d->pool, l);
+	out->commit = true;
+	addr_format_ip4(m->ciaddr, text);
+	snprintf(out->log, sizeof(out->log), "RELEASE %s", text);
+}
+
+/* §4.3.5: configuration only, no lease, straight to ciaddr. */
+static void on_inform(struct dhcpd *d, const struct dhcp_msg *m, struct dhcpd_reply *out)
+{
+	struct dhcp_builder b;
+
+	if (!m->ciaddr)
+		return;
+	start_reply(d, m, DHCPACK, 0, &b, out);
+	put_config(d, m, NULL, false, &b);
+	finish(&b, m, 0, out);
+	d->st.ack++;
+}
+
+void dhcpd_handle(struct dhcpd *d, const struct dhcp_msg *m, time_t now, struct dhcpd_reply *out)
+{
+	struct dhcpd_client c = { { 0 }, m->client_id, m->client_id_len };
+
+	memset(out, 0, sizeof(out->dest) + sizeof(out->type));
+	out->dest = DHCPD_NONE;
+	out->commit = false;
+	out->log[0] = '\0';
+	d->st.received++;
+	/* Ethernet clients only: the reply goes to chaddr on the bridge. */
+	if (m->op != BOOTREQUEST || m->htype != DHCP_HTYPE_ETHER || m->hlen != 6 || !m->type) {
+		d->st.dropped++;
+		return;
+	}
+	memcpy(c.mac, m->chaddr, 6);
+	switch (m->type) {
+	case DHCPDISCOVER: d->st.discover++; on_discover(d, m, &c, now, out); break;
+	case DHCPREQUEST: d->st.request++; on_request(d, m, &c, now, out); break;
+	case DHCPDECLINE: d->st.decline++; on_decline(d, m, &c, now, out); break;
+	case DHCPRELEASE: d->st.release++; on_release(d, m, &c, now, out); break;
+	case DHCPINFORM: d->st.inform++; on_inform(d, m, out); break;
+	default: d->st.dropped++; break;
+	}
+}

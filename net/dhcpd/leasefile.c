@@ -1,0 +1,229 @@
+/* The lease file, in dnsmasq's format so existing tools read it:
+ *   EXPIRY MAC IP HOSTNAME CLIENT-ID      ('*' for no host name / id)
+ * Written whole to a temporary file, fsynced, renamed over the old one:
+ * a crash or SIGKILL mid-write leaves the previous complete file. */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "lib/core/addr.h"
+#include "net/dhcpd/pool.h"
+
+static void format_client_id(const struct dhcpd_lease *l, char *out, size_t size)
+{
+	size_t n = 0;
+
+	if (!l->client_id_len) {
+		snprintf(out, size, "*");
+		return;
+	}
+	for (unsigned i = 0; i < l->client_id_len && n + 4 < size; i++)
+		n += (size_t)snprintf(out + n, size - n, "%s%02x", i ? ":" : "", l->client_id[i]);
+}
+
+static int write_all(int fd, const char *buf, size_t len)
+{
+	while (len) {
+		ssize_t n = write(fd, buf, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		buf += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+static int format_line(const struct dhcpd_lease *l, char *out, size_t size)
+{
+	char mac[18], ip[16], cid[800];
+
+	addr_format_mac(l->mac, mac);
+	addr_format_ip4(l->ip, ip);
+	format_client_id(l, cid, sizeof(cid));
+	return snprintf(out, size, "%lld %s %s %s %s\n", (long long)l->expires, mac, ip,
+			l->hostname[0] ? l->hostname : "*", cid);
+}
+
+/* Appends l's line, from its cache when it has one (the cache lives in the
+ * lease: the pool is const here only to the caller's eyes). */
+static size_t put_line(struct dhcpd_lease *l, char *out, size_t room)
+{
+	int n;
+
+	if (l->line_len && l->line_len < room) {
+		memcpy(out, l->line, l->line_len);
+		return l->line_len;
+	}
+	n = format_line(l, out, room);
+	if (n <= 0 || (size_t)n >= room)
+		return 0;
+	if ((size_t)n < sizeof(l->line)) {
+		memcpy(l->line, out, (size_t)n);
+		l->line_len = (uint8_t)n;
+	}
+	return (size_t)n;
+}
+
+/* The whole file in one buffer and one write: a save happens for every
+ * batch with an ACK. */
+static int write_leases(const struct dhcpd_pool *p, int fd)
+{
+	size_t cap = 4096, len = 0;
+	char *buf = malloc(cap);
+	int r;
+
+	for (size_t i = 0; buf && i < p->count; i++) {
+		struct dhcpd_lease *l = &p->slot[i];
+
+		if (l->state != LEASE_BOUND)
+			continue;
+		if (cap - len < 1024) {
+			char *grown = realloc(buf, cap * 2);
+
+			if (!grown) {
+				free(buf);
+				return -ENOMEM;
+			}
+			buf = grown;
+			cap *= 2;
+		}
+		len += put_line(l, buf + len, cap - len);
+	}
+	if (!buf)
+		return -ENOMEM;
+	r = write_all(fd, buf, len);
+	free(buf);
+	return r;
+}
+
+static void sync_dir(const char *path)
+{
+	char dir[PATH_MAX];
+	char *slash;
+	int fd;
+
+	snprintf(dir, sizeof(dir), "%s", path);
+	slash = strrchr(dir, '/');
+	if (!slash)
+		return;
+	*(slash == dir ? slash + 1 : slash) = '\0';
+	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
+		fsync(fd);
+		close(fd);
+	}
+}
+
+int dhcpd_leases_save(const struct dhcpd_pool *p, const char *path)
+{
+	char tmp[PATH_MAX];
+	int fd, r;
+
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp))
+		return -ENAMETOOLONG;
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return -errno;
+	r = write_leases(p, fd);
+	if (r == 0 && fsync(fd) < 0)
+		r = -errno;
+	if (close(fd) < 0 && r == 0)
+		r = -errno;
+	if (r == 0 && rename(tmp, path) < 0)
+		r = -errno;
+	if (r < 0)
+		unlink(tmp);
+	else
+		sync_dir(path);
+	return r;
+}
+
+static int parse_client_id(const char *s, struct dhcpd_lease *l)
+{
+	l->client_id_len = 0;
+	if (!strcmp(s, "*"))
+		return 0;
+	while (*s) {
+		char *end;
+		unsigned long v = strtoul(s, &end, 16);
+
+		if (end == s || end - s > 2 || v > 255 || l->client_id_len == sizeof(l->client_id))
+			return -EINVAL;
+		l->client_id[l->client_id_len++] = (uint8_t)v;
+		s = end;
+		if (*s == ':')
+			s++;
+		else if (*s)
+			return -EINVAL;
+	}
+	return l->client_id_len ? 0 : -EINVAL;
+}
+
+int dhcpd_lease_parse_line(const char *line, struct dhcpd_lease *out)
+{
+	char buf[1024], *f[6], *save = NULL, *end;
+	unsigned n = 0;
+	long long exp;
+
+	if (strlen(line) >= sizeof(buf))
+		return -EINVAL;
+	strcpy(buf, line);
+	for (char *t = strtok_r(buf, " \t\r\n", &save); t && n < 6; t = strtok_r(NULL, " \t\r\n", &save))
+		f[n++] = t;
+	if (n != 5)
+		return -EINVAL;
+	memset(out, 0, sizeof(*out));
+	errno = 0;
+	exp = strtoll(f[0], &end, 10);
+	if (*end || exp <= 0 || errno == ERANGE || addr_parse_mac(f[1], out->mac) < 0 || addr_parse_ip4(f[2], &out->ip) < 0 ||
+	    strlen(f[3]) >= sizeof(out->hostname) || parse_client_id(f[4], out) < 0)
+		return -EINVAL;
+	out->expires = (time_t)exp;
+	if (strcmp(f[3], "*") != 0)
+		strcpy(out->hostname, f[3]);
+	out->state = LEASE_BOUND;
+	return 0;
+}
+
+static void load_one(struct dhcpd_pool *p, const struct dhcpd_lease *l, time_t now, unsigned *loaded)
+{
+	struct dhcpd_client c = { { 0 }, l->client_id, l->client_id_len };
+
+	memcpy(c.mac, l->mac, 6);
+	if (l->expires <= now || !dhcpd_ip_ok_for(p, l->ip, &c, now))
+		return;
+	if (dhcpd_lease_set(p, l->ip, &c, LEASE_BOUND, l->expires, l->hostname[0] ? l->hostname : NULL))
+		(*loaded)++;
+}
+
+int dhcpd_leases_load(struct dhcpd_pool *p, const char *path, time_t now, unsigned *loaded, unsigned *bad)
+{
+	struct dhcpd_lease l;
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	FILE *f = fopen(path, "re");
+
+	*loaded = *bad = 0;
+	if (!f)
+		return errno == ENOENT ? 0 : -errno;
+	/* getline, not fgets: a NUL inside a line must not hide where it ends. */
+	while ((n = getline(&line, &cap, f)) > 0) {
+		if (n >= 1024 || memchr(line, '\0', (size_t)n) || dhcpd_lease_parse_line(line, &l) < 0) {
+			if (strspn(line, " \t\r\n") != (size_t)n)
+				(*bad)++;
+			continue;
+		}
+		load_one(p, &l, now, loaded);
+	}
+	free(line);
+	fclose(f);
+	p->dirty = false;
+	return 0;
+}

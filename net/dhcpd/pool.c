@@ -1,0 +1,224 @@
+/* DHCP server lease table: one slot per address of the range, so choosing
+ * and checking an address is an index, and a lease file line maps to one
+ * slot. Reservations (profile guests with a fixed IP) live beside it. */
+#include "net/dhcpd/pool.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/core/addr.h"
+
+int dhcpd_pool_init(struct dhcpd_pool *p, uint32_t first, uint32_t last, uint32_t network,
+		    uint8_t prefix, uint32_t gateway)
+{
+	memset(p, 0, sizeof(*p));
+	if (last < first || last - first >= (1u << 20))
+		return -EINVAL;
+	p->first = first;
+	p->last = last;
+	p->prefix = prefix;
+	p->network = network & addr_mask(prefix);
+	p->broadcast = p->network | ~addr_mask(prefix);
+	p->gateway = gateway;
+	p->size = p->count = (size_t)(last - first) + 1;
+	p->slot = calloc(p->size, sizeof(*p->slot));
+	if (!p->slot)
+		return -ENOMEM;
+	for (size_t i = 0; i < p->size; i++)
+		p->slot[i].ip = first + (uint32_t)i;
+	return 0;
+}
+
+void dhcpd_pool_free(struct dhcpd_pool *p)
+{
+	free(p->slot);
+	memset(p, 0, sizeof(*p));
+}
+
+/* A fixed address outside the range gets a slot of its own at the end. */
+static int add_extra_slot(struct dhcpd_pool *p, uint32_t ip)
+{
+	struct dhcpd_lease *s = realloc(p->slot, (p->count + 1) * sizeof(*s));
+
+	if (!s)
+		return -ENOMEM;
+	p->slot = s;
+	memset(&s[p->count], 0, sizeof(*s));
+	s[p->count++].ip = ip;
+	return 0;
+}
+
+int dhcpd_pool_reserve(struct dhcpd_pool *p, const uint8_t mac[6], uint32_t ip, const char *name)
+{
+	struct dhcpd_reservation *r;
+
+	if (p->nres == DHCPD_MAX_RESERVATIONS)
+		return -ENOSPC;
+	if ((ip < p->first || ip > p->last) && add_extra_slot(p, ip) < 0)
+		return -ENOMEM;
+	r = &p->res[p->nres++];
+	memcpy(r->mac, mac, 6);
+	r->ip = ip;
+	strncpy(r->name, name ? name : "", sizeof(r->name) - 1);
+	return 0;
+}
+
+const struct dhcpd_reservation *dhcpd_reservation_for(const struct dhcpd_pool *p, const uint8_t mac[6])
+{
+	for (unsigned i = 0; i < p->nres; i++)
+		if (!memcmp(p->res[i].mac, mac, 6))
+			return &p->res[i];
+	return NULL;
+}
+
+static const struct dhcpd_reservation *reservation_of_ip(const struct dhcpd_pool *p, uint32_t ip)
+{
+	for (unsigned i = 0; i < p->nres; i++)
+		if (p->res[i].ip == ip)
+			return &p->res[i];
+	return NULL;
+}
+
+struct dhcpd_lease *dhcpd_lease_at(struct dhcpd_pool *p, uint32_t ip)
+{
+	if (ip >= p->first && ip <= p->last)
+		return &p->slot[ip - p->first];
+	for (size_t i = p->size; i < p->count; i++)
+		if (p->slot[i].ip == ip)
+			return &p->slot[i];
+	return NULL;
+}
+
+static bool live(const struct dhcpd_lease *l, time_t now)
+{
+	return l->state != LEASE_FREE && l->expires > now;
+}
+
+static bool same_client(const struct dhcpd_lease *l, const struct dhcpd_client *c)
+{
+	if (c->client_id_len && l->client_id_len)
+		return l->client_id_len == c->client_id_len && !memcmp(l->client_id, c->client_id, c->client_id_len);
+	return !memcmp(l->mac, c->mac, 6);
+}
+
+struct dhcpd_lease *dhcpd_lease_of(struct dhcpd_pool *p, const struct dhcpd_client *c, time_t now)
+{
+	for (size_t i = 0; i < p->count; i++) {
+		struct dhcpd_lease *l = &p->slot[i];
+
+		if (live(l, now) && l->state != LEASE_DECLINED && same_client(l, c))
+			return l;
+	}
+	return NULL;
+}
+
+/* Addresses a reservation may use even outside the range (a fixed IP
+ * anywhere in the subnet) have no slot: they are checked here alone. */
+bool dhcpd_ip_ok_for(struct dhcpd_pool *p, uint32_t ip, const struct dhcpd_client *c, time_t now)
+{
+	const struct dhcpd_reservation *r = reservation_of_ip(p, ip);
+	struct dhcpd_lease *l;
+
+	if (!ip || ip == p->gateway || ip == p->network || ip == p->broadcast ||
+	    (ip & addr_mask(p->prefix)) != p->network)
+		return false;
+	if (r && memcmp(r->mac, c->mac, 6) != 0)
+		return false;
+	l = dhcpd_lease_at(p, ip);
+	if (!l)
+		return false;
+	return !live(l, now) || (l->state != LEASE_DECLINED && same_client(l, c));
+}
+
+/* §4.3.1's order, plus an address derived from the MAC so a client that
+ * lost its lease (or the server its file) gets the same address again. */
+uint32_t dhcpd_choose(struct dhcpd_pool *p, const struct dhcpd_client *c, uint32_t requested, time_t now)
+{
+	const struct dhcpd_reservation *r = dhcpd_reservation_for(p, c->mac);
+	struct dhcpd_lease *cur;
+	uint32_t h;
+
+	if (r)
+		return r->ip;
+	if ((cur = dhcpd_lease_of(p, c, now)) && dhcpd_ip_ok_for(p, cur->ip, c, now))
+		return cur->ip;
+	if (requested && dhcpd_ip_ok_for(p, requested, c, now))
+		return requested;
+	h = addr_fnv1a((const char[7]){ (char)c->mac[0], (char)c->mac[1], (char)c->mac[2], (char)c->mac[3],
+					(char)c->mac[4], (char)c->mac[5], 0 });
+	h = p->first + h % (uint32_t)p->size;
+	if (dhcpd_ip_ok_for(p, h, c, now))
+		return h;
+	for (size_t i = 0; i < p->size; i++)
+		if (dhcpd_ip_ok_for(p, p->slot[i].ip, c, now))
+			return p->slot[i].ip;
+	return 0;
+}
+
+struct dhcpd_lease *dhcpd_lease_set(struct dhcpd_pool *p, uint32_t ip, const struct dhcpd_client *c,
+				    enum lease_state st, time_t expires, const char *hostname)
+{
+	struct dhcpd_lease *l = dhcpd_lease_at(p, ip);
+
+	if (!l)
+		return NULL;
+	l->state = st;
+	memcpy(l->mac, c->mac, 6);
+	l->client_id_len = c->client_id_len;
+	if (c->client_id_len)
+		memcpy(l->client_id, c->client_id, c->client_id_len);
+	if (hostname)
+		strncpy(l->hostname, hostname, sizeof(l->hostname) - 1);
+	l->expires = expires;
+	l->line_len = 0;
+	if (st != LEASE_OFFERED)
+		p->dirty = true;
+	return l;
+}
+
+void dhcpd_lease_clear(struct dhcpd_pool *p, struct dhcpd_lease *l)
+{
+	uint32_t ip = l->ip;
+
+	if (l->state == LEASE_BOUND)
+		p->dirty = true;
+	memset(l, 0, sizeof(*l));
+	l->ip = ip;
+}
+
+unsigned dhcpd_lease_clear_others(struct dhcpd_pool *p, const struct dhcpd_client *c, uint32_t keep, time_t now)
+{
+	unsigned n = 0;
+
+	for (size_t i = 0; i < p->count; i++) {
+		struct dhcpd_lease *l = &p->slot[i];
+
+		if (l->ip != keep && live(l, now) && l->state != LEASE_DECLINED && same_client(l, c)) {
+			dhcpd_lease_clear(p, l);
+			n++;
+		}
+	}
+	return n;
+}
+
+unsigned dhcpd_expire(struct dhcpd_pool *p, time_t now)
+{
+	unsigned n = 0;
+
+	for (size_t i = 0; i < p->count; i++)
+		if (p->slot[i].state != LEASE_FREE && p->slot[i].expires <= now) {
+			dhcpd_lease_clear(p, &p->slot[i]);
+			n++;
+		}
+	return n;
+}
+
+unsigned dhcpd_count(const struct dhcpd_pool *p, enum lease_state st)
+{
+	unsigned n = 0;
+
+	for (size_t i = 0; i < p->count; i++)
+		n += p->slot[i].state == st;
+	return n;
+}

@@ -1,0 +1,311 @@
+/* `labinit dhcpd`: the worker process that serves DHCP on the bridge. It
+ * parses untrusted packets, so it runs outside PID 1, which restarts it;
+ * its leases survive in the lease file. Requests are drained in batches:
+ * the lease file is written once per batch, before any ACK of that batch is
+ * sent, so an acknowledged lease is never lost to a crash. */
+#include <errno.h>
+#include <linux/filter.h>
+#include <linux/if_packet.h>
+#include <net/ethernet.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "lib/core/addr.h"
+#include "lib/core/log.h"
+#include "lib/core/loop.h"
+#include "lib/profile/profile.h"
+#include "net/dhcp/sock.h"
+#include "net/dhcpd/dhcpd.h"
+#include "net/dhcpd/worker.h"
+#include "net/dns/dnsd.h"
+#include "net/dhcp/ipudp.h"
+#include "net/netlink/rtnl.h"
+
+#define BATCH 64
+#define EXPIRE_EVERY_MS 10000
+
+struct worker {
+	struct loop loop;
+	struct dhcpd d;
+	struct dnsd dns;
+	bool dns_up;
+	char lease_names[256][64];      /* names dnsd learnt from leases */
+	unsigned nlease_names;
+	const struct profile *p;
+	struct loop_timer expire;
+	int udp, raw, sigfd, ifindex;
+	bool done;
+	struct dhcpd_reply replies[BATCH];
+	uint64_t last_drop_log, last_exhausted_log;
+	unsigned long drops_unlogged;
+};
+
+/* Send-only: a filter that accepts nothing keeps the bridge's traffic out. */
+static int open_raw(int ifindex)
+{
+	struct sock_filter none[] = { BPF_STMT(BPF_RET | BPF_K, 0) };
+	struct sock_fprog prog = { 1, none };
+
+	return dhcp_raw_socket(ifindex, &prog, 0);
+}
+
+/* To a client without an address: a frame to its MAC (or broadcast),
+ * with IP and UDP headers and checksums of our own. */
+static void send_frame(struct worker *w, const struct dhcpd_reply *r)
+{
+	const uint8_t *mac = r->dest == DHCPD_BROADCAST ? NULL : r->dst_mac;
+	int e = dhcp_send_frame(w->raw, w->ifindex, mac, r->msg, r->len, w->d.cfg.server_ip, 67, r->dst_ip, 68);
+
+	if (e < 0)
+		log_warn("dhcpd: send to %02x:%02x:%02x:%02x:%02x:%02x: %s", r->dst_mac[0], r->dst_mac[1],
+			 r->dst_mac[2], r->dst_mac[3], r->dst_mac[4], r->dst_mac[5], strerror(-e));
+}
+
+static void send_reply(struct worker *w, const struct dhcpd_reply *r)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(r->dst_ip) };
+
+	if (r->dest == DHCPD_BROADCAST || r->dest == DHCPD_CHADDR) {
+		send_frame(w, r);
+		return;
+	}
+	sa.sin_port = htons(r->dest == DHCPD_RELAY ? 67 : 68);
+	if (sendto(w->udp, r->msg, r->len, 0, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+		log_warn("dhcpd: send to %s: %s", r->dest == DHCPD_RELAY ? "relay" : "client", strerror(errno));
+}
+
+static bool profile_guest(const struct profile *p, const char *name)
+{
+	for (unsigned i = 0; i < p->nguests; i++)
+		if (!strcmp(p->guests[i].name, name) && p->guests[i].ip)
+			return true;
+	return false;
+}
+
+/* The DNS names of the leases follow the lease table: forget the old set,
+ * learn the current one. Guests with a fixed IP are dnsd's already. */
+static void sync_names(struct worker *w)
+{
+	const struct dhcpd_pool *pool = &w->d.pool;
+	time_t now = time(NULL);
+
+	if (!w->dns_up)
+		return;
+	for (unsigned i = 0; i < w->nlease_names; i++)
+		dnsd_host_del(&w->dns, w->lease_names[i]);
+	w->nlease_names = 0;
+	for (size_t i = 0; i < pool->count && w->nlease_names < 256; i++) {
+		const struct dhcpd_lease *l = &pool->slot[i];
+
+		if (l->state != LEASE_BOUND || l->expires <= now || !l->hostname[0] || profile_guest(w->p, l->hostname))
+			continue;
+		if (dnsd_host_set(&w->dns, l->hostname, l->ip) == 0)
+			snprintf(w->lease_names[w->nlease_names++], 64, "%s", l->hostname);
+	}
+}
+
+static int save_leases(struct worker *w)
+{
+	int r = dhcpd_leases_save(&w->d.pool, w->p->lease_file);
+
+	if (r < 0)
+		log_err("dhcpd: writing %s: %s", w->p->lease_file, strerror(-r));
+	else
+		w->d.pool.dirty = false;
+	sync_names(w);
+	return r;
+}
+
+/* Hostile input is counted and logged at most once a second. */
+static void note_drop(struct worker *w)
+{
+	uint64_t now = loop_now_ms();
+
+	w->d.st.dropped++;
+	w->drops_unlogged++;
+	if (now - w->last_drop_log >= 1000) {
+		log_warn("dhcpd: dropped %lu malformed packet%s", w->drops_unlogged, w->drops_unlogged == 1 ? "" : "s");
+		w->last_drop_log = now;
+		w->drops_unlogged = 0;
+	}
+}
+
+/* "pool exhausted" is logged at most once a second: a client retries. */
+static bool rate_ok(struct worker *w)
+{
+	uint64_t now = loop_now_ms();
+
+	if (now - w->last_exhausted_log < 1000)
+		return false;
+	w->last_exhausted_log = now;
+	return true;
+}
+
+static unsigned read_batch(struct worker *w, time_t now)
+{
+	uint8_t buf[DHCP_MAX_LEN];
+	struct dhcp_msg m;
+	unsigned n = 0;
+
+	while (n < BATCH) {
+		ssize_t len = recv(w->udp, buf, sizeof(buf), 0);
+
+		if (len < 0)
+			break;
+		if (dhcp_parse(buf, (size_t)len, &m) < 0) {
+			note_drop(w);
+			continue;
+		}
+		dhcpd_handle(&w->d, &m, now, &w->replies[n]);
+		if (w->replies[n].log[0] && !(w->d.st.exhausted > 1 && strstr(w->replies[n].log, "exhausted") &&
+						 !rate_ok(w)))
+			log_info("dhcpd: %s%s%s from %02x:%02x:%02x:%02x:%02x:%02x: %s", dhcp_type_name(m.type),
+				 m.hostname[0] ? " " : "", m.hostname, m.chaddr[0], m.chaddr[1], m.chaddr[2],
+				 m.chaddr[3], m.chaddr[4], m.chaddr[5], w->replies[n].log);
+		n++;
+	}
+	return n;
+}
+
+static void on_packets(struct loop *l, int fd, uint32_t events, void *data)
+{
+	struct worker *w = data;
+	unsigned n;
+
+	(void)l;
+	(void)fd;
+	(void)events;
+	do {
+		bool saved = true;
+
+		n = read_batch(w, time(NULL));
+		if (w->d.pool.dirty)
+			saved = save_leases(w) == 0;
+		/* An ACK whose lease is not on disk is not sent: the client
+		 * asks again, and no acknowledged lease is ever lost. */
+		for (unsigned i = 0; i < n; i++)
+			if (w->replies[i].dest != DHCPD_NONE && (saved || w->replies[i].type != DHCPACK))
+				send_reply(w, &w->replies[i]);
+	} while (n == BATCH);
+}
+
+static void on_expire(struct loop *l, struct loop_timer *t)
+{
+	struct worker *w = t->data;
+	unsigned n = dhcpd_expire(&w->d.pool, time(NULL));
+
+	if (n)
+		log_info("dhcpd: %u lease%s expired", n, n == 1 ? "" : "s");
+	if (w->d.pool.dirty)
+		save_leases(w);
+	loop_timer_arm(l, t, loop_now_ms() + EXPIRE_EVERY_MS);
+}
+
+static void on_signal(struct loop *l, int fd, uint32_t events, void *data)
+{
+	struct worker *w = data;
+	struct signalfd_siginfo si;
+
+	(void)l;
+	(void)events;
+	while (read(fd, &si, sizeof(si)) == (ssize_t)sizeof(si))
+		if (si.ssi_signo == SIGTERM || si.ssi_signo == SIGINT)
+			w->done = true;
+}
+
+static int load_leases(struct worker *w)
+{
+	unsigned loaded, bad;
+	int r = dhcpd_leases_load(&w->d.pool, w->p->lease_file, time(NULL), &loaded, &bad);
+
+	if (r < 0)
+		log_err("dhcpd: reading %s: %s", w->p->lease_file, strerror(-r));
+	else
+		log_info("dhcpd: %u lease%s from %s%s", loaded, loaded == 1 ? "" : "s", w->p->lease_file,
+			 bad ? " (malformed lines skipped)" : "");
+	return r;
+}
+
+static int setup(struct worker *w)
+{
+	struct rtnl_link link;
+	struct nl_sock s;
+	sigset_t sigs;
+	int r;
+
+	if ((r = nl_open(&s, NETLINK_ROUTE)) < 0)
+		return r;
+	r = rtnl_link_get(&s, w->p->bridge_name, &link);
+	nl_close(&s);
+	if (r < 0)
+		return r;
+	w->ifindex = link.index;
+	if ((r = dhcpd_init(&w->d, w->p)) < 0 || (r = load_leases(w)) < 0)
+		return r;
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGTERM);
+	sigaddset(&sigs, SIGINT);
+	sigprocmask(SIG_BLOCK, &sigs, NULL);
+	/* UDP bound to the bridge: nothing answers on the uplink. */
+	if ((r = loop_init(&w->loop)) < 0 || (w->udp = dhcp_udp_socket(w->p->bridge_name, 67)) < 0 ||
+	    (w->raw = open_raw(w->ifindex)) < 0 || (w->sigfd = signalfd(-1, &sigs, SFD_CLOEXEC | SFD_NONBLOCK)) < 0)
+		return r < 0 ? r : w->udp < 0 ? w->udp : w->raw < 0 ? w->raw : -errno;
+	if ((r = loop_add(&w->loop, w->udp, EPOLLIN, on_packets, w)) < 0 ||
+	    (r = loop_add(&w->loop, w->sigfd, EPOLLIN, on_signal, w)) < 0)
+		return r;
+	w->expire.fn = on_expire;
+	w->expire.data = w;
+	if (w->p->dns) {
+		/* DNS in the same process: it learns the leases' names directly. */
+		if ((r = dnsd_init(&w->dns, &w->loop, w->p)) < 0)
+			log_err("dns: %s; the lab runs without its DNS", strerror(-r));
+		else
+			w->dns_up = true;
+		for (unsigned i = 0; w->dns_up && i < w->p->nguests; i++)
+			if (w->p->guests[i].ip)
+				dnsd_host_set(&w->dns, w->p->guests[i].name, w->p->guests[i].ip);
+		sync_names(w);
+	}
+	return loop_timer_arm(&w->loop, &w->expire, loop_now_ms() + EXPIRE_EVERY_MS);
+}
+
+int dhcpd_worker_main(const struct profile *p)
+{
+	static struct worker w;
+	char a[16], b[16];
+	int r;
+
+	memset(&w, 0, sizeof(w));
+	w.p = p;
+	log_set_prefix("labinit-dhcpd");
+	if (!p->dhcp) {
+		log_info("dhcpd: CONFIG_DHCP_SERVER is off");
+		return 0;
+	}
+	if (!p->dns)
+		log_info("dns: CONFIG_DNS is off");
+	if ((r = setup(&w)) < 0) {
+		log_err("dhcpd: on %s: %s", p->bridge_name, strerror(-r));
+		return 1;
+	}
+	addr_format_ip4(p->range_start, a);
+	addr_format_ip4(p->range_end, b);
+	log_info("dhcpd: serving %s-%s on %s", a, b, p->bridge_name);
+	while (!w.done)
+		if (loop_run_once(&w.loop) < 0)
+			break;
+	if (w.d.pool.dirty)
+		save_leases(&w);
+	if (w.dns_up)
+		dnsd_close(&w.dns);
+	log_info("dhcpd: stopped (%lu requests, %lu ACKs, %lu NAKs, %lu dropped)", w.d.st.received, w.d.st.ack,
+		 w.d.st.nak, w.d.st.dropped);
+	return 0;
+}

@@ -1,0 +1,296 @@
+/* The DNS server's life cycle and its UDP side: setup from the profile,
+ * the listening sockets on the bridge, queries in, answers out, the one
+ * timer, rate-limited logging and random IDs. */
+#include "net/dns/dnsd.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "lib/core/log.h"
+#include "net/dhcpc/dhcpc.h"
+
+static void setup_upstreams(struct dnsd *d, const struct profile *p)
+{
+	const uint32_t *list = p->dns_upstreams;
+	unsigned n = p->ndns_upstreams;
+
+	d->no_forward = p->dns_no_forward;
+	if (d->no_forward)
+		return;
+	if (!n && !p->uplink_dhcp) { /* Kconfig: else UPLINK_DNS of a static uplink */
+		list = p->uplink_dns;
+		n = p->uplink_ndns;
+	}
+	if (!n && p->uplink_dhcp) { /* else what the uplink's DHCP client learnt */
+		d->up_from_file = true;
+		snprintf(d->resolv_path, sizeof(d->resolv_path), "%s/resolv.%s", DHCPC_RESOLV_DIR,
+			 p->uplink_ifname);
+		return;
+	}
+	for (unsigned i = 0; i < n && d->nup < DNSD_MAX_UPSTREAMS; i++)
+		if (list[i] != d->gateway) /* ourselves: a forwarding loop */
+			d->up[d->nup++] = list[i];
+}
+
+int dnsd_setup(struct dnsd *d, const struct profile *p)
+{
+	memset(d, 0, sizeof(*d));
+	d->udp_fd = d->tcp_fd = d->rand_fd = -1;
+	for (unsigned i = 0; i < DNSD_MAX_PENDING; i++) {
+		d->pending[i].d = d;
+		d->pending[i].fd = -1;
+	}
+	for (unsigned i = 0; i < DNSD_MAX_TCP; i++) {
+		d->tcp[i].d = d;
+		d->tcp[i].fd = -1;
+	}
+	snprintf(d->bridge, sizeof(d->bridge), "%s", p->bridge_name);
+	d->gateway = p->gateway;
+	d->subnet = p->subnet;
+	if (dns_name_from_text(&d->domain, p->dns_domain) < 0)
+		return -EINVAL;
+	setup_upstreams(d, p);
+	/* The lab host by its name and as "gateway"; a clash is no error. */
+	dnsd_host_pin(d, p->hostname, p->gateway);
+	dnsd_host_pin(d, "gateway", p->gateway);
+	return 0;
+}
+
+static int open_listener(const struct dnsd *d, int type)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(DNS_PORT),
+				  .sin_addr.s_addr = htonl(d->gateway) };
+	int one = 1, fd = socket(AF_INET, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		return -errno;
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	/* The worker may start before the gateway address is back on the bridge. */
+	setsockopt(fd, IPPROTO_IP, IP_FREEBIND, &one, sizeof(one));
+	if (setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, d->bridge, (socklen_t)strlen(d->bridge)) < 0 ||
+	    bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
+	    (type == SOCK_STREAM && listen(fd, 16) < 0)) {
+		int r = -errno;
+
+		close(fd);
+		return r;
+	}
+	return fd;
+}
+
+static void on_udp(struct loop *l, int fd, uint32_t events, void *data);
+static void on_timer(struct loop *l, struct loop_timer *t);
+
+int dnsd_init(struct dnsd *d, struct loop *l, const struct profile *p)
+{
+	int r = dnsd_setup(d, p);
+
+	if (r < 0)
+		return r;
+	d->timer.fn = on_timer;
+	d->timer.data = d;
+	d->rand_fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+	if (d->rand_fd < 0)
+		return -errno;
+	r = d->udp_fd = open_listener(d, SOCK_DGRAM);
+	if (r >= 0)
+		r = d->tcp_fd = open_listener(d, SOCK_STREAM);
+	if (r >= 0)
+		r = loop_add(l, d->udp_fd, EPOLLIN, on_udp, d);
+	if (r >= 0) {
+		d->loop = l;
+		r = loop_add(l, d->tcp_fd, EPOLLIN, dnsd_tcp_on_accept, d);
+	}
+	if (r < 0) {
+		dnsd_close(d);
+		return r;
+	}
+	return 0;
+}
+
+static void close_listener(struct dnsd *d, int *fd)
+{
+	if (*fd < 0)
+		return;
+	if (d->loop)
+		loop_del(d->loop, *fd);
+	close(*fd);
+	*fd = -1;
+}
+
+void dnsd_close(struct dnsd *d)
+{
+	dnsd_fwd_close_all(d);
+	dnsd_tcp_close_all(d);
+	if (d->loop)
+		loop_timer_cancel(d->loop, &d->timer);
+	close_listener(d, &d->udp_fd);
+	close_listener(d, &d->tcp_fd);
+	if (d->rand_fd >= 0)
+		close(d->rand_fd);
+	d->rand_fd = -1;
+	d->loop = NULL;
+}
+
+void dnsd_log_limited(struct dnsd *d, const char *fmt, ...)
+{
+	uint64_t now = loop_now_ms();
+	char msg[256];
+	va_list ap;
+
+	if (d->log_last_ms && now - d->log_last_ms < 1000) {
+		d->log_suppressed++;
+		return;
+	}
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (d->log_suppressed)
+		log_warn("dns: %s (and %lu more such messages)", msg, d->log_suppressed);
+	else
+		log_warn("dns: %s", msg);
+	d->log_last_ms = now;
+	d->log_suppressed = 0;
+}
+
+int dnsd_random16(struct dnsd *d, uint16_t *out)
+{
+	if (d->rand_left < 2) {
+		ssize_t n = d->rand_fd < 0 ? -1 : read(d->rand_fd, d->rand_pool, sizeof(d->rand_pool));
+
+		if (n != (ssize_t)sizeof(d->rand_pool))
+			return n < 0 ? -errno : -EIO;
+		d->rand_left = sizeof(d->rand_pool);
+	}
+	d->rand_left -= 2;
+	*out = (uint16_t)(d->rand_pool[d->rand_left] << 8 | d->rand_pool[d->rand_left + 1]);
+	return 0;
+}
+
+void dnsd_send_client(struct dnsd *d, const struct dnsd_client *c, const uint8_t *msg, size_t len)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(c->port),
+				  .sin_addr.s_addr = htonl(c->ip) };
+
+	if (c->conn) {
+		dnsd_tcp_send(d, c->conn, msg, len);
+		return;
+	}
+	if (sendto(d->udp_fd, msg, len, MSG_DONTWAIT, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+		d->stats.dropped++;
+}
+
+/* RFC 5358 §4: answer and recurse only for the lab, whose addresses are
+ * the only ones that may arrive on the bridge; a spoofed outside source
+ * would make us reflect answers out of the uplink. */
+bool dnsd_client_ok(const struct dnsd *d, uint32_t ip, uint16_t port)
+{
+	return port != 0 && addr_in_prefix(ip, &d->subnet) && ip != d->gateway;
+}
+
+static void udp_query(struct dnsd *d, const uint8_t *q, size_t len, const struct dnsd_client *c)
+{
+	uint8_t out[DNS_UDP_MAX];
+	char ip[16];
+	int r;
+
+	addr_format_ip4(c->ip, ip);
+	if (!dnsd_client_ok(d, c->ip, c->port)) {
+		d->stats.dropped++;
+		dnsd_log_limited(d, "dropped a query from %s:%u, outside the lab", ip, c->port);
+		return;
+	}
+	d->stats.queries++;
+	if (len > DNSD_QUERY_MAX) {
+		d->stats.malformed++;
+		dnsd_log_limited(d, "dropped a query of more than %u octets from %s", DNSD_QUERY_MAX, ip);
+		return;
+	}
+	r = dnsd_answer_local(d, q, len, out, sizeof(out));
+	if (r < 0 || (r >= 4 && (out[3] & DNS_F_RCODE) == DNS_RCODE_FORMERR)) {
+		d->stats.malformed++;
+		dnsd_log_limited(d, "%s a malformed query from %s", r < 0 ? "dropped" : "FORMERR for", ip);
+	}
+	if (r > 0) {
+		d->stats.local++;
+		dnsd_send_client(d, c, out, (size_t)r);
+	} else if (r == 0) {
+		dnsd_forward(d, q, len, c);
+	}
+}
+
+static void on_udp(struct loop *l, int fd, uint32_t events, void *data)
+{
+	struct dnsd *d = data;
+	uint8_t buf[DNSD_QUERY_MAX + 1]; /* one more: a longer datagram shows */
+
+	(void)l;
+	(void)events;
+	for (int i = 0; i < 32; i++) {
+		struct sockaddr_in from;
+		socklen_t fl = sizeof(from);
+		ssize_t n = recvfrom(fd, buf, sizeof(buf), 0, (struct sockaddr *)&from, &fl);
+		struct dnsd_client c = { 0 };
+
+		if (n < 0)
+			break;
+		c.ip = ntohl(from.sin_addr.s_addr);
+		c.port = ntohs(from.sin_port);
+		udp_query(d, buf, (size_t)n, &c);
+	}
+	dnsd_after_event(d);
+}
+
+static void schedule(struct dnsd *d)
+{
+	uint64_t next = 0;
+
+	for (unsigned i = 0; i < DNSD_MAX_PENDING; i++)
+		if (d->pending[i].used && (!next || d->pending[i].deadline < next))
+			next = d->pending[i].deadline;
+	for (unsigned i = 0; i < DNSD_MAX_TCP; i++)
+		if (d->tcp[i].fd >= 0 && (!next || d->tcp[i].idle_deadline < next))
+			next = d->tcp[i].idle_deadline;
+	if (!next)
+		loop_timer_cancel(d->loop, &d->timer);
+	else if (d->timer.when_ms != next && loop_timer_arm(d->loop, &d->timer, next) < 0)
+		log_err("dns: no timer left in the event loop: timeouts will not fire");
+}
+
+void dnsd_after_event(struct dnsd *d)
+{
+	if (!d->loop)
+		return;
+	dnsd_tcp_tidy(d);
+	schedule(d);
+}
+
+static void on_timer(struct loop *l, struct loop_timer *t)
+{
+	struct dnsd *d = t->data;
+	uint64_t now = loop_now_ms();
+
+	(void)l;
+	dnsd_fwd_expire(d, now);
+	dnsd_tcp_expire(d, now);
+	dnsd_after_event(d);
+}
+
+void dnsd_log_stats(const struct dnsd *d)
+{
+	const struct dnsd_stats *s = &d->stats;
+
+	log_info("dns: %lu queries: %lu answered here, %lu forwarded (%lu answered, %lu SERVFAIL, "
+		 "%lu timeouts, %lu stray answers), %lu failures repeated from the cache, %lu malformed, "
+		 "%lu dropped, %lu repeats; TCP: %lu connections, %lu refused",
+		 s->queries, s->local, s->forwarded, s->answered, s->servfail, s->timeouts, s->stray,
+		 s->failure_hits, s->malformed, s->dropped, s->duplicates, s->tcp_accepted, s->tcp_refused);
+}

@@ -1,0 +1,16 @@
+/* Shared between the lab network's files (net/labnet/). */
+#ifndef LAB_LABNET_PRIV_H
+#define LAB_LABNET_PRIV_H
+
+#include <stdlib.h>
+
+#include "lib/core/log.h"
+#include "net/labnet/labnet.h"
+#include "net/netlink/rtnl.h"
+
+int labnet_collect_used(struct nl_sock *s, int bridge_index, struct labnet_used *u);
+int labnet_preflight(struct nl_sock *s, const struct profile *p);
+int labnet_dhcp_start(const struct profile *p);
+void labnet_dhcp_stop(const struct profile *p);
+
+#endif

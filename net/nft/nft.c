@@ -1,0 +1,477 @@
+/* labinit's nftables ruleset, after libvirt's NAT network (its nftables
+ * firewall backend, network_nftables.c), sent as one nfnetlink batch.
+ * Message layouts: <linux/netfilter/nfnetlink.h>, <linux/netfilter/nf_tables.h>. */
+#include "net/nft/nft.h"
+
+#include <endian.h>
+#include <errno.h>
+#include <linux/icmp.h>
+#include <linux/if.h>
+#include <linux/netfilter.h>
+#include <linux/netfilter/nf_conntrack_common.h>
+#include <linux/netfilter/nf_tables.h>
+#include <linux/netfilter/nfnetlink.h>
+#include <linux/netfilter_ipv4.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "net/nft/expr.h"
+
+/* Source ports libvirt masquerades TCP/UDP to (iptables --to-ports 1024-65535),
+ * so a guest's connection never leaves from a privileged port. */
+#define MASQ_PORT_MIN 1024
+#define MASQ_PORT_MAX 65535
+
+#define CT_ESTABLISHED_RELATED (NF_CT_STATE_BIT(IP_CT_ESTABLISHED) | NF_CT_STATE_BIT(IP_CT_RELATED))
+#define CT_NEW NF_CT_STATE_BIT(IP_CT_NEW)
+
+/* Local-network multicast and limited broadcast never leave the link:
+ * libvirt returns them from NAT untouched. */
+static const struct ip4_prefix mcast_local = { 0xe0000000u, 24 };
+static const struct ip4_prefix broadcast = { 0xffffffffu, 32 };
+
+/* Every nfnetlink message starts with struct nfgenmsg; res_id is big-endian. */
+static void nfgen_header(struct nl_msg *m, uint8_t family, uint16_t res_id)
+{
+	struct nfgenmsg *g = nl_msg_put_header(m, sizeof(*g));
+
+	if (!g)
+		return;
+	g->nfgen_family = family;
+	g->version = NFNETLINK_V0;
+	g->res_id = htobe16(res_id);
+}
+
+/* BATCH_BEGIN/END frame the transaction; BEGIN's res_id names the subsystem
+ * (nfnetlink_rcv_skb_batch). No ACK: the kernel answers neither marker. */
+static void batch_marker(struct nl_batch *b, uint16_t type, const char *what)
+{
+	struct nl_msg m;
+
+	nl_batch_msg(b, &m, type, 0);
+	nfgen_header(&m, NFPROTO_UNSPEC, NFNL_SUBSYS_NFTABLES);
+	nl_batch_add(b, &m, what);
+}
+
+/* Every object message asks for an ACK, so an error comes back on its own
+ * sequence number and nl_batch_send can name the object. */
+static void nft_msg_begin(struct nl_batch *b, struct nl_msg *m, uint16_t cmd, uint16_t flags)
+{
+	nl_batch_msg(b, m, (uint16_t)(NFNL_SUBSYS_NFTABLES << 8 | cmd), (uint16_t)(NLM_F_ACK | flags));
+	nfgen_header(m, NFPROTO_IPV4, 0);
+}
+
+static void table_msg(struct nl_batch *b, uint16_t cmd, const char *what)
+{
+	struct nl_msg m;
+
+	nft_msg_begin(b, &m, cmd, cmd == NFT_MSG_NEWTABLE ? NLM_F_CREATE : 0);
+	nl_attr_put_str(&m, NFTA_TABLE_NAME, NFT_TABLE_NAME);
+	nl_batch_add(b, &m, what);
+}
+
+/* NEWTABLE without NLM_F_EXCL is a no-op on an existing table, so the
+ * DELTABLE after it cannot fail with ENOENT: this deletes exactly our table,
+ * and only when the whole transaction commits. */
+static void table_reset(struct nl_batch *b)
+{
+	table_msg(b, NFT_MSG_NEWTABLE, "table ip " NFT_TABLE_NAME " (if absent)");
+	table_msg(b, NFT_MSG_DELTABLE, "delete table ip " NFT_TABLE_NAME);
+}
+
+void nft_rule_begin(struct nl_batch *b, struct nft_rule *r, const char *chain)
+{
+	nft_msg_begin(b, &r->m, NFT_MSG_NEWRULE, NLM_F_CREATE | NLM_F_APPEND);
+	nl_attr_put_str(&r->m, NFTA_RULE_TABLE, NFT_TABLE_NAME);
+	nl_attr_put_str(&r->m, NFTA_RULE_CHAIN, chain);
+	r->exprs = nl_nest_start(&r->m, NFTA_RULE_EXPRESSIONS);
+}
+
+void nft_rule_end(struct nl_batch *b, struct nft_rule *r, const char *what)
+{
+	nl_nest_end(&r->m, r->exprs);
+	nl_batch_add(b, &r->m, what);
+}
+
+/* The chain being filled: rules are numbered per chain for error messages. */
+struct chain_ctx {
+	struct nl_batch *b;
+	const struct profile *p;
+	const char *chain;
+	unsigned n;
+	struct nft_rule r;
+};
+
+static struct nl_msg *rule(struct chain_ctx *c)
+{
+	nft_rule_begin(c->b, &c->r, c->chain);
+	return &c->r.m;
+}
+
+__attribute__((format(printf, 2, 3)))
+static void rule_done(struct chain_ctx *c, const char *fmt, ...)
+{
+	char what[64];
+	int n = snprintf(what, sizeof(what), "rule %s #%u: ", c->chain, ++c->n);
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (n > 0 && (size_t)n < sizeof(what))
+		vsnprintf(what + n, sizeof(what) - (size_t)n, fmt, ap);
+	va_end(ap);
+	nft_rule_end(c->b, &c->r, what);
+}
+
+static const char *proto_name(uint8_t proto)
+{
+	return proto == IPPROTO_TCP ? "tcp" : proto == IPPROTO_UDP ? "udp" : "?";
+}
+
+static struct ip4_prefix host(uint32_t addr)
+{
+	return (struct ip4_prefix){ addr, 32 };
+}
+
+/* --- postrouting (nat): libvirt's LIBVIRT_PRT --- */
+
+/* ip saddr S ip daddr DST return: multicast and broadcast keep their
+ * source, as libvirt's "-d 224.0.0.0/24 -j RETURN" / "-d 255.255.255.255". */
+static void post_return(struct chain_ctx *c, const struct ip4_prefix *dst, const char *text)
+{
+	struct nl_msg *m = rule(c);
+
+	nft_match_saddr(m, &c->p->subnet, NFT_CMP_EQ);
+	nft_match_daddr(m, dst, NFT_CMP_EQ);
+	nft_expr_verdict(m, NFT_RETURN);
+	rule_done(c, "ip daddr %s return", text);
+}
+
+/* ip saddr S ip daddr != S [meta l4proto P] masquerade [to :1024-65535]:
+ * libvirt's three MASQUERADE rules, TCP and UDP first with the port range. */
+static void post_masq(struct chain_ctx *c, uint8_t proto)
+{
+	struct nl_msg *m = rule(c);
+
+	nft_match_saddr(m, &c->p->subnet, NFT_CMP_EQ);
+	nft_match_daddr(m, &c->p->subnet, NFT_CMP_NEQ);
+	if (proto) {
+		nft_match_l4proto(m, proto);
+		nft_stmt_masq(m, MASQ_PORT_MIN, MASQ_PORT_MAX);
+		rule_done(c, "%s masquerade to :%u-%u", proto_name(proto), MASQ_PORT_MIN, MASQ_PORT_MAX);
+		return;
+	}
+	nft_stmt_masq(m, 0, 0);
+	rule_done(c, "masquerade");
+}
+
+static void fill_postrouting(struct chain_ctx *c)
+{
+	post_return(c, &mcast_local, "224.0.0.0/24");
+	post_return(c, &broadcast, "255.255.255.255");
+	post_masq(c, IPPROTO_TCP);
+	post_masq(c, IPPROTO_UDP);
+	post_masq(c, 0);
+}
+
+/* --- prerouting (nat): port forwards; libvirt has none, this is the
+ * DNAT a libvirt user adds by hook script --- */
+
+/* iifname U meta l4proto P th dport HOSTPORT dnat to GUEST:PORT */
+static void pre_dnat(struct chain_ctx *c, const struct port_forward *f)
+{
+	struct nl_msg *m = rule(c);
+	char ip[16];
+
+	nft_match_ifname(m, NFT_META_IIFNAME, c->p->uplink_ifname);
+	nft_match_dport(m, f->proto, f->host_port);
+	nft_stmt_dnat(m, f->guest_ip, f->guest_port);
+	addr_format_ip4(f->guest_ip, ip);
+	rule_done(c, "dnat %s/%u to %s:%u", proto_name(f->proto), f->host_port, ip, f->guest_port);
+}
+
+static void fill_prerouting(struct chain_ctx *c)
+{
+	for (unsigned i = 0; i < c->p->nforwards; i++)
+		pre_dnat(c, &c->p->forwards[i]);
+}
+
+/* --- forward (filter): libvirt's LIBVIRT_FWI / FWO / FWX --- */
+
+/* oifname B ip daddr GUEST meta l4proto P th dport PORT ct status dnat
+ * accept: a forwarded connection may enter the lab, which FWI below
+ * otherwise only allows for answers. */
+static void fwd_forwarded(struct chain_ctx *c, const struct port_forward *f)
+{
+	struct nl_msg *m = rule(c);
+	struct ip4_prefix guest = host(f->guest_ip);
+	char ip[16];
+
+	nft_match_ifname(m, NFT_META_OIFNAME, c->p->bridge_name);
+	nft_match_daddr(m, &guest, NFT_CMP_EQ);
+	nft_match_dport(m, f->proto, f->guest_port);
+	nft_match_ct(m, NFT_CT_STATUS, IPS_DST_NAT);
+	nft_expr_verdict(m, NF_ACCEPT);
+	addr_format_ip4(f->guest_ip, ip);
+	rule_done(c, "%s %s/%u ct status dnat accept", ip, proto_name(f->proto), f->guest_port);
+}
+
+/* LIBVIRT_FWO: iifname B ip saddr S accept — guests reach out. */
+static void fwd_out(struct chain_ctx *c)
+{
+	struct nl_msg *m = rule(c);
+
+	char net[16];
+
+	nft_match_ifname(m, NFT_META_IIFNAME, c->p->bridge_name);
+	nft_match_saddr(m, &c->p->subnet, NFT_CMP_EQ);
+	nft_expr_verdict(m, NF_ACCEPT);
+	addr_format_ip4(c->p->subnet.addr, net);
+	rule_done(c, "iifname %s ip saddr %s/%u accept", c->p->bridge_name, net, c->p->subnet.len);
+}
+
+/* LIBVIRT_FWI: oifname B ip daddr S ct state established,related accept —
+ * only answers come back in. */
+static void fwd_back(struct chain_ctx *c)
+{
+	struct nl_msg *m = rule(c);
+
+	nft_match_ifname(m, NFT_META_OIFNAME, c->p->bridge_name);
+	nft_match_daddr(m, &c->p->subnet, NFT_CMP_EQ);
+	nft_match_ct(m, NFT_CT_STATE, CT_ESTABLISHED_RELATED);
+	nft_expr_verdict(m, NF_ACCEPT);
+	rule_done(c, "oifname %s established,related accept", c->p->bridge_name);
+}
+
+/* LIBVIRT_FWX: iifname B oifname B accept — guest to guest across the
+ * bridge when br_netfilter hands bridged traffic to this hook. */
+static void fwd_cross(struct chain_ctx *c)
+{
+	struct nl_msg *m = rule(c);
+
+	nft_match_ifname(m, NFT_META_IIFNAME, c->p->bridge_name);
+	nft_match_ifname(m, NFT_META_OIFNAME, c->p->bridge_name);
+	nft_expr_verdict(m, NF_ACCEPT);
+	rule_done(c, "iifname %s oifname %s accept", c->p->bridge_name, c->p->bridge_name);
+}
+
+/* libvirt's final "-i/-o virbr0 -j REJECT": anything else to or from the
+ * lab is refused loudly, not dropped silently. */
+static void fwd_reject(struct chain_ctx *c, uint32_t key)
+{
+	struct nl_msg *m = rule(c);
+
+	nft_match_ifname(m, key, c->p->bridge_name);
+	nft_stmt_reject(m);
+	rule_done(c, "%s %s reject", key == NFT_META_IIFNAME ? "iifname" : "oifname", c->p->bridge_name);
+}
+
+static void fill_forward(struct chain_ctx *c)
+{
+	if (c->p->nat) {
+		for (unsigned i = 0; i < c->p->nforwards; i++)
+			fwd_forwarded(c, &c->p->forwards[i]);
+		fwd_out(c);
+		fwd_back(c);
+	}
+	fwd_cross(c);
+	fwd_reject(c, NFT_META_IIFNAME);
+	fwd_reject(c, NFT_META_OIFNAME);
+}
+
+/* --- input (filter): libvirt's LIBVIRT_INP, plus what keeps the host
+ * closed to the lab --- */
+
+/* iifname B tcp/udp dport PORT accept: a service the host offers the lab. */
+static void in_service(struct chain_ctx *c, uint8_t proto, uint16_t port)
+{
+	struct nl_msg *m = rule(c);
+
+	nft_match_ifname(m, NFT_META_IIFNAME, c->p->bridge_name);
+	nft_match_dport(m, proto, port);
+	nft_expr_verdict(m, NF_ACCEPT);
+	rule_done(c, "iifname %s %s dport %u accept", c->p->bridge_name, proto_name(proto), port);
+}
+
+/* iifname B icmp type echo-request accept: guests may ping their gateway. */
+static void in_ping(struct chain_ctx *c)
+{
+	struct nl_msg *m = rule(c);
+
+	nft_match_ifname(m, NFT_META_IIFNAME, c->p->bridge_name);
+	nft_match_icmp_type(m, ICMP_ECHO);
+	nft_expr_verdict(m, NF_ACCEPT);
+	rule_done(c, "iifname %s icmp echo-request accept", c->p->bridge_name);
+}
+
+/* iifname B ct state BITS accept/drop */
+static void in_ct(struct chain_ctx *c, uint32_t bits, int32_t verdict, const char *text)
+{
+	struct nl_msg *m = rule(c);
+
+	nft_match_ifname(m, NFT_META_IIFNAME, c->p->bridge_name);
+	nft_match_ct(m, NFT_CT_STATE, bits);
+	nft_expr_verdict(m, verdict);
+	rule_done(c, "iifname %s %s", c->p->bridge_name, text);
+}
+
+static void fill_input(struct chain_ctx *c)
+{
+	const struct profile *p = c->p;
+
+	if (p->dhcp)
+		in_service(c, IPPROTO_UDP, 67);  /* libvirt: DHCP (RFC 2131 server port) */
+	if (p->dns) {
+		in_service(c, IPPROTO_UDP, 53); /* libvirt: DNS, and TCP for large answers */
+		in_service(c, IPPROTO_TCP, 53);
+	}
+	if (p->share_smb)
+		in_service(c, IPPROTO_TCP, 445); /* SMB direct over TCP, no NetBIOS ports */
+	in_ping(c);
+	/* Answers to connections the host opened into the lab (e.g. ssh to a guest). */
+	in_ct(c, CT_ESTABLISHED_RELATED, NF_ACCEPT, "established,related accept");
+	/* The policy stays accept for the uplink; from the lab nothing else new. */
+	in_ct(c, CT_NEW, NF_DROP, "ct state new drop");
+}
+
+struct base_chain {
+	const char *name, *type, *hook_name;
+	uint32_t hook;
+	int32_t prio;
+	void (*fill)(struct chain_ctx *c);
+};
+
+/* libvirt's priorities: NAT at srcnat/dstnat, filtering at filter
+ * (<linux/netfilter_ipv4.h> enum nf_ip_hook_priorities). Policy accept: this
+ * table only judges lab traffic and leaves the rest to other tables. */
+static const struct base_chain chain_postrouting = {
+	"postrouting", "nat", "postrouting", NF_INET_POST_ROUTING, NF_IP_PRI_NAT_SRC, fill_postrouting
+};
+static const struct base_chain chain_prerouting = {
+	"prerouting", "nat", "prerouting", NF_INET_PRE_ROUTING, NF_IP_PRI_NAT_DST, fill_prerouting
+};
+static const struct base_chain chain_forward = {
+	"forward", "filter", "forward", NF_INET_FORWARD, NF_IP_PRI_FILTER, fill_forward
+};
+static const struct base_chain chain_input = {
+	"input", "filter", "input", NF_INET_LOCAL_IN, NF_IP_PRI_FILTER, fill_input
+};
+
+static void chain_msg(struct nl_batch *b, const struct base_chain *bc)
+{
+	struct nl_msg m;
+	struct nlattr *hook;
+	char what[64];
+
+	nft_msg_begin(b, &m, NFT_MSG_NEWCHAIN, NLM_F_CREATE);
+	nl_attr_put_str(&m, NFTA_CHAIN_TABLE, NFT_TABLE_NAME);
+	nl_attr_put_str(&m, NFTA_CHAIN_NAME, bc->name);
+	hook = nl_nest_start(&m, NFTA_CHAIN_HOOK);
+	nl_attr_put_be32(&m, NFTA_HOOK_HOOKNUM, bc->hook);
+	nl_attr_put_be32(&m, NFTA_HOOK_PRIORITY, (uint32_t)bc->prio);
+	nl_nest_end(&m, hook);
+	nl_attr_put_be32(&m, NFTA_CHAIN_POLICY, NF_ACCEPT);
+	nl_attr_put_str(&m, NFTA_CHAIN_TYPE, bc->type);
+	snprintf(what, sizeof(what), "chain %s (type %s hook %s priority %d)", bc->name, bc->type,
+		 bc->hook_name, bc->prio);
+	nl_batch_add(b, &m, what);
+}
+
+static void build_chain(struct nl_batch *b, const struct profile *p, const struct base_chain *bc)
+{
+	struct chain_ctx c = { .b = b, .p = p, .chain = bc->name };
+
+	chain_msg(b, bc);
+	bc->fill(&c);
+}
+
+int nft_build_ruleset(struct nl_batch *b, const struct profile *p, bool exists)
+{
+	if (strlen(p->bridge_name) >= IFNAMSIZ || strlen(p->uplink_ifname) >= IFNAMSIZ)
+		return -EINVAL;
+	batch_marker(b, NFNL_MSG_BATCH_BEGIN, "batch begin");
+	/* A delete costs the kernel ~10 ms (it waits for a grace period):
+	 * only when there is a table to replace. */
+	if (exists)
+		table_reset(b);
+	table_msg(b, NFT_MSG_NEWTABLE, "table ip " NFT_TABLE_NAME);
+	if (p->nat)
+		build_chain(b, p, &chain_postrouting);
+	if (p->nat && p->nforwards)
+		build_chain(b, p, &chain_prerouting);
+	build_chain(b, p, &chain_forward);
+	build_chain(b, p, &chain_input);
+	batch_marker(b, NFNL_MSG_BATCH_END, "batch end");
+	return b->overflow ? -EMSGSIZE : 0;
+}
+
+int nft_build_remove(struct nl_batch *b)
+{
+	batch_marker(b, NFNL_MSG_BATCH_BEGIN, "batch begin");
+	table_reset(b);
+	batch_marker(b, NFNL_MSG_BATCH_END, "batch end");
+	return b->overflow ? -EMSGSIZE : 0;
+}
+
+static int fail(struct nl_error *e, int err, const char *what)
+{
+	e->err = err;
+	if (!e->what[0])
+		snprintf(e->what, sizeof(e->what), "%s", what);
+	return err;
+}
+
+/* 1 if our table exists, 0 if not, or -errno. */
+static int table_exists(struct nl_sock *s)
+{
+	uint8_t buf[256];
+	struct nl_error e;
+	struct nl_msg m;
+	int r;
+
+	nl_msg_init(&m, buf, sizeof(buf), (uint16_t)(NFNL_SUBSYS_NFTABLES << 8 | NFT_MSG_GETTABLE), 0);
+	nfgen_header(&m, NFPROTO_IPV4, 0);
+	nl_attr_put_str(&m, NFTA_TABLE_NAME, NFT_TABLE_NAME);
+	r = nl_request(s, &m, NULL, NULL, &e);
+	return r == 0 ? 1 : r == -ENOENT ? 0 : r;
+}
+
+/* p NULL: remove. Static buffers: one transaction at a time, as nl.c.
+ * Returns 0, 1 when removing found nothing to remove, or -errno. */
+static int transact(const struct profile *p, struct nl_error *e)
+{
+	static uint8_t buf[NFT_BATCH_SIZE];
+	static struct nl_batch b;
+	struct nl_sock s;
+	int r, exists;
+
+	memset(e, 0, sizeof(*e));
+	if ((r = nl_open(&s, NETLINK_NETFILTER)) < 0)
+		return fail(e, r, "netlink socket (NETLINK_NETFILTER)");
+	if ((exists = table_exists(&s)) < 0) {
+		nl_close(&s);
+		return fail(e, exists, "looking up table ip " NFT_TABLE_NAME);
+	}
+	if (!p && !exists) {
+		nl_close(&s);
+		return 1;
+	}
+	nl_batch_init(&b, &s, buf, sizeof(buf));
+	r = p ? nft_build_ruleset(&b, p, exists) : nft_build_remove(&b);
+	if (r < 0)
+		fail(e, r, "building table ip " NFT_TABLE_NAME);
+	else if ((r = nl_batch_send(&b, e)) < 0)
+		fail(e, r, "transaction on table ip " NFT_TABLE_NAME);
+	nl_close(&s);
+	return r;
+}
+
+int nft_apply(const struct profile *p, struct nl_error *e)
+{
+	return transact(p, e);
+}
+
+int nft_remove(struct nl_error *e)
+{
+	return transact(NULL, e);
+}

@@ -1,0 +1,45 @@
+/* labinit's firewall: libvirt's NAT network rules in our own nftables table
+ * (table ip labinit), built as one nfnetlink transaction with net/netlink/nl.c and
+ * the encoders of net/nft/expr.h. No libnftnl, no nft process. */
+#ifndef LAB_NFT_H
+#define LAB_NFT_H
+
+#include "net/netlink/nl.h"
+#include "lib/profile/profile.h"
+
+#define NFT_TABLE_NAME "labinit"
+
+/* The largest ruleset (PROFILE_MAX_FORWARDS forwards) is 89 messages and
+ * 40 KB; this leaves room for rules later parts add. */
+#define NFT_BATCH_SIZE (64 * 1024)
+
+/* Builds the whole ruleset into b (pure: no I/O; b needs a socket only for
+ * its sequence numbers) as one transaction: BATCH_BEGIN, then when the
+ * table exists NEWTABLE (create if absent) + DELTABLE, then NEWTABLE,
+ * chains, rules, BATCH_END. Re-applying thus replaces our table atomically
+ * and never touches another table.
+ * Returns 0, -EINVAL (an interface name too long) or -EMSGSIZE. */
+int nft_build_ruleset(struct nl_batch *b, const struct profile *p, bool exists);
+/* NEWTABLE + DELTABLE in one transaction: removing an absent table is fine. */
+int nft_build_remove(struct nl_batch *b);
+
+/* Open NETLINK_NETFILTER, build, send, read every ACK. On failure e->what
+ * names the object (e.g. "rule forward #3: iifname virbr0 reject") and
+ * e->msg carries the kernel's extended ACK. Nothing changes unless all of
+ * it succeeds. */
+int nft_apply(const struct profile *p, struct nl_error *e);
+/* 0 removed, 1 there was no table, or -errno. */
+int nft_remove(struct nl_error *e);
+
+/* A rule appended to a chain of table labinit: nft_rule_begin, then
+ * nft_match_* / nft_stmt_* / nft_expr_* (net/nft/expr.h) on r->m, then
+ * nft_rule_end with what names the rule in errors. */
+struct nft_rule {
+	struct nl_msg m;
+	struct nlattr *exprs;
+};
+
+void nft_rule_begin(struct nl_batch *b, struct nft_rule *r, const char *chain);
+void nft_rule_end(struct nl_batch *b, struct nft_rule *r, const char *what);
+
+#endif

@@ -1,0 +1,270 @@
+/* The profile: types, ranges, defaults, duplicates, and the validator's
+ * cross-key checks. Every case asserts the error names the key and line. */
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "lib/profile/profile.h"
+#include "t.h"
+
+static char dir[] = "/tmp/labinit-unit-XXXXXX";
+static char path[256], kernel[256];
+
+static int load(const char *text, const char *cmdline, struct profile *p, struct diag *d)
+{
+	FILE *f = fopen(path, "w");
+
+	fputs(text, f);
+	fclose(f);
+	diag_init(d);
+	return profile_load(p, path, cmdline, d);
+}
+
+static struct profile *P;
+
+/* Loads text, expects exactly `errors` errors, each string in want[] present. */
+static void expect(const char *text, unsigned errors, const char *const want[])
+{
+	struct diag d;
+
+	load(text, NULL, P, &d);
+	CHECK_MSG(d.count == errors, "%u errors, wanted %u, for:\n%s---\n%s", d.count, errors, text,
+		  diag_text(&d));
+	for (unsigned i = 0; want && want[i]; i++)
+		CHECK_MSG(strstr(diag_text(&d), want[i]), "missing \"%s\" in:\n%s", want[i], diag_text(&d));
+	diag_free(&d);
+	profile_free(P);
+}
+
+static void test_defaults_valid(void)
+{
+	struct diag d;
+
+	diag_init(&d);
+	CHECK(profile_load(P, NULL, NULL, &d) == 0);
+	CHECK(!strcmp(P->hostname, "lab") && !strcmp(P->bridge_name, "virbr0"));
+	CHECK(P->subnet.len == 24 && P->gateway == 0x0a4d0001);
+	CHECK(P->range_start == 0x0a4d0002 && P->range_end == 0x0a4d00fe);
+	CHECK(P->lease_time == 3600 && P->dhcp && P->dns && P->nat && P->uplink_dhcp);
+	CHECK(P->bridge_mac[0] == 0x02 && !(P->bridge_mac[0] & 1));
+	diag_free(&d);
+	profile_free(P);
+}
+
+static void test_types_and_ranges(void)
+{
+	expect("CONFIG_LOG_LEVEL=9\nCONFIG_NAT=maybe\nCONFIG_DHCP_LEASE_TIME=abc\nCONFIG_LAB_MTU=007\n"
+	       "CONFIG_NOPE=y\nCONFIG_GUEST9_NAME=\"x\"\n",
+	       6,
+	       (const char *const[]){ ":1: CONFIG_LOG_LEVEL: \"9\" is out of range 0..7",
+				      ":2: CONFIG_NAT: \"maybe\": expected y or n",
+				      ":3: CONFIG_DHCP_LEASE_TIME: \"abc\": expected a decimal number",
+				      ":4: CONFIG_LAB_MTU", ":5: CONFIG_NOPE: unknown key",
+				      ":6: CONFIG_GUEST9_NAME: unknown key", NULL });
+}
+
+static void test_duplicates_keep_first(void)
+{
+	struct diag d;
+
+	load("CONFIG_HOSTNAME=\"one\"\nCONFIG_HOSTNAME=\"two\"\n", NULL, P, &d);
+	CHECK(d.count == 1 && strstr(diag_text(&d), ":2: CONFIG_HOSTNAME: set again (first set at line 1)"));
+	CHECK(!strcmp(P->hostname, "one"));
+	diag_free(&d);
+	profile_free(P);
+}
+
+static void test_cmdline_overrides(void)
+{
+	struct diag d;
+
+	CHECK(load("CONFIG_HOSTNAME=\"one\"\n", "quiet labinit.HOSTNAME=two labinit.CONFIG_LOG_LEVEL=7", P, &d) == 0);
+	CHECK(!strcmp(P->hostname, "two") && P->log_level == 7);
+	diag_free(&d);
+	profile_free(P);
+	load("", "labinit.LOG_LEVEL=99", P, &d);
+	CHECK(d.count == 1 && strstr(diag_text(&d), "kernel command line: CONFIG_LOG_LEVEL: \"99\" is out of range"));
+	diag_free(&d);
+	profile_free(P);
+}
+
+static void test_gateway_follows_subnet(void)
+{
+	struct diag d;
+
+	CHECK(load("CONFIG_LAB_SUBNET=\"10.78.0.0/16\"\n", NULL, P, &d) == 0);
+	CHECK(P->gateway == 0x0a4e0001 && P->range_start == 0x0a4e0002 && P->range_end == 0x0a4efffe);
+	diag_free(&d);
+	profile_free(P);
+	/* Set explicitly, they do not move. */
+	expect("CONFIG_LAB_SUBNET=\"10.78.0.0/16\"\nCONFIG_LAB_GATEWAY=\"10.77.0.1\"\n", 1,
+	       (const char *const[]){ ":2: CONFIG_LAB_GATEWAY: 10.77.0.1 is not a host address inside the lab subnet", NULL });
+}
+
+static void test_network_checks(void)
+{
+	expect("CONFIG_LAB_SUBNET=\"10.1.2.3/24\"\nCONFIG_LAB_GATEWAY=\"10.1.2.1\"\n"
+	       "CONFIG_DHCP_RANGE_START=\"10.1.2.10\"\nCONFIG_DHCP_RANGE_END=\"10.1.2.50\"\n",
+	       1, (const char *const[]){ ":1: CONFIG_LAB_SUBNET: 10.1.2.3/24 has host bits set; did you mean 10.1.2.0/24?", NULL });
+	expect("CONFIG_LAB_SUBNET=\"10.0.0.0/33\"\n", 1,
+	       (const char *const[]){ ":1: CONFIG_LAB_SUBNET: \"10.0.0.0/33\" is not a subnet", NULL });
+	expect("CONFIG_LAB_GATEWAY=\"10.78.0.1\"\nCONFIG_DHCP_RANGE_START=\"10.77.0.200\"\n"
+	       "CONFIG_DHCP_RANGE_END=\"10.77.0.255\"\n",
+	       2,
+	       (const char *const[]){ ":1: CONFIG_LAB_GATEWAY: 10.78.0.1 is not a host address inside the lab subnet",
+				      ":3: CONFIG_DHCP_RANGE_END: 10.77.0.255 is not a host address",
+				      NULL });
+	expect("CONFIG_DHCP_RANGE_START=\"10.77.0.90\"\nCONFIG_DHCP_RANGE_END=\"10.77.0.10\"\n", 1,
+	       (const char *const[]){ ":2: CONFIG_DHCP_RANGE_END: 10.77.0.10 is below the range start", NULL });
+	expect("CONFIG_BRIDGE_NAME=\"averyveryverylongname\"\nCONFIG_UPLINK_IFNAME=\"a/b\"\n", 2,
+	       (const char *const[]){ "CONFIG_BRIDGE_NAME: \"averyveryverylongname\" is 21 characters; interface names have at most 15",
+				      "CONFIG_UPLINK_IFNAME: \"a/b\" is not a valid interface name", NULL });
+	expect("CONFIG_BRIDGE_STP=y\n", 1,
+	       (const char *const[]){ "CONFIG_BRIDGE_FORWARD_DELAY: 0: with STP on the kernel needs 2..30 seconds (default value)", NULL });
+	expect("CONFIG_BRIDGE_MAC=\"01:00:5e:00:00:01\"\nCONFIG_DNS_UPSTREAMS=\"1.2.3.4 nope\"\n", 2,
+	       (const char *const[]){ "CONFIG_BRIDGE_MAC: 01:00:5e:00:00:01 is a multicast address",
+				      "CONFIG_DNS_UPSTREAMS: \"nope\" is not an IPv4 address", NULL });
+	expect("# CONFIG_UPLINK_DHCP is not set\nCONFIG_UPLINK_STATIC=y\nCONFIG_UPLINK_ADDRESS=\"10.77.5.2/16\"\n"
+	       "CONFIG_UPLINK_GATEWAY=\"10.99.0.1\"\n",
+	       2, (const char *const[]){ "CONFIG_UPLINK_GATEWAY: 10.99.0.1 is not inside the uplink's 10.77.5.2/16",
+					 "CONFIG_LAB_SUBNET: 10.77.0.0/24 overlaps the uplink's 10.77.5.2/16", NULL });
+}
+
+static char *guest_profile(const char *extra)
+{
+	static char text[4096];
+
+	snprintf(text, sizeof(text),
+		 "CONFIG_GUEST1=y\nCONFIG_GUEST1_KERNEL=\"%s\"\nCONFIG_GUEST2=y\nCONFIG_GUEST2_KERNEL=\"%s\"\n%s",
+		 kernel, kernel, extra);
+	return text;
+}
+
+static void test_guests(void)
+{
+	struct diag d;
+
+	CHECK(load(guest_profile(""), NULL, P, &d) == 0);
+	CHECK(P->nguests == 2 && !strcmp(P->guests[0].name, "vm1") && !strcmp(P->guests[1].name, "vm2"));
+	CHECK(P->guests[0].mac[0] == 0x52 && P->guests[0].mac[1] == 0x54 && P->guests[0].mac[2] == 0);
+	CHECK(memcmp(P->guests[0].mac, P->guests[1].mac, 6) != 0);
+	diag_free(&d);
+	profile_free(P);
+
+	expect(guest_profile("CONFIG_GUEST2_NAME=\"vm1\"\nCONFIG_GUEST1_MAC=\"52:54:00:aa:bb:cc\"\n"
+			     "CONFIG_GUEST2_MAC=\"52:54:00:AA:BB:CC\"\nCONFIG_GUEST1_IP=\"10.77.0.9\"\n"
+			     "CONFIG_GUEST2_IP=\"10.77.0.9\"\nCONFIG_GUEST1_GDB_PORT=1234\nCONFIG_GUEST2_GDB_PORT=1234\n"),
+	       4,
+	       (const char *const[]){ ":5: CONFIG_GUEST2_NAME: \"vm1\" is also the name of guest 1",
+				      ":7: CONFIG_GUEST2_MAC: 52:54:00:aa:bb:cc is also the MAC of guest 1",
+				      ":9: CONFIG_GUEST2_IP: 10.77.0.9 is also the address of guest 1",
+				      ":11: CONFIG_GUEST2_GDB_PORT: port 1234 is also the gdb port of guest 1", NULL });
+	expect("CONFIG_GUEST3=y\nCONFIG_GUEST3_KERNEL=\"no/such/bzImage\"\nCONFIG_GUEST4=y\n"
+	       "CONFIG_GUEST4_KERNEL=\"/no/vmlinux\"\nCONFIG_GUEST4_NIC=\"ne2000\"\nCONFIG_GUEST4_IP=\"10.77.0.1\"\n"
+	       "CONFIG_GUEST4_RESTART=\"sometimes\"\nCONFIG_GUEST4_NAME=\"this-name-is-too-long\"\n",
+	       6,
+	       (const char *const[]){ ":2: CONFIG_GUEST3_KERNEL: /lab/no/such/bzImage: No such file or directory (relative paths start at CONFIG_FILES_DIR)",
+				      ":4: CONFIG_GUEST4_KERNEL: /no/vmlinux: No such file or directory",
+				      ":5: CONFIG_GUEST4_NIC: \"ne2000\": expected virtio-net, e1000 or rtl8139",
+				      ":6: CONFIG_GUEST4_IP: 10.77.0.1 is the lab gateway's address",
+				      ":7: CONFIG_GUEST4_RESTART: \"sometimes\"",
+				      ":8: CONFIG_GUEST4_NAME: \"this-name-is-too-long\"", NULL });
+	expect("CONFIG_GUEST5=y\n", 1,
+	       (const char *const[]){ "CONFIG_GUEST5_KERNEL: a guest needs a kernel (bzImage or vmlinux) (default value)", NULL });
+
+	/* Only files that do not exist make PID 1 wait for a lab disk. */
+	load("CONFIG_GUEST3=y\nCONFIG_GUEST3_KERNEL=\"no/such/bzImage\"\nCONFIG_GUEST4=y\n"
+	     "CONFIG_GUEST4_KERNEL=\"/no/vmlinux\"\nCONFIG_GUEST4_NIC=\"ne2000\"\n",
+	     NULL, P, &d);
+	CHECK_MSG(P->guest_errors == 3 && P->missing_files == 2, "%u guest errors, %u missing files",
+		  P->guest_errors, P->missing_files);
+	diag_free(&d);
+	profile_free(P);
+	load(guest_profile("CONFIG_GUEST1_NIC=\"ne2000\"\n"), NULL, P, &d);
+	CHECK_MSG(P->guest_errors == 1 && P->missing_files == 0, "%u guest errors, %u missing files",
+		  P->guest_errors, P->missing_files);
+	diag_free(&d);
+	profile_free(P);
+}
+
+static void test_forwards(void)
+{
+	struct diag d;
+
+	CHECK(load(guest_profile("CONFIG_GUEST1_IP=\"10.77.0.11\"\n"
+				 "CONFIG_NAT_PORT_FORWARDS=\"tcp:2222:vm1:22 udp:5000:10.77.0.20:5001\"\n"),
+		   NULL, P, &d) == 0);
+	CHECK(P->nforwards == 2 && P->forwards[0].guest_ip == 0x0a4d000b && P->forwards[0].host_port == 2222 &&
+	      P->forwards[1].guest_port == 5001);
+	diag_free(&d);
+	profile_free(P);
+	expect(guest_profile("CONFIG_GUEST1_GDB_PORT=1234\nCONFIG_NAT_PORT_FORWARDS=\"tcp:22:vm2:22 tcp:80:nosuch:80 "
+			     "tcp:81:192.168.1.5:80 sctp:1:vm1:1 tcp:2222 udp:53:10.77.0.9:53 udp:53:10.77.0.8:53 "
+			     "tcp:1234:10.77.0.9:1\"\n"),
+	       7,
+	       (const char *const[]){ "forward to vm2: set CONFIG_GUEST2_IP", "forward to \"nosuch\": no guest has that name",
+				      "forward to 192.168.1.5: not a guest address inside the lab subnet",
+				      "\"sctp:1:vm1:1\": protocol is tcp or udp", "\"tcp:2222\": expected PROTO:HOSTPORT:GUEST:PORT",
+				      "host port 53/udp is forwarded twice", "host port 1234/tcp is guest vm1's gdb port", NULL });
+}
+
+static void test_services(void)
+{
+	struct diag d;
+
+	CHECK(load("CONFIG_EXTRA_SERVICES=\"a=/bin/sleep 100; b=/bin/true x  y ;\"\n", NULL, P, &d) == 0);
+	CHECK(P->nservices == 2 && !strcmp(P->services[1].name, "b") && !strcmp(P->services[1].argv[2], "y") &&
+	      P->services[1].argv[3] == NULL);
+	diag_free(&d);
+	profile_free(P);
+	expect("CONFIG_EXTRA_SERVICES=\"a=sleep 1; b=/bin/x; b=/bin/z; noequals; b c=/bin/y; console=/bin/sh\"\n", 5,
+	       (const char *const[]){ "service \"a\": the command must start with an absolute path",
+				      "service \"b\" is listed twice", "\"noequals\": expected NAME=COMMAND",
+				      "\"b c\" is not a service name",
+				      "\"console\" is the name of one of labinit's own services", NULL });
+}
+
+static void test_profile_name(void)
+{
+	expect("CONFIG_PROFILE_NAME=\"my lab\"\n", 1,
+	       (const char *const[]){ "\"my lab\" is not a profile name", NULL });
+	expect("CONFIG_PROFILE_NAME=\"a|b\"\n", 1, (const char *const[]){ "CONFIG_PROFILE_NAME", NULL });
+}
+
+static void test_all_errors_reported(void)
+{
+	expect("garbage line\nCONFIG_LOG_LEVEL=8\nCONFIG_HOSTNAME=\"bad name\"\nCONFIG_LAB_SUBNET=\"x\"\n"
+	       "CONFIG_STOP_TIMEOUT=0\n",
+	       5, (const char *const[]){ ":1:", ":2:", ":3:", ":4:", ":5:", NULL });
+}
+
+int main(void)
+{
+	FILE *f;
+
+	P = calloc(1, sizeof(*P));
+	if (!mkdtemp(dir))
+		return 2;
+	snprintf(path, sizeof(path), "%s/config", dir);
+	snprintf(kernel, sizeof(kernel), "%s/vmlinux", dir);
+	f = fopen(kernel, "w");
+	fputs("ELF", f);
+	fclose(f);
+	test_defaults_valid();
+	test_types_and_ranges();
+	test_duplicates_keep_first();
+	test_cmdline_overrides();
+	test_network_checks();
+	test_gateway_follows_subnet();
+	test_guests();
+	test_forwards();
+	test_services();
+	test_profile_name();
+	test_all_errors_reported();
+	unlink(kernel);
+	unlink(path);
+	rmdir(dir);
+	free(P);
+	return T_DONE();
+}

@@ -1,0 +1,257 @@
+/* The DHCP server's handler driven by the client's state machine in one
+ * process, with fixed transaction ids: leases, racing clients, exhaustion,
+ * NAKs, reservations, relays, release, decline, and the lease file. */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "net/dhcpc/fsm.h"
+#include "net/dhcpd/dhcpd.h"
+#include "lib/profile/profile.h"
+#include "t.h"
+
+static uint32_t seq = 100;
+
+static uint32_t next_xid(void *ctx)
+{
+	(void)ctx;
+	return seq++;
+}
+
+static struct dhcpd D;
+static struct profile P;
+static const time_t T0 = 1800000000;
+
+static void server(const char *extra)
+{
+	struct diag d;
+	char text[512];
+
+	snprintf(text, sizeof(text), "CONFIG_DHCP_LEASE_TIME=600\n%s", extra);
+	diag_init(&d);
+	CHECK(profile_load_buf(&P, text, strlen(text), "t", NULL, &d) == 0);
+	if (d.count)
+		fprintf(stderr, "%s", diag_text(&d));
+	diag_free(&d);
+	CHECK(dhcpd_init(&D, &P) == 0);
+}
+
+static void done(void)
+{
+	dhcpd_free(&D);
+	profile_free(&P);
+}
+
+/* Hands the client's message to the server and the reply back; returns
+ * the server's reply type (0: none). */
+static uint8_t exchange(struct dhcpc *c, struct dhcpc_out *o, time_t now, struct dhcpd_reply *r)
+{
+	struct dhcp_msg m;
+
+	if (!(o->actions & DHCPC_ACT_SEND) || dhcp_parse(o->msg, o->len, &m) < 0)
+		return 0;
+	dhcpd_handle(&D, &m, now, r);
+	if (r->dest == DHCPD_NONE)
+		return 0;
+	CHECK(dhcp_parse(r->msg, r->len, &m) == 0);
+	dhcpc_receive(c, &m, (uint64_t)(now - T0) * 1000, o);
+	return r->type;
+}
+
+static uint32_t lease(struct dhcpc *c, uint8_t last_mac_byte, time_t now)
+{
+	uint8_t mac[6] = { 0x52, 0x54, 0x00, 0, 0, last_mac_byte };
+	struct dhcpd_reply r;
+	struct dhcpc_out o;
+
+	dhcpc_init(c, mac, "guest", next_xid, NULL);
+	dhcpc_start(c, 0, &o);
+	if (exchange(c, &o, now, &r) != DHCPOFFER)
+		return 0;
+	CHECK(r.dest == DHCPD_CHADDR && !memcmp(r.dst_mac, mac, 6) && r.dst_ip == c->offer.addr);
+	CHECK(exchange(c, &o, now, &r) == DHCPACK && r.commit);
+	return c->state == DHCPC_BOUND ? c->lease.addr : 0;
+}
+
+static void test_lease_and_options(void)
+{
+	struct dhcpc c;
+	uint32_t ip;
+
+	server("");
+	ip = lease(&c, 1, T0);
+	CHECK(ip >= 0x0a4d0002 && ip <= 0x0a4d00fe);
+	CHECK(c.lease.router == 0x0a4d0001 && c.lease.prefix == 24 && c.lease.ndns == 1 && c.lease.dns[0] == 0x0a4d0001);
+	CHECK(!strcmp(c.lease.domain, "lab") && c.lease.lease_s == 600 && c.lease.t1_s == 300 && c.lease.t2_s == 525);
+	/* The same client comes back: the same address. */
+	CHECK(lease(&c, 1, T0 + 10) == ip);
+	CHECK(dhcpd_count(&D.pool, LEASE_BOUND) == 1);
+	done();
+}
+
+static void test_racing_offers(void)
+{
+	uint8_t a[6] = { 2, 0, 0, 0, 0, 1 }, b[6] = { 2, 0, 0, 0, 0, 2 };
+	struct dhcpd_client ca = { { 0 }, NULL, 0 }, cb = { { 0 }, NULL, 0 };
+	uint32_t x, y;
+
+	server("");
+	memcpy(ca.mac, a, 6);
+	memcpy(cb.mac, b, 6);
+	x = dhcpd_choose(&D.pool, &ca, 0x0a4d0032, T0);
+	dhcpd_lease_set(&D.pool, x, &ca, LEASE_OFFERED, T0 + DHCPD_OFFER_HOLD_S, NULL);
+	y = dhcpd_choose(&D.pool, &cb, 0x0a4d0032, T0);
+	CHECK(x == 0x0a4d0032 && y && y != x);
+	/* After the hold, the offer lapses. */
+	CHECK(dhcpd_choose(&D.pool, &cb, 0x0a4d0032, T0 + DHCPD_OFFER_HOLD_S + 1) == 0x0a4d0032);
+	done();
+}
+
+static void test_exhaustion(void)
+{
+	struct dhcpc c;
+	struct dhcpd_reply r;
+	struct dhcpc_out o;
+	uint8_t mac[6] = { 0x52, 0x54, 0, 0, 1, 9 };
+
+	server("CONFIG_DHCP_RANGE_START=\"10.77.0.10\"\nCONFIG_DHCP_RANGE_END=\"10.77.0.12\"\n");
+	CHECK(lease(&c, 1, T0) && lease(&c, 2, T0) && lease(&c, 3, T0));
+	dhcpc_init(&c, mac, "", next_xid, NULL);
+	dhcpc_start(&c, 0, &o);
+	CHECK(exchange(&c, &o, T0, &r) == 0 && D.st.exhausted == 1 && strstr(r.log, "exhausted"));
+	/* Leases expire and are reclaimed. */
+	CHECK(dhcpd_expire(&D.pool, T0 + 601) == 3);
+	CHECK(lease(&c, 4, T0 + 602) != 0);
+	done();
+}
+
+static struct dhcp_msg request(uint8_t last, uint32_t requested, uint32_t ciaddr)
+{
+	struct dhcp_msg m = { 0 };
+
+	m.op = BOOTREQUEST;
+	m.htype = 1;
+	m.hlen = 6;
+	m.xid = 7;
+	m.type = DHCPREQUEST;
+	m.chaddr[0] = 0x52;
+	m.chaddr[5] = last;
+	m.ciaddr = ciaddr;
+	m.has_requested_ip = requested != 0;
+	m.requested_ip = requested;
+	return m;
+}
+
+static void test_naks(void)
+{
+	struct dhcpd_reply r;
+	struct dhcpc c;
+	struct dhcp_msg m;
+	uint32_t ip;
+
+	server("");
+	ip = lease(&c, 1, T0);
+	/* INIT-REBOOT into another network: NAK at once, broadcast. */
+	m = request(2, 0xc0a80105, 0);
+	dhcpd_handle(&D, &m, T0, &r);
+	CHECK(r.type == DHCPNAK && r.dest == DHCPD_BROADCAST && strstr(r.log, "wrong network"));
+	/* Another client's address. */
+	m = request(2, ip, 0);
+	dhcpd_handle(&D, &m, T0, &r);
+	CHECK(r.type == DHCPNAK && strstr(r.log, "not available"));
+	/* The gateway. */
+	m = request(2, 0x0a4d0001, 0);
+	dhcpd_handle(&D, &m, T0, &r);
+	CHECK(r.type == DHCPNAK);
+	/* A free address in the subnet: authoritative ACK. */
+	m = request(2, 0x0a4d0063, 0);
+	dhcpd_handle(&D, &m, T0, &r);
+	CHECK(r.type == DHCPACK && r.commit);
+	/* Renewing from ciaddr: unicast to it. */
+	m = request(2, 0, 0x0a4d0063);
+	dhcpd_handle(&D, &m, T0, &r);
+	CHECK(r.type == DHCPACK && r.dest == DHCPD_CIADDR && r.dst_ip == 0x0a4d0063);
+	done();
+}
+
+static void test_reservation_relay_release(void)
+{
+	uint8_t mac[6] = { 0x52, 0x54, 0x00, 0xaa, 0xbb, 0xcc };
+	struct dhcpd_reply r;
+	struct dhcp_msg m, reply;
+
+	server("");
+	CHECK(dhcpd_pool_reserve(&D.pool, mac, 0x0a4d0005, "vm1") == 0);
+	m = request(0, 0, 0);
+	m.type = DHCPDISCOVER;
+	memcpy(m.chaddr, mac, 6);
+	m.giaddr = 0x0a4d00fe;
+	m.flags = DHCP_FLAG_BROADCAST;
+	dhcpd_handle(&D, &m, T0, &r);
+	CHECK(r.type == DHCPOFFER && r.dest == DHCPD_RELAY && r.dst_ip == 0x0a4d00fe);
+	CHECK(dhcp_parse(r.msg, r.len, &reply) == 0 && reply.yiaddr == 0x0a4d0005 && !strcmp(reply.hostname, "vm1") &&
+	      reply.giaddr == 0x0a4d00fe);
+	/* The reserved guest asking for another address is refused. */
+	m = request(0, 0x0a4d0006, 0);
+	memcpy(m.chaddr, mac, 6);
+	dhcpd_handle(&D, &m, T0, &r);
+	CHECK(r.type == DHCPNAK);
+	m.requested_ip = 0x0a4d0005;
+	dhcpd_handle(&D, &m, T0, &r);
+	CHECK(r.type == DHCPACK && dhcpd_count(&D.pool, LEASE_BOUND) == 1);
+	/* Release frees it; decline keeps an address out of the pool. */
+	m.type = DHCPRELEASE;
+	m.ciaddr = 0x0a4d0005;
+	m.has_requested_ip = false;
+	dhcpd_handle(&D, &m, T0, &r);
+	CHECK(r.dest == DHCPD_NONE && r.commit && dhcpd_count(&D.pool, LEASE_BOUND) == 0);
+	m = request(3, 0x0a4d0007, 0);
+	m.type = DHCPDECLINE;
+	dhcpd_handle(&D, &m, T0, &r);
+	CHECK(dhcpd_lease_at(&D.pool, 0x0a4d0007)->state == LEASE_DECLINED);
+	m = request(4, 0x0a4d0007, 0);
+	dhcpd_handle(&D, &m, T0, &r);
+	CHECK(r.type == DHCPNAK);
+	done();
+}
+
+static void test_lease_file(void)
+{
+	char path[] = "/tmp/labinit-leases-XXXXXX";
+	struct dhcpc c;
+	unsigned loaded, bad;
+	uint32_t a, b;
+	FILE *f;
+	int fd = mkstemp(path);
+
+	close(fd);
+	server("");
+	a = lease(&c, 1, T0);
+	b = lease(&c, 2, T0);
+	CHECK(dhcpd_leases_save(&D.pool, path) == 0);
+	f = fopen(path, "a");
+	fputs("garbage line\n1800000999 52:54:00:00:00:09 10.99.0.9 x *\n", f); /* malformed; outside the subnet */
+	fclose(f);
+	done();
+	server("");
+	CHECK(dhcpd_leases_load(&D.pool, path, T0, &loaded, &bad) == 0);
+	CHECK(loaded == 2 && bad == 1);
+	CHECK(dhcpd_lease_at(&D.pool, a)->state == LEASE_BOUND && dhcpd_lease_at(&D.pool, b)->state == LEASE_BOUND);
+	/* Reloaded after expiry: nothing. */
+	done();
+	server("");
+	CHECK(dhcpd_leases_load(&D.pool, path, T0 + 601, &loaded, &bad) == 0 && loaded == 0);
+	done();
+	unlink(path);
+}
+
+int main(void)
+{
+	test_lease_and_options();
+	test_racing_offers();
+	test_exhaustion();
+	test_naks();
+	test_reservation_relay_release();
+	test_lease_file();
+	return T_DONE();
+}
