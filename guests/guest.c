@@ -12,6 +12,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "lib/core/paths.h"
 #include "net/netlink/tap.h"
 
 const char *guest_qemu_binary(void)
@@ -39,7 +40,7 @@ static enum disk_format disk_format_of(const char *path)
 
 static int make_run_dir(const char *name, char *dir, size_t size)
 {
-	mkdir("/run/labinit", 0755);
+	mkdir(PATH_RUN_DIR, 0755);
 	mkdir(GUEST_RUN_DIR, 0755);
 	snprintf(dir, size, "%s/%s", GUEST_RUN_DIR, name);
 	if (mkdir(dir, 0700) < 0 && errno != EEXIST)

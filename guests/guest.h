@@ -5,10 +5,11 @@
 
 #include <stddef.h>
 
+#include "lib/core/paths.h"
 #include "lib/profile/profile.h"
 #include "guests/qemu/qemu.h"
 
-#define GUEST_RUN_DIR "/run/labinit/guests"
+#define GUEST_RUN_DIR PATH_GUESTS_DIR
 
 struct guest_service {
 	const struct guest_cfg *cfg;

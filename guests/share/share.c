@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "lib/core/addr.h"
+#include "lib/core/paths.h"
 
 static const char *smbd_binary(void)
 {
@@ -63,7 +64,7 @@ int share_smb_prepare(const struct profile *p, char *argv[8], char *buf, size_t 
 		snprintf(why, why_size, "smbd is not installed (Debian package samba)");
 		return -ENOENT;
 	}
-	mkdir("/run/labinit", 0755);
+	mkdir(PATH_RUN_DIR, 0755);
 	mkdir(SHARE_SMB_DIR, 0755);
 	mkdir(p->share_dir, 0755);
 	n = snprintf(buf, size, "%s/smb.conf", SHARE_SMB_DIR);

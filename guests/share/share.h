@@ -9,9 +9,10 @@
 
 #include <stddef.h>
 
+#include "lib/core/paths.h"
 #include "lib/profile/profile.h"
 
-#define SHARE_SMB_DIR "/run/labinit/smb"
+#define SHARE_SMB_DIR PATH_SMB_DIR
 #define SHARE_SMB_NAME "debug"
 
 /* Writes smb.conf under SHARE_SMB_DIR and fills argv (at most 8 entries,

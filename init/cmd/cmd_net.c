@@ -10,23 +10,11 @@
 #include "net/dhcpd/worker.h"
 #include "net/labnet/labnet.h"
 #include "init/cmd/commands.h"
-
-/* The kernel command line, for a worker PID 1 started (--boot): its
- * labinit.KEY=VALUE overrides apply to the worker too. */
-static const char *proc_cmdline(void)
-{
-	static char buf[4096];
-	FILE *f = fopen("/proc/cmdline", "re");
-	size_t n = f ? fread(buf, 1, sizeof(buf) - 1, f) : 0;
-
-	if (f)
-		fclose(f);
-	buf[n] = '\0';
-	return buf;
-}
+#include "lib/core/readfile.h"
 
 struct profile *cmd_load_profile(int argc, char **argv, const char *verb)
 {
+	static char kcmdline[4096];
 	const char *path = NULL, *cmdline = NULL;
 	struct profile *p;
 	struct diag d;
@@ -37,7 +25,7 @@ struct profile *cmd_load_profile(int argc, char **argv, const char *verb)
 		else if (!strcmp(argv[i], "--cmdline") && i + 1 < argc)
 			cmdline = argv[++i];
 		else if (!strcmp(argv[i], "--boot"))
-			cmdline = proc_cmdline();
+			cmdline = read_kernel_cmdline(kcmdline, sizeof(kcmdline));
 		else
 			path = NULL, i = argc;
 	}

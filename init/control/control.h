@@ -7,8 +7,9 @@
 #include <stddef.h>
 
 #include "lib/core/loop.h"
+#include "lib/core/paths.h"
 
-#define CTL_SOCKET_PATH "/run/labinit/control"
+#define CTL_SOCKET_PATH PATH_CONTROL
 #define CTL_REQUEST_MAX 512
 #define CTL_REPLY_MAX 65536
 

@@ -13,9 +13,10 @@
 #include <unistd.h>
 
 #include "lib/core/log.h"
+#include "lib/core/paths.h"
 
-#define HOSTS_RUN_DIR "/run/labinit"
-#define HOSTS_RUN_PATH HOSTS_RUN_DIR "/hosts"
+#define HOSTS_RUN_DIR PATH_RUN_DIR
+#define HOSTS_RUN_PATH PATH_HOSTS
 #define HOSTS_ETC_PATH "/etc/hosts"
 
 int hosts_format(char *buf, size_t size, const char *hostname, const char *domain)

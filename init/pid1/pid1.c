@@ -68,13 +68,6 @@ static void log_mounts(const struct mount_result *r, unsigned n)
 	}
 }
 
-static char *read_cmdline(void)
-{
-	static char buf[4096];
-
-	return read_first_line("/proc/cmdline", buf, sizeof(buf)) < 0 ? NULL : buf;
-}
-
 static const char *config_path(int argc, char **argv)
 {
 	for (int i = 1; i + 1 < argc; i++)
@@ -162,6 +155,7 @@ static int mount_lab_files(const char *files_dir, long wait_s, bool files_missin
 /* Returns 0 when the profile is usable; otherwise prints every error. */
 static int load_profile(struct pid1 *p, const char *path)
 {
+	static char cmdline[4096];
 	double t0 = log_uptime();
 	struct diag d;
 	int r;
@@ -172,7 +166,7 @@ static int load_profile(struct pid1 *p, const char *path)
 		return -ENOMEM;
 	}
 	diag_init(&d);
-	r = profile_load(p->profile, path, read_cmdline(), &d);
+	r = profile_load(p->profile, path, read_kernel_cmdline(cmdline, sizeof(cmdline)), &d);
 	/* FILES_DIR comes from the profile, and the guests' files checked in it
 	 * may only appear once the lab's share or disk is mounted there. */
 	if (mount_lab_files(p->profile->v[K_FILES_DIR].str, p->profile->v[K_DEVICE_WAIT].num,
@@ -180,7 +174,7 @@ static int load_profile(struct pid1 *p, const char *path)
 		profile_free(p->profile);
 		diag_free(&d);
 		diag_init(&d);
-		r = profile_load(p->profile, path, read_cmdline(), &d);
+		r = profile_load(p->profile, path, read_kernel_cmdline(cmdline, sizeof(cmdline)), &d);
 	}
 	if (r < 0) {
 		log_err("profile %s: %u error%s:", path, d.count, d.count == 1 ? "" : "s");

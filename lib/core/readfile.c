@@ -79,3 +79,8 @@ int read_whole_file(const char *path, size_t max, char **out, size_t *len)
 	*len = n;
 	return 0;
 }
+
+const char *read_kernel_cmdline(char *buf, size_t size)
+{
+	return read_first_line("/proc/cmdline", buf, size) < 0 ? NULL : buf;
+}

@@ -15,4 +15,8 @@ ssize_t read_first_line(const char *path, char *buf, size_t size);
  * *out. Works on /proc files too (no size is trusted up front). */
 int read_whole_file(const char *path, size_t max, char **out, size_t *len);
 
+/* The kernel command line (/proc/cmdline) in buf: the labinit.KEY=VALUE
+ * overrides of the profile come from there. NULL when it cannot be read. */
+const char *read_kernel_cmdline(char *buf, size_t size);
+
 #endif

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "lib/core/name.h"
 #include "lib/profile/config.h"
 #include "lib/profile/profile.h"
 #include "lib/profile/validate.h"
@@ -40,19 +41,6 @@ const char *vc_str(struct vctx *c, unsigned key)
 long vc_num(struct vctx *c, unsigned key)
 {
 	return c->p->v[key].num;
-}
-
-bool vc_valid_label(const char *s, size_t max)
-{
-	size_t n = strlen(s);
-
-	if (n == 0 || n > max || s[0] == '-' || s[n - 1] == '-')
-		return false;
-	for (; *s; s++)
-		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
-		      (*s >= '0' && *s <= '9') || *s == '-'))
-			return false;
-	return true;
 }
 
 /* The services PID 1 runs itself (init/pid1/pid1.c): guests and extra services
@@ -147,7 +135,7 @@ static void validate_general(struct vctx *c)
 			  p->name);
 	p->description = vc_str(c, K_PROFILE_DESCRIPTION);
 	p->hostname = vc_str(c, K_HOSTNAME);
-	if (!vc_valid_label(p->hostname, 63))
+	if (!name_is_label(p->hostname, strlen(p->hostname), 63))
 		vc_error(c, K_HOSTNAME, "\"%s\" is not a host name (1-63 letters, digits, '-')",
 			  p->hostname);
 	p->console = vc_str(c, K_CONSOLE);
@@ -176,7 +164,7 @@ static void parse_service(struct vctx *c, char *entry)
 		return;
 	}
 	*eq = '\0';
-	if (!vc_valid_label(entry, 31)) {
+	if (!name_is_label(entry, strlen(entry), 31)) {
 		vc_error(c, K_EXTRA_SERVICES, "\"%s\" is not a service name (letters, digits, '-')", entry);
 		return;
 	}
@@ -374,15 +362,7 @@ static void validate_dhcp(struct vctx *c)
 
 static bool valid_domain(const char *s)
 {
-	char buf[256], *label, *save = NULL;
-
-	if (strlen(s) > 253 || !*s || s[0] == '.' || s[strlen(s) - 1] == '.' || strstr(s, ".."))
-		return false;
-	snprintf(buf, sizeof(buf), "%s", s);
-	for (label = strtok_r(buf, ".", &save); label; label = strtok_r(NULL, ".", &save))
-		if (!vc_valid_label(label, 63))
-			return false;
-	return true;
+	return strlen(s) <= 253 && name_is_domain(s, strlen(s));
 }
 
 static void validate_dns(struct vctx *c)

@@ -17,7 +17,6 @@ struct vctx {
 void vc_error(struct vctx *c, unsigned key, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 const char *vc_str(struct vctx *c, unsigned key);
 long vc_num(struct vctx *c, unsigned key);
-bool vc_valid_label(const char *s, size_t max);
 bool vc_valid_word(const char *s, size_t max);
 bool vc_reserved_service(const char *name);
 void vc_check_ifname(struct vctx *c, unsigned key);

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "lib/core/name.h"
 #include "lib/profile/config.h"
 #include "lib/profile/validate.h"
 
@@ -61,7 +62,7 @@ static void guest_name(struct vctx *c, struct guest_cfg *g, unsigned slot)
 	unsigned key = K_GUEST(slot, GF_NAME);
 
 	g->name = vc_str(c, key);
-	if (!vc_valid_label(g->name, 15)) {
+	if (!name_is_label(g->name, strlen(g->name), 15)) {
 		vc_error(c, key, "\"%s\": a guest name is 1-15 letters, digits or '-' (it names the tap)",
 			 g->name);
 		return;

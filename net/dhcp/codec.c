@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "lib/core/bytes.h"
+#include "lib/core/name.h"
 
 /* Offsets in the fixed header, RFC 2131 §2 figure 1. */
 #define OFF_XID 4
@@ -144,34 +145,6 @@ static size_t text_len(const struct acc *a)
 	return n;
 }
 
-static bool is_alnum(uint8_t c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
-}
-
-/* Dot-separated labels of letters, digits and inner hyphens, each 1..63
- * octets (RFC 1123 §2.1, RFC 1035 §2.3.1 and §2.3.4). */
-static bool valid_name(const uint8_t *s, size_t n)
-{
-	size_t label = 0;
-
-	if (n == 0)
-		return false;
-	for (size_t i = 0; i < n; i++) {
-		if (s[i] == '.') {
-			if (label == 0 || s[i - 1] == '-')
-				return false;
-			label = 0;
-		} else if (is_alnum(s[i]) || (s[i] == '-' && label > 0)) {
-			if (++label > 63)
-				return false;
-		} else {
-			return false;
-		}
-	}
-	return label > 0 && s[n - 1] != '-';
-}
-
 /* Copies a name into out[cap] if valid and it fits; else leaves out empty.
  * One trailing dot (a fully qualified form) is dropped when allowed. */
 static void get_name(const struct acc *a, char *out, size_t cap, bool trailing_dot)
@@ -183,7 +156,7 @@ static void get_name(const struct acc *a, char *out, size_t cap, bool trailing_d
 	n = text_len(a);
 	if (trailing_dot && n > 1 && a->v[n - 1] == '.')
 		n--;
-	if (n >= cap || !valid_name(a->v, n))
+	if (n >= cap || !name_is_domain((const char *)a->v, n))
 		return;
 	memcpy(out, a->v, n);
 	out[n] = '\0';

@@ -5,8 +5,10 @@
 #ifndef LAB_DHCPC_H
 #define LAB_DHCPC_H
 
+#include "lib/core/paths.h"
+
 /* Resolvers of the current lease, one "nameserver A.B.C.D" per line. */
-#define DHCPC_RESOLV_DIR "/run/labinit"
+#define DHCPC_RESOLV_DIR PATH_DHCPC_DIR
 
 struct dhcpc_opts {
 	const char *ifname;

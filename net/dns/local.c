@@ -3,19 +3,8 @@
 #include <errno.h>
 #include <string.h>
 
+#include "lib/core/name.h"
 #include "net/dns/dnsd.h"
-
-/* RFC 1123 §2.1 host name label: letters, digits, '-' inside. */
-static bool valid_label(const char *s, size_t n)
-{
-	if (n == 0 || n > DNS_MAX_LABEL || s[0] == '-' || s[n - 1] == '-')
-		return false;
-	for (size_t i = 0; i < n; i++)
-		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') ||
-		      (s[i] >= '0' && s[i] <= '9') || s[i] == '-'))
-			return false;
-	return true;
-}
 
 static char lower(char ch)
 {
@@ -48,7 +37,7 @@ static int host_put(struct dnsd *d, const char *name, uint32_t ip, bool pinned)
 	size_t n = strlen(name);
 	struct dnsd_host *h;
 
-	if (!valid_label(name, n) || !addr_in_prefix(ip, &d->subnet))
+	if (!name_is_label(name, n, DNS_MAX_LABEL) || !addr_in_prefix(ip, &d->subnet))
 		return -EINVAL;
 	h = (struct dnsd_host *)host_find(d, name, n);
 	if (h && h->pinned && (!pinned || h->ip != ip))
