@@ -42,5 +42,5 @@ int main(void)
 	CHECK(!domain("lab.-x"));
 	CHECK(!domain("lab.x-"));
 	CHECK(!domain("l b"));
-	T_DONE();
+	return T_DONE();
 }
