@@ -83,6 +83,9 @@ $(BUILD)/fuzz/%: tests/fuzz/%.c $(FUZZ_OBJS) $(HDRS) Makefile
 	mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $< $(FUZZ_OBJS)
 
+# Objects stay after a build (make would delete them as intermediates).
+.SECONDARY: $(TEST_OBJS) $(FUZZ_OBJS)
+
 # Long fuzzing runs (make check does short bounded ones).
 FUZZ_SECONDS ?= 600
 fuzz: $(FUZZ_TARGETS)

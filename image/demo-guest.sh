@@ -5,7 +5,7 @@
 #   vmlinux            the same kernel as an uncompressed ELF (PVH boot),
 #                      taken out of the bzImage by image/extract-vmlinux.sh
 #   initramfs.cpio.gz  busybox-static, the NIC and 9p modules of
-#                      image/demo-guest/modules with their dependencies, and
+#                      image/lists/demo-guest-modules with their dependencies, and
 #                      image/demo-guest/rootfs (/init, the udhcpc script)
 #   README             what they are and from which package versions
 # Packages are fetched by name with `apt-get download` into
@@ -44,7 +44,7 @@ epoch=${SOURCE_DATE_EPOCH:-$(stat -c %Y "$kroot/boot/vmlinuz-$kver")}
 # Nothing to do when the same inputs made what is in $out.
 stamp=$({
 	echo "$(basename "$kdeb") $(basename "$bdeb") $epoch"
-	cat image/demo-guest.sh image/lib.sh image/extract-vmlinux.sh "$here/modules"
+	cat image/demo-guest.sh image/lib.sh image/extract-vmlinux.sh image/lists/demo-guest-modules
 	find "$here/rootfs" | sort | while read -r f; do echo "$f"; [ -f "$f" ] && cat "$f"; done
 } | cksum)
 if [ -f "$out/.stamp" ] && [ "$(cat "$out/.stamp")" = "$stamp" ] &&
@@ -62,11 +62,11 @@ sh image/extract-vmlinux.sh "$out/bzImage" "$out/vmlinux" > "$work/extract.log" 
 cat "$work/extract.log"
 comp=$(sed -n 's/^extract-vmlinux: \([a-z0-9]*\) payload.*/\1/p' "$work/extract.log")
 
-# Modules: what image/demo-guest/modules names, with the dependencies from
+# Modules: what image/lists/demo-guest-modules names, with the dependencies from
 # modules.dep, in an order where each comes after what it needs.
-want=$(sed 's/#.*//' "$here/modules" | tr '\n' ' ')
+want=$(sed 's/#.*//' image/lists/demo-guest-modules | tr '\n' ' ')
 # shellcheck disable=SC2086
-order=$(module_order "$kmods" $want) || die "$kpkg lacks a module image/demo-guest/modules asks for"
+order=$(module_order "$kmods" $want) || die "$kpkg lacks a module image/lists/demo-guest-modules asks for"
 
 # The initramfs tree, rebuilt each time.
 st=$work/initramfs

@@ -3,10 +3,10 @@
 #   out/vmlinuz               the host kernel: Debian's linux-image-amd64
 #                             (downloaded, not installed) or CONFIG_IMAGE_KERNEL
 #   out/initramfs.cpio.zst    labinit as /init, busybox, QEMU with exactly the
-#                             libraries and firmware of image/qemu-files (and
-#                             smbd, image/smb-files, for CONFIG_SHARE_SMB), the
+#                             libraries and firmware of image/lists/qemu-files (and
+#                             smbd, image/lists/smb-files, for CONFIG_SHARE_SMB), the
 #                             modules labinit loads (`labinit modules --list`
-#                             and image/host-modules) with their dependency
+#                             and image/lists/host-modules) with their dependency
 #                             data, the profile as /etc/labinit/config, and
 #                             the guests' files when CONFIG_IMAGE_EMBED_GUESTS
 #   out/config                the effective profile inside the image
@@ -113,18 +113,18 @@ stage_listed() {
 	done >> "$work/libs.all"
 }
 : > "$work/libs.all"
-stage_listed image/qemu-files "qemu-system-x86, seabios or ipxe-qemu"
+stage_listed image/lists/qemu-files "qemu-system-x86, seabios or ipxe-qemu"
 if [ "$(cfg SHARE_SMB)" = y ]; then
-	stage_listed image/smb-files samba
+	stage_listed image/lists/smb-files samba
 	mkdir -p "$st/var/log/samba" # samba-dcerpcd's log, whatever smb.conf says
 fi
 sort -u "$work/libs.all" > "$work/libs"
 while read -r lib; do stage_file "$lib" "$lib"; done < "$work/libs"
 
-# Modules: the lab's features and the drivers of image/host-modules.
+# Modules: the lab's features and the drivers of image/lists/host-modules.
 if [ -n "$kmods" ]; then
 	features=$("$labinit" modules --list) || die "$labinit modules --list failed"
-	drivers=$(sed 's/#.*//' image/host-modules)
+	drivers=$(sed 's/#.*//' image/lists/host-modules)
 	if [ -n "$(cfg IMAGE_KERNEL)" ]; then
 		# Your kernel may lack a driver of the list, not a feature.
 		have=""
@@ -135,7 +135,7 @@ if [ -n "$kmods" ]; then
 	fi
 	# shellcheck disable=SC2086
 	order=$(module_order "$kmods" $features $drivers) ||
-		die "$kpkg lacks a module labinit or image/host-modules asks for (neither built in nor in $kmods)"
+		die "$kpkg lacks a module labinit or image/lists/host-modules asks for (neither built in nor in $kmods)"
 	# shellcheck disable=SC2086
 	stage_modules "$st" "$kmods" "$kver" "" $order
 fi

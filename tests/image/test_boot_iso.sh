@@ -2,7 +2,7 @@
 # out/labinit.iso boots as a CD and as a disk (a USB stick is a disk to
 # the firmware) with BIOS, and the same two with UEFI (OVMF) when Debian's
 # ovmf is installed: each reaches "ready" and powers off cleanly.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib/image.sh"
 image_build
 name=$(cat "$OUT/profile-name")
 iso=$OUT/labinit.iso
@@ -28,4 +28,4 @@ if [ -f /usr/share/ovmf/OVMF.fd ]; then
 else
 	echo "no /usr/share/ovmf/OVMF.fd (Debian package ovmf): UEFI boot not tried"
 fi
-exit $failed
+t_exit

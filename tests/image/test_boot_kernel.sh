@@ -8,7 +8,7 @@
 # uevent, by the "modules" service that `labctl status` lists. The demo guest is left off (labinit.GUEST1_AUTOSTART=n
 # on the kernel command line, which also checks that override); the nested
 # test boots it.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib/image.sh"
 image_build
 boot kernel -kernel "$OUT/vmlinuz" -initrd "$OUT/initramfs.cpio.zst" \
 	-append "console=ttyS0 labinit.GUEST1_AUTOSTART=n" \
@@ -23,8 +23,8 @@ if boot_checks; then
 	expect '^/sys/module/usbhid' 5 "usbhid is loaded"
 	type_line 'ip -4 addr show virbr0'
 	expect 'inet 10\.77\.0\.1/24' 20 "virbr0 has the lab's gateway address"
-	grep -aq 'service demo: started' "$CONSOLE" && fail "labinit.GUEST1_AUTOSTART=n on the command line, yet the guest started"
+	grep -aq 'service demo: started' "$CONSOLE" && t_error "labinit.GUEST1_AUTOSTART=n on the command line, yet the guest started"
 	poweroff_check 60
 fi
 show_console
-exit $failed
+t_exit

@@ -3,7 +3,7 @@
 # TFTP server of its user-mode network, pxelinux shows the menu naming the
 # profile and boots its default entry, and the appliance reaches "ready"
 # and powers off cleanly. Then the same with iPXE's own script boot.ipxe.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib/image.sh"
 image_build
 name=$(cat "$OUT/profile-name")
 for bootfile in pxelinux.0 boot.ipxe; do
@@ -15,4 +15,4 @@ for bootfile in pxelinux.0 boot.ipxe; do
 	show_console 30
 	boot_end
 done
-exit $failed
+t_exit

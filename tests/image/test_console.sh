@@ -7,7 +7,7 @@
 # second keeps printing after the shell has exited and come back. (As the
 # tty's session leader the shell's exit hung up every file opened on it but
 # through /dev/console, the services' output among them.)
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib/image.sh"
 image_build
 boot console -kernel "$OUT/vmlinuz" -initrd "$OUT/initramfs.cpio.zst" \
 	-append "console=ttyS1 labinit.CONSOLE=/dev/ttyS0 labinit.GUEST1_AUTOSTART=n \"labinit.EXTRA_SERVICES=tick=/bin/ping -i 1 127.0.0.1\"" \
@@ -17,7 +17,7 @@ pings() { grep -ac 'bytes from 127\.0\.0\.1' "$CONSOLE"; }
 if expect 'lab "default" ready in' 240 "the ready line on CONFIG_CONSOLE" &&
 	expect 'console: shell on /dev/ttyS0 .*no job control' 10 "the console shell, without job control" &&
 	expect 'bytes from 127\.0\.0\.1' 60 "the extra service prints on the console"; then
-	grep -aq 'starting as PID 1' "$T_WORK/kernel-console.log" || fail "the kernel's console (ttyS1) did not get the first lines"
+	grep -aq 'starting as PID 1' "$T_WORK/kernel-console.log" || t_error "the kernel's console (ttyS1) did not get the first lines"
 	type_line 'echo "shell on $(tty) says hi"'
 	expect '^shell on /dev/ttyS0 says hi' 60 "the shell answers on ttyS0"
 	type_line exit
@@ -33,11 +33,11 @@ if expect 'lab "default" ready in' 240 "the ready line on CONFIG_CONSOLE" &&
 	if [ "$after" -gt $((before + 2)) ]; then
 		echo "ok: the service still prints after the shell's exit ($before, then $after replies)"
 	else
-		fail "the service's output stopped when the shell exited ($before, then $after replies)"
+		t_error "the service's output stopped when the shell exited ($before, then $after replies)"
 	fi
 	type_line 'echo "new shell says hi"'
 	expect '^new shell says hi' 60 "a new shell answers"
 	poweroff_check 60
 fi
 show_console 30
-exit $failed
+t_exit

@@ -7,7 +7,7 @@
 # usb-storage's settle delay: the "modules" service loads usb_storage and
 # sd_mod from the kernel's uevents, and PID 1 waits for the disk), and ext4
 # on NVMe.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib/image.sh"
 build_variant configs/default_defconfig <<'CFG'
 # CONFIG_IMAGE_EMBED_GUESTS is not set
 CFG
@@ -17,10 +17,10 @@ files=$T_WORK/files
 mkdir -p "$files/guests/demo"
 cp lab/guests/demo/vmlinux lab/guests/demo/initramfs.cpio.gz "$files/guests/demo/"
 mb=$(( $(du -sm "$files" | cut -f1) + 32 ))
-mkfs.ext4 -q -L LABDATA -d "$files" "$T_WORK/ext4.img" "${mb}M" || fail "mkfs.ext4"
+mkfs.ext4 -q -L LABDATA -d "$files" "$T_WORK/ext4.img" "${mb}M" || t_error "mkfs.ext4"
 if command -v mkfs.vfat > /dev/null && command -v mcopy > /dev/null; then
 	mkfs.vfat -n LABDATA -C "$T_WORK/vfat.img" $((mb * 1024)) > /dev/null &&
-		mcopy -s -i "$T_WORK/vfat.img" "$files/guests" ::/ || fail "mkfs.vfat/mcopy"
+		mcopy -s -i "$T_WORK/vfat.img" "$files/guests" ::/ || t_error "mkfs.vfat/mcopy"
 fi
 
 for case in ext4:virtio vfat:usb ext4:nvme; do
@@ -40,11 +40,11 @@ for case in ext4:virtio vfat:usb ext4:nvme; do
 		expect "lab files: $dev \\($fs, label LABDATA\\) on /lab" 5 "the LABDATA disk $dev mounted on /lab"
 		expect 'service demo: started' 10 "the demo guest starts from the disk's files"
 		[ "$bus" = usb ] && expect 'modules: hotplug scsi .*sd_mod' 5 "the USB stick's disk driver loaded on its uevent"
-		grep -a 'CONFIG_GUEST1_KERNEL' "$CONSOLE" && fail "the profile still misses the guest's files"
+		grep -a 'CONFIG_GUEST1_KERNEL' "$CONSOLE" && t_error "the profile still misses the guest's files"
 		poweroff_check 90
 	fi
 	grep -a -E 'modules: (loaded|hotplug)|lab files' "$CONSOLE" | tr -d '\r' | cut -c1-220
 	show_console 25
 	boot_end
 done
-exit $failed
+t_exit

@@ -6,19 +6,19 @@
 # the port forwards on 127.0.0.1; `poweroff` ends QEMU with status 0.
 # QEMU runs in a network namespace this test makes, so its forwards bind
 # that namespace's loopback, not this machine's.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib/image.sh"
 build_variant configs/kdebug_pair_defconfig <<'CFG'
 # CONFIG_IMAGE_EMBED_GUESTS is not set
 CONFIG_NAT_PORT_FORWARDS="tcp:2222:vm1:22"
 CFG
 out=$VOUT
 image_files "$out/initramfs.cpio.zst" | grep -q '^lab/guests' &&
-	fail "CONFIG_IMAGE_EMBED_GUESTS=n, yet the image carries guest files"
+	t_error "CONFIG_IMAGE_EMBED_GUESTS=n, yet the image carries guest files"
 
 token=run-test-$$-$(date +%s)
 T_LABFILE=lab/.$token
 echo "$token" > "$T_LABFILE"
-t_netns
+image_netns
 rm -f "$T_WORK/in"
 mkfifo "$T_WORK/in"
 exec 3<> "$T_WORK/in"
@@ -42,9 +42,9 @@ if boot_checks; then
 	done
 	case $reply in
 	*'$S'[0-9a-f][0-9a-f]* | *'$T'[0-9a-f][0-9a-f]*) echo "ok: vm1's gdb stub answers through 127.0.0.1:1234 ($reply)" ;;
-	*) fail "no gdb reply through the forward 127.0.0.1:1234 within a minute: \"$reply\"" ;;
+	*) t_error "no gdb reply through the forward 127.0.0.1:1234 within a minute: \"$reply\"" ;;
 	esac
 	poweroff_check 90
 fi
 show_console 40
-exit $failed
+t_exit

@@ -9,7 +9,7 @@
 #     check. (Not "max,-svm": with that model QEMU 7.2's TCG makes Debian's
 #     6.1 kernel return garbage for readlink(/proc/self/exe), and glibc
 #     programs such as QEMU abort at start.)
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib/image.sh"
 image_build
 for cpu in max qemu64,-svm; do
 	case $cpu in *-svm) accel=tcg limit=600 ;; *) accel=kvm limit=300 ;; esac
@@ -27,4 +27,4 @@ for cpu in max qemu64,-svm; do
 	show_console 30
 	boot_end
 done
-exit $failed
+t_exit

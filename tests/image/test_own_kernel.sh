@@ -7,7 +7,7 @@
 # tree, and boots to "ready". Wrong inputs stop the build with an error
 # naming them: an ELF vmlinux, a tree of another release, a tree that lacks
 # a feature's module.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib/image.sh"
 image_build
 tree=$(ls -d build/debroot/linux-image-*/lib/modules/* | head -n 1)
 kver=${tree##*/}
@@ -22,12 +22,12 @@ must_fail() {
 	shift
 	printf '%s\n' "$@" | cat configs/default_defconfig - > "$T_WORK/bad.config"
 	if IMAGE_OUT=$T_WORK/bad PROFILE=$T_WORK/bad.config sh image/mkimage.sh > "$T_WORK/bad.log" 2>&1; then
-		fail "the build succeeded with: $*"
+		t_error "the build succeeded with: $*"
 	elif grep -Eq -- "$want" "$T_WORK/bad.log"; then
 		echo "ok: refused: $(grep -E -- "$want" "$T_WORK/bad.log" | head -n 1)"
 	else
 		cat "$T_WORK/bad.log"
-		fail "the build failed without saying /$want/"
+		t_error "the build failed without saying /$want/"
 	fi
 }
 must_fail 'is not a bzImage .*use arch/x86/boot/bzImage' "CONFIG_IMAGE_KERNEL=\"$PWD/lab/guests/demo/vmlinux\""
@@ -44,12 +44,12 @@ build_variant configs/default_defconfig <<CFG
 CONFIG_IMAGE_KERNEL="$PWD/$kernel"
 CONFIG_IMAGE_KERNEL_MODULES="$PWD/$root"
 CFG
-cmp -s "$kernel" "$VOUT/vmlinuz" || fail "out/vmlinuz is not CONFIG_IMAGE_KERNEL"
+cmp -s "$kernel" "$VOUT/vmlinuz" || t_error "out/vmlinuz is not CONFIG_IMAGE_KERNEL"
 n=$(image_files "$VOUT/initramfs.cpio.zst" | grep -c '\.ko$')
 echo "the image carries $n modules from $root"
-[ "$n" -gt 40 ] || fail "only $n modules in the image"
+[ "$n" -gt 40 ] || t_error "only $n modules in the image"
 boot own-kernel -kernel "$VOUT/vmlinuz" -initrd "$VOUT/initramfs.cpio.zst" \
 	-append "console=ttyS0 labinit.GUEST1_AUTOSTART=n" -netdev user,id=up -device virtio-net-pci,netdev=up
 boot_checks && poweroff_check 60
 show_console 20
-exit $failed
+t_exit

@@ -1,25 +1,25 @@
 #!/bin/sh
 # SMB on the appliance: an image built with CONFIG_SHARE_SMB carries smbd
-# (image/smb-files); booted with the project's lab/ as the 9p share "lab",
+# (image/lists/smb-files); booted with the project's lab/ as the 9p share "lab",
 # labinit serves SHARE_DIR (/lab/share, i.e. lab/share here) as
 # //10.77.0.1/debug. smbclient here reaches it through a port forward
 # (127.0.0.1:4450 to the bridge's address, via the appliance's uplink),
 # lists the shares, writes a file and reads one back: the file lands in
 # lab/share on this side, through SMB, smbd and 9p. QEMU runs in this
 # test's own network namespace.
-. "$(dirname "$0")/lib.sh"
-command -v smbclient > /dev/null || skip "no smbclient (Debian package smbclient)"
+. "$(dirname "$0")/../lib/image.sh"
+command -v smbclient > /dev/null || t_skip "no smbclient (Debian package smbclient)"
 build_variant configs/default_defconfig <<'CFG'
 CONFIG_SHARE_SMB=y
 CFG
 image_files "$VOUT/initramfs.cpio.zst" | grep -qx 'usr/sbin/smbd' ||
-	fail "CONFIG_SHARE_SMB=y, yet the image has no /usr/sbin/smbd"
+	t_error "CONFIG_SHARE_SMB=y, yet the image has no /usr/sbin/smbd"
 
 mkdir -p lab/share
 token=smb-test-$$-$(date +%s)
 T_LABFILE=lab/share/$token.back
 echo "$token" > "$T_WORK/put.txt"
-t_netns
+image_netns
 boot smb -kernel "$VOUT/vmlinuz" -initrd "$VOUT/initramfs.cpio.zst" \
 	-append "console=ttyS0 labinit.GUEST1_AUTOSTART=n" \
 	-netdev "user,id=up,hostfwd=tcp:127.0.0.1:4450-10.77.0.1:445" -device virtio-net-pci,netdev=up \
@@ -38,16 +38,16 @@ if boot_checks; then
 		echo "ok: smbclient -L lists the share \"debug\""
 	else
 		cat "$T_WORK/list"
-		fail "smbclient -L does not list the share"
+		t_error "smbclient -L does not list the share"
 	fi
 	if smb //127.0.0.1/debug -c "put $T_WORK/put.txt $token.back; get $token.back $T_WORK/got.txt" > "$T_WORK/put.log" 2>&1 &&
 		cmp -s "$T_WORK/put.txt" "$T_WORK/got.txt" && cmp -s "$T_WORK/put.txt" "lab/share/$token.back"; then
 		echo "ok: a file written over SMB lands in lab/share here, and reads back"
 	else
 		cat "$T_WORK/put.log"
-		fail "the SMB round trip through the appliance to lab/share"
+		t_error "the SMB round trip through the appliance to lab/share"
 	fi
 	poweroff_check 60
 fi
 show_console 30
-exit $failed
+t_exit

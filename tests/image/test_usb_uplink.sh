@@ -7,7 +7,7 @@
 # must see the link appear and bring the lab up on it, and the uplink's
 # lease must come from QEMU's user network. (Before the wait, the uplink
 # was reported missing and the lab ran without a network.)
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib/image.sh"
 image_build
 mkfifo "$T_WORK/mon.in" "$T_WORK/mon.out"
 exec 4<> "$T_WORK/mon.in"
@@ -18,7 +18,7 @@ boot usb-uplink -kernel "$OUT/vmlinuz" -initrd "$OUT/initramfs.cpio.zst" \
 # read-write: the open cannot block if QEMU never starts; killed at the end
 cat 0<> "$T_WORK/mon.out" > "$T_WORK/monitor.log" &
 monpid=$!
-trap 'kill "$monpid" 2>/dev/null; t_cleanup' EXIT
+t_track "$monpid"
 if expect 'labinit [0-9.]+ starting as PID 1' 240 "labinit runs as PID 1" &&
 	expect 'uplink usb0: not there yet; waiting up to 120 s' 300 "PID 1 waits for the missing uplink"; then
 	echo 'device_add usb-net,netdev=up,bus=xhci.0,id=stick' >&4
@@ -27,12 +27,12 @@ if expect 'labinit [0-9.]+ starting as PID 1' 240 "labinit runs as PID 1" &&
 		expect 'dhcpc usb0: 10\.0\.2\.15/24 via 10\.0\.2\.2' 60 "the lease on the USB uplink" &&
 		expect 'lab "default" ready in' 30 "the ready line"; then
 		grep -aE 'uplink usb0|modules: hotplug' "$CONSOLE" | tr -d '\r' | cut -c1-200
-		grep -aq 'network: not configured' "$CONSOLE" && fail "the network was not configured"
+		grep -aq 'network: not configured' "$CONSOLE" && t_error "the network was not configured"
 		expect 'nftables table ip labinit .*: ok \(' 1 "ruleset installed"
 		poweroff_check 60
 	fi
 fi
-[ "$failed" = 0 ] || { echo "== QEMU monitor:"; tr -d '\r' < "$T_WORK/monitor.log" | tail -n 20; }
+[ "$T_ERRORS" = 0 ] || { echo "== QEMU monitor:"; tr -d '\r' < "$T_WORK/monitor.log" | tail -n 20; }
 show_console 30
 exec 4>&-
-exit $failed
+t_exit

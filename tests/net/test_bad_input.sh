@@ -8,7 +8,7 @@
 # name), the fix is applied and the lab must then come up and go down again,
 # leaving what was there before it. Last, `labinit down` where labinit never
 # ran removes nothing.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib/net.sh"
 
 # Each case starts from fresh namespaces: delete this test's two by name,
 # after each case and on any exit.
@@ -19,8 +19,6 @@ end_case() {
 		ip netns del "$n" 2> /dev/null || true
 	done
 }
-trap 'cleanup; end_case' EXIT
-trap 'exit 130' INT TERM
 
 make_guest_files
 CASE=""
@@ -58,7 +56,7 @@ profile() {
 # uplink_up: eth0 up, and its carrier settled.
 uplink_up() {
 	in_ns "$HOST" ip link set eth0 up
-	wait_for 5 sh -c "ip netns exec $HOST ip link show eth0 | grep -q 'state UP'" || fail "$CASE: eth0 has no carrier"
+	t_wait_for 5 sh -c "ip netns exec $HOST ip link show eth0 | grep -q 'state UP'" || t_fail "$CASE: eth0 has no carrier"
 }
 
 # The host's state as far as labinit could change it (IPv4 only: the kernel
@@ -78,18 +76,18 @@ state() {
 # No trace of labinit in the host namespace (a foreign bridge of the same
 # name is checked by the case itself).
 assert_no_trace() {
-	in_ns "$HOST" nft list tables | grep -q 'table ip labinit' && fail "$CASE: table ip labinit was created"
+	in_ns "$HOST" nft list tables | grep -q 'table ip labinit' && t_fail "$CASE: table ip labinit was created"
 	[ -z "$(in_ns "$HOST" ip -4 route show table all proto 77)" ] ||
-		fail "$CASE: routes of protocol 77: $(in_ns "$HOST" ip -4 route show table all proto 77)"
+		t_fail "$CASE: routes of protocol 77: $(in_ns "$HOST" ip -4 route show table all proto 77)"
 	# iproute2 before 6.3 does not print IFA_PROTO; newer ones do, as "protocol".
 	[ "$(in_ns "$HOST" ip -j addr show | jq '[.[].addr_info[] | select(.protocol? == 77 or .protocol? == "77")] | length')" = 0 ] ||
-		fail "$CASE: addresses of protocol 77"
+		t_fail "$CASE: addresses of protocol 77"
 	taps=$(in_ns "$HOST" ip -j -d link show | jq -r '.[] | select(.linkinfo.info_kind == "tun") | .ifname')
 	for t in $taps; do
-		case " $FOREIGN_TAPS " in *" $t "*) ;; *) fail "$CASE: tap $t was created" ;; esac
+		case " $FOREIGN_TAPS " in *" $t "*) ;; *) t_fail "$CASE: tap $t was created" ;; esac
 	done
 	[ "$(in_ns "$HOST" ip -j link show | jq '[.[] | select(.ifalias? == "labinit")] | length')" = 0 ] ||
-		fail "$CASE: a link with alias labinit exists"
+		t_fail "$CASE: a link with alias labinit exists"
 }
 
 # refused WANT_RC [CMDLINE]: labinit up with $WORK/$CASE.profile must fail
@@ -103,31 +101,31 @@ refused() {
 	rc=$?
 	set -e
 	sed 's/^/    | /' "$WORK/$CASE.err"
-	[ $rc -ne 0 ] || fail "$CASE: labinit up succeeded"
-	[ "$want" = nonzero ] || [ $rc -eq "$want" ] || fail "$CASE: exit status $rc, wanted $want"
-	[ $rc -lt 128 ] || fail "$CASE: labinit died from signal $((rc - 128))"
-	grep -qi 'error' "$WORK/$CASE.err" || fail "$CASE: no error on stderr"
+	[ $rc -ne 0 ] || t_fail "$CASE: labinit up succeeded"
+	[ "$want" = nonzero ] || [ $rc -eq "$want" ] || t_fail "$CASE: exit status $rc, wanted $want"
+	[ $rc -lt 128 ] || t_fail "$CASE: labinit died from signal $((rc - 128))"
+	grep -qi 'error' "$WORK/$CASE.err" || t_fail "$CASE: no error on stderr"
 	assert_no_trace
 	state "$WORK/$CASE.after"
-	diff -u "$WORK/$CASE.before" "$WORK/$CASE.after" || fail "$CASE: the host changed although up was refused"
+	diff -u "$WORK/$CASE.before" "$WORK/$CASE.after" || t_fail "$CASE: the host changed although up was refused"
 }
 
 # says TEXT...: each TEXT (fixed string) is in the error output.
 says() {
 	for t in "$@"; do
-		grep -qF -- "$t" "$WORK/$CASE.err" || fail "$CASE: stderr does not say: $t"
+		grep -qF -- "$t" "$WORK/$CASE.err" || t_fail "$CASE: stderr does not say: $t"
 	done
 }
 
 # lab_up [CMDLINE] / lab_down [CMDLINE]: must succeed.
 lab_up() {
 	in_ns "$HOST" "$LABINIT" up --config "$WORK/$CASE.profile" ${1:+--cmdline "$1"} > "$WORK/$CASE.up.log" 2>&1 ||
-		{ cat "$WORK/$CASE.up.log"; fail "$CASE: up failed"; }
-	in_ns "$HOST" nft list tables | grep -q 'table ip labinit' || fail "$CASE: up made no table ip labinit"
+		{ cat "$WORK/$CASE.up.log"; t_fail "$CASE: up failed"; }
+	in_ns "$HOST" nft list tables | grep -q 'table ip labinit' || t_fail "$CASE: up made no table ip labinit"
 }
 lab_down() {
 	in_ns "$HOST" "$LABINIT" down --config "$WORK/$CASE.profile" ${1:+--cmdline "$1"} > "$WORK/$CASE.down.log" 2>&1 ||
-		{ cat "$WORK/$CASE.down.log"; fail "$CASE: down failed"; }
+		{ cat "$WORK/$CASE.down.log"; t_fail "$CASE: down failed"; }
 	assert_no_trace
 }
 
@@ -162,18 +160,18 @@ lab_cmdline() {
 # USED; then the lab comes up on it (gateway on the bridge) and goes down.
 check_suggestion() {
 	s=$(suggested_subnet)
-	[ -n "$s" ] || fail "$CASE: no free subnet suggested"
+	[ -n "$s" ] || t_fail "$CASE: no free subnet suggested"
 	echo "   suggested $s"
-	[ "${s#*/}" = 24 ] || fail "$CASE: suggested $s, not a /24 like the profile's subnet"
+	[ "${s#*/}" = 24 ] || t_fail "$CASE: suggested $s, not a /24 like the profile's subnet"
 	for u in "$@"; do
-		overlaps "$s" "$u" && fail "$CASE: suggested $s overlaps $u"
+		overlaps "$s" "$u" && t_fail "$CASE: suggested $s overlaps $u"
 	done
 	cl=$(lab_cmdline "$s")
 	lab_up "$cl"
 	gw=$(int2ip $(($(ip2int "${s%/*}") + 1)))
-	has_addr virbr0 "$gw/24" || fail "$CASE: virbr0 has not $gw/24 after up on the suggested $s"
+	has_addr virbr0 "$gw/24" || t_fail "$CASE: virbr0 has not $gw/24 after up on the suggested $s"
 	lab_down "$cl"
-	in_ns "$HOST" ip link show virbr0 > /dev/null 2>&1 && fail "$CASE: virbr0 left behind by down"
+	in_ns "$HOST" ip link show virbr0 > /dev/null 2>&1 && t_fail "$CASE: virbr0 left behind by down"
 	return 0
 }
 
@@ -184,7 +182,7 @@ profile static
 refused nonzero
 says "lab subnet 10.77.0.0/24 overlaps the host's address 10.77.0.5/24" "set CONFIG_LAB_SUBNET, e.g. to the free "
 check_suggestion 10.77.0.5/24 172.30.0.2/24
-has_addr eth0 10.77.0.5/24 || fail "$CASE: the uplink lost its own 10.77.0.5/24"
+has_addr eth0 10.77.0.5/24 || t_fail "$CASE: the uplink lost its own 10.77.0.5/24"
 
 ### The lab subnet lies inside a route the host already has.
 new_case overlap-route
@@ -195,9 +193,9 @@ profile static3
 refused nonzero
 says "lab subnet 10.77.0.0/24 overlaps the host's route 10.77.0.0/16" "set CONFIG_LAB_SUBNET, e.g. to the free "
 check_suggestion 10.77.0.0/16 172.30.0.0/24
-in_ns "$HOST" ip -4 route show 10.77.0.0/16 | grep -q 'via 172.30.0.1' || fail "$CASE: route 10.77.0.0/16 lost"
-has_addr eth0 172.30.0.2/24 || fail "$CASE: the uplink lost its address"
-has_addr eth0 172.30.0.3/24 && fail "$CASE: down left the profile's uplink address 172.30.0.3/24"
+in_ns "$HOST" ip -4 route show 10.77.0.0/16 | grep -q 'via 172.30.0.1' || t_fail "$CASE: route 10.77.0.0/16 lost"
+has_addr eth0 172.30.0.2/24 || t_fail "$CASE: the uplink lost its address"
+has_addr eth0 172.30.0.3/24 && t_fail "$CASE: down left the profile's uplink address 172.30.0.3/24"
 
 ### The uplink does not exist.
 new_case missing-uplink
@@ -221,9 +219,9 @@ profile static
 refused 2 labinit.BRIDGE_NAME=abcdefghijklmnop
 says "kernel command line: CONFIG_BRIDGE_NAME: \"abcdefghijklmnop\" is 16 characters; interface names have at most 15 (IFNAMSIZ)"
 lab_up labinit.BRIDGE_NAME=abcdefghijklmno
-has_addr abcdefghijklmno 10.77.0.1/24 || fail "$CASE: the 15-character bridge has no 10.77.0.1/24"
+has_addr abcdefghijklmno 10.77.0.1/24 || t_fail "$CASE: the 15-character bridge has no 10.77.0.1/24"
 lab_down labinit.BRIDGE_NAME=abcdefghijklmno
-in_ns "$HOST" ip link show abcdefghijklmno > /dev/null 2>&1 && fail "$CASE: the bridge was left behind"
+in_ns "$HOST" ip link show abcdefghijklmno > /dev/null 2>&1 && t_fail "$CASE: the bridge was left behind"
 
 ### An unknown key on --cmdline.
 new_case cmdline-unknown-key
@@ -249,15 +247,15 @@ refused nonzero
 says "virbr0: a bridge named virbr0 already exists and was not made by labinit; choose another CONFIG_BRIDGE_NAME"
 foreign() { in_ns "$HOST" ip -j -d link show virbr0 | jq -c '.[0] | {ifindex, ifalias, address, flags, master}'; }
 before=$(foreign)
-[ "$(echo "$before" | jq -r .ifindex)" = "$idx" ] || fail "$CASE: virbr0 was replaced"
-[ "$(echo "$before" | jq -r .ifalias)" = null ] || fail "$CASE: the foreign virbr0 got an alias"
-[ -z "$(in_ns "$HOST" ip -4 addr show dev virbr0)" ] || fail "$CASE: the foreign virbr0 got an address"
+[ "$(echo "$before" | jq -r .ifindex)" = "$idx" ] || t_fail "$CASE: virbr0 was replaced"
+[ "$(echo "$before" | jq -r .ifalias)" = null ] || t_fail "$CASE: the foreign virbr0 got an alias"
+[ -z "$(in_ns "$HOST" ip -4 addr show dev virbr0)" ] || t_fail "$CASE: the foreign virbr0 got an address"
 lab_up labinit.BRIDGE_NAME=labbr0
-has_addr labbr0 10.77.0.1/24 || fail "$CASE: labbr0 has no 10.77.0.1/24"
-[ "$(foreign)" = "$before" ] || fail "$CASE: up on labbr0 touched the foreign virbr0: $(foreign)"
+has_addr labbr0 10.77.0.1/24 || t_fail "$CASE: labbr0 has no 10.77.0.1/24"
+[ "$(foreign)" = "$before" ] || t_fail "$CASE: up on labbr0 touched the foreign virbr0: $(foreign)"
 lab_down labinit.BRIDGE_NAME=labbr0
-in_ns "$HOST" ip link show labbr0 > /dev/null 2>&1 && fail "$CASE: labbr0 left behind"
-[ "$(foreign)" = "$before" ] || fail "$CASE: down touched the foreign virbr0: $(foreign)"
+in_ns "$HOST" ip link show labbr0 > /dev/null 2>&1 && t_fail "$CASE: labbr0 left behind"
+[ "$(foreign)" = "$before" ] || t_fail "$CASE: down touched the foreign virbr0: $(foreign)"
 
 ### A guest's name is taken by a link that is not a tap.
 new_case guest-name-taken
@@ -265,9 +263,9 @@ in_ns "$HOST" ip link add vm1 type veth peer name vm1peer
 profile static 'CONFIG_GUEST1=y' 'CONFIG_GUEST1_KERNEL="guests/demo/vmlinux"'
 refused nonzero
 says "vm1: a veth named vm1 already exists and was not made by labinit; choose another CONFIG_GUEST1_NAME"
-[ "$(in_ns "$HOST" ip -j -d link show vm1 | jq -r '.[0].linkinfo.info_kind')" = veth ] || fail "$CASE: vm1 is no longer the veth"
-in_ns "$HOST" ip link show virbr0 > /dev/null 2>&1 && fail "$CASE: virbr0 was created"
-in_ns "$HOST" ip link show vm1peer > /dev/null || fail "$CASE: the veth's peer is gone"
+[ "$(in_ns "$HOST" ip -j -d link show vm1 | jq -r '.[0].linkinfo.info_kind')" = veth ] || t_fail "$CASE: vm1 is no longer the veth"
+in_ns "$HOST" ip link show virbr0 > /dev/null 2>&1 && t_fail "$CASE: virbr0 was created"
+in_ns "$HOST" ip link show vm1peer > /dev/null || t_fail "$CASE: the veth's peer is gone"
 
 ### A guest's name is taken by a tap that labinit did not make.
 new_case guest-name-foreign-tap
@@ -290,13 +288,13 @@ in_ns "$HOST" "$LABINIT" up --config "$WORK/$CASE.profile" > "$WORK/$CASE.out" 2
 rc=$?
 set -e
 sed 's/^/    | /' "$WORK/$CASE.err"
-[ $rc -eq 1 ] || fail "$CASE: exit status $rc, wanted 1"
+[ $rc -eq 1 ] || t_fail "$CASE: exit status $rc, wanted 1"
 says "error: tap vm2 on virbr0" "removing what labinit set up"
 assert_no_trace
 for l in virbr0 vm1; do
-	in_ns "$HOST" ip link show "$l" > /dev/null 2>&1 && fail "$CASE: $l left behind after a failed up"
+	in_ns "$HOST" ip link show "$l" > /dev/null 2>&1 && t_fail "$CASE: $l left behind after a failed up"
 done
-[ -z "$(in_ns "$HOST" ip -4 addr show dev eth0)" ] || fail "$CASE: the uplink address was left behind"
+[ -z "$(in_ns "$HOST" ip -4 addr show dev eth0)" ] || t_fail "$CASE: the uplink address was left behind"
 
 ### Several problems at once: every one is reported, not just the first.
 new_case several
@@ -323,12 +321,12 @@ in_ns "$HOST" nft add chain inet keepme c
 profile static 'CONFIG_GUEST1=y' 'CONFIG_GUEST1_KERNEL="guests/demo/vmlinux"'
 state "$WORK/$CASE.before"
 in_ns "$HOST" "$LABINIT" down --config "$WORK/$CASE.profile" > "$WORK/$CASE.down.log" 2>&1 ||
-	{ cat "$WORK/$CASE.down.log"; fail "$CASE: down failed"; }
+	{ cat "$WORK/$CASE.down.log"; t_fail "$CASE: down failed"; }
 sed 's/^/    | /' "$WORK/$CASE.down.log"
-grep -q 'error' "$WORK/$CASE.down.log" && fail "$CASE: down reported an error"
-grep -q 'removed 0 links and 0 addresses/routes' "$WORK/$CASE.down.log" || fail "$CASE: down claims it removed something"
+grep -q 'error' "$WORK/$CASE.down.log" && t_fail "$CASE: down reported an error"
+grep -q 'removed 0 links and 0 addresses/routes' "$WORK/$CASE.down.log" || t_fail "$CASE: down claims it removed something"
 state "$WORK/$CASE.after"
-diff -u "$WORK/$CASE.before" "$WORK/$CASE.after" || fail "$CASE: down changed the host"
+diff -u "$WORK/$CASE.before" "$WORK/$CASE.after" || t_fail "$CASE: down changed the host"
 
 ### Cases that once failed: the host's own uplink address and route, more
 ### routes than a fixed table held, the suggested subnet used alone.
@@ -343,8 +341,8 @@ diff -u "$WORK/$CASE.before" "$WORK/$CASE.after" || fail "$CASE: down changed th
 	profile static
 	lab_up
 	lab_down
-	has_addr eth0 172.30.0.2/24 || fail "$CASE: down removed the uplink address the host had before up"
-	[ -n "$(in_ns "$HOST" ip route show default)" ] || fail "$CASE: down removed the host's own default route"
+	has_addr eth0 172.30.0.2/24 || t_fail "$CASE: down removed the uplink address the host had before up"
+	[ -n "$(in_ns "$HOST" ip route show default)" ] || t_fail "$CASE: down removed the host's own default route"
 
 	# More than 256 addresses and routes: the overlap check stops looking
 	# (struct labnet_used holds 256) and misses 10.77.0.0/16.

@@ -17,8 +17,8 @@
 # Clients are busybox udhcpc on macvlan interfaces (one MAC each) in one
 # guest namespace; their script only logs. A client that gets no lease tries
 # once more (see udhcpc_many).
-. "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/dhcpd_lib.sh"
+. "$(dirname "$0")/../lib/net.sh"
+. "$(dirname "$0")/../lib/dhcpd.sh"
 command -v dhclient > /dev/null || { echo "needs dhclient"; exit 77; }
 N=40
 B=150
@@ -43,20 +43,20 @@ leases_hold() {
 # ---- 1. SIGKILL with leases bound -------------------------------------------
 : > "$WORK/bound1"
 udhcpc_many "$G" "$WORK/bound1" 1 $N
-[ "$(wc -l < "$WORK/bound1")" = $N ] || fail "$(wc -l < "$WORK/bound1") of $N clients got a lease"
-leases_hold "$WORK/bound1" || fail "an ACKed lease is not in the lease file"
+[ "$(wc -l < "$WORK/bound1")" = $N ] || t_fail "$(wc -l < "$WORK/bound1") of $N clients got a lease"
+leases_hold "$WORK/bound1" || t_fail "an ACKed lease is not in the lease file"
 sort "$LEASES" > "$WORK/leases.before"
 dhcpd_kill KILL
-sort "$LEASES" | cmp -s - "$WORK/leases.before" || fail "the lease file changed with the SIGKILL"
+sort "$LEASES" | cmp -s - "$WORK/leases.before" || t_fail "the lease file changed with the SIGKILL"
 dhcpd_start
-grep -q "dhcpd: $N leases from" "$DHCPD_LOG" || fail "the new worker did not read $N leases: $(grep 'leases from' "$DHCPD_LOG" | tail -n 1)"
+grep -q "dhcpd: $N leases from" "$DHCPD_LOG" || t_fail "the new worker did not read $N leases: $(grep 'leases from' "$DHCPD_LOG" | tail -n 1)"
 mv "$WORK/bound1" "$WORK/bound1.prev"
 : > "$WORK/bound1"
 udhcpc_many "$G" "$WORK/bound1" 1 $N "" "$WORK/bound1.prev"
 awk '{ print $1, $2 }' "$WORK/bound1.prev" | sort > "$WORK/b1.want"
 awk '{ print $1, $2 }' "$WORK/bound1" | sort > "$WORK/b1.got"
 cmp -s "$WORK/b1.got" "$WORK/b1.want" ||
-	{ diff "$WORK/b1.want" "$WORK/b1.got" | head; fail "after the restart clients did not get their addresses back"; }
+	{ diff "$WORK/b1.want" "$WORK/b1.got" | head; t_fail "after the restart clients did not get their addresses back"; }
 
 # ISC dhclient: bound, stopped without release (-x), worker SIGKILLed and
 # started again, dhclient run again: INIT-REBOOT (REQUEST with its address,
@@ -68,29 +68,29 @@ dhclient_run() {
 	in_ns "$GD" dhclient -4 -v "$@" -cf "$WORK/dhclient.conf" -lf "$WORK/dhclient.leases" -pf "$WORK/dhclient.pid" \
 		-df "$WORK/dhclient.duid" -sf "$WORK/client-script.sh" -e EV="$ED" -e CONFIGURE=1 eth0 >> "$WORK/dhclient.log" 2>&1
 }
-dhclient_run -1 || { cat "$WORK/dhclient.log"; fail "dhclient got no lease"; }
+dhclient_run -1 || { cat "$WORK/dhclient.log"; t_fail "dhclient got no lease"; }
 DA=$(ev_get "$(ev_last "$ED" BOUND)" new_ip_address)
 dhclient_run -x
 dhcpd_kill KILL
 dhcpd_start
 naks=$(grep -c NAK "$DHCPD_LOG" || true)
-dhclient_run -1 || { cat "$WORK/dhclient.log"; fail "dhclient run again got no lease"; }
+dhclient_run -1 || { cat "$WORK/dhclient.log"; t_fail "dhclient run again got no lease"; }
 f=$(ev_last "$ED" 'BOUND|REBOOT')
-[ "${f##*.}" = REBOOT ] || fail "dhclient did not confirm its lease after the restart: $(ls "$ED" | tr '\n' ' ')"
-[ "$(ev_get "$f" new_ip_address)" = "$DA" ] || fail "dhclient had $DA, the restarted worker gave $(ev_get "$f" new_ip_address)"
-[ "$(grep -c NAK "$DHCPD_LOG" || true)" = "$naks" ] || fail "NAK for dhclient's own lease: $(grep NAK "$DHCPD_LOG" | tail -n 1)"
+[ "${f##*.}" = REBOOT ] || t_fail "dhclient did not confirm its lease after the restart: $(ls "$ED" | tr '\n' ' ')"
+[ "$(ev_get "$f" new_ip_address)" = "$DA" ] || t_fail "dhclient had $DA, the restarted worker gave $(ev_get "$f" new_ip_address)"
+[ "$(grep -c NAK "$DHCPD_LOG" || true)" = "$naks" ] || t_fail "NAK for dhclient's own lease: $(grep NAK "$DHCPD_LOG" | tail -n 1)"
 # Its lease file now names an address mv1 holds: NAK, then a new address.
 dhclient_run -x
 OTHER=$(awk '$1 == "mv1" { print $2 }' "$WORK/bound1")
 sed -i "s/fixed-address $DA;/fixed-address $OTHER;/" "$WORK/dhclient.leases"
-dhclient_run -1 || { cat "$WORK/dhclient.log"; fail "dhclient got no lease after a NAK"; }
-grep -q "NAK $OTHER: address not available" "$DHCPD_LOG" || fail "no NAK for an INIT-REBOOT to $OTHER, mv1's address"
+dhclient_run -1 || { cat "$WORK/dhclient.log"; t_fail "dhclient got no lease after a NAK"; }
+grep -q "NAK $OTHER: address not available" "$DHCPD_LOG" || t_fail "no NAK for an INIT-REBOOT to $OTHER, mv1's address"
 f=$(ev_last "$ED" 'BOUND|REBOOT')
-[ "${f##*.}" = BOUND ] || fail "dhclient: $(basename "$f") after the NAK, wanted a new BOUND"
+[ "${f##*.}" = BOUND ] || t_fail "dhclient: $(basename "$f") after the NAK, wanted a new BOUND"
 DA=$(ev_get "$f" new_ip_address)
-[ "$DA" != "$OTHER" ] || fail "dhclient was given mv1's address $OTHER"
+[ "$DA" != "$OTHER" ] || t_fail "dhclient was given mv1's address $OTHER"
 dhclient_run -x
-leases_hold "$WORK/bound1" || fail "mv1's lease was disturbed by the INIT-REBOOT"
+leases_hold "$WORK/bound1" || t_fail "mv1's lease was disturbed by the INIT-REBOOT"
 
 # ---- 2. SIGKILL in a loop during a burst ------------------------------------
 # The reader: copies the file with one open (an open file is one complete
@@ -115,14 +115,14 @@ reader() {
 : > "$WORK/reads"
 reader &
 READER=$!
-PIDS="$PIDS $READER"
+t_track "$READER"
 : > "$WORK/bound2"
 : > "$WORK/retries"
 first=$((N + 1))
 last=$((N + B))
 udhcpc_many "$G" "$WORK/bound2" $first $last 0.02 &
 BURST=$!
-PIDS="$PIDS $BURST"
+t_track "$BURST"
 kills=0
 # Kills for the first 8 s of the burst (its first round of udhcpc tries
 # lasts 10 s), then the worker stays up: on a loaded host its restarts
@@ -137,24 +137,24 @@ done
 wait "$BURST" || true
 touch "$WORK/stop"
 wait "$READER" || true
-forget "$BURST"
-forget "$READER"
+t_untrack "$BURST"
+t_untrack "$READER"
 udp=$(in_ns "$HOST" awk '$1 == "Udp:" && $2 ~ /^[0-9]/ { print "UDP in " $2 ", receive buffer errors " $6 }' /proc/net/snmp)
 echo "burst: $B clients, $kills SIGKILLs, $(wc -l < "$WORK/bound2") bound ($(wc -l < "$WORK/retries") clients needed a second try), $(wc -l < "$WORK/reads") reads of the lease file; host: $udp"
-[ -s "$WORK/torn" ] && { head "$WORK/torn"; fail "a reader saw a torn or shrunk lease file"; }
-[ $kills -ge 5 ] || fail "only $kills SIGKILLs during the burst: the test did not test"
-[ "$(wc -l < "$WORK/reads")" -ge 10 ] || fail "the reader barely ran"
-[ "$(wc -l < "$WORK/bound2")" = $B ] || fail "$(wc -l < "$WORK/bound2") of $B clients got a lease"
+[ -s "$WORK/torn" ] && { head "$WORK/torn"; t_fail "a reader saw a torn or shrunk lease file"; }
+[ $kills -ge 5 ] || t_fail "only $kills SIGKILLs during the burst: the test did not test"
+[ "$(wc -l < "$WORK/reads")" -ge 10 ] || t_fail "the reader barely ran"
+[ "$(wc -l < "$WORK/bound2")" = $B ] || t_fail "$(wc -l < "$WORK/bound2") of $B clients got a lease"
 [ "$(awk '{ print $2 }' "$WORK/bound1" "$WORK/bound2" | sort | uniq -d)" = "" ] ||
-	fail "an address was given twice: $(awk '{ print $2 }' "$WORK/bound1" "$WORK/bound2" | sort | uniq -d | head -n 3)"
+	t_fail "an address was given twice: $(awk '{ print $2 }' "$WORK/bound1" "$WORK/bound2" | sort | uniq -d | head -n 3)"
 dhcpd_kill KILL
 dhcpd_start
-leases_wellformed "$LEASES" || fail "malformed lease file after the burst"
-leases_hold "$WORK/bound1" || fail "a lease of before the burst was lost"
-leases_hold "$WORK/bound2" || fail "a lease ACKed during the burst was lost"
+leases_wellformed "$LEASES" || t_fail "malformed lease file after the burst"
+leases_hold "$WORK/bound1" || t_fail "a lease of before the burst was lost"
+leases_hold "$WORK/bound2" || t_fail "a lease ACKed during the burst was lost"
 total=$((N + B + 1))
-[ "$(wc -l < "$LEASES")" = $total ] || fail "the lease file has $(wc -l < "$LEASES") lines, wanted $total"
-grep -q "dhcpd: $total leases from" "$DHCPD_LOG" || fail "the last worker did not read $total leases"
+[ "$(wc -l < "$LEASES")" = $total ] || t_fail "the lease file has $(wc -l < "$LEASES") lines, wanted $total"
+grep -q "dhcpd: $total leases from" "$DHCPD_LOG" || t_fail "the last worker did not read $total leases"
 
 # ---- 3. garbage in the lease file on start -----------------------------------
 dhcpd_kill TERM
@@ -184,22 +184,22 @@ good() { # IFACE IP: a lease line for the interface's MAC
 } > "$WORK/corrupt"
 cp "$WORK/corrupt" "$LEASES"
 dhcpd_start
-alive "$DHCPD_PID" || fail "the worker did not survive a corrupt lease file"
+alive "$DHCPD_PID" || t_fail "the worker did not survive a corrupt lease file"
 # The good lines' clients get their addresses back.
 : > "$WORK/bound3"
 printf 'mv%d 10.77.0.%d\n' $((N + B + 1)) 241 $((N + B + 2)) 248 $((N + B + 3)) 249 $((N + B + 4)) 251 \
 	$((N + B + 5)) 252 > "$WORK/bound3.want"
 udhcpc_many "$G" "$WORK/bound3" $((N + B + 1)) $((N + B + 5))
 awk '{ print $1, $2 }' "$WORK/bound3" | sort | cmp -s - "$WORK/bound3.want" ||
-	fail "a good line of the corrupt file was not read back: its clients got $(awk '{ print $1, $2 }' "$WORK/bound3" | sort | tr '\n' ' '); wanted $(tr '\n' ' ' < "$WORK/bound3.want")($(grep 'leases from' "$DHCPD_LOG" | tail -n 1 | sed 's/.*dhcpd: //'))"
+	t_fail "a good line of the corrupt file was not read back: its clients got $(awk '{ print $1, $2 }' "$WORK/bound3" | sort | tr '\n' ' '); wanted $(tr '\n' ' ' < "$WORK/bound3.want")($(grep 'leases from' "$DHCPD_LOG" | tail -n 1 | sed 's/.*dhcpd: //'))"
 grep -q "dhcpd: 5 leases from .*malformed lines skipped" "$DHCPD_LOG" ||
-	fail "wanted 5 leases read and malformed lines reported: $(grep 'leases from' "$DHCPD_LOG" | tail -n 1)"
+	t_fail "wanted 5 leases read and malformed lines reported: $(grep 'leases from' "$DHCPD_LOG" | tail -n 1)"
 # The next file written holds the good lines and no garbage.
 : > "$WORK/bound4"
 udhcpc_many "$G" "$WORK/bound4" $((N + B + 6)) $((N + B + 6))
-[ -s "$WORK/bound4" ] || fail "a new client got no lease after the corrupt file"
-leases_wellformed "$LEASES" || fail "garbage kept in the lease file"
-[ "$(wc -l < "$LEASES")" = 6 ] || { cat "$LEASES"; fail "the lease file has $(wc -l < "$LEASES") lines, wanted the 5 good ones and the new one"; }
-leases_hold "$WORK/bound3" || fail "a good line of the corrupt file was lost"
-alive "$DHCPD_PID" || fail "the worker died"
+[ -s "$WORK/bound4" ] || t_fail "a new client got no lease after the corrupt file"
+leases_wellformed "$LEASES" || t_fail "garbage kept in the lease file"
+[ "$(wc -l < "$LEASES")" = 6 ] || { cat "$LEASES"; t_fail "the lease file has $(wc -l < "$LEASES") lines, wanted the 5 good ones and the new one"; }
+leases_hold "$WORK/bound3" || t_fail "a good line of the corrupt file was lost"
+alive "$DHCPD_PID" || t_fail "the worker died"
 echo "dhcpd restart ok"

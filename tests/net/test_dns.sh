@@ -14,7 +14,7 @@
 #  - nothing answers on the uplink side, even with a route to the lab;
 #  - with dnsmasq gone, an outside name gets SERVFAIL, lab names still work;
 #  - SIGTERM ends the server with its counters logged.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib/net.sh"
 command -v dnsmasq > /dev/null || { echo "needs dnsmasq"; exit 77; }
 [ -n "$BB" ] || { echo "needs busybox"; exit 77; }
 make_host_and_outside
@@ -36,7 +36,7 @@ CONFIG_GUEST2=y
 CONFIG_GUEST2_KERNEL="guests/demo/vmlinux"
 CONFIG_GUEST2_INITRD="guests/demo/initramfs.cpio.gz"
 EOC
-in_ns "$HOST" "$LABINIT" up --config "$WORK/profile" > "$WORK/up.log" 2>&1 || { cat "$WORK/up.log"; fail "up failed"; }
+in_ns "$HOST" "$LABINIT" up --config "$WORK/profile" > "$WORK/up.log" 2>&1 || { cat "$WORK/up.log"; t_fail "up failed"; }
 
 # The outside resolver: example.test, and a TXT answer too big for 512 octets.
 a=$(printf 'a%.0s' $(seq 200)) b=$(printf 'b%.0s' $(seq 200)) c=$(printf 'c%.0s' $(seq 200))
@@ -45,12 +45,12 @@ bg "$OUT" dnsmasq --no-daemon --conf-file=/dev/null --user=root --group=root --p
 	--pid-file="$WORK/dnsmasq.pid" --log-queries --log-facility="$WORK/dnsmasq.log" \
 	--address=/example.test/192.0.2.7 --txt-record="big.example.test,$a,$b,$c" \
 	$(for i in 1 2 3 4 5 6 7 8; do echo "--host-record=h$i.par.test,198.51.100.$i"; done)
-DNSMASQ_PID=${PIDS##* }
+DNSMASQ_PID=${T_TRACKED##* }
 
 # Not through in_ns: a backgrounded function is a subshell, and $! its pid.
 ip netns exec "$HOST" "$LABINIT" dns --config "$WORK/profile" > "$WORK/dns.log" 2>&1 &
 DNS_PID=$!
-PIDS="$PIDS $DNS_PID"
+t_track "$DNS_PID"
 GA=$(make_guest ga 10.77.0.50)
 
 ns_lookup() { # NS SERVER NAME [TYPE]: busybox nslookup's output, whatever its status
@@ -59,22 +59,22 @@ ns_lookup() { # NS SERVER NAME [TYPE]: busybox nslookup's output, whatever its s
 ask() { ns_lookup "$GA" 10.77.0.1 "$@"; }
 expect() { # NAME TYPE TEXT: the answer to NAME/TYPE holds the line TEXT
 	out=$(ask "$1" "$2")
-	printf '%s\n' "$out" | grep -qxF -- "$3" || fail "$1/$2: wanted \"$3\", got:
+	printf '%s\n' "$out" | grep -qxF -- "$3" || t_fail "$1/$2: wanted \"$3\", got:
 $out"
 }
 
 expect_nodata() { # NAME TYPE: NOERROR without an answer (busybox prints no record, no error)
 	out=$(ask "$1" "$2")
-	printf '%s\n' "$out" | grep -q "^Server:" || fail "$1/$2: no answer at all: $out"
-	printf '%s\n' "$out" | grep -Eq "Address: |can't find [^:]*: [A-Z]|timed out" && fail "$1/$2: wanted no data, got:
+	printf '%s\n' "$out" | grep -q "^Server:" || t_fail "$1/$2: no answer at all: $out"
+	printf '%s\n' "$out" | grep -Eq "Address: |can't find [^:]*: [A-Z]|timed out" && t_fail "$1/$2: wanted no data, got:
 $out"
 	return 0
 }
 
-wait_for 10 sh -c "ip netns exec $OUT $BB nslookup -type=a www.example.test 172.30.0.1 | grep -q 192.0.2.7" ||
-	fail "dnsmasq did not start: $(cat "$WORK/dnsmasq.log")"
-wait_for 10 sh -c "ip netns exec $GA $BB nslookup -type=a vm1 10.77.0.1 | grep -q 10.77.0.11" ||
-	fail "labinit dns does not answer: $(cat "$WORK/dns.log")"
+t_wait_for 10 sh -c "ip netns exec $OUT $BB nslookup -type=a www.example.test 172.30.0.1 | grep -q 192.0.2.7" ||
+	t_fail "dnsmasq did not start: $(cat "$WORK/dnsmasq.log")"
+t_wait_for 10 sh -c "ip netns exec $GA $BB nslookup -type=a vm1 10.77.0.1 | grep -q 10.77.0.11" ||
+	t_fail "labinit dns does not answer: $(cat "$WORK/dns.log")"
 
 # Lab names over UDP.
 expect vm1 a "Address: 10.77.0.11"
@@ -97,10 +97,10 @@ for i in 1 2 3 4 5 6 7 8; do
 done
 for p in $par; do wait "$p"; done
 for i in 1 2 3 4 5 6 7 8; do
-	grep -qx "Address: 198.51.100.$i" "$WORK/par.$i" || fail "h$i.par.test: $(cat "$WORK/par.$i")"
+	grep -qx "Address: 198.51.100.$i" "$WORK/par.$i" || t_fail "h$i.par.test: $(cat "$WORK/par.$i")"
 done
-grep -q "query\[PTR\] 99.0.77.10" "$WORK/dnsmasq.log" && fail "a lab address was asked upstream"
-grep -q "query\[A\] nope.lab" "$WORK/dnsmasq.log" && fail "a lab name was asked upstream"
+grep -q "query\[PTR\] 99.0.77.10" "$WORK/dnsmasq.log" && t_fail "a lab address was asked upstream"
+grep -q "query\[A\] nope.lab" "$WORK/dnsmasq.log" && t_fail "a lab name was asked upstream"
 
 # TCP (RFC 7766): a query framed by its 2-octet length, the answer as
 # decimal octets: length(2) ID(2) flags(2) QD(2) AN(2) ... RDATA.
@@ -121,14 +121,14 @@ tcp_expect() { # NAME QTYPE RCODE ANCOUNT LAST-OCTETS: checks flags, counts and 
 	set -- "$1" "$2" "$3" "$4" "$5" $r
 	name=$1 want_rcode=$3 want_an=$4 want_end=$5
 	shift 5
-	[ $# -ge 12 ] || fail "TCP $name: short answer: $*"
+	[ $# -ge 12 ] || t_fail "TCP $name: short answer: $*"
 	len=$(($1 * 256 + $2))
-	[ "$len" -eq $(($# - 2)) ] || fail "TCP $name: length prefix $len for $(($# - 2)) octets"
-	[ "$3 $4" = "76 65" ] || fail "TCP $name: ID $3 $4"
-	[ $(($5 & 128)) -ne 0 ] && [ $(($5 & 2)) -eq 0 ] || fail "TCP $name: QR unset or TC set: flags $5 $6"
-	[ $(($6 & 15)) -eq "$want_rcode" ] || fail "TCP $name: rcode $(($6 & 15)), wanted $want_rcode"
-	[ $(($9 * 256 + ${10})) -eq "$want_an" ] || fail "TCP $name: $(($9 * 256 + ${10})) answers"
-	case " $* " in *" $want_end ") ;; *) fail "TCP $name: answer does not end in $want_end: $*" ;; esac
+	[ "$len" -eq $(($# - 2)) ] || t_fail "TCP $name: length prefix $len for $(($# - 2)) octets"
+	[ "$3 $4" = "76 65" ] || t_fail "TCP $name: ID $3 $4"
+	[ $(($5 & 128)) -ne 0 ] && [ $(($5 & 2)) -eq 0 ] || t_fail "TCP $name: QR unset or TC set: flags $5 $6"
+	[ $(($6 & 15)) -eq "$want_rcode" ] || t_fail "TCP $name: rcode $(($6 & 15)), wanted $want_rcode"
+	[ $(($9 * 256 + ${10})) -eq "$want_an" ] || t_fail "TCP $name: $(($9 * 256 + ${10})) answers"
+	case " $* " in *" $want_end ") ;; *) t_fail "TCP $name: answer does not end in $want_end: $*" ;; esac
 	TCP_LEN=$len
 }
 tcp_expect vm1.lab 1 0 1 "10 77 0 11"
@@ -136,8 +136,8 @@ tcp_expect nope.lab 1 3 0 "0 1 0 1"
 tcp_expect www.example.test 1 0 1 "192 0 2 7"
 # Over UDP upstream this answer is truncated; it must come back whole.
 tcp_expect big.example.test 16 0 1 "99 99 99"
-[ "$TCP_LEN" -gt 600 ] || fail "TCP big.example.test: only $TCP_LEN octets"
-grep -q "query\[TXT\] big.example.test from 172.30.0.2" "$WORK/dnsmasq.log" || fail "TXT not forwarded"
+[ "$TCP_LEN" -gt 600 ] || t_fail "TCP big.example.test: only $TCP_LEN octets"
+grep -q "query\[TXT\] big.example.test from 172.30.0.2" "$WORK/dnsmasq.log" || t_fail "TXT not forwarded"
 
 # Hostile TCP input: a frame longer than any query; the server lives on.
 printf '\377\377garbage' | in_ns "$GA" timeout 10 "$BB" nc 10.77.0.1 53 > /dev/null || true
@@ -148,29 +148,29 @@ expect vm1.lab a "Address: 10.77.0.11"
 # (busybox waits for its whole timeout after "Connection refused").
 NS_TIMEOUT=3
 out=$(ns_lookup "$OUT" 172.30.0.2 vm1.lab)
-printf '%s\n' "$out" | grep -q "10.77.0.11" && fail "answered on the uplink address: $out"
+printf '%s\n' "$out" | grep -q "10.77.0.11" && t_fail "answered on the uplink address: $out"
 in_ns "$OUT" ip route add 10.77.0.0/24 via 172.30.0.2
 out=$(ns_lookup "$OUT" 10.77.0.1 vm1.lab)
-printf '%s\n' "$out" | grep -q "10.77.0.11" && fail "answered the outside through the uplink: $out"
+printf '%s\n' "$out" | grep -q "10.77.0.11" && t_fail "answered the outside through the uplink: $out"
 out=$(ns_lookup "$OUT" 10.77.0.1 www.example.test)
-printf '%s\n' "$out" | grep -q "192.0.2.7" && fail "forwarded for the outside: $out"
+printf '%s\n' "$out" | grep -q "192.0.2.7" && t_fail "forwarded for the outside: $out"
 NS_TIMEOUT=15
 
 # The upstream gone: SERVFAIL (not silence), and the lab's names still work.
 kill "$DNSMASQ_PID"
-wait_for 5 sh -c "! kill -0 $DNSMASQ_PID 2> /dev/null" || fail "dnsmasq did not stop"
+t_wait_for 5 sh -c "! kill -0 $DNSMASQ_PID 2> /dev/null" || t_fail "dnsmasq did not stop"
 start=$(date +%s)
 expect www.example.test a "** server can't find www.example.test: SERVFAIL"
-[ $(($(date +%s) - start)) -le 10 ] || fail "SERVFAIL took more than 10 s (its budget is 4 s)"
+[ $(($(date +%s) - start)) -le 10 ] || t_fail "SERVFAIL took more than 10 s (its budget is 4 s)"
 expect vm1.lab a "Address: 10.77.0.11"
 tcp_expect www.example.test 1 2 0 "0 1 0 1"
 
 kill -TERM "$DNS_PID"
-wait "$DNS_PID" || fail "labinit dns exited with status $?: $(cat "$WORK/dns.log")"
+wait "$DNS_PID" || t_fail "labinit dns exited with status $?: $(cat "$WORK/dns.log")"
 cat "$WORK/dns.log"
-grep -q "dns: serving \"lab\" on 10.77.0.1:53" "$WORK/dns.log" || fail "no start line"
+grep -q "dns: serving \"lab\" on 10.77.0.1:53" "$WORK/dns.log" || t_fail "no start line"
 grep -Eq "dns: [0-9]+ queries: .*[1-9][0-9]* forwarded .* [1-9][0-9]* malformed" "$WORK/dns.log" ||
-	fail "no counters on exit"
+	t_fail "no counters on exit"
 
 # Failover: a first upstream that never answers (no host at 172.30.0.99):
 # after one try's timeout (2 s) the next upstream answers, and is asked
@@ -181,18 +181,18 @@ bg "$OUT" dnsmasq --no-daemon --conf-file=/dev/null --user=root --group=root --p
 { cat "$WORK/profile"; echo 'CONFIG_DNS_UPSTREAMS="172.30.0.99 172.30.0.1"'; } > "$WORK/profile2"
 ip netns exec "$HOST" "$LABINIT" dns --config "$WORK/profile2" > "$WORK/dns2.log" 2>&1 &
 DNS_PID=$!
-PIDS="$PIDS $DNS_PID"
-wait_for 10 sh -c "ip netns exec $GA $BB nslookup -type=a vm1 10.77.0.1 | grep -q 10.77.0.11" ||
-	fail "labinit dns (2) does not answer: $(cat "$WORK/dns2.log")"
+t_track "$DNS_PID"
+t_wait_for 10 sh -c "ip netns exec $GA $BB nslookup -type=a vm1 10.77.0.1 | grep -q 10.77.0.11" ||
+	t_fail "labinit dns (2) does not answer: $(cat "$WORK/dns2.log")"
 start=$(date +%s%N)
 expect www.example.test a "Address: 192.0.2.7"
 ms=$((($(date +%s%N) - start) / 1000000))
-[ "$ms" -ge 1500 ] || fail "answered in $ms ms: the silent upstream was not asked first"
+[ "$ms" -ge 1500 ] || t_fail "answered in $ms ms: the silent upstream was not asked first"
 # The second query goes to the answering upstream first: the counters
 # below show one timeout in all (a timer here would only measure the load).
 expect other.example.test a "Address: 192.0.2.7"
 kill -TERM "$DNS_PID"
-wait "$DNS_PID" || fail "labinit dns (2) exited with status $?: $(cat "$WORK/dns2.log")"
+wait "$DNS_PID" || t_fail "labinit dns (2) exited with status $?: $(cat "$WORK/dns2.log")"
 cat "$WORK/dns2.log"
-grep -Eq "dns: .* \(2 answered, 0 SERVFAIL, 1 timeouts," "$WORK/dns2.log" || fail "counters of the failover"
+grep -Eq "dns: .* \(2 answered, 0 SERVFAIL, 1 timeouts," "$WORK/dns2.log" || t_fail "counters of the failover"
 echo "dns ok"

@@ -3,7 +3,7 @@
 # through NAT (the outside sees the uplink's address), guests reach each
 # other, the outside cannot reach a guest except through a port forward.
 # Guests are namespaces on veth pairs standing in for taps.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib/net.sh"
 make_host_and_outside
 cat > "$WORK/profile" <<EOC
 CONFIG_PROFILE_NAME="traffic"
@@ -13,7 +13,7 @@ CONFIG_UPLINK_ADDRESS="172.30.0.2/24"
 CONFIG_UPLINK_GATEWAY="172.30.0.1"
 CONFIG_NAT_PORT_FORWARDS="tcp:8080:10.77.0.50:80"
 EOC
-in_ns "$HOST" "$LABINIT" up --config "$WORK/profile" > "$WORK/up.log" 2>&1 || { cat "$WORK/up.log"; fail "up failed"; }
+in_ns "$HOST" "$LABINIT" up --config "$WORK/profile" > "$WORK/up.log" 2>&1 || { cat "$WORK/up.log"; t_fail "up failed"; }
 GA=$(make_guest ga 10.77.0.50)
 GB=$(make_guest gb 10.77.0.51)
 
@@ -32,29 +32,29 @@ bg "$OUT" "$BB" httpd -f -p 80 -h "$WORK/www-out"
 bg "$GA" "$BB" httpd -f -p 80 -h "$WORK/www-ga"
 bg "$GB" "$BB" httpd -f -p 80 -h "$WORK/www-gb"
 get() { in_ns "$1" curl -sf -m 3 "$2"; }
-wait_for 10 get "$OUT" http://127.0.0.1/cgi-bin/addr || fail "outside web server did not start"
-wait_for 10 get "$GA" http://127.0.0.1/ || fail "guest web server did not start"
+t_wait_for 10 get "$OUT" http://127.0.0.1/cgi-bin/addr || t_fail "outside web server did not start"
+t_wait_for 10 get "$GA" http://127.0.0.1/ || t_fail "guest web server did not start"
 
 # Guest -> outside: ping and TCP, seen from the uplink's address.
-in_ns "$GA" "$BB" ping -c 1 -W 3 172.30.0.1 > /dev/null || fail "guest cannot ping the outside"
-seen=$(get "$GA" http://172.30.0.1/cgi-bin/addr) || fail "guest cannot reach the outside over TCP"
-[ "$seen" = 172.30.0.2 ] || fail "outside saw $seen, wanted the uplink address 172.30.0.2 (no masquerade?)"
+in_ns "$GA" "$BB" ping -c 1 -W 3 172.30.0.1 > /dev/null || t_fail "guest cannot ping the outside"
+seen=$(get "$GA" http://172.30.0.1/cgi-bin/addr) || t_fail "guest cannot reach the outside over TCP"
+[ "$seen" = 172.30.0.2 ] || t_fail "outside saw $seen, wanted the uplink address 172.30.0.2 (no masquerade?)"
 
 # Guest <-> guest.
-in_ns "$GA" "$BB" ping -c 1 -W 3 10.77.0.51 > /dev/null || fail "guest a cannot ping guest b"
-[ "$(get "$GA" http://10.77.0.51/)" = guest-b ] || fail "guest a cannot reach guest b over TCP"
+in_ns "$GA" "$BB" ping -c 1 -W 3 10.77.0.51 > /dev/null || t_fail "guest a cannot ping guest b"
+[ "$(get "$GA" http://10.77.0.51/)" = guest-b ] || t_fail "guest a cannot reach guest b over TCP"
 
 # Outside -> guest directly: rejected, even with a route to the lab.
 in_ns "$OUT" ip route add 10.77.0.0/24 via 172.30.0.2
-if get "$OUT" http://10.77.0.51/ > /dev/null 2>&1; then fail "the outside reached a guest without a port forward"; fi
-if in_ns "$OUT" "$BB" ping -c 1 -W 2 10.77.0.51 > /dev/null 2>&1; then fail "the outside pinged a guest"; fi
+if get "$OUT" http://10.77.0.51/ > /dev/null 2>&1; then t_fail "the outside reached a guest without a port forward"; fi
+if in_ns "$OUT" "$BB" ping -c 1 -W 2 10.77.0.51 > /dev/null 2>&1; then t_fail "the outside pinged a guest"; fi
 
 # Outside -> uplink:8080 -> guest a:80 through the port forward.
-[ "$(get "$OUT" http://172.30.0.2:8080/)" = guest-a ] || fail "port forward 8080 -> 10.77.0.50:80 does not work"
+[ "$(get "$OUT" http://172.30.0.2:8080/)" = guest-a ] || t_fail "port forward 8080 -> 10.77.0.50:80 does not work"
 
 # A guest may not open new connections to the host itself, except DNS/DHCP.
 bg "$HOST" "$BB" httpd -p 10.77.0.1:8081 -h "$WORK/www-gb" -f
-wait_for 5 get "$HOST" http://10.77.0.1:8081/ || fail "host test server did not start"
-if get "$GA" http://10.77.0.1:8081/ > /dev/null 2>&1; then fail "a guest opened a new connection to the host"; fi
-in_ns "$GA" "$BB" ping -c 1 -W 3 10.77.0.1 > /dev/null || fail "a guest cannot ping its gateway"
+t_wait_for 5 get "$HOST" http://10.77.0.1:8081/ || t_fail "host test server did not start"
+if get "$GA" http://10.77.0.1:8081/ > /dev/null 2>&1; then t_fail "a guest opened a new connection to the host"; fi
+in_ns "$GA" "$BB" ping -c 1 -W 3 10.77.0.1 > /dev/null || t_fail "a guest cannot ping its gateway"
 echo "traffic ok"

@@ -1,38 +1,37 @@
-# Shared by tests/image/test_*.sh (sourced): build the host image of the
+# The image tests' fixtures (sourced by tests/image/test_*.sh; sources
+# tests/lib/lib.sh): build the host image of the
 # default profile once into build/test-image (`make image` is incremental;
 # the developer's .config and out/ are left alone), boot it under QEMU
 # (TCG) with its serial
 # console in a log file and a FIFO to type into, wait for console lines,
 # and check how QEMU ended. Nothing here touches this machine's network:
 # the appliance's uplink is QEMU's user-mode network, inside QEMU.
-cd "$(dirname "$0")/../.." || exit 2
+# A check that fails (t_error) is reported and the test goes on, so that
+# one boot shows everything that is wrong; each test ends with t_exit.
+. "$(dirname "$0")/../lib/lib.sh"
+cd "$T_REPO" || exit 2
 QEMU=${QEMU:-qemu-system-x86_64}
 OUT=build/test-image
 
-skip() { echo "SKIP: $*"; exit 77; }
-failed=0
-fail() { echo "FAIL: $*"; failed=1; }
-command -v "$QEMU" >/dev/null 2>&1 || skip "no $QEMU (Debian package qemu-system-x86)"
+t_need "$QEMU" "Debian package qemu-system-x86"
 
 T_WORK=$(mktemp -d /tmp/labinit-image-test.XXXXXX) || exit 2
 qpid="" T_NETNS=""
-t_cleanup() {
-	[ -n "$qpid" ] && kill "$qpid" 2>/dev/null
+image_cleanup() {
+	[ -z "$qpid" ] || kill "$qpid" 2>/dev/null
 	exec 3>&- 2>/dev/null
-	[ -n "$T_NETNS" ] && ip netns del "$T_NETNS" 2>/dev/null
-	[ -n "${T_LABFILE:-}" ] && rm -f "$T_LABFILE"
+	[ -z "${T_LABFILE:-}" ] || rm -f "$T_LABFILE"
 	# image/mkimage.sh's staging for outputs under $T_WORK (named after them)
 	rm -rf "build/image/$(printf '%s' "$T_WORK" | tr -c 'A-Za-z0-9._-' _)"*
 	rm -rf "$T_WORK"
 }
-trap t_cleanup EXIT
-trap 'exit 1' INT TERM
+T_CLEANUP_HOOK=image_cleanup
 
 # image_build: make image, or skip when Debian's packages cannot be fetched.
 image_build() {
 	if ! IMAGE_OUT=$OUT PROFILE=configs/default_defconfig make -s image > "$T_WORK/image.log" 2>&1; then
 		cat "$T_WORK/image.log"
-		grep -q 'cannot fetch' "$T_WORK/image.log" && skip "the image cannot be built offline (packages not fetched)"
+		grep -q 'cannot fetch' "$T_WORK/image.log" && t_skip "the image cannot be built offline (packages not fetched)"
 		echo "FAIL: make image"
 		exit 1
 	fi
@@ -45,23 +44,21 @@ build_variant() {
 	VOUT=$T_WORK/out
 	cat "$1" - > "$T_WORK/variant.config"
 	make -s all deps > /dev/null || exit 1
-	[ -f lab/guests/demo/vmlinux ] || make -s demo-guest > /dev/null || skip "no demo guest (make demo-guest failed)"
+	[ -f lab/guests/demo/vmlinux ] || make -s demo-guest > /dev/null || t_skip "no demo guest (make demo-guest failed)"
 	if ! IMAGE_OUT=$VOUT PROFILE=$T_WORK/variant.config sh image/mkimage.sh > "$T_WORK/image.log" 2>&1; then
 		cat "$T_WORK/image.log"
-		grep -q 'cannot fetch' "$T_WORK/image.log" && skip "the image cannot be built offline"
+		grep -q 'cannot fetch' "$T_WORK/image.log" && t_skip "the image cannot be built offline"
 		echo "FAIL: image/mkimage.sh for $1 and:"
 		cat "$T_WORK/variant.config"
 		exit 1
 	fi
 }
 
-# t_netns: a network namespace of this test's own with lo up ($T_NETNS),
-# for QEMU whose port forwards must bind a loopback that is not this
-# machine's. Removed on exit.
-t_netns() {
-	ip netns add "labinit-img-$$" || exit 1
-	T_NETNS=labinit-img-$$
-	ip netns exec "$T_NETNS" ip link set lo up || exit 1
+# image_netns: a network namespace of this test's own with lo up
+# ($T_NETNS), for QEMU whose port forwards must bind a loopback that is not
+# this machine's. Removed on exit.
+image_netns() {
+	T_NETNS=$(t_netns_add labinit-img) || exit 1
 }
 
 # boot NAME QEMU-ARGS...: start the appliance; its console goes to
@@ -94,24 +91,19 @@ console_lines() {
 		END { if (pending != "") print pending }' "$CONSOLE"
 }
 
-# wait_for REGEX SECONDS: until the console shows a line matching REGEX.
-wait_for() {
-	i=0
-	while [ "$i" -lt "$2" ]; do
-		console_lines | grep -aEq -- "$1" && return 0
-		kill -0 "$qpid" 2>/dev/null || break
-		sleep 1
-		i=$((i + 1))
-	done
-	console_lines | grep -aEq -- "$1"
-}
+# t_wait_console (tests/lib/lib.sh) reads the console through
+# console_lines, looks once a second, and stops waiting when QEMU is gone.
+qemu_running() { [ -n "$qpid" ] && kill -0 "$qpid" 2>/dev/null; }
+T_CONSOLE_READ=console_lines
+T_ALIVE=qemu_running
+T_POLL=1
 
-# expect REGEX SECONDS WHAT: wait_for, or a failure naming WHAT.
+# expect REGEX SECONDS WHAT: t_wait_console, or a failure naming WHAT.
 expect() {
-	if wait_for "$1" "$2"; then
+	if t_wait_console "$1" "$2"; then
 		echo "ok: $3 ($(($(date +%s) - T_START)) s after QEMU started)"
 	else
-		fail "$3: no console line matching /$1/ within $2 s"
+		t_error "$3: no console line matching /$1/ within $2 s"
 		return 1
 	fi
 }
@@ -141,13 +133,13 @@ poweroff_check() {
 		i=$((i + 1))
 	done
 	if kill -0 "$qpid" 2>/dev/null; then
-		fail "QEMU still runs $1 s after poweroff"
+		t_error "QEMU still runs $1 s after poweroff"
 		return
 	fi
 	wait "$qpid"
 	rc=$?
 	qpid=""
-	if [ "$rc" = 0 ]; then echo "ok: powered off, QEMU exited with 0 after $i s"; else fail "QEMU exited with $rc after poweroff"; fi
+	if [ "$rc" = 0 ]; then echo "ok: powered off, QEMU exited with 0 after $i s"; else t_error "QEMU exited with $rc after poweroff"; fi
 }
 
 # show_console: the console log without the kernel's own lines, but for

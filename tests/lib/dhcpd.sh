@@ -1,11 +1,11 @@
-# Shared by the DHCP server tests (test_dhcpd_*.sh), sourced after lib.sh:
+# Shared by the DHCP server tests (test_dhcpd_*.sh), sourced after net.sh:
 # a lab host namespace with `labinit up` done and the worker `labinit dhcpd`
 # running, guest namespaces with an unconfigured eth0 on virbr0, and one
 # client script for every DHCP client that logs each event with its
 # environment and never writes outside $WORK (no /etc/resolv.conf).
 
-command -v jq > /dev/null || { echo "needs jq"; exit 77; }
-[ -x "$LABINIT" ] || fail "$LABINIT missing: run make all (or set LABINIT)"
+t_need jq
+[ -x "$LABINIT" ] || t_fail "$LABINIT missing: run make all (or set LABINIT)"
 IPBIN=$(command -v ip)
 LEASES=$WORK/dhcp.leases
 DHCPD_PID=
@@ -24,13 +24,13 @@ dhcpd_profile() {
 		echo "CONFIG_DHCP_LEASE_FILE=\"$LEASES\""
 		for l in "$@"; do echo "$l"; done
 	} > "$WORK/profile"
-	"$LABINIT" check-config "$WORK/profile" > "$WORK/check.log" 2>&1 || { cat "$WORK/check.log"; fail "profile does not validate"; }
+	"$LABINIT" check-config "$WORK/profile" > "$WORK/check.log" 2>&1 || { cat "$WORK/check.log"; t_fail "profile does not validate"; }
 }
 
 # dhcpd_lab: host and outside namespaces, `labinit up` in the host.
 dhcpd_lab() {
 	make_host_and_outside
-	in_ns "$HOST" "$LABINIT" up --config "$WORK/profile" > "$WORK/up.log" 2>&1 || { cat "$WORK/up.log"; fail "up failed"; }
+	in_ns "$HOST" "$LABINIT" up --config "$WORK/profile" > "$WORK/up.log" 2>&1 || { cat "$WORK/up.log"; t_fail "up failed"; }
 }
 
 # dhcpd_start: the worker in the host namespace, in the background (its pid:
@@ -40,14 +40,10 @@ dhcpd_start() {
 	n0=$(grep -c "dhcpd: serving" "$DHCPD_LOG" 2> /dev/null || true)
 	ip netns exec "$HOST" "$LABINIT" dhcpd --config "$WORK/profile" >> "$DHCPD_LOG" 2>&1 &
 	DHCPD_PID=$!
-	PIDS="$PIDS $DHCPD_PID"
-	wait_for 10 sh -c "[ \$(grep -c 'dhcpd: serving' '$DHCPD_LOG') -gt ${n0:-0} ]" ||
-		{ cat "$DHCPD_LOG"; fail "labinit dhcpd did not start"; }
+	t_track "$DHCPD_PID"
+	t_wait_for 10 sh -c "[ \$(grep -c 'dhcpd: serving' '$DHCPD_LOG') -gt ${n0:-0} ]" ||
+		{ cat "$DHCPD_LOG"; t_fail "labinit dhcpd did not start"; }
 }
-
-# forget PID: a process of ours that was reaped leaves $PIDS, so the
-# cleanup never signals a stranger that got its pid later.
-forget() { PIDS=$(printf ' %s ' $PIDS | sed "s/ $1 / /g"); }
 
 # alive PID: runs (kill -0 also holds for a zombie not yet reaped).
 alive() { [ -e "/proc/$1" ] && ! grep -q ') Z ' "/proc/$1/stat" 2> /dev/null; }
@@ -56,14 +52,14 @@ alive() { [ -e "/proc/$1" ] && ! grep -q ') Z ' "/proc/$1/stat" 2> /dev/null; }
 dhcpd_kill() {
 	kill "-${1:-TERM}" "$DHCPD_PID" 2> /dev/null || true
 	wait "$DHCPD_PID" 2> /dev/null || true
-	forget "$DHCPD_PID"
+	t_untrack "$DHCPD_PID"
 	DHCPD_PID=
 }
 
 # dhcp_guest NAME [MAC]: a namespace whose eth0 (a veth into virbr0, no
 # address) is where a DHCP client runs.
 dhcp_guest() {
-	g=$(ns_add "$1")
+	g=$(t_netns_add "$1")
 	ip link add "d$1$$" netns "$HOST" type veth peer name eth0 netns "$g"
 	[ -z "${2:-}" ] || ip -n "$g" link set eth0 address "$2"
 	ip -n "$HOST" link set "d$1$$" master virbr0 up
@@ -137,7 +133,7 @@ macvlans() {
 			$i $((i / 256)) $((i % 256)) $i
 		i=$((i + 1))
 	done > "$WORK/macvlans.batch"
-	ip -n "$1" -batch "$WORK/macvlans.batch" || fail "could not create $2 macvlans"
+	ip -n "$1" -batch "$WORK/macvlans.batch" || t_fail "could not create $2 macvlans"
 }
 
 # The many-clients script: one line "IFACE IP MASK ROUTER LEASE" per lease
