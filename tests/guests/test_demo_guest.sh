@@ -9,40 +9,38 @@
 # (lab.poweroff=1). Boot times are printed, never asserted.
 # Skips (77) without qemu-system-x86_64 or when the packages cannot be
 # fetched (offline, nothing cached).
-cd "$(dirname "$0")/../.." || exit 2
+. "$(dirname "$0")/../lib/lib.sh"
+cd "$T_REPO" || exit 2
 QEMU=${QEMU:-qemu-system-x86_64}
 LIMIT=${DEMO_GUEST_TIMEOUT:-120}
 D=lab/guests/demo
 
-skip() { echo "SKIP: $*"; exit 77; }
-failed=0 bootfailed=0
-fail() { echo "FAIL: $*"; failed=1 bootfailed=1; }
-command -v "$QEMU" >/dev/null 2>&1 || skip "no $QEMU (Debian package qemu-system-x86)"
+bootfailed=0
+fail() { t_error "$*"; bootfailed=1; } # and the test goes on with the next boot
+t_need "$QEMU" "Debian package qemu-system-x86"
 
 WORK=$(mktemp -d /tmp/test_demo_guest.XXXXXX) || exit 2
 qpid="" rpid=""
-cleanup() {
-	[ -n "$qpid" ] && kill "$qpid" 2>/dev/null
-	[ -n "$rpid" ] && kill "$rpid" 2>/dev/null
+demo_cleanup() {
+	[ -z "$qpid" ] || kill "$qpid" 2>/dev/null
+	[ -z "$rpid" ] || kill "$rpid" 2>/dev/null
 	rm -rf "$WORK"
 }
-trap cleanup EXIT
-trap 'exit 1' INT TERM
+T_CLEANUP_HOOK=demo_cleanup
 
 build() { # LOG [VAR=VALUE...]: make demo-guest; skip when offline
 	log=$1
 	shift
 	if ! env "$@" make demo-guest > "$log" 2>&1; then
 		cat "$log"
-		grep -q 'cannot fetch' "$log" && skip "the demo guest cannot be built offline (packages not fetched)"
-		echo "FAIL: make demo-guest $*"
-		exit 1
+		grep -q 'cannot fetch' "$log" && t_skip "the demo guest cannot be built offline (packages not fetched)"
+		t_fail "make demo-guest $*"
 	fi
 	cat "$log"
 }
 build "$WORK/build.log"
 for f in bzImage vmlinux initramfs.cpio.gz README; do
-	[ -s "$D/$f" ] || { echo "FAIL: make demo-guest left no $D/$f"; exit 1; }
+	[ -s "$D/$f" ] || t_fail "make demo-guest left no $D/$f"
 done
 [ "$(od -An -tx1 -N4 "$D/vmlinux" | tr -d ' ')" = 7f454c46 ] || fail "$D/vmlinux is not an ELF file"
 ls -l "$D"
@@ -165,5 +163,5 @@ for nic in e1000 rtl8139; do
 	show "$nic"
 done
 
-[ "$failed" -eq 0 ] && echo "PASS: the demo guest boots from vmlinux and bzImage, DHCP, 9p share, lab.run, poweroff"
-exit "$failed"
+[ "$T_ERRORS" -eq 0 ] && echo "PASS: the demo guest boots from vmlinux and bzImage, DHCP, 9p share, lab.run, poweroff"
+t_exit
