@@ -3,27 +3,28 @@
 # once its guest files exist; a broken profile gets every error, each naming
 # file, line and key, a count, and exit status 1; print-config round-trips.
 set -eu
-cd "$(dirname "$0")/../../../.."
+T_REPO=$(cd "$(dirname "$0")/../../../.." && pwd)
+. "$T_REPO/tests/lib/lib.sh"
+cd "$T_REPO"
 LABINIT=${LABINIT:-build/labinit}
 tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fail() { echo "FAIL: $*"; exit 1; }
+t_defer 'rm -rf "$tmp"'
 
 mkdir -p "$tmp/files/guests/demo"
 : > "$tmp/files/guests/demo/vmlinux"
 : > "$tmp/files/guests/demo/initramfs.cpio.gz"
 for f in configs/*_defconfig; do
 	"$LABINIT" check-config --cmdline "labinit.FILES_DIR=$tmp/files" "$f" > "$tmp/out" 2>&1 ||
-		{ cat "$tmp/out"; fail "$f does not validate"; }
-	grep -q ": ok (profile " "$tmp/out" || fail "$f: no ok line"
+		{ cat "$tmp/out"; t_fail "$f does not validate"; }
+	grep -q ": ok (profile " "$tmp/out" || t_fail "$f: no ok line"
 done
 
 # Without the guest files the same profile names each missing file.
 if "$LABINIT" check-config --cmdline "labinit.FILES_DIR=$tmp/none" configs/default_defconfig > "$tmp/out" 2>&1; then
-	fail "missing kernel accepted"
+	t_fail "missing kernel accepted"
 fi
 grep -q "default_defconfig:5: CONFIG_GUEST1_KERNEL: $tmp/none/guests/demo/vmlinux: No such file or directory" "$tmp/out" ||
-	{ cat "$tmp/out"; fail "missing kernel not named"; }
+	{ cat "$tmp/out"; t_fail "missing kernel not named"; }
 
 cat > "$tmp/broken" <<'EOC'
 CONFIG_HOSTNAME="lab"
@@ -35,19 +36,19 @@ CONFIG_DHCP_RANGE_START="10.88.0.2"
 EOC
 rc=0
 "$LABINIT" check-config "$tmp/broken" > "$tmp/out" 2>&1 || rc=$?
-[ $rc = 1 ] || fail "exit status $rc, wanted 1"
+[ $rc = 1 ] || t_fail "exit status $rc, wanted 1"
 for want in "broken:2: CONFIG_LOG_LEVEL: \"12\" is out of range 0..7" \
 	"broken:3: CONFIG_LAB_SUBNET: unterminated string" \
 	"broken:4: CONFIG_FROB: unknown key" \
 	"broken:5: CONFIG_HOSTNAME: set again (first set at line 1)" \
 	"broken:6: CONFIG_DHCP_RANGE_START: 10.88.0.2 is not a host address inside the lab subnet" \
 	"broken: 5 errors"; do
-	grep -qF "$want" "$tmp/out" || { cat "$tmp/out"; fail "missing: $want"; }
+	grep -qF "$want" "$tmp/out" || { cat "$tmp/out"; t_fail "missing: $want"; }
 done
 
 # The effective configuration printed back is itself a valid profile.
 "$LABINIT" print-config --cmdline "labinit.FILES_DIR=$tmp/files" configs/kdebug_pair_defconfig > "$tmp/effective"
-"$LABINIT" check-config "$tmp/effective" > /dev/null || fail "print-config output does not validate"
-grep -q '^CONFIG_GUEST2_IP="10.77.0.12"$' "$tmp/effective" || fail "print-config lost a value"
-[ "$("$LABINIT" check-config 2>&1 >/dev/null; echo $?)" != 0 ] || fail "no usage error without FILE"
+"$LABINIT" check-config "$tmp/effective" > /dev/null || t_fail "print-config output does not validate"
+grep -q '^CONFIG_GUEST2_IP="10.77.0.12"$' "$tmp/effective" || t_fail "print-config lost a value"
+[ "$("$LABINIT" check-config 2>&1 >/dev/null; echo $?)" != 0 ] || t_fail "no usage error without FILE"
 echo "check-config ok"

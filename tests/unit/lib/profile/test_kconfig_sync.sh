@@ -5,30 +5,31 @@
 # `labinit print-config --defaults` prints. The generated guest slots must
 # match their generator.
 set -eu
-cd "$(dirname "$0")/../../../.."
+T_REPO=$(cd "$(dirname "$0")/../../../.." && pwd)
+. "$T_REPO/tests/lib/lib.sh"
+cd "$T_REPO"
 LABINIT=${LABINIT:-build/labinit}
 tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+t_defer 'rm -rf "$tmp"'
 
 sh guests/gen-kconfig-slots.sh | diff -u guests/Kconfig.slots - ||
-	{ echo "guests/Kconfig.slots is stale: sh guests/gen-kconfig-slots.sh > guests/Kconfig.slots"; exit 1; }
+	t_fail "guests/Kconfig.slots is stale: sh guests/gen-kconfig-slots.sh > guests/Kconfig.slots"
 
 for n in 1 2 3 4 5 6 7 8; do echo "CONFIG_GUEST$n=y"; done > "$tmp/all_guests"
 KCONFIG_CONFIG="$tmp/kconfig" kconfig-conf --defconfig="$tmp/all_guests" Kconfig > "$tmp/log" 2>&1 ||
-	{ cat "$tmp/log"; exit 1; }
-if grep -qi warning "$tmp/log"; then cat "$tmp/log"; exit 1; fi
+	{ cat "$tmp/log"; t_fail "kconfig-conf failed (above)"; }
+if grep -qi warning "$tmp/log"; then cat "$tmp/log"; t_fail "kconfig-conf warned (above)"; fi
 # The static uplink's keys are only visible with CONFIG_UPLINK_STATIC=y.
 { cat "$tmp/all_guests"; echo "CONFIG_UPLINK_STATIC=y"; } > "$tmp/static"
 KCONFIG_CONFIG="$tmp/kconfig_static" kconfig-conf --defconfig="$tmp/static" Kconfig > "$tmp/log" 2>&1 ||
-	{ cat "$tmp/log"; exit 1; }
+	{ cat "$tmp/log"; t_fail "kconfig-conf failed (above)"; }
 {
 	grep -E '^(CONFIG_|# CONFIG_)' "$tmp/kconfig" | grep -v -E '^CONFIG_GUEST[1-8]=y$'
 	grep -E '^CONFIG_UPLINK_(ADDRESS|GATEWAY|DNS)=' "$tmp/kconfig_static"
 } | sort > "$tmp/from_kconfig"
 "$LABINIT" print-config --defaults | grep -v -E '^# CONFIG_GUEST[1-8] is not set$' | sort > "$tmp/from_binary"
 if ! diff -u "$tmp/from_kconfig" "$tmp/from_binary"; then
-	echo "Kconfig (-) and lib/profile/profile_keys.h (+) disagree"
-	exit 1
+	t_fail "Kconfig (-) and lib/profile/profile_keys.h (+) disagree"
 fi
 # Every symbol Kconfig declares is one the binary knows (and the reverse, above).
 grep -h -E '^(config|menuconfig) ' Kconfig */Kconfig guests/Kconfig.slots | awk '{print $2}' | sort > "$tmp/symbols"
