@@ -21,7 +21,6 @@
 #include "init/modules/moddep.h"
 #include "lib/core/readfile.h"
 #include "lib/core/strbuf.h"
-#include "init/cmd/commands.h"
 
 #define COLDPLUG_PASSES 4
 #define MATCH_MAX 8
@@ -425,7 +424,7 @@ bool modules_boot_wanted(void)
  * named modules, or for every feature (both KVM modules: the image's CPU is
  * not known). A name the kernel has built in is skipped. Exit 1 if one is
  * missing. The image builder copies exactly these files. */
-static int print_order(const char *root, const char *kver, char **names, int nnames)
+int modules_print_order(const char *root, const char *kver, char **names, int nnames)
 {
 	struct moddep_order o = { 0 };
 	struct modload *ml;
@@ -450,42 +449,17 @@ static int print_order(const char *root, const char *kver, char **names, int nna
 	return bad;
 }
 
-static int modules_usage(void)
+void modules_list_features(void)
 {
-	fprintf(stderr, "usage: labinit modules [--list | --boot | --order [--root DIR] [--kver RELEASE] [NAME...]]\n");
-	return 2;
+	for (unsigned f = 0; f < NFEATURES; f++)
+		printf("%s\n", features[f].name);
 }
 
-int cmd_modules(int argc, char **argv)
+int modules_load_running(void)
 {
-	const char *root = "/", *kver = NULL;
-	int i;
+	struct modload *ml = modules_open_running();
+	unsigned failed = ml ? modules_load_all(ml) : 1;
 
-	if (argc == 1) {
-		struct modload *ml = modules_open_running();
-		unsigned failed = ml ? modules_load_all(ml) : 1;
-
-		modules_close(ml);
-		return failed ? 1 : 0;
-	}
-	if (argc == 2 && !strcmp(argv[1], "--boot"))
-		return modules_boot_service();
-	if (argc == 2 && !strcmp(argv[1], "--list")) {
-		for (unsigned f = 0; f < NFEATURES; f++)
-			printf("%s\n", features[f].name);
-		return 0;
-	}
-	if (strcmp(argv[1], "--order"))
-		return modules_usage();
-	for (i = 2; i < argc && argv[i][0] == '-'; i += 2) {
-		if (i + 1 == argc || argv[i + 1][0] == '\0')
-			return modules_usage();
-		if (!strcmp(argv[i], "--root"))
-			root = argv[i + 1];
-		else if (!strcmp(argv[i], "--kver"))
-			kver = argv[i + 1];
-		else
-			return modules_usage();
-	}
-	return print_order(root, kver, argv + i, argc - i);
+	modules_close(ml);
+	return failed ? 1 : 0;
 }

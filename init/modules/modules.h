@@ -32,4 +32,14 @@ void modules_close(struct modload *ml);
  * Returns only on failure (1). */
 int modules_boot_service(void);
 
+/* `labinit modules` without options: coldplug and features once; 1 if any
+ * failed. */
+int modules_load_running(void);
+/* The lab's feature modules, one name a line (`labinit modules --list`). */
+void modules_list_features(void);
+/* The paths to load, in order, for the named modules or every feature, in
+ * the tree under root for release kver (NULL: the running one); 1 if one
+ * is missing (`labinit modules --order`). */
+int modules_print_order(const char *root, const char *kver, char **names, int nnames);
+
 #endif

@@ -14,7 +14,7 @@
 #include "lib/core/name.h"
 #include "lib/profile/config.h"
 #include "lib/profile/profile.h"
-#include "lib/profile/validate.h"
+#include "lib/profile/validate_priv.h"
 
 void vc_error(struct vctx *c, unsigned key, const char *fmt, ...)
 {

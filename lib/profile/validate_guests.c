@@ -12,7 +12,7 @@
 
 #include "lib/core/name.h"
 #include "lib/profile/config.h"
-#include "lib/profile/validate.h"
+#include "lib/profile/validate_priv.h"
 
 void profile_guest_mac(const char *name, uint8_t mac[6])
 {

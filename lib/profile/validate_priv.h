@@ -1,6 +1,6 @@
 /* Helpers shared by the profile validator's files (lib/profile/validate*.c). */
-#ifndef LAB_VALIDATE_H
-#define LAB_VALIDATE_H
+#ifndef LAB_VALIDATE_PRIV_H
+#define LAB_VALIDATE_PRIV_H
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -1,0 +1,41 @@
+/* `labinit modules`: the arguments of the modules subcommand (the work is
+ * in init/modules/). */
+#include <stdio.h>
+#include <string.h>
+
+#include "init/cmd/commands.h"
+#include "init/modules/modules.h"
+
+static int usage(void)
+{
+	fprintf(stderr, "usage: labinit modules [--list | --boot | --order [--root DIR] [--kver RELEASE] [NAME...]]\n");
+	return 2;
+}
+
+int cmd_modules(int argc, char **argv)
+{
+	const char *root = "/", *kver = NULL;
+	int i;
+
+	if (argc == 1)
+		return modules_load_running();
+	if (argc == 2 && !strcmp(argv[1], "--boot"))
+		return modules_boot_service();
+	if (argc == 2 && !strcmp(argv[1], "--list")) {
+		modules_list_features();
+		return 0;
+	}
+	if (strcmp(argv[1], "--order"))
+		return usage();
+	for (i = 2; i < argc && argv[i][0] == '-'; i += 2) {
+		if (i + 1 == argc || argv[i + 1][0] == '\0')
+			return usage();
+		if (!strcmp(argv[i], "--root"))
+			root = argv[i + 1];
+		else if (!strcmp(argv[i], "--kver"))
+			kver = argv[i + 1];
+		else
+			return usage();
+	}
+	return modules_print_order(root, kver, argv + i, argc - i);
+}
