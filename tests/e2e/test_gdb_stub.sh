@@ -3,7 +3,7 @@
 # instruction (CONFIG_GUESTn_GDB_WAIT) with its stub on CONFIG_GUESTn_GDB_PORT;
 # gdb in the "outside" namespace attaches through the uplink address, reads
 # the registers, lets it run, and the guest boots to its lease.
-source "$(dirname "$0")/../pid1/lib.sh" || exit 2
+source "$(dirname "$0")/../lib/pid1.sh" || exit 2
 t_init
 command -v qemu-system-x86_64 >/dev/null || t_skip "needs qemu-system-x86_64"
 command -v gdb >/dev/null || t_skip "needs gdb"

@@ -5,7 +5,7 @@
 # through the 9p share; `labctl stop` powers one down cleanly (ACPI over
 # QMP); a QEMU killed with SIGKILL is restarted; SIGTERM to PID 1 powers
 # the guests down before the namespace ends.
-source "$(dirname "$0")/../pid1/lib.sh" || exit 2
+source "$(dirname "$0")/../lib/pid1.sh" || exit 2
 t_init
 command -v qemu-system-x86_64 >/dev/null || t_skip "needs qemu-system-x86_64"
 make -s -C "$T_REPO" demo-guest >"$T_DIR/demo-guest.log" 2>&1 || t_skip "the demo guest cannot be built: $(tail -n 3 "$T_DIR/demo-guest.log")"

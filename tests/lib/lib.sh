@@ -87,20 +87,26 @@ t_wait_for() {
 	done
 }
 
-# t_wait_count ERE N SECONDS: 0 once at least N lines of the console match.
-# The console is what T_CONSOLE_READ (a function name) prints, by default
-# the file $CONSOLE without carriage returns; T_ALIVE (a function name), if
-# set, says whether waiting still makes sense (QEMU still running);
-# T_POLL is the pause between two looks (default 0.1 s).
+# t_wait_count ERE N SECONDS [FILE]: 0 once at least N lines match, of FILE
+# or else of the console: what T_CONSOLE_READ (a function name) prints, by
+# default the file $CONSOLE, without carriage returns. T_ALIVE (a function
+# name), if set, says whether waiting on the console still makes sense
+# (QEMU still running); T_POLL is the pause between two looks (0.1 s).
 t_console_text() {
-	if [ -n "${T_CONSOLE_READ:-}" ]; then "$T_CONSOLE_READ"; else tr -d '\r' < "$CONSOLE"; fi
+	if [ -n "${1:-}" ]; then
+		tr -d '\r' < "$1"
+	elif [ -n "${T_CONSOLE_READ:-}" ]; then
+		"$T_CONSOLE_READ"
+	else
+		tr -d '\r' < "$CONSOLE"
+	fi
 }
 
 t_wait_count() {
-	_t_deadline=$(($(t_now_ms) + $3 * 1000))
-	while [ "$(t_console_text | grep -aEc -- "$1")" -lt "$2" ]; do
-		[ "$(t_now_ms)" -lt "$_t_deadline" ] || return 1
-		if [ -n "${T_ALIVE:-}" ] && ! "$T_ALIVE"; then
+	_t_end=$(($(t_now_ms) + $3 * 1000))
+	while [ "$(t_console_text "${4:-}" | grep -aEc -- "$1")" -lt "$2" ]; do
+		[ "$(t_now_ms)" -lt "$_t_end" ] || return 1
+		if [ -z "${4:-}" ] && [ -n "${T_ALIVE:-}" ] && ! "$T_ALIVE"; then
 			[ "$(t_console_text | grep -aEc -- "$1")" -ge "$2" ]
 			return
 		fi
@@ -108,8 +114,8 @@ t_wait_count() {
 	done
 }
 
-# t_wait_console ERE SECONDS: 0 once a console line matches.
-t_wait_console() { t_wait_count "$1" 1 "$2"; }
+# t_wait_console ERE SECONDS [FILE]: 0 once a line matches.
+t_wait_console() { t_wait_count "$1" 1 "$2" "${3:-}"; }
 
 # t_track PID: killed on exit (by pid) if still running.
 t_track() { T_TRACKED="$T_TRACKED $1"; }

@@ -8,7 +8,7 @@
 #  - ghost: its binary does not exist. It is started exactly once (not
 #    spun), status shows `failed` with the exec error, the console names the
 #    path; `labctl start ghost` retries once.
-. "$(dirname -- "$0")/lib.sh" || { echo "cannot load $(dirname -- "$0")/lib.sh" >&2; exit 2; }
+. "$(dirname -- "$0")/../lib/pid1.sh" || { echo "cannot load tests/lib/pid1.sh" >&2; exit 2; }
 t_init
 
 EV=$T_DIR/events

@@ -4,7 +4,7 @@
 # a supervised DHCP client talking to dnsmasq in an "outside" namespace.
 # A guest on the bridge gets a lease from the supervised DHCP worker; the
 # worker killed with SIGKILL is restarted by PID 1 and keeps every lease.
-source "$(dirname "$0")/lib.sh" || exit 2
+source "$(dirname "$0")/../lib/pid1.sh" || exit 2
 t_init
 command -v dnsmasq >/dev/null || t_skip "needs dnsmasq"
 t_outside

@@ -3,7 +3,7 @@
 # stop/start/restart act on one service (seen in its own event log and in
 # status); an unknown name is refused by name; the uts namespace carries
 # CONFIG_HOSTNAME.
-. "$(dirname -- "$0")/lib.sh" || { echo "cannot load $(dirname -- "$0")/lib.sh" >&2; exit 2; }
+. "$(dirname -- "$0")/../lib/pid1.sh" || { echo "cannot load tests/lib/pid1.sh" >&2; exit 2; }
 t_init
 
 EV=$T_DIR/events

@@ -4,7 +4,7 @@
 # FIFO. The test checks that those 1000 were in fact reparented to PID 1,
 # releases them all at once (1000 exits, their SIGCHLDs coalesced), and
 # requires the namespace to hold no zombie ~20 s later at the most.
-. "$(dirname -- "$0")/lib.sh" || { echo "cannot load $(dirname -- "$0")/lib.sh" >&2; exit 2; }
+. "$(dirname -- "$0")/../lib/pid1.sh" || { echo "cannot load tests/lib/pid1.sh" >&2; exit 2; }
 t_init
 
 N=1000

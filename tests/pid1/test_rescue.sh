@@ -5,7 +5,7 @@
 # terminal (fds 0-2, read-write, like /dev/console at boot): the rescue shell
 # writes its output to the fd it reads from, so a read-only FIFO on stdin
 # would swallow it. labctl reports the rescue state; SIGTERM ends it (129).
-. "$(dirname -- "$0")/lib.sh" || { echo "cannot load $(dirname -- "$0")/lib.sh" >&2; exit 2; }
+. "$(dirname -- "$0")/../lib/pid1.sh" || { echo "cannot load tests/lib/pid1.sh" >&2; exit 2; }
 t_init
 
 CFG=$T_DIR/broken.config

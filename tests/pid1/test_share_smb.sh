@@ -6,7 +6,7 @@
 # exist, so a DNS query for the host's own name, which smbd makes for each
 # session, would wait out the resolver (about 20 s, smbclient's timeout):
 # PID 1 lists its name in /etc/hosts instead.
-source "$(dirname "$0")/lib.sh" || exit 2
+source "$(dirname "$0")/../lib/pid1.sh" || exit 2
 t_init
 command -v smbd >/dev/null || t_skip "needs smbd (samba)"
 command -v smbclient >/dev/null || t_skip "needs smbclient"

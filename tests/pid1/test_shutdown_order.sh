@@ -6,7 +6,7 @@
 # Variants: a service that ignores SIGTERM is SIGKILLed after STOP_TIMEOUT;
 # one that outlives SHUTDOWN_TIMEOUT is killed at that bound; a process that
 # left its service's session and ignores SIGTERM is SIGKILLed at the end.
-. "$(dirname -- "$0")/lib.sh" || { echo "cannot load $(dirname -- "$0")/lib.sh" >&2; exit 2; }
+. "$(dirname -- "$0")/../lib/pid1.sh" || { echo "cannot load tests/lib/pid1.sh" >&2; exit 2; }
 t_init
 
 SLACK=5

@@ -1,4 +1,5 @@
-# Helpers for the PID-1 tests (bash; sourced by tests/pid1/test_*.sh).
+# The PID-1 tests' fixtures (bash; sourced by tests/pid1/test_*.sh and
+# tests/e2e/test_*.sh; sources tests/lib/lib.sh).
 #
 # Each instance runs build/labinit as PID 1 in fresh pid+mount+net+uts
 # namespaces with a private tmpfs on /dev (the machine's devtmpfs is shared
@@ -8,12 +9,12 @@
 #
 # After t_start: T_INST (the instance's dir), CONSOLE (what labinit writes on
 # its console), UNSHARE_PID, LPID (labinit's host pid). Cleanup is by pid
-# only, in an EXIT trap that also runs on failure.
+# only, in lib.sh's EXIT trap (the instances through T_CLEANUP_HOOK), which
+# also runs on failure; a failure shows the console's last lines.
 
 T_REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-LABINIT=${LABINIT:-$T_REPO/build/labinit}
+. "$T_REPO/tests/lib/lib.sh"
 LABCTL=${LABCTL:-$(dirname "$LABINIT")/labctl}
-T_NAME=$(basename "$0" .sh)
 # labinit mounts fresh tmpfs on /tmp and /run in its namespace: a checkout
 # under either would vanish there, so the tests work under /var/tmp unless
 # the repository is somewhere else, with the binary copied beside them.
@@ -25,50 +26,12 @@ T_DIR=$T_WORK/$T_NAME
 T_INSTANCES=() # "bg_pid unshare_pid labinit_pid" of every instance not yet waited for
 T_FIFO_FD=     # the writer kept open on a pty instance's input FIFO
 
-t_log() { printf '%s: %s\n' "$T_NAME" "$*" >&2; }
-
-# Dumps the tail of the current console so a failure can be read on its own.
-t_fail() {
-	printf 'FAIL: %s: %s\n' "$T_NAME" "$*" >&2
-	if [ -n "${CONSOLE:-}" ] && [ -f "$CONSOLE" ]; then
-		printf -- '--- last 40 console lines (%s) ---\n' "$CONSOLE" >&2
-		tr -d '\r' <"$CONSOLE" | tail -n 40 >&2
-		printf -- '---\n' >&2
-	fi
-	exit 1
-}
-
-t_skip() {
-	printf 'SKIP: %s: %s\n' "$T_NAME" "$*" >&2
-	exit 77
-}
-
-t_pass() {
-	printf 'PASS: %s\n' "$T_NAME"
-	exit 0
-}
-
-t_now_ms() {
-	local us=${EPOCHREALTIME/[.,]/}
-	echo $((10#$us / 1000))
-}
-
-# A pid that exists and is not a zombie.
-t_pid_running() {
-	local st
-
-	st=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
-	st=${st##*) }
-	[ "${st%% *}" != Z ]
-}
-
 # Only the processes this test started, by pid, never by name: labinit first
 # (killing a pid namespace's PID 1 kills everything in it), then our own
 # background child (the wrapper, or script(1)) is waited for.
-t_cleanup() {
-	local rc=$? inst bg up lp i
+t_cleanup_instances() {
+	local inst bg up lp i
 
-	trap - EXIT
 	for inst in "${T_INSTANCES[@]}"; do
 		read -r bg up lp <<<"$inst"
 		[ "${bg:-0}" != 0 ] || continue
@@ -89,8 +52,18 @@ t_cleanup() {
 	if [ -n "$T_FIFO_FD" ]; then
 		eval "exec $T_FIFO_FD>&-"
 	fi
-	exit "$rc"
 }
+T_CLEANUP_HOOK=t_cleanup_instances
+
+# A failure is read with the tail of the current console.
+t_console_tail() {
+	if [ -n "${CONSOLE:-}" ] && [ -f "$CONSOLE" ]; then
+		printf -- '--- last 40 console lines (%s) ---\n' "$CONSOLE"
+		tr -d '\r' <"$CONSOLE" | tail -n 40
+		printf -- '---\n'
+	fi
+}
+T_FAIL_HOOK=t_console_tail
 
 t_init() {
 	[ "$(id -u)" = 0 ] || t_skip "needs root (namespaces, mount, mknod)"
@@ -104,9 +77,6 @@ t_init() {
 	ln -sf labinit "$T_DIR/bin/labctl"
 	LABINIT=$T_DIR/bin/labinit
 	LABCTL=$T_DIR/bin/labctl
-	trap t_cleanup EXIT
-	trap 'exit 130' INT
-	trap 'exit 143' TERM
 }
 
 # t_service_script PATH BODY — an executable POSIX sh script for a service.
@@ -218,21 +188,6 @@ t_console() {
 	tr -d '\r' <"$CONSOLE"
 }
 
-# t_wait_console ERE SECONDS [FILE] — 0 once a line matches.
-t_wait_console() {
-	t_wait_count "$1" 1 "$2" "${3:-$CONSOLE}"
-}
-
-# t_wait_count ERE N SECONDS FILE — 0 once at least N lines of FILE match.
-t_wait_count() {
-	local deadline=$(($(t_now_ms) + $3 * 1000))
-
-	while [ "$(tr -d '\r' <"$4" | grep -Ec -- "$1")" -lt "$2" ]; do
-		[ "$(t_now_ms)" -lt "$deadline" ] || return 1
-		sleep 0.1
-	done
-}
-
 # labctl inside: the control socket is /run/labinit/control in labinit's
 # mount namespace.
 t_labctl() {
@@ -278,22 +233,8 @@ t_wait_end() {
 # --- Network fixtures for PID-1 tests -----------------------------------
 # t_outside: an "outside" namespace T_OUT with eth0 172.30.0.1/24 whose
 # veth peer "up$$" waits there to become labinit's uplink.
-T_NETNS=()
-t_netns_cleanup() {
-	local rc=$? n p
-	for n in "${T_NETNS[@]}"; do
-		for p in $(ip netns pids "$n" 2>/dev/null); do kill "$p" 2>/dev/null; done
-		ip netns del "$n" 2>/dev/null
-	done
-	return $rc
-}
-
 t_outside() {
-	T_OUT=pid1out-$$
-	ip netns add "$T_OUT" || t_fail "ip netns add $T_OUT"
-	T_NETNS+=("$T_OUT")
-	trap 't_netns_cleanup; t_cleanup' EXIT
-	ip -n "$T_OUT" link set lo up
+	T_OUT=$(t_netns_add pid1out) || exit 1
 	ip link add "up$$" netns "$T_OUT" type veth peer name "out$$" netns "$T_OUT"
 	ip -n "$T_OUT" link set "out$$" name eth0
 	ip -n "$T_OUT" addr add 172.30.0.1/24 dev eth0
@@ -329,13 +270,12 @@ t_boot_with_uplink() {
 }
 
 # t_guest_ns NAME: a namespace on labinit's virbr0 through a veth pair,
-# named in T_GUEST (not printed: a $(...) subshell would lose T_NETNS).
+# named in T_GUEST.
 t_guest_ns() {
-	local n=pid1$1-$$
-	ip netns add "$n" || t_fail "ip netns add $n"
-	T_NETNS+=("$n")
+	local n
+
+	n=$(t_netns_add "pid1$1") || exit 1
 	ip link add "g$1$$" netns "$n" type veth peer name eth0 netns "$n"
-	ip -n "$n" link set lo up
 	ip -n "$n" link set eth0 up
 	ip -n "$n" link set "g$1$$" netns "$LPID"
 	nsenter -t "$LPID" -n ip link set "g$1$$" master virbr0 up || t_fail "could not attach $n to virbr0"
