@@ -11,6 +11,7 @@
 
 #include "init/cmd/commands.h"
 #include "init/control/control.h"
+#include "init/labctl/labctl_priv.h"
 
 static int usage(void)
 {
@@ -42,21 +43,24 @@ static int join_args(int argc, char **argv, char *req, size_t size)
 	return (int)(len ? len - 1 : 0);
 }
 
-static int request(const char *path, const char *req, size_t len)
+int labctl_call(const char *path, const char *req, char **out)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	char *reply = malloc(CTL_REPLY_MAX + 1);
 	ssize_t n = -1;
 	int fd;
 
+	*out = NULL;
 	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
 	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
 	if (!reply || fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
 		fprintf(stderr, "labctl: cannot reach labinit at %s: %s\n", path, strerror(errno));
 		free(reply);
+		if (fd >= 0)
+			close(fd);
 		return 1;
 	}
-	if (send(fd, req, len, MSG_NOSIGNAL) < 0 || (n = recv(fd, reply, CTL_REPLY_MAX, 0)) <= 0) {
+	if (send(fd, req, strlen(req), MSG_NOSIGNAL) < 0 || (n = recv(fd, reply, CTL_REPLY_MAX, 0)) <= 0) {
 		fprintf(stderr, "labctl: no reply from labinit: %s\n", n == 0 ? "closed" : strerror(errno));
 		close(fd);
 		free(reply);
@@ -64,22 +68,44 @@ static int request(const char *path, const char *req, size_t len)
 	}
 	close(fd);
 	reply[n] = '\0';
-	if (!strncmp(reply, "ok\n", 3)) {
-		int r = fputs(reply + 3, stdout) < 0 || fflush(stdout) != 0;
-
+	if (strncmp(reply, "ok\n", 3)) {
+		fprintf(stderr, "labctl: %s", reply);
 		free(reply);
-		return r;
+		return 1;
 	}
-	fprintf(stderr, "labctl: %s", reply);
+	memmove(reply, reply + 3, (size_t)n - 2);
+	*out = reply;
+	return 0;
+}
+
+static int request(const char *path, const char *req)
+{
+	char *reply;
+	int r;
+
+	if (labctl_call(path, req, &reply))
+		return 1;
+	r = fputs(reply, stdout) < 0 || fflush(stdout) != 0;
 	free(reply);
-	return 1;
+	return r;
+}
+
+/* `guests` and `leases` are answered here, from PID 1's "lab" facts and
+ * the files they name: PID 1 does not read what guests write. */
+static int local_view(const char *path, int argc, char **argv)
+{
+	bool json = argc == 2 && !strcmp(argv[1], "--json");
+
+	if (argc > 2 || (argc == 2 && !json))
+		return usage();
+	return !strcmp(argv[0], "guests") ? labctl_guests(path, json) : labctl_leases(path, json);
 }
 
 int labctl_main(int argc, char **argv)
 {
 	const char *path = CTL_SOCKET_PATH;
 	char req[CTL_REQUEST_MAX];
-	int i = 1, n;
+	int i = 1;
 
 	if (i + 1 < argc && !strcmp(argv[i], "--socket")) {
 		path = argv[i + 1];
@@ -89,7 +115,9 @@ int labctl_main(int argc, char **argv)
 		return usage();
 	if (!strcmp(argv[i], "console"))
 		return i + 2 == argc ? labctl_console(argv[i + 1]) : usage();
-	if ((n = join_args(argc - i, argv + i, req, sizeof(req))) < 0) {
+	if (!strcmp(argv[i], "guests") || !strcmp(argv[i], "leases"))
+		return local_view(path, argc - i, argv + i);
+	if (join_args(argc - i, argv + i, req, sizeof(req)) < 0) {
 		fprintf(stderr, "labctl: request too long\n");
 		return 2;
 	}
@@ -102,5 +130,5 @@ int labctl_main(int argc, char **argv)
 		signal(SIGTERM, SIG_IGN);
 		signal(SIGHUP, SIG_IGN);
 	}
-	return request(path, req, (size_t)n);
+	return request(path, req);
 }

@@ -48,13 +48,13 @@ static const struct feature features[] = {
 	{ "nft_ct", NULL },
 	{ "nft_reject_ipv4", NULL },
 	/* 9p over virtio: the lab files from the outer hypervisor's share "lab"
-	 * (init/pid1/labdata.c). */
+	 * (init/boot/labdata.c). */
 	{ "9p", NULL },
 	{ "9pnet_virtio", NULL },
 	/* KVM for the guests where the CPU has it; without, they run under TCG. */
 	{ "kvm_intel", "vmx" },
 	{ "kvm_amd", "svm" },
-	/* The LABDATA disk (init/pid1/labdata.c), ext4 (crc32c for its metadata
+	/* The LABDATA disk (init/boot/labdata.c), ext4 (crc32c for its metadata
 	 * checksums, above) or FAT: vfat mounted without options takes the
 	 * default codepage 437 and iocharset — "ascii" in Debian's kernel
 	 * (CONFIG_FAT_DEFAULT_IOCHARSET), iso8859-1 in others. */

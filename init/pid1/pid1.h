@@ -1,35 +1,52 @@
-/* PID 1's state, shared by its boot sequence, shutdown and control handlers. */
+/* PID 1's state, shared by its loop, the boot's records, shutdown and the
+ * control handlers. PID 1 holds no profile: what it needs of one comes
+ * from the boot (init/boot/) as settings. */
 #ifndef LAB_PID1_H
 #define LAB_PID1_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/types.h>
 
-#include "lib/core/loop.h"
-#include "lib/profile/profile.h"
+#include "init/boot/msg.h"
 #include "init/supervise/supervise.h"
+#include "lib/core/loop.h"
 
 enum pid1_phase {
-	PHASE_UP,        /* booted (or in rescue), supervising */
+	PHASE_UP,        /* booting or booted (or in rescue), supervising */
 	PHASE_STOPPING,  /* stopping services in reverse start order */
 	PHASE_KILLING,   /* SIGTERM/SIGKILL to whatever is left */
 	PHASE_FINAL,     /* unmounted, reboot() child forked */
 };
 
+/* A guest as PID 1 knows it: enough to stop it and to tell labctl where
+ * its files are. */
+struct pid1_guest {
+	char run_dir[128];
+	uint8_t mac[6];
+	uint32_t ip;
+	uint16_t gdb_port;
+};
+
 struct pid1 {
 	struct loop loop;
 	struct supervisor sup;
-	struct profile *profile;
-	const char *config_path;   /* for the workers PID 1 starts */
+	const char *config_path;   /* for the boot */
+	struct boot_settings settings;
+	bool have_settings;        /* the boot sent them (a valid profile) */
+	bool booted;               /* the boot said "ready" */
 	bool rescue;
 	bool hotplug;              /* the "modules" service loads drivers for new devices */
 	bool console_direct;       /* 0..2 opened on CONFIG_CONSOLE itself, not via /dev/console */
 	int sigfd;
+	int modules_fd;            /* the modules service's readiness pipe, or -1 */
+	int boot_fd;               /* PID 1's end of the boot's socket pair, or -1 */
 	int reboot_cmd;            /* RB_AUTOBOOT or RB_POWER_OFF once shutting down */
 	enum pid1_phase phase;
 	unsigned kill_stage;
 	pid_t reboot_pid;          /* the child that calls reboot() */
 	uint64_t boot_ms;
+	struct loop_timer modules_timer;
 	struct loop_timer shutdown_timer;
 };
 
@@ -38,9 +55,10 @@ void pid1_reap(struct pid1 *p);
 void shutdown_begin(struct pid1 *p, int reboot_cmd, const char *why);
 void shutdown_on_change(struct supervisor *sup, struct service *s);
 void shutdown_on_no_children(struct pid1 *p);
+/* labctl's requests (init/pid1/control.c). */
 void pid1_control(void *data, int argc, char **argv, char *reply, size_t size);
-void pid1_start_guests(struct pid1 *p);
-void pid1_guests_status(struct pid1 *p, bool json, char *reply, size_t size);
-void pid1_leases(struct pid1 *p, bool json, char *reply, size_t size);
+/* A guest from the boot's record: supervised, stopped by ACPI power-down
+ * over QMP (init/pid1/guests.c). */
+struct service *pid1_add_guest(struct pid1 *p, struct boot_service *r, char **argv, int tap_fd);
 
 #endif

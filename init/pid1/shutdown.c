@@ -22,6 +22,12 @@ static struct pid1 *from_sup(struct supervisor *sup)
 	return (struct pid1 *)((char *)sup - offsetof(struct pid1, sup));
 }
 
+/* CONFIG_SHUTDOWN_TIMEOUT once the boot sent it; the default before. */
+static unsigned shutdown_bound(const struct pid1 *p)
+{
+	return p->have_settings && !p->rescue ? p->settings.shutdown_timeout_s : DEFAULT_SHUTDOWN_S;
+}
+
 static void finalize(struct pid1 *p)
 {
 	pid_t pid;
@@ -87,15 +93,14 @@ static void on_deadline(struct loop *l, struct loop_timer *t)
 	struct pid1 *p = t->data;
 
 	(void)l;
-	log_warn("shutdown: services still up at the %u s bound; killing them",
-		 p->profile && !p->rescue ? p->profile->shutdown_timeout : DEFAULT_SHUTDOWN_S);
+	log_warn("shutdown: services still up at the %u s bound; killing them", shutdown_bound(p));
 	sv_kill_all(&p->sup);
 	kill_rest(p);
 }
 
 void shutdown_begin(struct pid1 *p, int reboot_cmd, const char *why)
 {
-	unsigned bound = p->profile && !p->rescue ? p->profile->shutdown_timeout : DEFAULT_SHUTDOWN_S;
+	unsigned bound = shutdown_bound(p);
 
 	if (p->phase != PHASE_UP) {
 		log_info("shutdown already under way (%s ignored)", why);

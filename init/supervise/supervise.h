@@ -17,9 +17,13 @@
 
 struct supervisor;
 
+/* What a service is, for those who list or stop it (labctl guests). */
+enum sv_kind { SV_KIND_SERVICE, SV_KIND_GUEST };
+
 struct service {
 	char name[32];
 	char *argv[SV_MAX_ARGS + 1];  /* owned copies */
+	enum sv_kind kind;
 	enum sv_policy policy;
 	enum sv_state state;
 	pid_t pid;

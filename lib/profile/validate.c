@@ -47,7 +47,7 @@ long vc_num(struct vctx *c, unsigned key)
  * are services under their own names, so these are taken. */
 bool vc_reserved_service(const char *name)
 {
-	static const char *const own[] = { "modules", "dhcpd", "uplink-dhcp", "rescue", "console", "smbd" };
+	static const char *const own[] = { "modules", "boot", "dhcpd", "uplink-dhcp", "rescue", "console", "smbd" };
 
 	for (size_t i = 0; i < sizeof(own) / sizeof(own[0]); i++)
 		if (!strcmp(name, own[i]))

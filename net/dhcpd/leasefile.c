@@ -191,18 +191,7 @@ int dhcpd_lease_parse_line(const char *line, struct dhcpd_lease *out)
 	return 0;
 }
 
-static void load_one(struct dhcpd_pool *p, const struct dhcpd_lease *l, time_t now, unsigned *loaded)
-{
-	struct dhcpd_client c = { { 0 }, l->client_id, l->client_id_len };
-
-	memcpy(c.mac, l->mac, 6);
-	if (l->expires <= now || !dhcpd_ip_ok_for(p, l->ip, &c, now))
-		return;
-	if (dhcpd_lease_set(p, l->ip, &c, LEASE_BOUND, l->expires, l->hostname[0] ? l->hostname : NULL))
-		(*loaded)++;
-}
-
-int dhcpd_leases_load(struct dhcpd_pool *p, const char *path, time_t now, unsigned *loaded, unsigned *bad)
+int dhcpd_leasefile_foreach(const char *path, dhcpd_lease_fn fn, void *arg, unsigned *bad)
 {
 	struct dhcpd_lease l;
 	char *line = NULL;
@@ -210,9 +199,9 @@ int dhcpd_leases_load(struct dhcpd_pool *p, const char *path, time_t now, unsign
 	ssize_t n;
 	FILE *f = fopen(path, "re");
 
-	*loaded = *bad = 0;
+	*bad = 0;
 	if (!f)
-		return errno == ENOENT ? 0 : -errno;
+		return -errno;
 	/* getline, not fgets: a NUL inside a line must not hide where it ends. */
 	while ((n = getline(&line, &cap, f)) > 0) {
 		if (n >= 1024 || memchr(line, '\0', (size_t)n) || dhcpd_lease_parse_line(line, &l) < 0) {
@@ -220,10 +209,40 @@ int dhcpd_leases_load(struct dhcpd_pool *p, const char *path, time_t now, unsign
 				(*bad)++;
 			continue;
 		}
-		load_one(p, &l, now, loaded);
+		fn(arg, &l);
 	}
 	free(line);
 	fclose(f);
-	p->dirty = false;
 	return 0;
+}
+
+struct load_ctx {
+	struct dhcpd_pool *p;
+	time_t now;
+	unsigned loaded;
+};
+
+static void load_one(void *arg, const struct dhcpd_lease *l)
+{
+	struct load_ctx *x = arg;
+	struct dhcpd_client c = { { 0 }, l->client_id, l->client_id_len };
+
+	memcpy(c.mac, l->mac, 6);
+	if (l->expires <= x->now || !dhcpd_ip_ok_for(x->p, l->ip, &c, x->now))
+		return;
+	if (dhcpd_lease_set(x->p, l->ip, &c, LEASE_BOUND, l->expires, l->hostname[0] ? l->hostname : NULL))
+		x->loaded++;
+}
+
+int dhcpd_leases_load(struct dhcpd_pool *p, const char *path, time_t now, unsigned *loaded, unsigned *bad)
+{
+	struct load_ctx x = { p, now, 0 };
+	int r = dhcpd_leasefile_foreach(path, load_one, &x, bad);
+
+	*loaded = x.loaded;
+	if (r == -ENOENT)
+		return 0; /* a first start */
+	if (r == 0)
+		p->dirty = false;
+	return r;
 }

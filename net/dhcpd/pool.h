@@ -92,5 +92,10 @@ int dhcpd_leases_save(const struct dhcpd_pool *p, const char *path);
 int dhcpd_leases_load(struct dhcpd_pool *p, const char *path, time_t now, unsigned *loaded, unsigned *bad);
 /* Parses one lease-file line (pure; for the loader, labctl and the fuzzer). */
 int dhcpd_lease_parse_line(const char *line, struct dhcpd_lease *out);
+/* The one reader of a lease file: fn for each well-formed line, in file
+ * order; *bad counts the others (a NUL inside, too long, not five fields).
+ * 0, or -errno (-ENOENT: no lease file yet). */
+typedef void (*dhcpd_lease_fn)(void *arg, const struct dhcpd_lease *l);
+int dhcpd_leasefile_foreach(const char *path, dhcpd_lease_fn fn, void *arg, unsigned *bad);
 
 #endif

@@ -2,7 +2,7 @@
  * (or the machine's, seen from a test's private mount namespace). The
  * address is Debian's 127.0.1.1 convention: it is there before the network
  * and whatever the profile's subnet. */
-#include "init/pid1/hosts.h"
+#include "init/boot/hosts.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -1,18 +1,19 @@
 /* `labctl guests [--json]`: each guest's state, address, uptime, restarts,
  * gdb port, and, when its console shows an oops, a panic, a BUG or a WARN,
- * the last lines around it. The console log is the guest's own output, so
- * it is read with a bound and printed with control characters replaced. */
+ * the last lines around it. PID 1 says which guests there are and where
+ * their files are; the lease file and the console log are read here. The
+ * console log is the guest's own output, so it is read with a bound and
+ * printed with control characters replaced. */
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "guests/guest.h"
+#include "init/labctl/labctl_priv.h"
 #include "lib/core/addr.h"
-#include "net/dhcpd/pool.h"
 #include "lib/core/strbuf.h"
-#include "init/pid1/pid1.h"
+#include "net/dhcpd/pool.h"
 
 #define TAIL_BYTES 16384
 #define SHOW_LINES 8
@@ -25,25 +26,27 @@ struct lease_map {
 	unsigned n;
 };
 
-static void read_leases(const struct pid1 *p, struct lease_map *m)
+static void map_one(void *arg, const struct dhcpd_lease *l)
 {
-	struct dhcpd_lease l;
-	char line[1100];
-	FILE *f;
+	struct lease_map *m = arg;
+
+	if (m->n == 256)
+		return;
+	memcpy(m->mac[m->n], l->mac, 6);
+	m->ip[m->n++] = l->ip;
+}
+
+static void read_leases(const struct labctl_lab *lab, struct lease_map *m)
+{
+	unsigned bad;
 
 	m->n = 0;
-	if (!p->profile->dhcp || !(f = fopen(p->profile->lease_file, "re")))
-		return;
-	while (m->n < 256 && fgets(line, sizeof(line), f))
-		if (dhcpd_lease_parse_line(line, &l) == 0) {
-			memcpy(m->mac[m->n], l.mac, 6);
-			m->ip[m->n++] = l.ip;
-		}
-	fclose(f);
+	if (lab->have_leases)
+		dhcpd_leasefile_foreach(lab->lease_file, map_one, m, &bad);
 }
 
 /* The guest's address: its fixed IP, else its (last) lease by MAC. */
-static uint32_t guest_ip(const struct lease_map *m, const struct guest_cfg *g)
+static uint32_t guest_ip(const struct lease_map *m, const struct labctl_guest *g)
 {
 	uint32_t ip = 0;
 
@@ -96,48 +99,50 @@ static const char *last_lines(const char *log, size_t len)
 	return p == log ? p : p + 1;
 }
 
-static void one_guest(const struct lease_map *leases, const struct service *s, bool json, bool first,
+static void one_guest(const struct lease_map *leases, const struct labctl_guest *g, bool json, bool first,
 		      struct strbuf *o)
 {
-	const struct guest_service *gs = s->data;
-	const struct guest_cfg *g = gs->cfg;
-	char ip[16] = "-", up[24] = "-", gdb[8] = "-", log[TAIL_BYTES];
-	size_t len = read_tail(gs->run_dir, log, sizeof(log));
+	char ip[16] = "-", up[24] = "-", gdb[12] = "-", log[TAIL_BYTES];
+	size_t len = read_tail(g->run_dir, log, sizeof(log));
+	bool running = !strcmp(g->state, "running");
 	uint32_t a = guest_ip(leases, g);
 
 	if (a)
 		addr_format_ip4(a, ip);
-	if (s->state == SV_RUNNING)
-		snprintf(up, sizeof(up), "%.0fs", (double)(loop_now_ms() - s->started_ms) / 1000.0);
+	if (running && g->uptime_s >= 0)
+		snprintf(up, sizeof(up), "%lds", g->uptime_s);
 	if (g->gdb_port)
 		snprintf(gdb, sizeof(gdb), "%u", g->gdb_port);
 	if (json) {
 		strbuf_put(o, "%s\n  {\"name\": \"%s\", \"state\": \"%s\", \"ip\": \"%s\", \"uptime\": \"%s\", \"restarts\": %u, "
-		       "\"gdb_port\": %u, \"trouble\": %s}", first ? "" : ",", g->name, sv_state_name(s->state),
-		    a ? ip : "", s->state == SV_RUNNING ? up : "", s->restarts, g->gdb_port,
+		       "\"gdb_port\": %u, \"trouble\": %s}", first ? "" : ",", g->name, g->state,
+		    a ? ip : "", running ? up : "", g->restarts, g->gdb_port,
 		    len && has_trouble(log) ? "true" : "false");
 		return;
 	}
-	strbuf_put(o, "%-16s %-9s %-15s %8s %8u %5s\n", g->name, sv_state_name(s->state), ip, up, s->restarts, gdb);
+	strbuf_put(o, "%-16s %-9s %-15s %8s %8u %5s\n", g->name, g->state, ip, up, g->restarts, gdb);
 	if (len && has_trouble(log))
 		strbuf_put(o, "  --- %s's console shows an oops, panic, BUG or WARN; its last lines:\n%s\n", g->name,
 		    last_lines(log, len));
 }
 
-void pid1_guests_status(struct pid1 *p, bool json, char *reply, size_t size)
+int labctl_guests(const char *path, bool json)
 {
+	static char text[65536];
 	static struct lease_map leases;
-	struct strbuf o = { reply, size, 0 };
-	unsigned n = 0;
+	static struct labctl_lab lab;
+	struct strbuf o = { text, sizeof(text), 0 };
 
-	read_leases(p, &leases);
-	strbuf_put(&o, "ok\n%s", json ? "[" : "");
+	if (labctl_lab(path, &lab))
+		return 1;
+	read_leases(&lab, &leases);
+	strbuf_put(&o, "%s", json ? "[" : "");
 	if (!json)
 		strbuf_put(&o, "%-16s %-9s %-15s %8s %8s %5s\n", "NAME", "STATE", "IP", "UPTIME", "RESTARTS", "GDB");
-	for (unsigned i = 0; i < p->sup.n; i++)
-		if (p->sup.sv[i].stop_fn && p->sup.sv[i].data)
-			one_guest(&leases, &p->sup.sv[i], json, n++ == 0, &o);
+	for (unsigned i = 0; i < lab.nguests; i++)
+		one_guest(&leases, &lab.guests[i], json, i == 0, &o);
 	strbuf_put(&o, json ? "\n]\n" : "");
-	if (!json && !n)
+	if (!json && !lab.nguests)
 		strbuf_put(&o, "(no guests in this profile)\n");
+	return fputs(text, stdout) < 0 || fflush(stdout) != 0;
 }

@@ -1,17 +1,18 @@
-/* `labctl leases [--json]`: the DHCP worker's lease file, read by PID 1 and
- * shown with the columns of `virsh net-dhcp-leases`. The file comes from
- * the process that parses guests' packets, so every line is parsed
- * strictly and every string escaped. */
-#include <stdarg.h>
+/* `labctl leases [--json]`: the DHCP worker's lease file, read here (PID 1
+ * only says where it is) and shown with the columns of `virsh
+ * net-dhcp-leases`. The file comes from the process that parses guests'
+ * packets, so it is read through the worker's own strict reader and every
+ * string is escaped. */
 #include <stdbool.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
 #include "lib/core/addr.h"
-#include "net/dhcpd/pool.h"
+#include "init/labctl/labctl_priv.h"
 #include "lib/core/strbuf.h"
-#include "init/pid1/pid1.h"
+#include "net/dhcpd/pool.h"
 
 
 static void json_str(struct strbuf *o, const char *s)
@@ -60,29 +61,41 @@ static void one(struct strbuf *o, const struct dhcpd_lease *l, uint8_t prefix, b
 	strbuf_put(o, "}");
 }
 
-void pid1_leases(struct pid1 *p, bool json, char *reply, size_t size)
-{
-	struct strbuf o = { reply, size, 0 };
-	struct dhcpd_lease l;
-	char line[1100];
-	unsigned n = 0;
-	FILE *f;
+struct show {
+	struct strbuf *o;
+	uint8_t prefix;
+	bool json;
+	unsigned n;
+};
 
-	strbuf_put(&o, "ok\n");
-	if (!p->profile || p->rescue || !p->profile->dhcp) {
-		strbuf_put(&o, json ? "[]\n" : "no DHCP server in this profile\n");
-		return;
+static void show_one(void *arg, const struct dhcpd_lease *l)
+{
+	struct show *x = arg;
+
+	one(x->o, l, x->prefix, x->json, x->n++ == 0);
+}
+
+int labctl_leases(const char *path, bool json)
+{
+	static char text[65536];
+	struct strbuf o = { text, sizeof(text), 0 };
+	struct labctl_lab lab;
+	struct show x = { &o, 0, json, 0 };
+	unsigned bad;
+
+	if (labctl_lab(path, &lab))
+		return 1;
+	if (!lab.have_leases) {
+		fputs(json ? "[]\n" : "no DHCP server in this profile\n", stdout);
+		return fflush(stdout) != 0;
 	}
-	f = fopen(p->profile->lease_file, "re");
+	x.prefix = (uint8_t)lab.prefix_len;
 	if (json)
 		strbuf_put(&o, "[");
 	else
 		strbuf_put(&o, "%-23s %-18s %-9s %-18s %-16s %s\n", "Expiry Time", "MAC address", "Protocol", "IP address",
-		    "Hostname", "Client ID or DUID");
-	while (f && fgets(line, sizeof(line), f))
-		if (dhcpd_lease_parse_line(line, &l) == 0)
-			one(&o, &l, p->profile->subnet.len, json, n++ == 0);
-	if (f)
-		fclose(f);
+			   "Hostname", "Client ID or DUID");
+	dhcpd_leasefile_foreach(lab.lease_file, show_one, &x, &bad);
 	strbuf_put(&o, json ? "\n]\n" : "");
+	return fputs(text, stdout) < 0 || fflush(stdout) != 0;
 }

@@ -2,8 +2,7 @@
  * magic 0xEF53 at 1024+56 and the volume name at 1024+120 (16 bytes); FAT
  * keeps "FAT" in its type field and an 11-byte label at 43 (FAT12/16) or
  * 71 (FAT32), after an 0x55AA boot signature. */
-#include "init/pid1/labdata.h"
-#include "init/cmd/commands.h"
+#include "init/boot/labdata.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -132,29 +131,4 @@ int labdata_mount(const char *dir, char *what, size_t size)
 		return r;
 	}
 	return mount_labeled(dir, what, size);
-}
-
-/* labinit labdata-label DEVICE|FILE: what the boot would see on it. */
-int cmd_labdata_label(int argc, char **argv)
-{
-	const char *fstype;
-	char label[17];
-	int fd, r;
-
-	if (argc != 2) {
-		fprintf(stderr, "usage: labinit labdata-label DEVICE\n");
-		return 2;
-	}
-	if ((fd = open(argv[1], O_RDONLY | O_CLOEXEC)) < 0) {
-		fprintf(stderr, "labinit: %s: %s\n", argv[1], strerror(errno));
-		return 1;
-	}
-	r = labdata_read_label(fd, label, &fstype);
-	close(fd);
-	if (r < 0) {
-		fprintf(stderr, "labinit: %s: no ext2/3/4 or FAT filesystem\n", argv[1]);
-		return 1;
-	}
-	printf("%s %s\n", fstype, label);
-	return 0;
 }

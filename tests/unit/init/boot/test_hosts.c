@@ -1,9 +1,9 @@
-/* init/pid1/hosts.c's file: localhost, then the host name with its domain (or
+/* init/boot/hosts.c's file: localhost, then the host name with its domain (or
  * without one) on 127.0.1.1; a name that does not fit is refused whole. */
 #include <errno.h>
 #include <string.h>
 
-#include "init/pid1/hosts.h"
+#include "init/boot/hosts.h"
 #include "t.h"
 
 int main(void)

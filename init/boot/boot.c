@@ -1,0 +1,413 @@
+/* The boot ("stage 2"); see boot.h. It runs as PID 1's child with the
+ * signals' default actions, so a shutdown's SIGTERM ends its waits at once.
+ * Each step logs its outcome; a step that fails is reported and the lab
+ * starts without it, as PID 1 did when it ran these steps itself. */
+#include "init/boot/boot.h"
+
+#include <errno.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "guests/guest.h"
+#include "guests/qemu/kvm.h"
+#include "guests/share/share.h"
+#include "init/boot/hosts.h"
+#include "init/boot/labdata.h"
+#include "init/boot/msg.h"
+#include "init/supervise/sv_table.h"
+#include "lib/core/console.h"
+#include "lib/core/log.h"
+#include "lib/core/readfile.h"
+#include "lib/profile/profile.h"
+#include "net/labnet/labnet.h"
+
+#define POLL_MS 250
+
+struct boot {
+	const struct boot_opts *o;
+	struct profile *pr;
+	struct boot_msg m;     /* one record at a time: 33 KB, not on the stack */
+};
+
+/* One record to PID 1, with fd (a tap) when fd >= 0. */
+static int send_record(struct boot *b, int fd)
+{
+	char cbuf[CMSG_SPACE(sizeof(int))] = { 0 };
+	struct iovec iov = { &b->m, boot_msg_size(&b->m) };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+	struct cmsghdr *c;
+
+	if (fd >= 0) {
+		mh.msg_control = cbuf;
+		mh.msg_controllen = sizeof(cbuf);
+		c = CMSG_FIRSTHDR(&mh);
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(c), &fd, sizeof(int));
+	}
+	if (sendmsg(BOOT_FD, &mh, MSG_NOSIGNAL) < 0) {
+		log_err("boot: PID 1 did not take a record: %s", strerror(errno));
+		return -errno;
+	}
+	return 0;
+}
+
+/* Polls present(arg) every POLL_MS for up to wait_s seconds (the profile's
+ * DEVICE_WAIT) and returns whether it turned true; *waited says how long it
+ * took. For devices that appear after boot: hotplug loads the drivers of a
+ * USB stick or network adapter from uevents, and the disk or link comes a
+ * second or more later (usb-storage's settle delay; much later on a loaded
+ * host under TCG). A shutdown's SIGTERM ends the whole boot. */
+static bool wait_for_device(bool (*present)(void *), void *arg, long wait_s, const char *what, double *waited)
+{
+	double t0 = log_uptime();
+
+	*waited = 0;
+	log_info("%s: not there yet; waiting up to %ld s (CONFIG_DEVICE_WAIT)", what, wait_s);
+	while (*waited < (double)wait_s) {
+		usleep(POLL_MS * 1000);
+		*waited = log_uptime() - t0;
+		if (present(arg))
+			return true;
+	}
+	return false;
+}
+
+struct lab_files {
+	const char *dir;
+	char what[320];
+	int r;
+};
+
+static bool lab_files_mounted(void *arg)
+{
+	struct lab_files *f = arg;
+
+	f->r = labdata_mount(f->dir, f->what, sizeof(f->what));
+	return f->r != -ENOENT;
+}
+
+/* The guests' files from the outer hypervisor's 9p share or a LABDATA
+ * disk, when the image does not carry them. Returns 1 if it mounted one.
+ * Only when the profile misses guest files is a late disk waited for. */
+static int mount_lab_files(const char *files_dir, long wait_s, bool files_missing)
+{
+	struct lab_files f = { .dir = files_dir };
+	double waited = 0;
+
+	if (!files_dir || files_dir[0] != '/')
+		return 0;
+	if (!lab_files_mounted(&f) && files_missing && wait_s > 0)
+		wait_for_device(lab_files_mounted, &f, wait_s, "lab files: 9p share \"lab\" or LABDATA disk", &waited);
+	if (f.r == 0 && waited > 0)
+		log_info("lab files: %s on %s (found after %.2f s)", f.what, files_dir, waited);
+	else if (f.r == 0)
+		log_info("lab files: %s on %s", f.what, files_dir);
+	else if (f.r != -ENOENT)
+		log_err("lab files: mounting %s on %s: %s", f.what, files_dir, strerror(-f.r));
+	return f.r == 0;
+}
+
+static int load(struct boot *b, struct diag *d)
+{
+	static char cmdline[4096];
+	const char *path = b->o->config_path;
+	struct profile *pr = b->pr;
+	int r = profile_load(pr, path, read_kernel_cmdline(cmdline, sizeof(cmdline)), d);
+
+	/* FILES_DIR comes from the profile, and the guests' files checked in it
+	 * may only appear once the lab's share or disk is mounted there. */
+	if (mount_lab_files(pr->v[K_FILES_DIR].str, pr->v[K_DEVICE_WAIT].num,
+			    pr->missing_files > 0 && b->o->hotplug)) {
+		profile_free(pr);
+		diag_free(d);
+		diag_init(d);
+		r = profile_load(pr, path, read_kernel_cmdline(cmdline, sizeof(cmdline)), d);
+	}
+	return r;
+}
+
+/* Returns 0 when the profile is usable; otherwise prints every error. */
+static int load_profile(struct boot *b)
+{
+	const char *path = b->o->config_path;
+	double t0 = log_uptime();
+	struct diag d;
+	int r;
+
+	diag_init(&d);
+	r = load(b, &d);
+	if (r < 0) {
+		log_err("profile %s: %u error%s:", path, d.count, d.count == 1 ? "" : "s");
+		(void)!write(STDERR_FILENO, diag_text(&d), strlen(diag_text(&d)));
+	}
+	if (r < 0 && d.count == b->pr->guest_errors) {
+		/* Only guests are wrong (a missing kernel file, say): the lab
+		 * starts without them; a rescue shell would help nobody. */
+		log_err("profile: the lab starts without the guests named in these errors");
+		profile_drop_broken_guests(b->pr);
+		r = 0;
+	} else if (r == 0) {
+		log_info("profile %s: ok (\"%s\", %u guest%s, %u extra service%s; %.2f ms)", path, b->pr->name,
+			 b->pr->nguests, b->pr->nguests == 1 ? "" : "s", b->pr->nservices,
+			 b->pr->nservices == 1 ? "" : "s", (log_uptime() - t0) * 1000.0);
+	}
+	diag_free(&d);
+	return r;
+}
+
+static void copy(char *dst, size_t size, const char *src)
+{
+	snprintf(dst, size, "%s", src ? src : "");
+}
+
+static int send_settings(struct boot *b)
+{
+	const struct profile *pr = b->pr;
+	struct boot_settings *s = &b->m.u.settings;
+
+	memset(&b->m, 0, offsetof(struct boot_msg, u) + sizeof(*s));
+	b->m.type = BOOT_MSG_SETTINGS;
+	copy(s->profile_name, sizeof(s->profile_name), pr->name);
+	copy(s->console, sizeof(s->console), pr->console);
+	copy(s->rescue_shell, sizeof(s->rescue_shell), pr->v[K_RESCUE_SHELL].str);
+	if (pr->dhcp)
+		copy(s->lease_file, sizeof(s->lease_file), pr->lease_file);
+	s->prefix_len = pr->subnet.len;
+	s->log_level = (uint8_t)pr->log_level;
+	s->console_shell = pr->console_shell;
+	s->stop_timeout_s = pr->stop_timeout;
+	s->shutdown_timeout_s = pr->shutdown_timeout;
+	return send_record(b, -1);
+}
+
+static int send_rescue(struct boot *b)
+{
+	memset(&b->m, 0, offsetof(struct boot_msg, u) + sizeof(b->m.u.rescue));
+	b->m.type = BOOT_MSG_RESCUE;
+	copy(b->m.u.rescue.profile_name, sizeof(b->m.u.rescue.profile_name), b->pr->name);
+	copy(b->m.u.rescue.rescue_shell, sizeof(b->m.u.rescue.rescue_shell), b->pr->v[K_RESCUE_SHELL].str);
+	return send_record(b, -1);
+}
+
+/* A service record's head; the caller adds argv and, for a guest, its data. */
+static struct boot_service *service_head(struct boot *b, const char *name, enum sv_policy policy)
+{
+	struct boot_service *s = &b->m.u.service;
+
+	memset(&b->m, 0, offsetof(struct boot_msg, u) + offsetof(struct boot_service, argv));
+	b->m.type = BOOT_MSG_SERVICE;
+	copy(s->name, sizeof(s->name), name);
+	s->kind = BOOT_KIND_SERVICE;
+	s->policy = (uint8_t)policy;
+	s->autostart = true;
+	s->stop_timeout_ms = b->pr->stop_timeout * 1000u;
+	return s;
+}
+
+static int send_service(struct boot *b, const char *name, char *const argv[])
+{
+	struct boot_service *s = service_head(b, name, SV_RESTART_ALWAYS);
+
+	if (boot_msg_set_argv(s, argv) < 0) {
+		log_err("service %s: its command line is too long", name);
+		return -E2BIG;
+	}
+	return send_record(b, -1);
+}
+
+/* The new host name resolves from /etc/hosts: smbd looks itself up for
+ * each session, and with an upstream DNS server that does not answer every
+ * session would wait out the resolver's timeouts. */
+static void publish_hostname(const struct profile *pr)
+{
+	const char *domain = pr->dns ? pr->dns_domain : NULL;
+	int r = hosts_publish(pr->hostname, domain);
+
+	if (r < 0)
+		log_warn("/etc/hosts: %s is not listed: %s", pr->hostname, strerror(-r));
+	else if (domain && domain[0])
+		log_info("/etc/hosts: %s.%s and %s are %s", pr->hostname, domain, pr->hostname, HOSTS_SELF_ADDR);
+	else
+		log_info("/etc/hosts: %s is %s", pr->hostname, HOSTS_SELF_ADDR);
+}
+
+static void apply_general(const struct profile *pr)
+{
+	log_set_level(pr->log_level);
+	console_switch(pr->console);
+	if (sethostname(pr->hostname, strlen(pr->hostname)) < 0)
+		log_err("hostname %s: %s", pr->hostname, strerror(errno));
+	else
+		log_info("hostname %s: ok", pr->hostname);
+	publish_hostname(pr);
+}
+
+static bool uplink_present(void *ifname)
+{
+	return if_nametoindex(ifname) != 0;
+}
+
+/* An uplink behind a USB host controller gets its driver from hotplug, and
+ * its link only after the adapter's probe: waited for, not reported
+ * missing, while the "modules" service may still bring it. A DEVICE_WAIT
+ * set in the profile or on the kernel command line also waits without
+ * hotplug, for a link that something else brings (a veth moved in). */
+static void wait_for_uplink(struct boot *b)
+{
+	const struct profile *pr = b->pr;
+	const char *ifname = pr->uplink_ifname;
+	long wait_s = pr->v[K_DEVICE_WAIT].num;
+	bool asked = pr->v[K_DEVICE_WAIT].source != NULL;
+	char what[64];
+	double waited;
+
+	if (!(b->o->hotplug || asked) || wait_s <= 0 || if_nametoindex(ifname))
+		return;
+	snprintf(what, sizeof(what), "uplink %s", ifname);
+	if (wait_for_device(uplink_present, (void *)ifname, wait_s, what, &waited))
+		log_info("uplink %s: appeared after %.2f s", ifname, waited);
+}
+
+/* The lab network's steps, as `labinit up` runs them; a DHCP uplink gets a
+ * supervised client, the guests' packets a supervised worker. A failure is
+ * logged and the lab runs without the network. */
+static void start_network(struct boot *b)
+{
+	const struct profile *pr = b->pr;
+	char *dhcpc[] = { "/proc/self/exe", "dhcpc", (char *)pr->uplink_ifname, "--hostname", (char *)pr->hostname,
+			  NULL };
+	char *dhcpd[] = { "/proc/self/exe", "dhcpd", "--config", (char *)b->o->config_path, "--boot", NULL };
+
+	wait_for_uplink(b);
+	if (labnet_up(pr, false) < 0) {
+		log_err("network: not configured; the lab runs without it (errors above)");
+		return;
+	}
+	if (pr->uplink_dhcp)
+		send_service(b, "uplink-dhcp", dhcpc);
+	/* The worker that parses the guests' packets: outside PID 1, restarted
+	 * when it dies; its leases live in the lease file. */
+	if (pr->dhcp)
+		send_service(b, "dhcpd", dhcpd);
+}
+
+/* smbd for guests without 9p, after the bridge has its address. */
+static void start_share(struct boot *b)
+{
+	static char conf[128];
+	char *argv[8], why[256];
+
+	if (!b->pr->share_smb)
+		return;
+	if (share_smb_prepare(b->pr, argv, conf, sizeof(conf), why, sizeof(why)) < 0) {
+		log_err("share: SMB: %s; not started", why);
+		return;
+	}
+	send_service(b, "smbd", argv);
+}
+
+static enum sv_policy policy_of(enum restart_policy r)
+{
+	return r == RESTART_ALWAYS ? SV_RESTART_ALWAYS : r == RESTART_NEVER ? SV_RESTART_NEVER : SV_RESTART_ON_FAILURE;
+}
+
+static enum qemu_accel pick_accel(void)
+{
+	char why[160];
+
+	if (kvm_check_within(KVM_CHECK_MS, why, sizeof(why)) == 0) {
+		log_info("guests: accelerator kvm (%s)", why);
+		return QEMU_KVM;
+	}
+	log_info("guests: accelerator tcg (KVM unusable: %s)", why);
+	return QEMU_TCG;
+}
+
+static void log_guest(const struct guest_cfg *g)
+{
+	char gdb[40] = "";
+
+	if (g->gdb_port)
+		snprintf(gdb, sizeof(gdb), ", gdb stub on port %u%s", g->gdb_port, g->gdb_wait ? " (halted)" : "");
+	log_info("guest %s: %s, %u MiB, %u CPU%s, %s%s", g->name, g->kernel, g->memory_mib, g->cpus,
+		 g->cpus == 1 ? "" : "s", qemu_nic_device(g->nic), gdb);
+}
+
+/* One guest: its tap, run directory and QEMU argv, handed to PID 1 with
+ * the tap. A guest that cannot start is reported; the others still start. */
+static void start_guest(struct boot *b, const struct guest_cfg *g, enum qemu_accel accel)
+{
+	static struct guest_service gs;
+	struct boot_service *s;
+	char why[256];
+
+	memset(&gs, 0, sizeof(gs));
+	if (guest_prepare(b->pr, g, accel, &gs, why, sizeof(why)) < 0) {
+		log_err("guest %s: %s; not started", g->name, why);
+		if (gs.tap_fd >= 0)
+			close(gs.tap_fd);
+		return;
+	}
+	s = service_head(b, g->name, policy_of(g->restart));
+	s->kind = BOOT_KIND_GUEST;
+	s->autostart = g->autostart;
+	s->has_fd = true;
+	copy(s->run_dir, sizeof(s->run_dir), gs.run_dir);
+	memcpy(s->mac, g->mac, sizeof(s->mac));
+	s->ip = g->ip;
+	s->gdb_port = g->gdb_port;
+	if (boot_msg_set_argv(s, gs.argv.argv) < 0)
+		log_err("guest %s: QEMU's command line is too long; not started", g->name);
+	else if (send_record(b, gs.tap_fd) == 0)
+		log_guest(g);
+	close(gs.tap_fd);
+}
+
+static void start_guests(struct boot *b)
+{
+	enum qemu_accel accel;
+
+	if (!b->pr->nguests)
+		return;
+	accel = pick_accel();
+	for (unsigned i = 0; i < b->pr->nguests; i++)
+		start_guest(b, &b->pr->guests[i], accel);
+}
+
+static void start_services(struct boot *b)
+{
+	const struct profile *pr = b->pr;
+
+	for (unsigned i = 0; i < pr->nservices; i++)
+		send_service(b, pr->services[i].name, pr->services[i].argv);
+}
+
+int boot_main(const struct boot_opts *o)
+{
+	static struct boot b;
+
+	log_set_prefix("labinit-boot");
+	b.o = o;
+	b.pr = calloc(1, sizeof(*b.pr));
+	if (!b.pr) {
+		log_err("boot: out of memory");
+		return 1;
+	}
+	if (load_profile(&b) < 0)
+		return send_rescue(&b) < 0;
+	if (send_settings(&b) < 0)
+		return 1;
+	apply_general(b.pr);
+	start_network(&b);
+	start_share(&b);
+	start_guests(&b);
+	start_services(&b);
+	b.m.type = BOOT_MSG_READY;
+	return send_record(&b, -1) < 0;
+}

@@ -1,0 +1,38 @@
+/* Shared by labctl's files: the request to PID 1 and what its "lab" reply
+ * says of the guests and the lease file. */
+#ifndef LAB_LABCTL_PRIV_H
+#define LAB_LABCTL_PRIV_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "init/supervise/supervise.h"
+
+/* Sends req to PID 1 at path; *out (malloc'd) is the reply after "ok\n".
+ * 0, or 1 after printing what went wrong. */
+int labctl_call(const char *path, const char *req, char **out);
+
+struct labctl_guest {
+	char name[32], state[16], run_dir[128];
+	long uptime_s;                 /* -1: not running */
+	unsigned restarts, gdb_port;
+	uint8_t mac[6];
+	uint32_t ip;                   /* a fixed address, or 0 */
+};
+
+struct labctl_lab {
+	bool have_leases;              /* a DHCP server, a valid profile */
+	unsigned prefix_len;
+	char lease_file[256];
+	struct labctl_guest guests[SV_MAX];
+	unsigned nguests;
+};
+
+/* PID 1's "lab" facts: 0, or 1 after printing what went wrong. */
+int labctl_lab(const char *path, struct labctl_lab *lab);
+
+/* `labctl leases [--json]` and `labctl guests [--json]`: exit statuses. */
+int labctl_leases(const char *path, bool json);
+int labctl_guests(const char *path, bool json);
+
+#endif
