@@ -41,16 +41,16 @@ static void add(struct qemu_argv *a, const char *fmt, ...)
 	a->used += (size_t)n + 1;
 }
 
-const char *qemu_nic_device(enum nic_model nic)
+const char *qemu_nic_device(enum guest_nic nic)
 {
 	switch (nic) {
-	case NIC_E1000: return "e1000";
-	case NIC_RTL8139: return "rtl8139";
+	case GUEST_NIC_E1000: return "e1000";
+	case GUEST_NIC_RTL8139: return "rtl8139";
 	default: return "virtio-net-pci";
 	}
 }
 
-static void add_machine(struct qemu_argv *a, const struct guest_cfg *g, const struct qemu_env *env)
+static void add_machine(struct qemu_argv *a, const struct guest_config *g, const struct qemu_env *env)
 {
 	add(a, "%s", env->qemu);
 	add(a, "-name");
@@ -70,7 +70,7 @@ static void add_machine(struct qemu_argv *a, const struct guest_cfg *g, const st
 	add(a, "%u", g->cpus);
 }
 
-static void add_boot(struct qemu_argv *a, const struct guest_cfg *g)
+static void add_boot(struct qemu_argv *a, const struct guest_config *g)
 {
 	add(a, "-kernel");
 	add(a, "%s", g->kernel);
@@ -82,7 +82,7 @@ static void add_boot(struct qemu_argv *a, const struct guest_cfg *g)
 	add(a, "console=ttyS0%s%s", g->append[0] ? " " : "", g->append);
 }
 
-static void add_disk(struct qemu_argv *a, const struct guest_cfg *g, const struct qemu_env *env)
+static void add_disk(struct qemu_argv *a, const struct guest_config *g, const struct qemu_env *env)
 {
 	if (!g->disk[0])
 		return;
@@ -93,7 +93,7 @@ static void add_disk(struct qemu_argv *a, const struct guest_cfg *g, const struc
 	    g->disk_persistent ? "off" : "on");
 }
 
-static void add_net(struct qemu_argv *a, const struct guest_cfg *g, const struct qemu_env *env)
+static void add_net(struct qemu_argv *a, const struct guest_config *g, const struct qemu_env *env)
 {
 	char mac[18];
 
@@ -117,7 +117,7 @@ static void add_console_qmp(struct qemu_argv *a, const struct qemu_env *env)
 	add(a, "unix:%s/qmp.sock,server=on,wait=off", env->run_dir);
 }
 
-static void add_share_gdb(struct qemu_argv *a, const struct guest_cfg *g, const struct qemu_env *env)
+static void add_share_gdb(struct qemu_argv *a, const struct guest_config *g, const struct qemu_env *env)
 {
 	if (env->share_dir) {
 		add(a, "-virtfs");
@@ -131,7 +131,7 @@ static void add_share_gdb(struct qemu_argv *a, const struct guest_cfg *g, const 
 	}
 }
 
-int qemu_build_argv(const struct guest_cfg *g, const struct qemu_env *env, struct qemu_argv *out)
+int qemu_build_argv(const struct guest_config *g, const struct qemu_env *env, struct qemu_argv *out)
 {
 	memset(out, 0, sizeof(*out));
 	add_machine(out, g, env);

@@ -1,5 +1,5 @@
-/* The QEMU command line for one guest, built from its profile entry and
- * the run-time facts (accelerator, tap fd, socket paths). Pure: no I/O, so
+/* The QEMU command line for one guest, built from its model and the
+ * run-time facts (accelerator, tap fd, socket paths). Pure: no I/O, so
  * unit tests check every argument. */
 #ifndef LAB_QEMU_H
 #define LAB_QEMU_H
@@ -7,7 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "lib/profile/profile.h"
+#include "guests/model.h"
 
 #define QEMU_MAX_ARGS 96
 
@@ -33,7 +33,7 @@ struct qemu_argv {
 };
 
 /* Returns 0 or -E2BIG. */
-int qemu_build_argv(const struct guest_cfg *g, const struct qemu_env *env, struct qemu_argv *out);
-const char *qemu_nic_device(enum nic_model nic);
+int qemu_build_argv(const struct guest_config *g, const struct qemu_env *env, struct qemu_argv *out);
+const char *qemu_nic_device(enum guest_nic nic);
 
 #endif

@@ -22,7 +22,7 @@ static const char *smbd_binary(void)
 	return NULL;
 }
 
-static int write_conf(const struct profile *p, const char *path)
+static int write_conf(const struct share_config *p, const char *path)
 {
 	char gw[16];
 	FILE *f = fopen(path, "we");
@@ -50,12 +50,13 @@ static int write_conf(const struct profile *p, const char *path)
 		   "  guest only = yes\n"
 		   "  read only = no\n"
 		   "  force user = root\n",
-		gw, p->subnet.len, SHARE_SMB_DIR, SHARE_SMB_DIR, SHARE_SMB_DIR, SHARE_SMB_DIR, SHARE_SMB_DIR,
+		gw, p->prefix_len, SHARE_SMB_DIR, SHARE_SMB_DIR, SHARE_SMB_DIR, SHARE_SMB_DIR, SHARE_SMB_DIR,
 		SHARE_SMB_DIR, SHARE_SMB_DIR, SHARE_SMB_NAME, p->share_dir);
 	return fclose(f) == 0 ? 0 : -errno;
 }
 
-int share_smb_prepare(const struct profile *p, char *argv[8], char *buf, size_t size, char *why, size_t why_size)
+int share_smb_prepare(const struct share_config *p, char *argv[8], char *buf, size_t size, char *why,
+		      size_t why_size)
 {
 	const char *smbd = smbd_binary();
 	int r, n;

@@ -8,15 +8,23 @@
 #define LAB_SHARE_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "lib/core/paths.h"
-#include "lib/profile/profile.h"
 
 #define SHARE_SMB_DIR PATH_SMB_DIR
 #define SHARE_SMB_NAME "debug"
 
+/* What smbd serves, and where: the bridge's gateway address and prefix. */
+struct share_config {
+	const char *share_dir;
+	uint32_t gateway;
+	uint8_t prefix_len;
+};
+
 /* Writes smb.conf under SHARE_SMB_DIR and fills argv (at most 8 entries,
  * strings in buf). Returns 0 or -errno with why filled. */
-int share_smb_prepare(const struct profile *p, char *argv[8], char *buf, size_t size, char *why, size_t why_size);
+int share_smb_prepare(const struct share_config *p, char *argv[8], char *buf, size_t size, char *why,
+		      size_t why_size);
 
 #endif

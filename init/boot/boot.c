@@ -18,6 +18,7 @@
 #include "init/boot/hosts.h"
 #include "init/boot/labdata.h"
 #include "init/boot/msg.h"
+#include "init/labcfg/labcfg.h"
 #include "init/supervise/sv_table.h"
 #include "lib/core/console.h"
 #include "lib/core/log.h"
@@ -283,9 +284,11 @@ static void start_network(struct boot *b)
 	char *dhcpc[] = { "/proc/self/exe", "dhcpc", (char *)pr->uplink_ifname, "--hostname", (char *)pr->hostname,
 			  NULL };
 	char *dhcpd[] = { "/proc/self/exe", "dhcpd", "--config", (char *)b->o->config_path, "--boot", NULL };
+	static struct labnet_config net;
 
 	wait_for_uplink(b);
-	if (labnet_up(pr, false) < 0) {
+	labcfg_labnet(pr, &net);
+	if (labnet_up(&net, false) < 0) {
 		log_err("network: not configured; the lab runs without it (errors above)");
 		return;
 	}
@@ -301,11 +304,13 @@ static void start_network(struct boot *b)
 static void start_share(struct boot *b)
 {
 	static char conf[128];
+	struct share_config c;
 	char *argv[8], why[256];
 
 	if (!b->pr->share_smb)
 		return;
-	if (share_smb_prepare(b->pr, argv, conf, sizeof(conf), why, sizeof(why)) < 0) {
+	labcfg_share(b->pr, &c);
+	if (share_smb_prepare(&c, argv, conf, sizeof(conf), why, sizeof(why)) < 0) {
 		log_err("share: SMB: %s; not started", why);
 		return;
 	}
@@ -329,7 +334,7 @@ static enum qemu_accel pick_accel(void)
 	return QEMU_TCG;
 }
 
-static void log_guest(const struct guest_cfg *g)
+static void log_guest(const struct guest_config *g)
 {
 	char gdb[40] = "";
 
@@ -344,11 +349,13 @@ static void log_guest(const struct guest_cfg *g)
 static void start_guest(struct boot *b, const struct guest_cfg *g, enum qemu_accel accel)
 {
 	static struct guest_service gs;
+	struct guest_config c;
 	struct boot_service *s;
 	char why[256];
 
 	memset(&gs, 0, sizeof(gs));
-	if (guest_prepare(b->pr, g, accel, &gs, why, sizeof(why)) < 0) {
+	labcfg_guest(b->pr, g, &c);
+	if (guest_prepare(&c, accel, &gs, why, sizeof(why)) < 0) {
 		log_err("guest %s: %s; not started", g->name, why);
 		if (gs.tap_fd >= 0)
 			close(gs.tap_fd);
@@ -365,7 +372,7 @@ static void start_guest(struct boot *b, const struct guest_cfg *g, enum qemu_acc
 	if (boot_msg_set_argv(s, gs.argv.argv) < 0)
 		log_err("guest %s: QEMU's command line is too long; not started", g->name);
 	else if (send_record(b, gs.tap_fd) == 0)
-		log_guest(g);
+		log_guest(&c);
 	close(gs.tap_fd);
 }
 

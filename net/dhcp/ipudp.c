@@ -14,7 +14,7 @@
 #define IP_OFFMASK 0x1fff
 
 
-uint16_t ipudp_checksum(const void *data, size_t len, uint32_t initial)
+uint16_t dhcp_ipudp_checksum(const void *data, size_t len, uint32_t initial)
 {
 	const uint8_t *p = data;
 	uint64_t sum = initial; /* 64 bits: no carry is lost before folding */
@@ -28,13 +28,13 @@ uint16_t ipudp_checksum(const void *data, size_t len, uint32_t initial)
 	return (uint16_t)~sum;
 }
 
-uint32_t ipudp_pseudo_sum(uint32_t src_ip, uint32_t dst_ip, uint16_t udp_len)
+uint32_t dhcp_ipudp_pseudo_sum(uint32_t src_ip, uint32_t dst_ip, uint16_t udp_len)
 {
 	return (src_ip >> 16) + (src_ip & 0xffff) + (dst_ip >> 16) + (dst_ip & 0xffff) +
 	       IPPROTO_UDP_NUM + udp_len;
 }
 
-size_t ipudp_build(uint8_t *buf, size_t payload_len, uint32_t src_ip, uint16_t src_port,
+size_t dhcp_ipudp_build(uint8_t *buf, size_t payload_len, uint32_t src_ip, uint16_t src_port,
 		   uint32_t dst_ip, uint16_t dst_port, uint8_t ttl)
 {
 	uint8_t *ip = buf, *udp = buf + IP_HDR_LEN;
@@ -55,13 +55,13 @@ size_t ipudp_build(uint8_t *buf, size_t payload_len, uint32_t src_ip, uint16_t s
 	put_be16(ip + 10, 0);
 	put_be32(ip + 12, src_ip);
 	put_be32(ip + 16, dst_ip);
-	put_be16(ip + 10, ipudp_checksum(ip, IP_HDR_LEN, 0));
+	put_be16(ip + 10, dhcp_ipudp_checksum(ip, IP_HDR_LEN, 0));
 
 	put_be16(udp, src_port);
 	put_be16(udp + 2, dst_port);
 	put_be16(udp + 4, udp_len);
 	put_be16(udp + 6, 0);
-	sum = ipudp_checksum(udp, udp_len, ipudp_pseudo_sum(src_ip, dst_ip, udp_len));
+	sum = dhcp_ipudp_checksum(udp, udp_len, dhcp_ipudp_pseudo_sum(src_ip, dst_ip, udp_len));
 	/* RFC 768 says a computed zero goes out as 0xffff, but busybox udhcpc
 	 * compares the field literally and drops such a frame (every resend
 	 * too: the bytes do not change). 0 means "no checksum", which every
@@ -70,8 +70,8 @@ size_t ipudp_build(uint8_t *buf, size_t payload_len, uint32_t src_ip, uint16_t s
 	return total;
 }
 
-int ipudp_parse_flags(const uint8_t *buf, size_t len, uint16_t dst_port, unsigned flags,
-		      struct ipudp_info *info, const uint8_t **payload, size_t *payload_len)
+int dhcp_ipudp_parse_flags(const uint8_t *buf, size_t len, uint16_t dst_port, unsigned flags,
+		      struct dhcp_ipudp_info *info, const uint8_t **payload, size_t *payload_len)
 {
 	const uint8_t *udp;
 	size_t ihl, total;
@@ -84,7 +84,7 @@ int ipudp_parse_flags(const uint8_t *buf, size_t len, uint16_t dst_port, unsigne
 	total = get_be16(buf + 2);
 	if (ihl < IP_HDR_LEN || ihl > len || total < ihl || total > len)
 		return -EBADMSG;
-	if (ipudp_checksum(buf, ihl, 0) != 0)
+	if (dhcp_ipudp_checksum(buf, ihl, 0) != 0)
 		return -EBADMSG;
 	frag = get_be16(buf + 6);
 	if (frag & (IP_MF | IP_OFFMASK))
@@ -104,7 +104,7 @@ int ipudp_parse_flags(const uint8_t *buf, size_t len, uint16_t dst_port, unsigne
 	dst = get_be32(buf + 16);
 	sum = get_be16(udp + 6);
 	if (sum != 0 && !(flags & IPUDP_CSUM_NOT_READY) &&
-	    ipudp_checksum(udp, udp_len, ipudp_pseudo_sum(src, dst, udp_len)) != 0)
+	    dhcp_ipudp_checksum(udp, udp_len, dhcp_ipudp_pseudo_sum(src, dst, udp_len)) != 0)
 		return -EBADMSG;
 
 	info->src_ip = src;
@@ -117,8 +117,8 @@ int ipudp_parse_flags(const uint8_t *buf, size_t len, uint16_t dst_port, unsigne
 	return 0;
 }
 
-int ipudp_parse(const uint8_t *buf, size_t len, uint16_t dst_port, struct ipudp_info *info,
+int dhcp_ipudp_parse(const uint8_t *buf, size_t len, uint16_t dst_port, struct dhcp_ipudp_info *info,
 		const uint8_t **payload, size_t *payload_len)
 {
-	return ipudp_parse_flags(buf, len, dst_port, 0, info, payload, payload_len);
+	return dhcp_ipudp_parse_flags(buf, len, dst_port, 0, info, payload, payload_len);
 }

@@ -9,7 +9,7 @@
 #define IPUDP_HDR_LEN 28 /* IPv4 header without options (20) + UDP header (8) */
 
 /* Addresses and ports in host byte order, like lib/core/addr.h. */
-struct ipudp_info {
+struct dhcp_ipudp_info {
 	uint32_t src_ip, dst_ip;
 	uint16_t src_port, dst_port;
 	uint8_t ttl;
@@ -24,7 +24,7 @@ struct ipudp_info {
  * (RFC 768), sent as 0xffff when it computes to zero. Checksum offload does
  * not apply to packet sockets, so nobody else fills them in.
  */
-size_t ipudp_build(uint8_t *buf, size_t payload_len, uint32_t src_ip, uint16_t src_port,
+size_t dhcp_ipudp_build(uint8_t *buf, size_t payload_len, uint32_t src_ip, uint16_t src_port,
 		   uint32_t dst_ip, uint16_t dst_port, uint8_t ttl);
 
 /*
@@ -42,7 +42,7 @@ size_t ipudp_build(uint8_t *buf, size_t payload_len, uint32_t src_ip, uint16_t s
  * Octets past the IP total length (Ethernet padding) and past the UDP
  * length are ignored, as Linux's own UDP input does. IP options are skipped.
  */
-int ipudp_parse(const uint8_t *buf, size_t len, uint16_t dst_port, struct ipudp_info *info,
+int dhcp_ipudp_parse(const uint8_t *buf, size_t len, uint16_t dst_port, struct dhcp_ipudp_info *info,
 		const uint8_t **payload, size_t *payload_len);
 
 /* The sender's checksum offload (virtio-net, veth, tap) can hand a packet
@@ -50,18 +50,18 @@ int ipudp_parse(const uint8_t *buf, size_t len, uint16_t dst_port, struct ipudp_
  * TP_STATUS_CSUMNOTREADY in PACKET_AUXDATA (linux/if_packet.h). Then only
  * that check is skipped; everything else is verified as above. */
 #define IPUDP_CSUM_NOT_READY 1u
-int ipudp_parse_flags(const uint8_t *buf, size_t len, uint16_t dst_port, unsigned flags,
-		      struct ipudp_info *info, const uint8_t **payload, size_t *payload_len);
+int dhcp_ipudp_parse_flags(const uint8_t *buf, size_t len, uint16_t dst_port, unsigned flags,
+		      struct dhcp_ipudp_info *info, const uint8_t **payload, size_t *payload_len);
 
 /*
  * The Internet checksum (RFC 1071): the one's complement of the one's
  * complement sum of `initial` and of data read as big-endian 16-bit words
  * (an odd last octet padded with zero). Returns the value to store, in host
  * order; over data that includes a correct checksum it returns 0. `initial`
- * is an unfolded sum such as ipudp_pseudo_sum().
+ * is an unfolded sum such as dhcp_ipudp_pseudo_sum().
  */
-uint16_t ipudp_checksum(const void *data, size_t len, uint32_t initial);
+uint16_t dhcp_ipudp_checksum(const void *data, size_t len, uint32_t initial);
 /* The UDP pseudo-header's sum: addresses, protocol 17, UDP length (RFC 768). */
-uint32_t ipudp_pseudo_sum(uint32_t src_ip, uint32_t dst_ip, uint16_t udp_len);
+uint32_t dhcp_ipudp_pseudo_sum(uint32_t src_ip, uint32_t dst_ip, uint16_t udp_len);
 
 #endif

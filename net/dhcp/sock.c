@@ -65,6 +65,6 @@ int dhcp_send_frame(int fd, int ifindex, const uint8_t *mac, const uint8_t *msg,
 	else
 		memset(sa.sll_addr, 0xff, 6);
 	memcpy(frame + IPUDP_HDR_LEN, msg, len);
-	n = ipudp_build(frame, len, src_ip, src_port, dst_ip, dst_port, 64);
+	n = dhcp_ipudp_build(frame, len, src_ip, src_port, dst_ip, dst_port, 64);
 	return sendto(fd, frame, n, 0, (struct sockaddr *)&sa, sizeof(sa)) < 0 ? -errno : 0;
 }

@@ -206,7 +206,7 @@ static void on_packet(struct loop *l, int fd, uint32_t events, void *data)
 	struct iovec iov = { buf, sizeof(buf) };
 	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl, .msg_controllen = sizeof(ctl) };
 	const uint8_t *payload;
-	struct ipudp_info info;
+	struct dhcp_ipudp_info info;
 	struct dhcpc_out out;
 	struct dhcp_msg m;
 	size_t plen;
@@ -215,7 +215,7 @@ static void on_packet(struct loop *l, int fd, uint32_t events, void *data)
 	(void)l;
 	(void)events;
 	while ((n = recvmsg(fd, &mh, 0)) > 0) {
-		if (ipudp_parse_flags(buf, (size_t)n, 68, aux_flags(&mh), &info, &payload, &plen) == 0 &&
+		if (dhcp_ipudp_parse_flags(buf, (size_t)n, 68, aux_flags(&mh), &info, &payload, &plen) == 0 &&
 		    dhcp_parse(payload, plen, &m) == 0) {
 			dhcpc_receive(&c->fsm, &m, loop_now_ms(), &out);
 			act(c, &out);

@@ -12,17 +12,29 @@
 #include "net/dhcp/codec.h"
 #include "net/dhcpd/pool.h"
 
-struct profile;
+/* The lab's guests the server knows by MAC: as many as the profile has
+ * slots (init/labcfg/ checks it at compile time). */
+#define DHCPD_KNOWN_MAX 8
 
-#define PROFILE_GUEST_SLOTS_MAX 8
+/* A profile guest: its MAC names its lease (and its DNS name), whether or
+ * not it has a fixed address. */
+struct dhcpd_known {
+	uint8_t mac[6];
+	char name[64];
+	uint32_t ip;               /* a fixed address (reserved), or 0 */
+};
 
 struct dhcpd_config {
 	uint32_t server_ip;        /* the gateway: server id, router */
+	uint32_t network;          /* the lab subnet's address */
 	uint8_t prefix;
+	uint32_t range_start, range_end;
 	uint32_t dns;              /* 0: no DNS option */
 	char domain[256];
 	uint32_t lease_time;
 	uint16_t mtu;              /* 0: not sent */
+	struct dhcpd_known known[DHCPD_KNOWN_MAX];
+	unsigned nknown;
 };
 
 struct dhcpd_stats {
@@ -30,19 +42,10 @@ struct dhcpd_stats {
 	unsigned long offer, ack, nak, exhausted;
 };
 
-/* A profile guest: its MAC names its lease (and its DNS name), whether or
- * not it has a fixed address. */
-struct dhcpd_known {
-	uint8_t mac[6];
-	char name[64];
-};
-
 struct dhcpd {
 	struct dhcpd_config cfg;
 	struct dhcpd_pool pool;
 	struct dhcpd_stats st;
-	struct dhcpd_known known[PROFILE_GUEST_SLOTS_MAX];
-	unsigned nknown;
 };
 
 enum dhcpd_dest {
@@ -53,6 +56,7 @@ enum dhcpd_dest {
 	DHCPD_RELAY,      /* unicast UDP to giaddr:67 (RFC 2131 §4.1) */
 };
 
+/* dhcpd_handle() sets every field (msg up to len) for each request. */
 struct dhcpd_reply {
 	enum dhcpd_dest dest;
 	uint8_t type;
@@ -61,12 +65,13 @@ struct dhcpd_reply {
 	uint32_t dst_ip;
 	uint8_t dst_mac[6];
 	bool commit;               /* the lease table changed: write it before sending */
+	bool exhausted;            /* no address was left for this client */
 	char log[160];             /* a line worth logging, or empty */
 };
 
-/* Sets up cfg and the pool from the profile: range, reservations for the
- * guests with a fixed IP (by their MAC), options. */
-int dhcpd_init(struct dhcpd *d, const struct profile *p);
+/* Sets up the server from its config: the pool over the range, the known
+ * guests with a fixed IP reserved by their MAC, the options. */
+int dhcpd_init(struct dhcpd *d, const struct dhcpd_config *c);
 void dhcpd_free(struct dhcpd *d);
 /* One request in, at most one reply out. Never fails: what is wrong with
  * the request is counted and answered with nothing (or a NAK). */

@@ -3,34 +3,26 @@
  * once (§4.3.2), so a guest moved between labs recovers in one round trip.
  * No ping before an offer: labinit owns the bridge. */
 #include <stdio.h>
+#include <errno.h>
 #include <string.h>
 
 #include "lib/core/addr.h"
-#include "lib/profile/profile.h"
 #include "net/dhcpd/dhcpd.h"
 
 #define BCAST 0xffffffffu
 
-int dhcpd_init(struct dhcpd *d, const struct profile *p)
+int dhcpd_init(struct dhcpd *d, const struct dhcpd_config *c)
 {
 	int r;
 
 	memset(d, 0, sizeof(*d));
-	d->cfg.server_ip = p->gateway;
-	d->cfg.prefix = p->subnet.len;
-	d->cfg.dns = p->dns ? p->gateway : 0;
-	if (p->dns)
-		strncpy(d->cfg.domain, p->dns_domain, sizeof(d->cfg.domain) - 1);
-	d->cfg.lease_time = p->lease_time;
-	d->cfg.mtu = (uint16_t)p->mtu;
-	r = dhcpd_pool_init(&d->pool, p->range_start, p->range_end, p->subnet.addr, p->subnet.len, p->gateway);
-	for (unsigned i = 0; r == 0 && i < p->nguests && i < PROFILE_GUEST_SLOTS_MAX; i++) {
-		memcpy(d->known[i].mac, p->guests[i].mac, 6);
-		strncpy(d->known[i].name, p->guests[i].name, sizeof(d->known[i].name) - 1);
-		d->nknown++;
-		if (p->guests[i].ip)
-			r = dhcpd_pool_reserve(&d->pool, p->guests[i].mac, p->guests[i].ip, p->guests[i].name);
-	}
+	d->cfg = *c;
+	if (d->cfg.nknown > DHCPD_KNOWN_MAX)
+		return -EINVAL;
+	r = dhcpd_pool_init(&d->pool, c->range_start, c->range_end, c->network, c->prefix, c->server_ip);
+	for (unsigned i = 0; r == 0 && i < c->nknown; i++)
+		if (c->known[i].ip)
+			r = dhcpd_pool_reserve(&d->pool, c->known[i].mac, c->known[i].ip, c->known[i].name);
 	return r;
 }
 
@@ -137,9 +129,9 @@ static const char *lease_name(const struct dhcpd *d, const struct dhcp_msg *m)
 {
 	const struct dhcpd_reservation *r = dhcpd_reservation_for(&d->pool, m->chaddr);
 
-	for (unsigned i = 0; i < d->nknown; i++)
-		if (!memcmp(d->known[i].mac, m->chaddr, 6))
-			return d->known[i].name;
+	for (unsigned i = 0; i < d->cfg.nknown; i++)
+		if (!memcmp(d->cfg.known[i].mac, m->chaddr, 6))
+			return d->cfg.known[i].name;
 	return r ? r->name : m->hostname;
 }
 
@@ -153,6 +145,7 @@ static void on_discover(struct dhcpd *d, const struct dhcp_msg *m, const struct 
 
 	if (!ip) {
 		d->st.exhausted++;
+		out->exhausted = true;
 		snprintf(out->log, sizeof(out->log), "no address left for a DISCOVER: the pool is exhausted");
 		return;
 	}
@@ -263,14 +256,25 @@ static void on_inform(struct dhcpd *d, const struct dhcp_msg *m, struct dhcpd_re
 	d->st.ack++;
 }
 
+/* Every field of the reply but the message bytes, which only count up to
+ * len: a 1.5 KB clear per request would be most of the handler's work. */
+static void reply_reset(struct dhcpd_reply *out)
+{
+	out->dest = DHCPD_NONE;
+	out->type = 0;
+	out->len = 0;
+	out->dst_ip = 0;
+	memset(out->dst_mac, 0, sizeof(out->dst_mac));
+	out->commit = false;
+	out->exhausted = false;
+	out->log[0] = '\0';
+}
+
 void dhcpd_handle(struct dhcpd *d, const struct dhcp_msg *m, time_t now, struct dhcpd_reply *out)
 {
 	struct dhcpd_client c = { { 0 }, m->client_id, m->client_id_len };
 
-	memset(out, 0, sizeof(out->dest) + sizeof(out->type));
-	out->dest = DHCPD_NONE;
-	out->commit = false;
-	out->log[0] = '\0';
+	reply_reset(out);
 	d->st.received++;
 	/* Ethernet clients only: the reply goes to chaddr on the bridge. */
 	if (m->op != BOOTREQUEST || m->htype != DHCP_HTYPE_ETHER || m->hlen != 6 || !m->type) {

@@ -13,14 +13,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
-#include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include "lib/core/addr.h"
 #include "lib/core/log.h"
+#include "lib/core/daemon.h"
 #include "lib/core/loop.h"
-#include "lib/profile/profile.h"
 #include "net/dhcp/sock.h"
 #include "net/dhcpd/dhcpd.h"
 #include "net/dhcpd/worker.h"
@@ -32,16 +31,15 @@
 #define EXPIRE_EVERY_MS 10000
 
 struct worker {
-	struct loop loop;
+	struct daemon dm;
 	struct dhcpd d;
 	struct dnsd dns;
 	bool dns_up;
 	char lease_names[256][64];      /* names dnsd learnt from leases */
 	unsigned nlease_names;
-	const struct profile *p;
+	const struct dhcpd_worker_config *p;
 	struct loop_timer expire;
-	int udp, raw, sigfd, ifindex;
-	bool done;
+	int udp, raw, ifindex;
 	struct dhcpd_reply replies[BATCH];
 	uint64_t last_drop_log, last_exhausted_log;
 	unsigned long drops_unlogged;
@@ -81,10 +79,10 @@ static void send_reply(struct worker *w, const struct dhcpd_reply *r)
 		log_warn("dhcpd: send to %s: %s", r->dest == DHCPD_RELAY ? "relay" : "client", strerror(errno));
 }
 
-static bool profile_guest(const struct profile *p, const char *name)
+static bool profile_guest(const struct dhcpd_worker_config *p, const char *name)
 {
-	for (unsigned i = 0; i < p->nguests; i++)
-		if (!strcmp(p->guests[i].name, name) && p->guests[i].ip)
+	for (unsigned i = 0; i < p->dhcpd.nknown; i++)
+		if (!strcmp(p->dhcpd.known[i].name, name) && p->dhcpd.known[i].ip)
 			return true;
 	return false;
 }
@@ -164,8 +162,7 @@ static unsigned read_batch(struct worker *w, time_t now)
 			continue;
 		}
 		dhcpd_handle(&w->d, &m, now, &w->replies[n]);
-		if (w->replies[n].log[0] && !(w->d.st.exhausted > 1 && strstr(w->replies[n].log, "exhausted") &&
-						 !rate_ok(w)))
+		if (w->replies[n].log[0] && !(w->replies[n].exhausted && w->d.st.exhausted > 1 && !rate_ok(w)))
 			log_info("dhcpd: %s%s%s from %02x:%02x:%02x:%02x:%02x:%02x: %s", dhcp_type_name(m.type),
 				 m.hostname[0] ? " " : "", m.hostname, m.chaddr[0], m.chaddr[1], m.chaddr[2],
 				 m.chaddr[3], m.chaddr[4], m.chaddr[5], w->replies[n].log);
@@ -208,18 +205,6 @@ static void on_expire(struct loop *l, struct loop_timer *t)
 	loop_timer_arm(l, t, loop_now_ms() + EXPIRE_EVERY_MS);
 }
 
-static void on_signal(struct loop *l, int fd, uint32_t events, void *data)
-{
-	struct worker *w = data;
-	struct signalfd_siginfo si;
-
-	(void)l;
-	(void)events;
-	while (read(fd, &si, sizeof(si)) == (ssize_t)sizeof(si))
-		if (si.ssi_signo == SIGTERM || si.ssi_signo == SIGINT)
-			w->done = true;
-}
-
 static int load_leases(struct worker *w)
 {
 	unsigned loaded, bad;
@@ -237,7 +222,6 @@ static int setup(struct worker *w)
 {
 	struct rtnl_link link;
 	struct nl_sock s;
-	sigset_t sigs;
 	int r;
 
 	if ((r = nl_open(&s, NETLINK_ROUTE)) < 0)
@@ -247,36 +231,30 @@ static int setup(struct worker *w)
 	if (r < 0)
 		return r;
 	w->ifindex = link.index;
-	if ((r = dhcpd_init(&w->d, w->p)) < 0 || (r = load_leases(w)) < 0)
+	if ((r = dhcpd_init(&w->d, &w->p->dhcpd)) < 0 || (r = load_leases(w)) < 0)
 		return r;
-	sigemptyset(&sigs);
-	sigaddset(&sigs, SIGTERM);
-	sigaddset(&sigs, SIGINT);
-	sigprocmask(SIG_BLOCK, &sigs, NULL);
 	/* UDP bound to the bridge: nothing answers on the uplink. */
-	if ((r = loop_init(&w->loop)) < 0 || (w->udp = dhcp_udp_socket(w->p->bridge_name, 67)) < 0 ||
-	    (w->raw = open_raw(w->ifindex)) < 0 || (w->sigfd = signalfd(-1, &sigs, SFD_CLOEXEC | SFD_NONBLOCK)) < 0)
-		return r < 0 ? r : w->udp < 0 ? w->udp : w->raw < 0 ? w->raw : -errno;
-	if ((r = loop_add(&w->loop, w->udp, EPOLLIN, on_packets, w)) < 0 ||
-	    (r = loop_add(&w->loop, w->sigfd, EPOLLIN, on_signal, w)) < 0)
+	if ((r = daemon_init(&w->dm)) < 0 || (w->udp = dhcp_udp_socket(w->p->bridge_name, 67)) < 0 ||
+	    (w->raw = open_raw(w->ifindex)) < 0)
+		return r < 0 ? r : w->udp < 0 ? w->udp : w->raw;
+	if ((r = loop_add(&w->dm.loop, w->udp, EPOLLIN, on_packets, w)) < 0)
 		return r;
 	w->expire.fn = on_expire;
 	w->expire.data = w;
 	if (w->p->dns) {
 		/* DNS in the same process: it learns the leases' names directly. */
-		if ((r = dnsd_init(&w->dns, &w->loop, w->p)) < 0)
+		if ((r = dnsd_init(&w->dns, &w->dm.loop, &w->p->dnsd)) < 0)
 			log_err("dns: %s; the lab runs without its DNS", strerror(-r));
 		else
 			w->dns_up = true;
-		for (unsigned i = 0; w->dns_up && i < w->p->nguests; i++)
-			if (w->p->guests[i].ip)
-				dnsd_host_set(&w->dns, w->p->guests[i].name, w->p->guests[i].ip);
+		if (w->dns_up)
+			dnsd_add_guests(&w->dns, &w->p->dnsd);
 		sync_names(w);
 	}
-	return loop_timer_arm(&w->loop, &w->expire, loop_now_ms() + EXPIRE_EVERY_MS);
+	return loop_timer_arm(&w->dm.loop, &w->expire, loop_now_ms() + EXPIRE_EVERY_MS);
 }
 
-int dhcpd_worker_main(const struct profile *p)
+int dhcpd_worker_main(const struct dhcpd_worker_config *p)
 {
 	static struct worker w;
 	char a[16], b[16];
@@ -295,16 +273,16 @@ int dhcpd_worker_main(const struct profile *p)
 		log_err("dhcpd: on %s: %s", p->bridge_name, strerror(-r));
 		return 1;
 	}
-	addr_format_ip4(p->range_start, a);
-	addr_format_ip4(p->range_end, b);
+	addr_format_ip4(p->dhcpd.range_start, a);
+	addr_format_ip4(p->dhcpd.range_end, b);
 	log_info("dhcpd: serving %s-%s on %s", a, b, p->bridge_name);
-	while (!w.done)
-		if (loop_run_once(&w.loop) < 0)
-			break;
+	if ((r = daemon_run(&w.dm)) < 0)
+		log_err("dhcpd: event loop: %s", strerror(-r));
 	if (w.d.pool.dirty)
 		save_leases(&w);
 	if (w.dns_up)
 		dnsd_close(&w.dns);
+	daemon_close(&w.dm);
 	log_info("dhcpd: stopped (%lu requests, %lu ACKs, %lu NAKs, %lu dropped)", w.d.st.received, w.d.st.ack,
 		 w.d.st.nak, w.d.st.dropped);
 	return 0;

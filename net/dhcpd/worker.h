@@ -1,10 +1,21 @@
-/* The DHCP worker process's entry point (`labinit dhcpd`). */
+/* The DHCP worker process (`labinit dhcpd`): the server on the bridge,
+ * with DNS in the same loop when it is on. */
 #ifndef LAB_DHCPD_WORKER_H
 #define LAB_DHCPD_WORKER_H
 
-struct profile;
+#include <stdbool.h>
+
+#include "net/dhcpd/dhcpd.h"
+#include "net/dns/dnsd.h"
+
+struct dhcpd_worker_config {
+	const char *bridge_name, *lease_file;
+	bool dhcp, dns;                /* CONFIG_DHCP_SERVER, CONFIG_DNS */
+	struct dhcpd_config dhcpd;
+	struct dnsd_config dnsd;
+};
 
 /* Serves until SIGTERM/SIGINT; returns an exit status. */
-int dhcpd_worker_main(const struct profile *p);
+int dhcpd_worker_main(const struct dhcpd_worker_config *p);
 
 #endif

@@ -1,4 +1,4 @@
-/* The DNS server's life cycle and its UDP side: setup from the profile,
+/* The DNS server's life cycle and its UDP side: setup from its config,
  * the listening sockets on the bridge, queries in, answers out, the one
  * timer, rate-limited logging and random IDs. */
 #include "net/dns/dnsd.h"
@@ -17,7 +17,7 @@
 #include "lib/core/log.h"
 #include "net/dhcpc/dhcpc.h"
 
-static void setup_upstreams(struct dnsd *d, const struct profile *p)
+static void setup_upstreams(struct dnsd *d, const struct dnsd_config *p)
 {
 	const uint32_t *list = p->dns_upstreams;
 	unsigned n = p->ndns_upstreams;
@@ -40,7 +40,7 @@ static void setup_upstreams(struct dnsd *d, const struct profile *p)
 			d->up[d->nup++] = list[i];
 }
 
-int dnsd_setup(struct dnsd *d, const struct profile *p)
+int dnsd_setup(struct dnsd *d, const struct dnsd_config *p)
 {
 	memset(d, 0, sizeof(*d));
 	d->udp_fd = d->tcp_fd = d->rand_fd = -1;
@@ -89,7 +89,7 @@ static int open_listener(const struct dnsd *d, int type)
 static void on_udp(struct loop *l, int fd, uint32_t events, void *data);
 static void on_timer(struct loop *l, struct loop_timer *t);
 
-int dnsd_init(struct dnsd *d, struct loop *l, const struct profile *p)
+int dnsd_init(struct dnsd *d, struct loop *l, const struct dnsd_config *p)
 {
 	int r = dnsd_setup(d, p);
 

@@ -12,11 +12,11 @@
 
 #include "lib/core/addr.h"
 #include "lib/core/loop.h"
-#include "lib/profile/profile.h"
 #include "net/dns/codec.h"
 
 #define DNSD_MAX_HOSTS 256          /* names: profile guests, leases, the host */
-#define DNSD_MAX_UPSTREAMS PROFILE_MAX_DNS
+#define DNSD_CFG_SERVERS 4          /* resolvers a profile or an uplink names */
+#define DNSD_MAX_UPSTREAMS DNSD_CFG_SERVERS
 #define DNSD_MAX_PENDING 64         /* forwarded queries awaiting an answer */
 #define DNSD_MAX_TCP 16             /* TCP client connections */
 #define DNSD_MAX_TCP_UP 8           /* pending queries retried over TCP upstream */
@@ -99,6 +99,32 @@ struct dnsd_stats {
 		stray, timeouts, duplicates, tcp_accepted, tcp_refused;
 };
 
+#define DNSD_CFG_GUESTS 8    /* the profile's guest slots (init/labcfg/ checks it) */
+
+/* A guest with a fixed address: its name answers before any lease's. */
+struct dnsd_guest {
+	const char *name;
+	uint32_t ip;
+};
+
+/* What the server is set up from; dnsd_setup copies what it keeps. */
+struct dnsd_config {
+	const char *bridge_name, *dns_domain, *hostname;
+	uint32_t gateway;
+	struct ip4_prefix subnet;
+	/* Where outside names go: dns_upstreams if any; else a static
+	 * uplink's resolvers (uplink_dns); else those the uplink's DHCP client
+	 * learnt on uplink_ifname; none with dns_no_forward. */
+	bool dns_no_forward, uplink_dhcp;
+	const char *uplink_ifname;
+	uint32_t dns_upstreams[DNSD_CFG_SERVERS];
+	unsigned ndns_upstreams;
+	uint32_t uplink_dns[DNSD_CFG_SERVERS];
+	unsigned uplink_ndns;
+	struct dnsd_guest guests[DNSD_CFG_GUESTS];
+	unsigned nguests;
+};
+
 struct dnsd {
 	struct loop *loop;              /* NULL: set up without sockets (tests) */
 	int udp_fd, tcp_fd, rand_fd;
@@ -129,11 +155,17 @@ struct dnsd {
 /* Copies what it needs from p (p may go away afterwards) and names the
  * gateway "gateway" and HOSTNAME; no sockets, no loop. Returns 0 or
  * -EINVAL (a domain that does not encode). */
-int dnsd_setup(struct dnsd *d, const struct profile *p);
+int dnsd_setup(struct dnsd *d, const struct dnsd_config *p);
+/* Names the guests with a fixed address (dynamic ones come with leases);
+ * a name that cannot be had is logged. */
+void dnsd_add_guests(struct dnsd *d, const struct dnsd_config *p);
+/* `labinit dns`: the server on its own, until SIGTERM or SIGINT; the exit
+ * status. */
+int dnsd_main(const struct dnsd_config *p);
 /* dnsd_setup, then the UDP and TCP sockets on LAB_GATEWAY:53 bound to the
  * bridge (SO_BINDTODEVICE: nothing answers on the uplink), in l. The loop
  * keeps pointers into d: it must not move until dnsd_close(). */
-int dnsd_init(struct dnsd *d, struct loop *l, const struct profile *p);
+int dnsd_init(struct dnsd *d, struct loop *l, const struct dnsd_config *p);
 /* Closes every socket and connection and frees what it holds; safe after
  * a failed or socket-less init. */
 void dnsd_close(struct dnsd *d);

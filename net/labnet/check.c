@@ -105,7 +105,7 @@ int labnet_collect_used(struct nl_sock *s, int bridge_index, struct labnet_used 
 	return rtnl_route_each(s, collect_route, &c);
 }
 
-static int check_subnet(struct nl_sock *s, const struct profile *p, int bridge_index)
+static int check_subnet(struct nl_sock *s, const struct labnet_config *p, int bridge_index)
 {
 	struct labnet_used *u = calloc(1, sizeof(*u));
 	struct ip4_prefix free_net;
@@ -153,7 +153,7 @@ static int find_default(const struct rtnl_route *r, void *data)
 }
 
 /* A static uplink must not replace a default route labinit did not add. */
-static int check_default_route(struct nl_sock *s, const struct profile *p)
+static int check_default_route(struct nl_sock *s, const struct labnet_config *p)
 {
 	struct default_route d = { .found = false };
 	char gw[16], want[16];
@@ -182,7 +182,7 @@ static int check_ours(struct nl_sock *s, const char *name, const char *kind, con
 	return -EEXIST;
 }
 
-int labnet_preflight(struct nl_sock *s, const struct profile *p)
+int labnet_preflight(struct nl_sock *s, const struct labnet_config *p)
 {
 	struct rtnl_link up, br;
 	int r = 0, bridge_index;
@@ -193,11 +193,11 @@ int labnet_preflight(struct nl_sock *s, const struct profile *p)
 	}
 	if (check_ours(s, p->bridge_name, "bridge", "CONFIG_BRIDGE_NAME") < 0)
 		r = -EEXIST;
-	for (unsigned i = 0; i < p->nguests; i++) {
+	for (unsigned i = 0; i < p->ntaps; i++) {
 		char key[40];
 
-		snprintf(key, sizeof(key), "CONFIG_GUEST%u_NAME", p->guests[i].slot);
-		if (check_ours(s, p->guests[i].name, "tun", key) < 0)
+		snprintf(key, sizeof(key), "CONFIG_GUEST%u_NAME", p->taps[i].slot);
+		if (check_ours(s, p->taps[i].name, "tun", key) < 0)
 			r = -EEXIST;
 	}
 	if (check_default_route(s, p) < 0)

@@ -76,7 +76,7 @@ static int sweep_addresses_routes(struct nl_sock *s, unsigned *removed)
 	return r;
 }
 
-int labnet_down(const struct profile *p)
+int labnet_down(const struct labnet_config *p)
 {
 	struct nl_error e = { 0 };
 	struct nl_sock s;
@@ -92,8 +92,8 @@ int labnet_down(const struct profile *p)
 	}
 	if ((r = nl_open(&s, NETLINK_ROUTE)) < 0)
 		return r;
-	for (unsigned i = 0; i < p->nguests; i++)
-		if (del_our_link(&s, p->guests[i].name, &links) < 0)
+	for (unsigned i = 0; i < p->ntaps; i++)
+		if (del_our_link(&s, p->taps[i].name, &links) < 0)
 			failed = -EIO;
 	if (del_our_link(&s, p->bridge_name, &links) < 0)
 		failed = -EIO;

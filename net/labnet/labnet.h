@@ -6,12 +6,42 @@
 
 #include <stdbool.h>
 
-#include "lib/profile/profile.h"
+#include "lib/core/addr.h"
+#include "net/nft/nft.h"
+
+#define LABNET_MAX_TAPS 8   /* one per guest slot (init/labcfg/ checks it) */
+#define LABNET_MAX_DNS 4
+
+/* A guest's tap: its name, and the profile slot that named it (errors cite
+ * CONFIG_GUESTn_NAME). */
+struct labnet_tap {
+	const char *name;
+	unsigned slot;
+};
+
+/* The lab network as `up` builds it and `down` removes it. */
+struct labnet_config {
+	/* the uplink: DHCP (its client gets hostname) or a static address */
+	const char *uplink_ifname, *hostname;
+	bool uplink_dhcp;
+	struct ip4_prefix uplink_addr;
+	uint32_t uplink_gateway;
+	/* the bridge */
+	const char *bridge_name;
+	uint8_t bridge_mac[6];
+	struct ip4_prefix subnet;
+	uint32_t gateway;
+	unsigned mtu, forward_delay;
+	bool stp, bridge_ipv6, nat;
+	struct labnet_tap taps[LABNET_MAX_TAPS];
+	unsigned ntaps;
+	struct nft_config nft;         /* the ruleset */
+};
 
 /* With spawn_dhcp, a DHCP uplink gets a background client (labinit up on a
  * host); PID 1 supervises its own client instead. */
-int labnet_up(const struct profile *p, bool spawn_dhcp);
-int labnet_down(const struct profile *p);
+int labnet_up(const struct labnet_config *p, bool spawn_dhcp);
+int labnet_down(const struct labnet_config *p);
 
 /* Pure helpers, for the unit tests. */
 #define LABNET_MAX_USED 4096

@@ -9,8 +9,8 @@
 #include "net/netlink/rtnl.h"
 
 int labnet_collect_used(struct nl_sock *s, int bridge_index, struct labnet_used *u);
-int labnet_preflight(struct nl_sock *s, const struct profile *p);
-int labnet_dhcp_start(const struct profile *p);
-void labnet_dhcp_stop(const struct profile *p);
+int labnet_preflight(struct nl_sock *s, const struct labnet_config *p);
+int labnet_dhcp_start(const struct labnet_config *p);
+void labnet_dhcp_stop(const struct labnet_config *p);
 
 #endif

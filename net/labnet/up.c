@@ -102,7 +102,7 @@ static bool has_default_via(struct nl_sock *s, uint32_t gateway)
 	return f.found;
 }
 
-static int step_uplink(struct nl_sock *s, const struct profile *p)
+static int step_uplink(struct nl_sock *s, const struct labnet_config *p)
 {
 	struct nl_error e = { 0 };
 	double t0 = log_uptime();
@@ -128,7 +128,7 @@ static int step_uplink(struct nl_sock *s, const struct profile *p)
 	return step_result(what, r, &e, t0);
 }
 
-static int step_bridge(struct nl_sock *s, const struct profile *p, int *index)
+static int step_bridge(struct nl_sock *s, const struct labnet_config *p, int *index)
 {
 	struct rtnl_bridge_cfg cfg = { p->bridge_name, { 0 }, p->mtu, p->stp, p->forward_delay, p->bridge_ipv6 };
 	struct nl_error e = { 0 };
@@ -180,25 +180,25 @@ static int tap_up(struct nl_sock *s, const char *name, int bridge, struct nl_err
 	return (l.flags & 1) ? 0 : rtnl_link_set_up(s, l.index, true, e);
 }
 
-static int step_taps(struct nl_sock *s, const struct profile *p, int bridge)
+static int step_taps(struct nl_sock *s, const struct labnet_config *p, int bridge)
 {
-	for (unsigned i = 0; i < p->nguests; i++) {
+	for (unsigned i = 0; i < p->ntaps; i++) {
 		struct nl_error e = { 0 };
 		double t0 = log_uptime();
 		char what[64];
 
-		snprintf(what, sizeof(what), "tap %s on %s", p->guests[i].name, p->bridge_name);
-		if (step_result(what, tap_up(s, p->guests[i].name, bridge, &e), &e, t0) < 0)
+		snprintf(what, sizeof(what), "tap %s on %s", p->taps[i].name, p->bridge_name);
+		if (step_result(what, tap_up(s, p->taps[i].name, bridge, &e), &e, t0) < 0)
 			return -EIO;
 	}
 	return 0;
 }
 
-static int step_ruleset(const struct profile *p)
+static int step_ruleset(const struct labnet_config *p)
 {
 	struct nl_error e = { 0 };
 	double t0 = log_uptime();
-	int r = nft_apply(p, &e);
+	int r = nft_apply(&p->nft, &e);
 
 	if (r < 0 && e.what[0])
 		log_err("nftables: %s", e.what);
@@ -206,7 +206,7 @@ static int step_ruleset(const struct profile *p)
 			   r, &e, t0);
 }
 
-int labnet_up(const struct profile *p, bool spawn_dhcp)
+int labnet_up(const struct labnet_config *p, bool spawn_dhcp)
 {
 	struct nl_sock s;
 	int r, bridge = 0;

@@ -46,7 +46,7 @@ static void write_pidfile(const char *path, pid_t pid)
 	close(fd);
 }
 
-static void child(const struct profile *p, int ready)
+static void child(const struct labnet_config *p, int ready)
 {
 	char log[128];
 	int fd;
@@ -76,7 +76,7 @@ static int wait_ready(int fd)
 	return read(fd, &b, 1) == 1 ? 0 : -ECHILD;
 }
 
-int labnet_dhcp_start(const struct profile *p)
+int labnet_dhcp_start(const struct labnet_config *p)
 {
 	char path[160];
 	int fds[2], r;
@@ -113,7 +113,7 @@ int labnet_dhcp_start(const struct profile *p)
 	return r == -ETIMEDOUT ? 0 : r;
 }
 
-void labnet_dhcp_stop(const struct profile *p)
+void labnet_dhcp_stop(const struct labnet_config *p)
 {
 	char path[160];
 	pid_t pid;

@@ -97,7 +97,7 @@ void nft_rule_end(struct nl_batch *b, struct nft_rule *r, const char *what)
 /* The chain being filled: rules are numbered per chain for error messages. */
 struct chain_ctx {
 	struct nl_batch *b;
-	const struct profile *p;
+	const struct nft_config *p;
 	const char *chain;
 	unsigned n;
 	struct nft_rule r;
@@ -178,7 +178,7 @@ static void fill_postrouting(struct chain_ctx *c)
  * DNAT a libvirt user adds by hook script --- */
 
 /* iifname U meta l4proto P th dport HOSTPORT dnat to GUEST:PORT */
-static void pre_dnat(struct chain_ctx *c, const struct port_forward *f)
+static void pre_dnat(struct chain_ctx *c, const struct nft_forward *f)
 {
 	struct nl_msg *m = rule(c);
 	char ip[16];
@@ -201,7 +201,7 @@ static void fill_prerouting(struct chain_ctx *c)
 /* oifname B ip daddr GUEST meta l4proto P th dport PORT ct status dnat
  * accept: a forwarded connection may enter the lab, which FWI below
  * otherwise only allows for answers. */
-static void fwd_forwarded(struct chain_ctx *c, const struct port_forward *f)
+static void fwd_forwarded(struct chain_ctx *c, const struct nft_forward *f)
 {
 	struct nl_msg *m = rule(c);
 	struct ip4_prefix guest = host(f->guest_ip);
@@ -317,7 +317,7 @@ static void in_ct(struct chain_ctx *c, uint32_t bits, int32_t verdict, const cha
 
 static void fill_input(struct chain_ctx *c)
 {
-	const struct profile *p = c->p;
+	const struct nft_config *p = c->p;
 
 	if (p->dhcp)
 		in_service(c, IPPROTO_UDP, 67);  /* libvirt: DHCP (RFC 2131 server port) */
@@ -377,7 +377,7 @@ static void chain_msg(struct nl_batch *b, const struct base_chain *bc)
 	nl_batch_add(b, &m, what);
 }
 
-static void build_chain(struct nl_batch *b, const struct profile *p, const struct base_chain *bc)
+static void build_chain(struct nl_batch *b, const struct nft_config *p, const struct base_chain *bc)
 {
 	struct chain_ctx c = { .b = b, .p = p, .chain = bc->name };
 
@@ -385,7 +385,7 @@ static void build_chain(struct nl_batch *b, const struct profile *p, const struc
 	bc->fill(&c);
 }
 
-int nft_build_ruleset(struct nl_batch *b, const struct profile *p, bool exists)
+int nft_build_ruleset(struct nl_batch *b, const struct nft_config *p, bool exists)
 {
 	if (strlen(p->bridge_name) >= IFNAMSIZ || strlen(p->uplink_ifname) >= IFNAMSIZ)
 		return -EINVAL;
@@ -438,7 +438,7 @@ static int table_exists(struct nl_sock *s)
 
 /* p NULL: remove. Static buffers: one transaction at a time, as nl.c.
  * Returns 0, 1 when removing found nothing to remove, or -errno. */
-static int transact(const struct profile *p, struct nl_error *e)
+static int transact(const struct nft_config *p, struct nl_error *e)
 {
 	static uint8_t buf[NFT_BATCH_SIZE];
 	static struct nl_batch b;
@@ -466,7 +466,7 @@ static int transact(const struct profile *p, struct nl_error *e)
 	return r;
 }
 
-int nft_apply(const struct profile *p, struct nl_error *e)
+int nft_apply(const struct nft_config *p, struct nl_error *e)
 {
 	return transact(p, e);
 }

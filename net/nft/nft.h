@@ -4,12 +4,33 @@
 #ifndef LAB_NFT_H
 #define LAB_NFT_H
 
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "lib/core/addr.h"
 #include "net/netlink/nl.h"
-#include "lib/profile/profile.h"
 
 #define NFT_TABLE_NAME "labinit"
+#define NFT_MAX_FORWARDS 32
 
-/* The largest ruleset (PROFILE_MAX_FORWARDS forwards) is 89 messages and
+/* A port of the uplink forwarded to a guest (DNAT). */
+struct nft_forward {
+	uint8_t proto;                 /* IPPROTO_TCP or IPPROTO_UDP */
+	uint16_t host_port, guest_port;
+	uint32_t guest_ip;
+};
+
+/* What the ruleset is built from. */
+struct nft_config {
+	const char *bridge_name, *uplink_ifname;
+	struct ip4_prefix subnet;
+	bool nat;                      /* masquerade to the uplink; else isolated */
+	bool dhcp, dns, share_smb;     /* the services the bridge's input accepts */
+	struct nft_forward forwards[NFT_MAX_FORWARDS];
+	unsigned nforwards;
+};
+
+/* The largest ruleset (NFT_MAX_FORWARDS forwards) is 89 messages and
  * 40 KB; this leaves room for rules later parts add. */
 #define NFT_BATCH_SIZE (64 * 1024)
 
@@ -19,7 +40,7 @@
  * chains, rules, BATCH_END. Re-applying thus replaces our table atomically
  * and never touches another table.
  * Returns 0, -EINVAL (an interface name too long) or -EMSGSIZE. */
-int nft_build_ruleset(struct nl_batch *b, const struct profile *p, bool exists);
+int nft_build_ruleset(struct nl_batch *b, const struct nft_config *p, bool exists);
 /* NEWTABLE + DELTABLE in one transaction: removing an absent table is fine. */
 int nft_build_remove(struct nl_batch *b);
 
@@ -27,7 +48,7 @@ int nft_build_remove(struct nl_batch *b);
  * names the object (e.g. "rule forward #3: iifname virbr0 reject") and
  * e->msg carries the kernel's extended ACK. Nothing changes unless all of
  * it succeeds. */
-int nft_apply(const struct profile *p, struct nl_error *e);
+int nft_apply(const struct nft_config *p, struct nl_error *e);
 /* 0 removed, 1 there was no table, or -errno. */
 int nft_remove(struct nl_error *e);
 

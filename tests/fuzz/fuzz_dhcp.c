@@ -78,13 +78,13 @@ static void check_dhcp(const uint8_t *data, size_t size)
 static void check_ipudp(const uint8_t *data, size_t size)
 {
 	static uint8_t frame[IPUDP_HDR_LEN + 4096];
-	struct ipudp_info info;
+	struct dhcp_ipudp_info info;
 	const uint8_t *pl;
 	size_t pl_len, n;
 
 	for (unsigned flags = 0; flags < 2; flags++) {
-		if (ipudp_parse_flags(data, size, DHCP_SERVER_PORT, flags, &info, &pl, &pl_len) == 0 ||
-		    ipudp_parse_flags(data, size, DHCP_CLIENT_PORT, flags, &info, &pl, &pl_len) == 0) {
+		if (dhcp_ipudp_parse_flags(data, size, DHCP_SERVER_PORT, flags, &info, &pl, &pl_len) == 0 ||
+		    dhcp_ipudp_parse_flags(data, size, DHCP_CLIENT_PORT, flags, &info, &pl, &pl_len) == 0) {
 			if (pl < data + 28 || pl + pl_len > data + size)
 				abort();
 			check_dhcp(pl, pl_len);
@@ -95,11 +95,11 @@ static void check_ipudp(const uint8_t *data, size_t size)
 	if (size > sizeof(frame) - IPUDP_HDR_LEN)
 		return;
 	memcpy(frame + IPUDP_HDR_LEN, data, size);
-	n = ipudp_build(frame, size, size > 3 ? (uint32_t)data[0] << 24 | data[3] : 0, 68,
+	n = dhcp_ipudp_build(frame, size, size > 3 ? (uint32_t)data[0] << 24 | data[3] : 0, 68,
 			0xffffffff, 67, 64);
 	if (n != IPUDP_HDR_LEN + size)
 		abort();
-	if (ipudp_parse(frame, n, 67, &info, &pl, &pl_len) != 0 || pl_len != size ||
+	if (dhcp_ipudp_parse(frame, n, 67, &info, &pl, &pl_len) != 0 || pl_len != size ||
 	    memcmp(pl, data, size) != 0 || info.src_port != 68)
 		abort();
 }

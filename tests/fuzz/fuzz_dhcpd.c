@@ -6,24 +6,29 @@
 #include <string.h>
 
 #include "net/dhcpd/dhcpd.h"
-#include "lib/profile/profile.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static struct dhcpd D;
-static struct profile P;
 static time_t now = 1800000000;
 
 static void init_once(void)
 {
-	static const char cfg[] = "CONFIG_DHCP_RANGE_START=\"10.77.0.10\"\nCONFIG_DHCP_RANGE_END=\"10.77.0.40\"\n";
-	struct diag d;
+	/* the profile's defaults, with the range .10-.40 */
+	static const struct dhcpd_config c = {
+		.server_ip = 0x0a4d0001,
+		.network = 0x0a4d0000,
+		.prefix = 24,
+		.range_start = 0x0a4d000a,
+		.range_end = 0x0a4d0028,
+		.dns = 0x0a4d0001,
+		.domain = "lab",
+		.lease_time = 3600,
+	};
 	static const uint8_t mac[6] = { 0x52, 0x54, 0, 1, 2, 3 };
 
-	diag_init(&d);
-	profile_load_buf(&P, cfg, sizeof(cfg) - 1, "fuzz", NULL, &d);
-	diag_free(&d);
-	dhcpd_init(&D, &P);
+	if (dhcpd_init(&D, &c) < 0)
+		abort();
 	dhcpd_pool_reserve(&D.pool, mac, 0x0a4d0005, "vm1");
 }
 

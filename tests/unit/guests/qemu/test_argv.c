@@ -5,6 +5,9 @@
 #include "guests/qemu/qemu.h"
 #include "t.h"
 
+/* Paths as long as the profile allows. */
+static char kernel[4096], initrd[4096], disk[4096];
+
 static int find(const struct qemu_argv *a, const char *opt, const char *val)
 {
 	for (unsigned i = 0; i + 1 < a->argc; i++)
@@ -13,19 +16,19 @@ static int find(const struct qemu_argv *a, const char *opt, const char *val)
 	return -1;
 }
 
-static struct guest_cfg guest(void)
+static struct guest_config guest(void)
 {
-	struct guest_cfg g;
+	struct guest_config g;
 
 	memset(&g, 0, sizeof(g));
-	g.slot = 1;
 	g.name = "vm1";
-	strcpy(g.kernel, "/lab/guests/demo/vmlinux");
-	strcpy(g.initrd, "/lab/guests/demo/initramfs.cpio.gz");
+	g.kernel = "/lab/guests/demo/vmlinux";
+	g.initrd = "/lab/guests/demo/initramfs.cpio.gz";
+	g.disk = "";
 	g.append = "nokaslr";
 	g.memory_mib = 256;
 	g.cpus = 2;
-	g.nic = NIC_VIRTIO;
+	g.nic = GUEST_NIC_VIRTIO;
 	memcpy(g.mac, "\x52\x54\x00\x12\x34\x56", 6);
 	return g;
 }
@@ -34,7 +37,7 @@ int main(void)
 {
 	struct qemu_env env = { "/usr/bin/qemu-system-x86_64", QEMU_TCG, 3, "/run/labinit/guests/vm1", "/lab/share",
 				"debug", DISK_RAW };
-	struct guest_cfg g = guest();
+	struct guest_config g = guest();
 	struct qemu_argv a;
 
 	CHECK(qemu_build_argv(&g, &env, &a) == 0);
@@ -55,10 +58,10 @@ int main(void)
 	CHECK(find(&a, "-gdb", NULL) < 0 && find(&a, "-drive", NULL) < 0);
 
 	/* KVM, e1000, a persistent qcow2 disk, a gdb stub halted at start, no share. */
-	g.nic = NIC_E1000;
+	g.nic = GUEST_NIC_E1000;
 	g.gdb_port = 1234;
 	g.gdb_wait = true;
-	strcpy(g.disk, "/lab/root.qcow2");
+	g.disk = "/lab/root.qcow2";
 	g.disk_persistent = true;
 	g.append = "";
 	env.accel = QEMU_KVM;
@@ -70,20 +73,20 @@ int main(void)
 	CHECK(find(&a, "-drive", "file=/lab/root.qcow2,if=virtio,format=qcow2,snapshot=off") >= 0);
 	CHECK(find(&a, "-gdb", "tcp::1234") >= 0 && !strcmp(a.argv[a.argc - 1], "-S"));
 	CHECK(find(&a, "-append", "console=ttyS0") >= 0 && find(&a, "-virtfs", NULL) < 0);
-	g.nic = NIC_RTL8139;
+	g.nic = GUEST_NIC_RTL8139;
 	g.disk_persistent = false;
 	env.disk_format = DISK_RAW;
 	CHECK(qemu_build_argv(&g, &env, &a) == 0);
 	CHECK(find(&a, "-device", "rtl8139,netdev=n0,mac=52:54:00:12:34:56") >= 0);
 	CHECK(find(&a, "-drive", "file=/lab/root.qcow2,if=virtio,format=raw,snapshot=on") >= 0);
 	/* Too long for the buffer: an error, never a cut argument. */
-	memset(g.kernel, 'k', sizeof(g.kernel) - 1);
-	g.kernel[sizeof(g.kernel) - 1] = '\0';
-	memset(g.initrd, 'i', sizeof(g.initrd) - 1);
-	g.initrd[sizeof(g.initrd) - 1] = '\0';
-	memset(g.disk, 'd', sizeof(g.disk) - 1);
-	g.disk[sizeof(g.disk) - 1] = '\0';
-	g.append = g.disk;
+	memset(kernel, 'k', sizeof(kernel) - 1);
+	memset(initrd, 'i', sizeof(initrd) - 1);
+	memset(disk, 'd', sizeof(disk) - 1);
+	g.kernel = kernel;
+	g.initrd = initrd;
+	g.disk = disk;
+	g.append = disk;
 	CHECK(qemu_build_argv(&g, &env, &a) == -E2BIG);
 	return T_DONE();
 }

@@ -734,17 +734,17 @@ static void test_checksum_golden(void)
 {
 	/* RFC 1071 §3's numerical example: the sum of 0001 f203 f4f5 f6f7 is
 	 * ddf2, so the checksum is its complement 220d. */
-	CHECK(ipudp_checksum(BYTES(0x00, 0x01, 0xf2, 0x03, 0xf4, 0xf5, 0xf6, 0xf7), 8, 0) == 0x220d);
+	CHECK(dhcp_ipudp_checksum(BYTES(0x00, 0x01, 0xf2, 0x03, 0xf4, 0xf5, 0xf6, 0xf7), 8, 0) == 0x220d);
 	/* A well-known IPv4 header (192.168.0.1 -> 192.168.0.199, UDP, TTL 64,
 	 * DF) with its checksum b861; cross-checked with
 	 * python3 -c "import struct;b=bytes.fromhex('450000730000400040110000c0a80001c0a800c7');
 	 *   s=sum(struct.unpack('!10H',b));s=(s&0xffff)+(s>>16);print(hex(~s&0xffff))" */
-	CHECK(ipudp_checksum(BYTES(0x45, 0x00, 0x00, 0x73, 0x00, 0x00, 0x40, 0x00, 0x40, 0x11, 0x00,
+	CHECK(dhcp_ipudp_checksum(BYTES(0x45, 0x00, 0x00, 0x73, 0x00, 0x00, 0x40, 0x00, 0x40, 0x11, 0x00,
 				   0x00, 0xc0, 0xa8, 0x00, 0x01, 0xc0, 0xa8, 0x00, 0xc7), 20, 0) == 0xb861);
-	CHECK(ipudp_checksum(BYTES(0x45, 0x00, 0x00, 0x73, 0x00, 0x00, 0x40, 0x00, 0x40, 0x11, 0xb8,
+	CHECK(dhcp_ipudp_checksum(BYTES(0x45, 0x00, 0x00, 0x73, 0x00, 0x00, 0x40, 0x00, 0x40, 0x11, 0xb8,
 				   0x61, 0xc0, 0xa8, 0x00, 0x01, 0xc0, 0xa8, 0x00, 0xc7), 20, 0) == 0);
-	CHECK(ipudp_checksum(BYTES(0xab), 1, 0) == 0x54ff); /* odd octet padded with zero */
-	CHECK(ipudp_checksum("", 0, 0) == 0xffff);
+	CHECK(dhcp_ipudp_checksum(BYTES(0xab), 1, 0) == 0x54ff); /* odd octet padded with zero */
+	CHECK(dhcp_ipudp_checksum("", 0, 0) == 0xffff);
 }
 
 /*
@@ -776,22 +776,22 @@ static const uint8_t udp_golden[35] = {
 static void test_ipudp_golden(void)
 {
 	uint8_t buf[64];
-	struct ipudp_info info;
+	struct dhcp_ipudp_info info;
 	const uint8_t *pl;
 	size_t pl_len, n;
 
 	memset(buf, 0xaa, sizeof(buf));
 	memcpy(buf + IPUDP_HDR_LEN, "labinit", 7);
-	n = ipudp_build(buf, 7, IP4(192, 168, 122, 1), 67, 0xffffffff, 68, 64);
+	n = dhcp_ipudp_build(buf, 7, IP4(192, 168, 122, 1), 67, 0xffffffff, 68, 64);
 	CHECK(n == 35);
 	CHECK(memcmp(buf, udp_golden, sizeof(udp_golden)) == 0);
 	CHECK(buf[35] == 0xaa);
 
-	CHECK(ipudp_parse(udp_golden, sizeof(udp_golden), 68, &info, &pl, &pl_len) == 0);
+	CHECK(dhcp_ipudp_parse(udp_golden, sizeof(udp_golden), 68, &info, &pl, &pl_len) == 0);
 	CHECK(info.src_ip == IP4(192, 168, 122, 1) && info.dst_ip == 0xffffffff);
 	CHECK(info.src_port == 67 && info.dst_port == 68 && info.ttl == 64);
 	CHECK(pl == udp_golden + 28 && pl_len == 7);
-	CHECK(ipudp_build(buf, 65535 - 27, 0, 0, 0, 0, 64) == 0); /* too long for IPv4 */
+	CHECK(dhcp_ipudp_build(buf, 65535 - 27, 0, 0, 0, 0, 64) == 0); /* too long for IPv4 */
 }
 
 static void test_ipudp_round_trip(void)
@@ -799,7 +799,7 @@ static void test_ipudp_round_trip(void)
 	uint8_t frame[IPUDP_HDR_LEN + 576];
 	struct dhcp_msg h = { .op = BOOTREQUEST, .htype = 1, .hlen = 6, .xid = 42 }, m;
 	struct dhcp_builder b;
-	struct ipudp_info info;
+	struct dhcp_ipudp_info info;
 	const uint8_t *pl;
 	size_t pl_len, n;
 	int len;
@@ -809,14 +809,14 @@ static void test_ipudp_round_trip(void)
 	dhcp_opt_u8(&b, DHCP_OPT_MSG_TYPE, DHCPDISCOVER);
 	len = dhcp_build_finish(&b);
 	CHECK(len == 300);
-	n = ipudp_build(frame, (size_t)len, 0, DHCP_CLIENT_PORT, 0xffffffff, DHCP_SERVER_PORT, 64);
+	n = dhcp_ipudp_build(frame, (size_t)len, 0, DHCP_CLIENT_PORT, 0xffffffff, DHCP_SERVER_PORT, 64);
 	CHECK(n == 328);
-	CHECK(ipudp_parse(frame, n, DHCP_SERVER_PORT, &info, &pl, &pl_len) == 0);
+	CHECK(dhcp_ipudp_parse(frame, n, DHCP_SERVER_PORT, &info, &pl, &pl_len) == 0);
 	CHECK(info.src_ip == 0 && info.dst_ip == 0xffffffff && info.src_port == 68);
 	CHECK(pl == frame + IPUDP_HDR_LEN && pl_len == 300);
 	CHECK(dhcp_parse(pl, pl_len, &m) == 0 && m.xid == 42 && m.type == DHCPDISCOVER);
 	/* Ethernet padding after the datagram is not part of it. */
-	CHECK(ipudp_parse(frame, sizeof(frame), DHCP_SERVER_PORT, &info, &pl, &pl_len) == 0);
+	CHECK(dhcp_ipudp_parse(frame, sizeof(frame), DHCP_SERVER_PORT, &info, &pl, &pl_len) == 0);
 	CHECK(pl_len == 300);
 }
 
@@ -827,7 +827,7 @@ static void fix_ip_csum(uint8_t *ip)
 	uint16_t s;
 
 	ip[10] = ip[11] = 0;
-	s = ipudp_checksum(ip, ihl, 0);
+	s = dhcp_ipudp_checksum(ip, ihl, 0);
 	ip[10] = (uint8_t)(s >> 8);
 	ip[11] = (uint8_t)s;
 }
@@ -835,17 +835,17 @@ static void fix_ip_csum(uint8_t *ip)
 static void test_ipudp_bad(void)
 {
 	uint8_t f[64];
-	struct ipudp_info info;
+	struct dhcp_ipudp_info info;
 	const uint8_t *pl;
 	size_t pl_len;
 
 #define RESET() memcpy(f, udp_golden, sizeof(udp_golden))
-#define PARSE(len) ipudp_parse(f, len, 68, &info, &pl, &pl_len)
+#define PARSE(len) dhcp_ipudp_parse(f, len, 68, &info, &pl, &pl_len)
 	RESET();
 	CHECK(PARSE(35) == 0);
 	f[30] ^= 1; /* a payload bit flipped: the UDP checksum catches it */
 	CHECK(PARSE(35) == -EBADMSG);
-	CHECK(ipudp_parse_flags(f, 35, 68, IPUDP_CSUM_NOT_READY, &info, &pl, &pl_len) == 0);
+	CHECK(dhcp_ipudp_parse_flags(f, 35, 68, IPUDP_CSUM_NOT_READY, &info, &pl, &pl_len) == 0);
 	f[26] = f[27] = 0; /* no checksum at all: allowed in IPv4 (RFC 768) */
 	CHECK(PARSE(35) == 0 && pl_len == 7);
 
@@ -859,7 +859,7 @@ static void test_ipudp_bad(void)
 	CHECK(PARSE(35) == -ENOMSG);
 
 	RESET();
-	CHECK(ipudp_parse(f, 35, 67, &info, &pl, &pl_len) == -ENOMSG); /* another port */
+	CHECK(dhcp_ipudp_parse(f, 35, 67, &info, &pl, &pl_len) == -ENOMSG); /* another port */
 	f[9] = 6; /* TCP */
 	fix_ip_csum(f);
 	CHECK(PARSE(35) == -ENOMSG);
@@ -908,22 +908,22 @@ static void test_ipudp_bad(void)
 }
 
 /* A UDP checksum that computes to zero is sent as 0, "no checksum":
- * busybox udhcpc drops RFC 768's 0xffff (see ipudp_build). */
+ * busybox udhcpc drops RFC 768's 0xffff (see dhcp_ipudp_build). */
 static void test_ipudp_zero_sum(void)
 {
 	uint8_t f[IPUDP_HDR_LEN + 2] = { 0 };
-	struct ipudp_info info;
+	struct dhcp_ipudp_info info;
 	const uint8_t *pl;
 	size_t pl_len;
 
 	/* With payload 0000 the checksum is c = ~S; a payload of c itself makes
 	 * the sum S + ~S = ffff, whose complement is 0. */
-	ipudp_build(f, 2, IP4(10, 0, 0, 1), 67, IP4(10, 0, 0, 2), 68, 64);
+	dhcp_ipudp_build(f, 2, IP4(10, 0, 0, 1), 67, IP4(10, 0, 0, 2), 68, 64);
 	f[28] = f[26];
 	f[29] = f[27];
-	CHECK(ipudp_build(f, 2, IP4(10, 0, 0, 1), 67, IP4(10, 0, 0, 2), 68, 64) == 30);
+	CHECK(dhcp_ipudp_build(f, 2, IP4(10, 0, 0, 1), 67, IP4(10, 0, 0, 2), 68, 64) == 30);
 	CHECK(f[26] == 0 && f[27] == 0);
-	CHECK(ipudp_parse(f, sizeof(f), 68, &info, &pl, &pl_len) == 0);
+	CHECK(dhcp_ipudp_parse(f, sizeof(f), 68, &info, &pl, &pl_len) == 0);
 }
 
 int main(void)

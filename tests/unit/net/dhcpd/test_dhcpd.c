@@ -7,7 +7,6 @@
 
 #include "net/dhcpc/fsm.h"
 #include "net/dhcpd/dhcpd.h"
-#include "lib/profile/profile.h"
 #include "t.h"
 
 static uint32_t seq = 100;
@@ -19,27 +18,36 @@ static uint32_t next_xid(void *ctx)
 }
 
 static struct dhcpd D;
-static struct profile P;
 static const time_t T0 = 1800000000;
 
-static void server(const char *extra)
-{
-	struct diag d;
-	char text[512];
+#define IP4(a, b, c, d) ((uint32_t)(a) << 24 | (uint32_t)(b) << 16 | (uint32_t)(c) << 8 | (uint32_t)(d))
 
-	snprintf(text, sizeof(text), "CONFIG_DHCP_LEASE_TIME=600\n%s", extra);
-	diag_init(&d);
-	CHECK(profile_load_buf(&P, text, strlen(text), "t", NULL, &d) == 0);
-	if (d.count)
-		fprintf(stderr, "%s", diag_text(&d));
-	diag_free(&d);
-	CHECK(dhcpd_init(&D, &P) == 0);
+/* The lab's default network (10.77.0.0/24, gateway and DNS at .1, domain
+ * "lab"), leases of 600 s, the range .range_lo-.range_hi. */
+static void server_range(unsigned range_lo, unsigned range_hi)
+{
+	struct dhcpd_config c = {
+		.server_ip = IP4(10, 77, 0, 1),
+		.network = IP4(10, 77, 0, 0),
+		.prefix = 24,
+		.range_start = IP4(10, 77, 0, range_lo),
+		.range_end = IP4(10, 77, 0, range_hi),
+		.dns = IP4(10, 77, 0, 1),
+		.domain = "lab",
+		.lease_time = 600,
+	};
+
+	CHECK(dhcpd_init(&D, &c) == 0);
+}
+
+static void server(void)
+{
+	server_range(2, 254);
 }
 
 static void done(void)
 {
 	dhcpd_free(&D);
-	profile_free(&P);
 }
 
 /* Hands the client's message to the server and the reply back; returns
@@ -78,7 +86,7 @@ static void test_lease_and_options(void)
 	struct dhcpc c;
 	uint32_t ip;
 
-	server("");
+	server();
 	ip = lease(&c, 1, T0);
 	CHECK(ip >= 0x0a4d0002 && ip <= 0x0a4d00fe);
 	CHECK(c.lease.router == 0x0a4d0001 && c.lease.prefix == 24 && c.lease.ndns == 1 && c.lease.dns[0] == 0x0a4d0001);
@@ -95,7 +103,7 @@ static void test_racing_offers(void)
 	struct dhcpd_client ca = { { 0 }, NULL, 0 }, cb = { { 0 }, NULL, 0 };
 	uint32_t x, y;
 
-	server("");
+	server();
 	memcpy(ca.mac, a, 6);
 	memcpy(cb.mac, b, 6);
 	x = dhcpd_choose(&D.pool, &ca, 0x0a4d0032, T0);
@@ -114,7 +122,7 @@ static void test_exhaustion(void)
 	struct dhcpc_out o;
 	uint8_t mac[6] = { 0x52, 0x54, 0, 0, 1, 9 };
 
-	server("CONFIG_DHCP_RANGE_START=\"10.77.0.10\"\nCONFIG_DHCP_RANGE_END=\"10.77.0.12\"\n");
+	server_range(10, 12);
 	CHECK(lease(&c, 1, T0) && lease(&c, 2, T0) && lease(&c, 3, T0));
 	dhcpc_init(&c, mac, "", next_xid, NULL);
 	dhcpc_start(&c, 0, &o);
@@ -149,7 +157,7 @@ static void test_naks(void)
 	struct dhcp_msg m;
 	uint32_t ip;
 
-	server("");
+	server();
 	ip = lease(&c, 1, T0);
 	/* INIT-REBOOT into another network: NAK at once, broadcast. */
 	m = request(2, 0xc0a80105, 0);
@@ -180,7 +188,7 @@ static void test_reservation_relay_release(void)
 	struct dhcpd_reply r;
 	struct dhcp_msg m, reply;
 
-	server("");
+	server();
 	CHECK(dhcpd_pool_reserve(&D.pool, mac, 0x0a4d0005, "vm1") == 0);
 	m = request(0, 0, 0);
 	m.type = DHCPDISCOVER;
@@ -225,7 +233,7 @@ static void test_lease_file(void)
 	int fd = mkstemp(path);
 
 	close(fd);
-	server("");
+	server();
 	a = lease(&c, 1, T0);
 	b = lease(&c, 2, T0);
 	CHECK(dhcpd_leases_save(&D.pool, path) == 0);
@@ -233,13 +241,13 @@ static void test_lease_file(void)
 	fputs("garbage line\n1800000999 52:54:00:00:00:09 10.99.0.9 x *\n", f); /* malformed; outside the subnet */
 	fclose(f);
 	done();
-	server("");
+	server();
 	CHECK(dhcpd_leases_load(&D.pool, path, T0, &loaded, &bad) == 0);
 	CHECK(loaded == 2 && bad == 1);
 	CHECK(dhcpd_lease_at(&D.pool, a)->state == LEASE_BOUND && dhcpd_lease_at(&D.pool, b)->state == LEASE_BOUND);
 	/* Reloaded after expiry: nothing. */
 	done();
-	server("");
+	server();
 	CHECK(dhcpd_leases_load(&D.pool, path, T0 + 601, &loaded, &bad) == 0 && loaded == 0);
 	done();
 	unlink(path);

@@ -12,14 +12,12 @@
 
 #include "net/dns/codec.h"
 #include "net/dns/dnsd.h"
-#include "lib/profile/profile.h"
 #include "t.h"
 
 #define IP4(a, b, c, d) ((uint32_t)(a) << 24 | (uint32_t)(b) << 16 | (uint32_t)(c) << 8 | (uint32_t)(d))
 #define BYTES(...) ((const uint8_t[]){ __VA_ARGS__ })
 #define NBYTES(...) sizeof((const uint8_t[]){ __VA_ARGS__ })
 
-static struct profile P;
 static struct dnsd D;
 
 /* --- golden vectors ------------------------------------------------------ */
@@ -98,18 +96,27 @@ static bool flag(const uint8_t *r, uint16_t f)
 
 /* --- setup ---------------------------------------------------------------- */
 
-static void setup(const char *extra)
+/* The lab's default network, as the profile's defaults give it: virbr0,
+ * 10.77.0.0/24 with the gateway .1, domain "lab", the host "labhost",
+ * upstreams from the uplink's DHCP client on eth0. */
+static struct dnsd_config base(void)
 {
-	char text[512];
-	struct diag dg;
+	struct dnsd_config c = {
+		.bridge_name = "virbr0",
+		.dns_domain = "lab",
+		.hostname = "labhost",
+		.gateway = IP4(10, 77, 0, 1),
+		.subnet = { IP4(10, 77, 0, 0), 24 },
+		.uplink_dhcp = true,
+		.uplink_ifname = "eth0",
+	};
 
-	snprintf(text, sizeof(text), "CONFIG_HOSTNAME=\"labhost\"\n%s", extra);
-	diag_init(&dg);
-	profile_free(&P);
-	memset(&P, 0, sizeof(P));
-	CHECK_MSG(profile_load_buf(&P, text, strlen(text), "t", NULL, &dg) == 0, "%s", diag_text(&dg));
-	diag_free(&dg);
-	CHECK(dnsd_setup(&D, &P) == 0);
+	return c;
+}
+
+static void setup(const struct dnsd_config *c)
+{
+	CHECK(dnsd_setup(&D, c) == 0);
 	CHECK(dnsd_host_set(&D, "vm1", IP4(10, 77, 0, 11)) == 0);
 	CHECK(dnsd_host_set(&D, "vm2", IP4(10, 77, 0, 12)) == 0);
 }
@@ -421,11 +428,15 @@ static void test_resolv(void)
 
 static void test_no_forward(void)
 {
+	struct dnsd_config c;
 	uint8_t q[300], out[DNS_UDP_MAX];
 	size_t len;
 	int n;
 
-	setup("CONFIG_DNS_UPSTREAMS=\"none\"\nCONFIG_DNS_DOMAIN=\"kdebug.internal\"\n");
+	c = base();
+	c.dns_no_forward = true;
+	c.dns_domain = "kdebug.internal";
+	setup(&c);
 	len = make_query(q, "www.example.test", DNS_TYPE_A, DNS_CLASS_IN);
 	n = ask(q, len, out);
 	CHECK(n == (int)len && out[2] == 0x81 && out[3] == 0x05); /* REFUSED, no RA */
@@ -436,11 +447,19 @@ static void test_no_forward(void)
 	CHECK(ask(q, len, out) > 0 && rcode_of(out) == DNS_RCODE_REFUSED);
 	dnsd_close(&D);
 
-	setup("CONFIG_DNS_UPSTREAMS=\"192.0.2.1 10.77.0.1 192.0.2.2\"\n");
+	c = base();
+	c.dns_upstreams[0] = IP4(192, 0, 2, 1);
+	c.dns_upstreams[1] = IP4(10, 77, 0, 1); /* ourselves: dropped */
+	c.dns_upstreams[2] = IP4(192, 0, 2, 2);
+	c.ndns_upstreams = 3;
+	setup(&c);
 	CHECK(!D.up_from_file && D.nup == 2 && D.up[0] == IP4(192, 0, 2, 1) && D.up[1] == IP4(192, 0, 2, 2));
 	dnsd_close(&D);
-	setup("# CONFIG_UPLINK_DHCP is not set\nCONFIG_UPLINK_STATIC=y\nCONFIG_UPLINK_ADDRESS=\"172.30.0.2/24\"\n"
-	      "CONFIG_UPLINK_DNS=\"172.30.0.1\"\n");
+	c = base(); /* a static uplink: its resolvers */
+	c.uplink_dhcp = false;
+	c.uplink_dns[0] = IP4(172, 30, 0, 1);
+	c.uplink_ndns = 1;
+	setup(&c);
 	CHECK(!D.up_from_file && D.nup == 1 && D.up[0] == IP4(172, 30, 0, 1));
 	dnsd_close(&D);
 }
@@ -482,7 +501,9 @@ static void test_text(void)
 
 int main(void)
 {
-	setup("");
+	struct dnsd_config c = base();
+
+	setup(&c);
 	test_golden();
 	test_names();
 	test_reverse();
@@ -495,6 +516,5 @@ int main(void)
 	test_host_table_full();
 	dnsd_close(&D);
 	test_no_forward();
-	profile_free(&P);
 	return T_DONE();
 }

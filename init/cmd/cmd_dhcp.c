@@ -1,0 +1,48 @@
+/* `labinit dhcpc` (the uplink's DHCP client) and `labinit dhcpd` (the
+ * guests' DHCP and DNS worker): their arguments. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "init/cmd/commands.h"
+#include "init/labcfg/labcfg.h"
+#include "net/dhcpc/dhcpc.h"
+#include "net/dhcpd/worker.h"
+
+int cmd_dhcpc(int argc, char **argv)
+{
+	struct dhcpc_opts o = { NULL, "", -1 };
+
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--hostname") && i + 1 < argc)
+			o.hostname = argv[++i];
+		else if (!strcmp(argv[i], "--ready-fd") && i + 1 < argc)
+			o.ready_fd = atoi(argv[++i]);
+		else if (argv[i][0] != '-' && !o.ifname)
+			o.ifname = argv[i];
+		else
+			o.ifname = NULL, i = argc;
+	}
+	if (!o.ifname) {
+		fprintf(stderr, "usage: labinit dhcpc IFNAME [--hostname NAME] [--ready-fd FD]\n");
+		return 2;
+	}
+	return dhcpc_main(&o);
+}
+
+/* labinit dhcpd --config FILE [--cmdline STR | --boot]: the DHCP worker.
+ * --boot reads the overrides from /proc/cmdline, as PID 1 did. */
+int cmd_dhcpd(int argc, char **argv)
+{
+	static struct dhcpd_worker_config c;
+	struct profile *p = cmd_load_profile(argc, argv, "dhcpd");
+	int r;
+
+	if (!p)
+		return 2;
+	labcfg_dhcpd_worker(p, &c);
+	r = dhcpd_worker_main(&c);
+	profile_free(p);
+	free(p);
+	return r;
+}

@@ -1,0 +1,139 @@
+/* The profile → each layer's config; see labcfg.h. Bounds that the layers
+ * keep on their own are tied to the profile's here, at compile time. */
+#include "init/labcfg/labcfg.h"
+
+#include <stdio.h>
+#include <string.h>
+
+_Static_assert(LABNET_MAX_TAPS >= PROFILE_GUEST_SLOTS, "a tap per guest slot");
+_Static_assert(NFT_MAX_FORWARDS >= PROFILE_MAX_FORWARDS, "every port forward fits the ruleset");
+_Static_assert(DHCPD_KNOWN_MAX >= PROFILE_GUEST_SLOTS, "the DHCP server knows every guest");
+_Static_assert(DNSD_CFG_GUESTS >= PROFILE_GUEST_SLOTS, "DNS names every guest");
+_Static_assert(DNSD_CFG_SERVERS >= PROFILE_MAX_DNS, "every resolver reaches DNS");
+
+static void labcfg_nft(const struct profile *p, struct nft_config *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->bridge_name = p->bridge_name;
+	out->uplink_ifname = p->uplink_ifname;
+	out->subnet = p->subnet;
+	out->nat = p->nat;
+	out->dhcp = p->dhcp;
+	out->dns = p->dns;
+	out->share_smb = p->share_smb;
+	for (unsigned i = 0; i < p->nforwards; i++) {
+		const struct port_forward *f = &p->forwards[i];
+
+		out->forwards[i] = (struct nft_forward){ f->proto, f->host_port, f->guest_port, f->guest_ip };
+	}
+	out->nforwards = p->nforwards;
+}
+
+void labcfg_labnet(const struct profile *p, struct labnet_config *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->uplink_ifname = p->uplink_ifname;
+	out->hostname = p->hostname;
+	out->uplink_dhcp = p->uplink_dhcp;
+	out->uplink_addr = p->uplink_addr;
+	out->uplink_gateway = p->uplink_gateway;
+	out->bridge_name = p->bridge_name;
+	memcpy(out->bridge_mac, p->bridge_mac, sizeof(out->bridge_mac));
+	out->subnet = p->subnet;
+	out->gateway = p->gateway;
+	out->mtu = p->mtu;
+	out->forward_delay = p->forward_delay;
+	out->stp = p->stp;
+	out->bridge_ipv6 = p->bridge_ipv6;
+	out->nat = p->nat;
+	for (unsigned i = 0; i < p->nguests; i++)
+		out->taps[i] = (struct labnet_tap){ p->guests[i].name, p->guests[i].slot };
+	out->ntaps = p->nguests;
+	labcfg_nft(p, &out->nft);
+}
+
+void labcfg_dnsd(const struct profile *p, struct dnsd_config *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->bridge_name = p->bridge_name;
+	out->dns_domain = p->dns_domain;
+	out->hostname = p->hostname;
+	out->gateway = p->gateway;
+	out->subnet = p->subnet;
+	out->dns_no_forward = p->dns_no_forward;
+	out->uplink_dhcp = p->uplink_dhcp;
+	out->uplink_ifname = p->uplink_ifname;
+	memcpy(out->dns_upstreams, p->dns_upstreams, sizeof(p->dns_upstreams));
+	out->ndns_upstreams = p->ndns_upstreams;
+	memcpy(out->uplink_dns, p->uplink_dns, sizeof(p->uplink_dns));
+	out->uplink_ndns = p->uplink_ndns;
+	for (unsigned i = 0; i < p->nguests; i++)
+		out->guests[i] = (struct dnsd_guest){ p->guests[i].name, p->guests[i].ip };
+	out->nguests = p->nguests;
+}
+
+static void labcfg_dhcpd(const struct profile *p, struct dhcpd_config *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->server_ip = p->gateway;
+	out->network = p->subnet.addr;
+	out->prefix = p->subnet.len;
+	out->range_start = p->range_start;
+	out->range_end = p->range_end;
+	out->dns = p->dns ? p->gateway : 0;
+	if (p->dns)
+		snprintf(out->domain, sizeof(out->domain), "%s", p->dns_domain);
+	out->lease_time = p->lease_time;
+	out->mtu = (uint16_t)p->mtu;
+	for (unsigned i = 0; i < p->nguests; i++) {
+		struct dhcpd_known *k = &out->known[i];
+
+		memcpy(k->mac, p->guests[i].mac, sizeof(k->mac));
+		snprintf(k->name, sizeof(k->name), "%s", p->guests[i].name);
+		k->ip = p->guests[i].ip;
+	}
+	out->nknown = p->nguests;
+}
+
+void labcfg_dhcpd_worker(const struct profile *p, struct dhcpd_worker_config *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->bridge_name = p->bridge_name;
+	out->lease_file = p->lease_file;
+	out->dhcp = p->dhcp;
+	out->dns = p->dns;
+	labcfg_dhcpd(p, &out->dhcpd);
+	labcfg_dnsd(p, &out->dnsd);
+}
+
+static enum guest_nic nic_of(enum nic_model m)
+{
+	return m == NIC_E1000 ? GUEST_NIC_E1000 : m == NIC_RTL8139 ? GUEST_NIC_RTL8139 : GUEST_NIC_VIRTIO;
+}
+
+void labcfg_guest(const struct profile *p, const struct guest_cfg *g, struct guest_config *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->name = g->name;
+	out->kernel = g->kernel;
+	out->initrd = g->initrd;
+	out->disk = g->disk;
+	out->disk_persistent = g->disk_persistent;
+	out->append = g->append;
+	out->memory_mib = g->memory_mib;
+	out->cpus = g->cpus;
+	out->nic = nic_of(g->nic);
+	memcpy(out->mac, g->mac, sizeof(out->mac));
+	out->gdb_port = g->gdb_port;
+	out->gdb_wait = g->gdb_wait;
+	out->share_dir = p->share_9p ? p->share_dir : NULL;
+	out->share_tag = p->share_9p_tag;
+	out->share_per_guest = p->share_per_guest;
+}
+
+void labcfg_share(const struct profile *p, struct share_config *out)
+{
+	out->share_dir = p->share_dir;
+	out->gateway = p->gateway;
+	out->prefix_len = p->subnet.len;
+}

@@ -1,0 +1,21 @@
+/* The profile turned into each layer's own configuration, in this one
+ * place: the layers below (net/, guests/) never see struct profile, so a
+ * test drives them with a struct literal. The configs borrow the profile's
+ * strings: the profile outlives them. */
+#ifndef LAB_LABCFG_H
+#define LAB_LABCFG_H
+
+#include "guests/model.h"
+#include "guests/share/share.h"
+#include "lib/profile/profile.h"
+#include "net/dhcpd/worker.h"
+#include "net/dns/dnsd.h"
+#include "net/labnet/labnet.h"
+
+void labcfg_labnet(const struct profile *p, struct labnet_config *out);
+void labcfg_dnsd(const struct profile *p, struct dnsd_config *out);
+void labcfg_dhcpd_worker(const struct profile *p, struct dhcpd_worker_config *out);
+void labcfg_guest(const struct profile *p, const struct guest_cfg *g, struct guest_config *out);
+void labcfg_share(const struct profile *p, struct share_config *out);
+
+#endif
