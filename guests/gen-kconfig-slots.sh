@@ -1,11 +1,14 @@
 #!/bin/sh
-# Prints the Kconfig blocks of the 8 guest slots: one template, n = 1..8.
+# Prints the Kconfig blocks of the guest slots: one template, n = 1..N,
+# N being PROFILE_GUEST_SLOTS of lib/profile/profile_keys.h, the one place
+# the slot count is written.
 # Regenerate the committed copy after editing the template:
 #   sh guests/gen-kconfig-slots.sh > guests/Kconfig.slots
 # The slot count and the symbols must match the profile table in lib/.
 set -eu
 
-SLOTS=8
+SLOTS=$(sed -n 's/^#define PROFILE_GUEST_SLOTS \([0-9][0-9]*\)$/\1/p' "$(dirname "$0")/../lib/profile/profile_keys.h")
+[ -n "$SLOTS" ] || { echo "PROFILE_GUEST_SLOTS not found in lib/profile/profile_keys.h" >&2; exit 1; }
 
 template() {
 	cat <<'EOF'

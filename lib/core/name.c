@@ -31,3 +31,18 @@ bool name_is_domain(const char *s, size_t n)
 	}
 	return n > 0;
 }
+
+static unsigned char lower(unsigned char c)
+{
+	return c >= 'A' && c <= 'Z' ? (unsigned char)(c + ('a' - 'A')) : c;
+}
+
+bool name_equal(const void *a, const void *b, size_t n)
+{
+	const unsigned char *x = a, *y = b;
+
+	for (size_t i = 0; i < n; i++)
+		if (lower(x[i]) != lower(y[i]))
+			return false;
+	return true;
+}

@@ -15,4 +15,8 @@ bool name_is_label(const char *s, size_t n, size_t max);
 /* Labels joined by single dots, each a name_is_label of up to 63 octets. */
 bool name_is_domain(const char *s, size_t n);
 
+/* n octets equal but for ASCII case (RFC 4343 §2): names arrive in any
+ * case, and a label from a packet may hold any octet, NUL included. */
+bool name_equal(const void *a, const void *b, size_t n);
+
 #endif

@@ -12,18 +12,18 @@
 #include <linux/rtnetlink.h>
 #include <net/ethernet.h>
 #include <netinet/in.h>
-#include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
-#include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "lib/core/addr.h"
 #include "lib/core/log.h"
+#include "lib/core/daemon.h"
 #include "lib/core/loop.h"
 #include "net/dhcp/sock.h"
 #include "net/dhcpc/fsm.h"
@@ -31,15 +31,14 @@
 #include "net/netlink/rtnl.h"
 
 struct client {
-	struct loop loop;
+	struct daemon dm;
 	struct dhcpc fsm;
 	struct loop_timer timer;
 	struct nl_sock rt;
 	const struct dhcpc_opts *opts;
 	int ifindex;
-	int raw, udp, events, sigfd;
+	int raw, udp, events;
 	bool carrier;
-	bool done;
 };
 
 /* UDP to port 68, unfragmented: everything else stays in the kernel.
@@ -170,9 +169,9 @@ static void act(struct client *c, const struct dhcpc_out *out)
 	c->timer.fn = on_timer;
 	c->timer.data = c;
 	if (c->fsm.timer_ms)
-		loop_timer_arm(&c->loop, &c->timer, c->fsm.timer_ms);
+		loop_timer_arm(&c->dm.loop, &c->timer, c->fsm.timer_ms);
 	else
-		loop_timer_cancel(&c->loop, &c->timer);
+		loop_timer_cancel(&c->dm.loop, &c->timer);
 }
 
 static void on_timer(struct loop *l, struct loop_timer *t)
@@ -257,27 +256,20 @@ static void on_link_event(struct loop *l, int fd, uint32_t events, void *data)
 	}
 }
 
-static void on_signal(struct loop *l, int fd, uint32_t events, void *data)
+/* A stop releases the lease (RFC 2131 §4.4.6) and takes its address and
+ * route away before the loop ends. */
+static void on_stop(struct daemon *dm)
 {
-	struct client *c = data;
-	struct signalfd_siginfo si;
+	struct client *c = (struct client *)((char *)dm - offsetof(struct client, dm));
+	struct dhcpc_lease lease = c->fsm.lease;
 	struct dhcpc_out out;
 
-	(void)l;
-	(void)events;
-	while (read(fd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
-		if (si.ssi_signo != SIGTERM && si.ssi_signo != SIGINT)
-			continue;
-		if (c->fsm.have_lease) {
-			struct dhcpc_lease lease = c->fsm.lease;
-
-			dhcpc_release(&c->fsm, &out);
-			send_out(c, &out);
-			remove_lease(c, &lease);
-			log_info("dhcpc %s: lease released", c->opts->ifname);
-		}
-		c->done = true;
-	}
+	if (!c->fsm.have_lease)
+		return;
+	dhcpc_release(&c->fsm, &out);
+	send_out(c, &out);
+	remove_lease(c, &lease);
+	log_info("dhcpc %s: lease released", c->opts->ifname);
 }
 
 static uint32_t random_u32(void *ctx)
@@ -296,7 +288,6 @@ static uint32_t random_u32(void *ctx)
 static int setup(struct client *c)
 {
 	struct rtnl_link link;
-	sigset_t sigs;
 	int r;
 
 	if ((r = nl_open(&c->rt, NETLINK_ROUTE)) < 0 || (r = rtnl_link_get(&c->rt, c->opts->ifname, &link)) < 0)
@@ -304,21 +295,17 @@ static int setup(struct client *c)
 	c->ifindex = link.index;
 	c->carrier = (link.flags & IFF_LOWER_UP) && (link.flags & IFF_UP);
 	dhcpc_init(&c->fsm, link.mac, c->opts->hostname, random_u32, NULL);
-	sigemptyset(&sigs);
-	sigaddset(&sigs, SIGTERM);
-	sigaddset(&sigs, SIGINT);
-	sigprocmask(SIG_BLOCK, &sigs, NULL);
-	if ((r = loop_init(&c->loop)) < 0 || (c->raw = open_raw(c->ifindex)) < 0 ||
-	    (c->events = open_link_events()) < 0 || (c->sigfd = signalfd(-1, &sigs, SFD_CLOEXEC | SFD_NONBLOCK)) < 0)
-		return r < 0 ? r : c->raw < 0 ? c->raw : c->events < 0 ? c->events : -errno;
+	c->dm.on_stop = on_stop;
+	if ((r = daemon_init(&c->dm)) < 0 || (c->raw = open_raw(c->ifindex)) < 0 ||
+	    (c->events = open_link_events()) < 0)
+		return r < 0 ? r : c->raw < 0 ? c->raw : c->events;
 	/* For unicast renewals: the kernel routes and resolves the server's MAC. */
 	if ((c->udp = dhcp_udp_socket(c->opts->ifname, 68)) < 0)
 		log_warn("dhcpc %s: no UDP socket on port 68 (%s); renewals are broadcast", c->opts->ifname,
 			 strerror(-c->udp));
-	if ((r = loop_add(&c->loop, c->raw, EPOLLIN, on_packet, c)) < 0 ||
-	    (r = loop_add(&c->loop, c->events, EPOLLIN, on_link_event, c)) < 0)
+	if ((r = loop_add(&c->dm.loop, c->raw, EPOLLIN, on_packet, c)) < 0)
 		return r;
-	return loop_add(&c->loop, c->sigfd, EPOLLIN, on_signal, c);
+	return loop_add(&c->dm.loop, c->events, EPOLLIN, on_link_event, c);
 }
 
 int dhcpc_main(const struct dhcpc_opts *o)
@@ -341,10 +328,7 @@ int dhcpc_main(const struct dhcpc_opts *o)
 		dhcpc_start(&c.fsm, loop_now_ms(), &out);
 		act(&c, &out);
 	}
-	while (!c.done)
-		if (loop_run_once(&c.loop) < 0)
-			return 1;
-	return 0;
+	return daemon_run(&c.dm) < 0;
 }
 
 void dhcpc_pidfile_path(const char *ifname, char *buf, unsigned size)

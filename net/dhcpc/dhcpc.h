@@ -19,8 +19,14 @@ struct dhcpc_opts {
 /* Runs until SIGTERM or SIGINT (then releases the lease). Returns an exit status. */
 int dhcpc_main(const struct dhcpc_opts *o);
 
-/* The pid file `labinit up` keeps for a client it started in the background,
- * per network namespace and interface. */
+/* The pid file of a client in the background, per network namespace and
+ * interface. */
 void dhcpc_pidfile_path(const char *ifname, char *buf, unsigned size);
+/* `labinit up` on a host: the client in the background (net/dhcpc/
+ * background.c), waited for until its first lease or for 30 s; one that
+ * already runs is kept. 0, or -errno when it could not start or died. */
+int dhcpc_start_background(const char *ifname, const char *hostname);
+/* `labinit down`: stops it (it releases its lease) and forgets its pid. */
+void dhcpc_stop_background(const char *ifname);
 
 #endif

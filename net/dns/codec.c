@@ -8,21 +8,7 @@
 #include <string.h>
 
 #include "lib/core/bytes.h"
-
-static uint8_t lower(uint8_t ch)
-{
-	return ch >= 'A' && ch <= 'Z' ? (uint8_t)(ch + ('a' - 'A')) : ch;
-}
-
-/* Case-insensitive compare of n octets of wire form. Length octets are at
- * most 63, below 'A', so folding them changes nothing. */
-static bool wire_equal(const uint8_t *a, const uint8_t *b, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (lower(a[i]) != lower(b[i]))
-			return false;
-	return true;
-}
+#include "lib/core/name.h"
 
 /* Appends one label; false if it would make the name longer than 255. */
 static bool name_put_label(struct dns_name *n, const uint8_t *label, uint8_t len)
@@ -230,9 +216,11 @@ void dns_name_to_text(const struct dns_name *n, char *buf, size_t size)
 	buf[at] = 0;
 }
 
+/* Names compare in wire form, case-folded: the length octets are at most
+ * 63, below 'A', so folding them changes nothing. */
 bool dns_name_equal(const struct dns_name *a, const struct dns_name *b)
 {
-	return a->len == b->len && wire_equal(a->wire, b->wire, a->len);
+	return a->len == b->len && name_equal(a->wire, b->wire, a->len);
 }
 
 int dns_name_depth_in(const struct dns_name *n, const struct dns_name *zone)
@@ -242,7 +230,7 @@ int dns_name_depth_in(const struct dns_name *n, const struct dns_name *zone)
 
 	/* Walk the label boundaries of n: zone must match a whole suffix. */
 	for (;;) {
-		if (n->len - off == zone->len && wire_equal(n->wire + off, zone->wire, zone->len))
+		if (n->len - off == zone->len && name_equal(n->wire + off, zone->wire, zone->len))
 			return depth;
 		if (off >= n->len || n->wire[off] == 0)
 			return -1;

@@ -6,27 +6,12 @@
 #include "lib/core/name.h"
 #include "net/dns/dnsd.h"
 
-static char lower(char ch)
-{
-	return ch >= 'A' && ch <= 'Z' ? (char)(ch + ('a' - 'A')) : ch;
-}
-
-/* ASCII case-insensitive (RFC 4343 §2): names arrive in any case, and a
- * label from a packet may hold any octet, NUL included. */
-static bool label_equal(const char *a, const char *b, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (lower(a[i]) != lower(b[i]))
-			return false;
-	return true;
-}
-
 static const struct dnsd_host *host_find(const struct dnsd *d, const char *name, size_t n)
 {
 	for (unsigned i = 0; i < DNSD_MAX_HOSTS; i++) {
 		const struct dnsd_host *h = &d->hosts[i];
 
-		if (h->name[0] && strlen(h->name) == n && label_equal(h->name, name, n))
+		if (h->name[0] && strlen(h->name) == n && name_equal(h->name, name, n))
 			return h;
 	}
 	return NULL;

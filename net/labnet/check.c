@@ -136,32 +136,38 @@ static int check_subnet(struct nl_sock *s, const struct labnet_config *p, int br
 	return r;
 }
 
-struct default_route {
-	struct rtnl_route r;
-	bool found;
+struct default_routes {
+	struct rtnl_route *r;
+	unsigned n, max;
 };
 
-static int find_default(const struct rtnl_route *r, void *data)
+static int collect_default(const struct rtnl_route *r, void *data)
 {
-	struct default_route *d = data;
+	struct default_routes *d = data;
 
-	if (r->len == 0 && r->table == RT_TABLE_MAIN && r->type == RTN_UNICAST && !d->found) {
-		d->r = *r;
-		d->found = true;
-	}
+	if (r->len == 0 && r->table == RT_TABLE_MAIN && r->type == RTN_UNICAST && d->n < d->max)
+		d->r[d->n++] = *r;
 	return 0;
+}
+
+int labnet_default_routes(struct nl_sock *s, struct rtnl_route *out, unsigned max)
+{
+	struct default_routes d = { out, 0, max };
+	int r = rtnl_route_each(s, collect_default, &d);
+
+	return r < 0 ? r : (int)d.n;
 }
 
 /* A static uplink must not replace a default route labinit did not add. */
 static int check_default_route(struct nl_sock *s, const struct labnet_config *p)
 {
-	struct default_route d = { .found = false };
+	struct rtnl_route d;
 	char gw[16], want[16];
 
-	if (p->uplink_dhcp || !p->uplink_gateway || rtnl_route_each(s, find_default, &d) < 0 || !d.found ||
-	    d.r.protocol == RTNL_PROTO_LABINIT || d.r.gateway == p->uplink_gateway)
+	if (p->uplink_dhcp || !p->uplink_gateway || labnet_default_routes(s, &d, 1) <= 0 ||
+	    d.protocol == RTNL_PROTO_LABINIT || d.gateway == p->uplink_gateway)
 		return 0;
-	addr_format_ip4(d.r.gateway, gw);
+	addr_format_ip4(d.gateway, gw);
 	addr_format_ip4(p->uplink_gateway, want);
 	log_err("the host already has a default route via %s; labinit will not replace it with one via %s "
 		"(CONFIG_UPLINK_GATEWAY)", gw, want);

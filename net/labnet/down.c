@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "net/dhcpc/dhcpc.h"
 #include "net/nft/nft.h"
 
 struct sweep {
@@ -83,7 +84,7 @@ int labnet_down(const struct labnet_config *p)
 	unsigned links = 0, other = 0;
 	int r, failed = 0;
 
-	labnet_dhcp_stop(p);
+	dhcpc_stop_background(p->uplink_ifname);
 	if ((r = nft_remove(&e)) < 0) {
 		log_err("nftables table ip labinit: %s%s%s %s", e.what, e.what[0] ? ": " : "", strerror(-r), e.msg);
 		failed = r;

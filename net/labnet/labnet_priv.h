@@ -9,8 +9,9 @@
 #include "net/netlink/rtnl.h"
 
 int labnet_collect_used(struct nl_sock *s, int bridge_index, struct labnet_used *u);
+/* The main table's default routes, the first max of them: how many, or
+ * -errno. */
+int labnet_default_routes(struct nl_sock *s, struct rtnl_route *out, unsigned max);
 int labnet_preflight(struct nl_sock *s, const struct labnet_config *p);
-int labnet_dhcp_start(const struct labnet_config *p);
-void labnet_dhcp_stop(const struct labnet_config *p);
 
 #endif

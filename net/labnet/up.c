@@ -8,10 +8,12 @@
 #include <errno.h>
 #include <linux/rtnetlink.h>
 #include <fcntl.h>
+#include <net/if.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "net/dhcpc/dhcpc.h"
 #include "net/nft/nft.h"
 #include "net/netlink/tap.h"
 
@@ -44,7 +46,7 @@ static int up_link(struct nl_sock *s, const char *name, int *index, struct nl_er
 	if (r < 0)
 		return r;
 	*index = l.index;
-	return (l.flags & 1) ? 0 : rtnl_link_set_up(s, l.index, true, e);
+	return (l.flags & IFF_UP) ? 0 : rtnl_link_set_up(s, l.index, true, e);
 }
 
 static int step_lo(struct nl_sock *s)
@@ -80,26 +82,16 @@ static bool has_addr(struct nl_sock *s, int index, const struct ip4_prefix *want
 	return f.found;
 }
 
-struct find_route {
-	uint32_t gateway;
-	bool found;
-};
-
-static int match_default(const struct rtnl_route *r, void *data)
-{
-	struct find_route *f = data;
-
-	if (r->len == 0 && r->table == RT_TABLE_MAIN && r->gateway == f->gateway && r->protocol != RTNL_PROTO_LABINIT)
-		f->found = true;
-	return 0;
-}
-
+/* A default route via gateway that someone else added. */
 static bool has_default_via(struct nl_sock *s, uint32_t gateway)
 {
-	struct find_route f = { gateway, false };
+	struct rtnl_route r[16];
+	int n = labnet_default_routes(s, r, 16);
 
-	rtnl_route_each(s, match_default, &f);
-	return f.found;
+	for (int i = 0; i < n; i++)
+		if (r[i].gateway == gateway && r[i].protocol != RTNL_PROTO_LABINIT)
+			return true;
+	return false;
 }
 
 static int step_uplink(struct nl_sock *s, const struct labnet_config *p)
@@ -175,9 +167,9 @@ static int tap_up(struct nl_sock *s, const char *name, int bridge, struct nl_err
 	if (l.master != bridge && (r = rtnl_link_set_master(s, l.index, bridge, e)) < 0)
 		return r;
 	/* A bridge port needs no address of its own, IPv6 link-local included. */
-	if (!(l.flags & 1) && (r = rtnl_link_set_ipv6(s, l.index, false, e)) < 0)
+	if (!(l.flags & IFF_UP) && (r = rtnl_link_set_ipv6(s, l.index, false, e)) < 0)
 		return r;
-	return (l.flags & 1) ? 0 : rtnl_link_set_up(s, l.index, true, e);
+	return (l.flags & IFF_UP) ? 0 : rtnl_link_set_up(s, l.index, true, e);
 }
 
 static int step_taps(struct nl_sock *s, const struct labnet_config *p, int bridge)
@@ -220,7 +212,7 @@ int labnet_up(const struct labnet_config *p, bool spawn_dhcp)
 	if ((r = step_lo(&s)) == 0 && (r = step_uplink(&s, p)) == 0 && (r = step_bridge(&s, p, &bridge)) == 0 &&
 	    (r = step_forwarding()) == 0 && (r = step_taps(&s, p, bridge)) == 0 && (r = step_ruleset(p)) == 0 &&
 	    p->uplink_dhcp && spawn_dhcp)
-		r = labnet_dhcp_start(p);
+		r = dhcpc_start_background(p->uplink_ifname, p->hostname);
 	nl_close(&s);
 	if (r < 0) {
 		log_err("up failed; removing what labinit set up");

@@ -1,7 +1,7 @@
 #!/bin/sh
 # The Kconfig menus and the binary's key table (lib/profile/profile_keys.h) must agree
 # on every symbol, type and default: kconfig-conf writes a .config with all
-# eight guest slots enabled, and every line of it must match what
+# guest slots (PROFILE_GUEST_SLOTS) enabled, and every line of it must match what
 # `labinit print-config --defaults` prints. The generated guest slots must
 # match their generator.
 set -eu
@@ -15,7 +15,8 @@ t_defer 'rm -rf "$tmp"'
 sh guests/gen-kconfig-slots.sh | diff -u guests/Kconfig.slots - ||
 	t_fail "guests/Kconfig.slots is stale: sh guests/gen-kconfig-slots.sh > guests/Kconfig.slots"
 
-for n in 1 2 3 4 5 6 7 8; do echo "CONFIG_GUEST$n=y"; done > "$tmp/all_guests"
+slots=$(sed -n 's/^#define PROFILE_GUEST_SLOTS \([0-9][0-9]*\)$/\1/p' lib/profile/profile_keys.h)
+for n in $(seq "$slots"); do echo "CONFIG_GUEST$n=y"; done > "$tmp/all_guests"
 KCONFIG_CONFIG="$tmp/kconfig" kconfig-conf --defconfig="$tmp/all_guests" Kconfig > "$tmp/log" 2>&1 ||
 	{ cat "$tmp/log"; t_fail "kconfig-conf failed (above)"; }
 if grep -qi warning "$tmp/log"; then cat "$tmp/log"; t_fail "kconfig-conf warned (above)"; fi
@@ -24,10 +25,10 @@ if grep -qi warning "$tmp/log"; then cat "$tmp/log"; t_fail "kconfig-conf warned
 KCONFIG_CONFIG="$tmp/kconfig_static" kconfig-conf --defconfig="$tmp/static" Kconfig > "$tmp/log" 2>&1 ||
 	{ cat "$tmp/log"; t_fail "kconfig-conf failed (above)"; }
 {
-	grep -E '^(CONFIG_|# CONFIG_)' "$tmp/kconfig" | grep -v -E '^CONFIG_GUEST[1-8]=y$'
+	grep -E '^(CONFIG_|# CONFIG_)' "$tmp/kconfig" | grep -v -E '^CONFIG_GUEST[0-9]+=y$'
 	grep -E '^CONFIG_UPLINK_(ADDRESS|GATEWAY|DNS)=' "$tmp/kconfig_static"
 } | sort > "$tmp/from_kconfig"
-"$LABINIT" print-config --defaults | grep -v -E '^# CONFIG_GUEST[1-8] is not set$' | sort > "$tmp/from_binary"
+"$LABINIT" print-config --defaults | grep -v -E '^# CONFIG_GUEST[0-9]+ is not set$' | sort > "$tmp/from_binary"
 if ! diff -u "$tmp/from_kconfig" "$tmp/from_binary"; then
 	t_fail "Kconfig (-) and lib/profile/profile_keys.h (+) disagree"
 fi
