@@ -126,7 +126,7 @@ static void test_exhaustion(void)
 	CHECK(lease(&c, 1, T0) && lease(&c, 2, T0) && lease(&c, 3, T0));
 	dhcpc_init(&c, mac, "", next_xid, NULL);
 	dhcpc_start(&c, 0, &o);
-	CHECK(exchange(&c, &o, T0, &r) == 0 && D.st.exhausted == 1 && strstr(r.log, "exhausted"));
+	CHECK(exchange(&c, &o, T0, &r) == 0 && D.st.exhausted == 1 && r.exhausted && strstr(r.log, "exhausted"));
 	/* Leases expire and are reclaimed. */
 	CHECK(dhcpd_expire(&D.pool, T0 + 601) == 3);
 	CHECK(lease(&c, 4, T0 + 602) != 0);
