@@ -1,7 +1,8 @@
 /* Shutdown: stop services one at a time in reverse start order, within
- * CONFIG_SHUTDOWN_TIMEOUT; then SIGTERM and SIGKILL to what is left; sync;
- * unmount in reverse order; reboot() from a forked child, so PID 1 itself
- * never exits (in a PID namespace the kernel then ends it for us). */
+ * CONFIG_SHUTDOWN_TIMEOUT; then SIGTERM and SIGKILL to what is left; then
+ * a forked child syncs, unmounts in reverse order and calls reboot(), so
+ * PID 1 itself never blocks on the disks and never exits (in a PID
+ * namespace the kernel then ends it for us). */
 #include <errno.h>
 #include <signal.h>
 #include <stddef.h>
@@ -28,6 +29,8 @@ static unsigned shutdown_bound(const struct pid1 *p)
 	return p->have_settings && !p->rescue ? p->settings.shutdown_timeout_s : DEFAULT_SHUTDOWN_S;
 }
 
+/* The last steps run in a child: sync() can take as long as the disks
+ * need, and PID 1's loop never waits on anything. */
 static void finalize(struct pid1 *p)
 {
 	pid_t pid;
@@ -35,11 +38,11 @@ static void finalize(struct pid1 *p)
 	p->phase = PHASE_FINAL;
 	loop_timer_cancel(&p->loop, &p->shutdown_timer);
 	log_info("shutdown: sync and unmount");
-	sync();
-	mounts_unmount_all();
-	log_info("shutdown: %s now", p->reboot_cmd == (int)RB_POWER_OFF ? "power off" : "reboot");
 	pid = fork();
 	if (pid == 0) {
+		sync();
+		mounts_unmount_all();
+		log_info("shutdown: %s now", p->reboot_cmd == (int)RB_POWER_OFF ? "power off" : "reboot");
 		reboot(p->reboot_cmd);
 		_exit(1);
 	}
