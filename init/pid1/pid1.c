@@ -74,9 +74,6 @@ static const char *config_path(int argc, char **argv)
 	return DEFAULT_CONFIG;
 }
 
-/* The boot's waits run before the event loop; a shutdown signal stays
- * blocked and queued for its signalfd. Checked between the waits' steps so
- * that a wait ends early rather than hold the shutdown back. */
 void pid1_reap(struct pid1 *p)
 {
 	for (;;) {
@@ -290,6 +287,11 @@ static void lab_ready(struct pid1 *p)
 
 static void on_record(struct pid1 *p, struct boot_msg *m, int fd)
 {
+	if (p->phase != PHASE_UP) { /* a shutdown came first: start nothing */
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
 	switch (m->type) {
 	case BOOT_MSG_SETTINGS:
 		apply_settings(p, &m->u.settings);
