@@ -5,7 +5,9 @@
 # `labctl status` (state "booting", the boot service running) and reaps an
 # orphan that ends inside the namespace. Then the test moves a veth into
 # the namespace under that name; the boot sees it, brings the lab up on it
-# with its static address, and PID 1 prints the ready line.
+# with its static address, and PID 1 prints the ready line. A second
+# instance is shut down while its boot still waits: the boot is stopped
+# like any service and nothing starts after it.
 # (Before the boot ran outside PID 1, the uplink was reported missing at
 # once without the "modules" service, and PID 1 itself slept in the wait.)
 source "$(dirname "$0")/../lib/pid1.sh" || exit 2
@@ -56,4 +58,12 @@ $ST"
 
 kill -TERM "$LPID"
 t_wait_end 20 || t_fail "namespace still up 20 s after SIGTERM"
+
+t_start late2 "$cfg"
+t_wait_console 'uplink late0: not there yet; waiting up to 120 s' 30 ||
+	t_fail "the second boot did not wait for the missing uplink"
+kill -TERM "$LPID"
+t_wait_end 20 || t_fail "namespace still up 20 s after SIGTERM during the boot's wait"
+t_wait_console 'shutdown: stopping boot' 1 || t_fail "the waiting boot was not stopped as a service"
+grep -q 'ready in' "$CONSOLE" && t_fail "the lab came up although the shutdown came first"
 t_pass
