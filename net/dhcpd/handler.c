@@ -222,10 +222,17 @@ static void on_decline(struct dhcpd *d, const struct dhcp_msg *m, const struct d
 
 	if (!l || (m->has_server_id && m->server_id != d->cfg.server_ip))
 		return;
+	addr_format_ip4(l->ip, text);
+	/* Only the client the address was offered or leased to may decline
+	 * it (as dnsmasq): anyone else could empty the pool with DECLINEs. */
+	if (dhcpd_lease_of(&d->pool, c, now) != l) {
+		d->st.dropped++;
+		snprintf(out->log, sizeof(out->log), "DECLINE %s from a client that does not hold it: ignored", text);
+		return;
+	}
 	/* §4.3.3: the address is in use by something else; keep it out of the pool. */
 	dhcpd_lease_set(&d->pool, l->ip, c, LEASE_DECLINED, now + DHCPD_DECLINE_HOLD_S, NULL);
 	out->commit = true;
-	addr_format_ip4(l->ip, text);
 	snprintf(out->log, sizeof(out->log), "DECLINE %s: not offered again for %d s", text, DHCPD_DECLINE_HOLD_S);
 }
 

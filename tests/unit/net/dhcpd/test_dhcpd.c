@@ -214,9 +214,23 @@ static void test_reservation_relay_release(void)
 	dhcpd_handle(&D, &m, T0, &r);
 	CHECK(r.dest == DHCPD_NONE && r.commit && dhcpd_count(&D.pool, LEASE_BOUND) == 0);
 	m = request(3, 0x0a4d0007, 0);
+	dhcpd_handle(&D, &m, T0, &r);
+	CHECK(r.type == DHCPACK && dhcpd_lease_at(&D.pool, 0x0a4d0007)->state == LEASE_BOUND);
+	/* Another client's DECLINE of that address changes nothing ... */
+	m = request(9, 0x0a4d0007, 0);
 	m.type = DHCPDECLINE;
 	dhcpd_handle(&D, &m, T0, &r);
-	CHECK(dhcpd_lease_at(&D.pool, 0x0a4d0007)->state == LEASE_DECLINED);
+	CHECK(r.dest == DHCPD_NONE && !r.commit && dhcpd_lease_at(&D.pool, 0x0a4d0007)->state == LEASE_BOUND);
+	CHECK(strstr(r.log, "does not hold it") != NULL);
+	/* ... nor does one for a free address nobody holds ... */
+	m.requested_ip = 0x0a4d0008;
+	dhcpd_handle(&D, &m, T0, &r);
+	CHECK(!r.commit && dhcpd_count(&D.pool, LEASE_DECLINED) == 0);
+	/* ... the holder's does. */
+	m = request(3, 0x0a4d0007, 0);
+	m.type = DHCPDECLINE;
+	dhcpd_handle(&D, &m, T0, &r);
+	CHECK(r.commit && dhcpd_lease_at(&D.pool, 0x0a4d0007)->state == LEASE_DECLINED);
 	m = request(4, 0x0a4d0007, 0);
 	dhcpd_handle(&D, &m, T0, &r);
 	CHECK(r.type == DHCPNAK);
