@@ -73,6 +73,11 @@ struct dhcpd_reply {
  * guests with a fixed IP reserved by their MAC, the options. */
 int dhcpd_init(struct dhcpd *d, const struct dhcpd_config *c);
 void dhcpd_free(struct dhcpd *d);
+/* The DNS name a bound lease may publish: its host name, unless that is,
+ * in any case, the name of a profile guest (a known MAC) it does not
+ * belong to, or of a guest with a fixed address (named already). NULL:
+ * none. As dnsmasq refuses a name configured for another host. */
+const char *dhcpd_lease_dns_name(const struct dhcpd_config *c, const struct dhcpd_lease *l);
 /* One request in, at most one reply out. Never fails: what is wrong with
  * the request is counted and answered with nothing (or a NAK). */
 void dhcpd_handle(struct dhcpd *d, const struct dhcp_msg *m, time_t now, struct dhcpd_reply *out);

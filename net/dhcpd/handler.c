@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "lib/core/addr.h"
+#include "lib/core/name.h"
 #include "net/dhcpd/dhcpd.h"
 
 #define BCAST 0xffffffffu
@@ -24,6 +25,23 @@ int dhcpd_init(struct dhcpd *d, const struct dhcpd_config *c)
 		if (c->known[i].ip)
 			r = dhcpd_pool_reserve(&d->pool, c->known[i].mac, c->known[i].ip, c->known[i].name);
 	return r;
+}
+
+const char *dhcpd_lease_dns_name(const struct dhcpd_config *c, const struct dhcpd_lease *l)
+{
+	size_t n = strlen(l->hostname);
+
+	if (!n)
+		return NULL;
+	for (unsigned i = 0; i < c->nknown; i++) {
+		const struct dhcpd_known *k = &c->known[i];
+
+		/* DNS names are case-blind (RFC 4343): "VM1" is vm1's name. */
+		if (strlen(k->name) != n || !name_equal(k->name, l->hostname, n))
+			continue;
+		return k->ip || memcmp(k->mac, l->mac, 6) ? NULL : l->hostname;
+	}
+	return l->hostname;
 }
 
 void dhcpd_free(struct dhcpd *d)

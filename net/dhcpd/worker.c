@@ -79,16 +79,9 @@ static void send_reply(struct worker *w, const struct dhcpd_reply *r)
 		log_warn("dhcpd: send to %s: %s", r->dest == DHCPD_RELAY ? "relay" : "client", strerror(errno));
 }
 
-static bool profile_guest(const struct dhcpd_worker_config *p, const char *name)
-{
-	for (unsigned i = 0; i < p->dhcpd.nknown; i++)
-		if (!strcmp(p->dhcpd.known[i].name, name) && p->dhcpd.known[i].ip)
-			return true;
-	return false;
-}
-
 /* The DNS names of the leases follow the lease table: forget the old set,
- * learn the current one. Guests with a fixed IP are dnsd's already. */
+ * learn the current one. Guests with a fixed IP are dnsd's already,
+ * pinned; a lease never takes a profile guest's name from it. */
 static void sync_names(struct worker *w)
 {
 	const struct dhcpd_pool *pool = &w->d.pool;
@@ -101,11 +94,12 @@ static void sync_names(struct worker *w)
 	w->nlease_names = 0;
 	for (size_t i = 0; i < pool->count && w->nlease_names < 256; i++) {
 		const struct dhcpd_lease *l = &pool->slot[i];
+		const char *name = dhcpd_lease_dns_name(&w->p->dhcpd, l);
 
-		if (l->state != LEASE_BOUND || l->expires <= now || !l->hostname[0] || profile_guest(w->p, l->hostname))
+		if (l->state != LEASE_BOUND || l->expires <= now || !name)
 			continue;
-		if (dnsd_host_set(&w->dns, l->hostname, l->ip) == 0)
-			snprintf(w->lease_names[w->nlease_names++], 64, "%s", l->hostname);
+		if (dnsd_host_set(&w->dns, name, l->ip) == 0)
+			snprintf(w->lease_names[w->nlease_names++], 64, "%s", name);
 	}
 }
 

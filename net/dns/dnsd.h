@@ -156,8 +156,9 @@ struct dnsd {
  * gateway "gateway" and HOSTNAME; no sockets, no loop. Returns 0 or
  * -EINVAL (a domain that does not encode). */
 int dnsd_setup(struct dnsd *d, const struct dnsd_config *p);
-/* Names the guests with a fixed address (dynamic ones come with leases);
- * a name that cannot be had is logged. */
+/* Names the guests with a fixed address (dynamic ones come with leases),
+ * pinned: no lease's name replaces or removes them, in any case. A name
+ * that cannot be had is logged. */
 void dnsd_add_guests(struct dnsd *d, const struct dnsd_config *p);
 /* `labinit dns`: the server on its own, until SIGTERM or SIGINT; the exit
  * status. */

@@ -267,8 +267,37 @@ static void test_lease_file(void)
 	unlink(path);
 }
 
+/* A lease publishes its host name in DNS unless that is a profile guest's
+ * name (in any case) and the lease is not that guest's. */
+static void test_dns_names(void)
+{
+	struct dhcpd_config c = { .nknown = 2 };
+	struct dhcpd_lease l = { 0 };
+
+	memcpy(c.known[0].mac, "\x52\x54\x00\x00\x00\x01", 6);
+	strcpy(c.known[0].name, "vm1");
+	c.known[0].ip = IP4(10, 77, 0, 11);
+	memcpy(c.known[1].mac, "\x52\x54\x00\x00\x00\x02", 6);
+	strcpy(c.known[1].name, "vm2");
+	memcpy(l.mac, "\x52\x54\x00\x00\x00\x99", 6);
+	strcpy(l.hostname, "VM1");
+	CHECK(dhcpd_lease_dns_name(&c, &l) == NULL);    /* a fixed guest's name */
+	strcpy(l.hostname, "vm2");
+	CHECK(dhcpd_lease_dns_name(&c, &l) == NULL);    /* a dynamic guest's, from another MAC */
+	strcpy(l.hostname, "Vm2");
+	CHECK(dhcpd_lease_dns_name(&c, &l) == NULL);
+	memcpy(l.mac, c.known[1].mac, 6);
+	CHECK(dhcpd_lease_dns_name(&c, &l) == l.hostname); /* vm2's own lease */
+	strcpy(l.hostname, "vm22");
+	memcpy(l.mac, "\x52\x54\x00\x00\x00\x99", 6);
+	CHECK(dhcpd_lease_dns_name(&c, &l) == l.hostname);
+	l.hostname[0] = '\0';
+	CHECK(dhcpd_lease_dns_name(&c, &l) == NULL);
+}
+
 int main(void)
 {
+	test_dns_names();
 	test_lease_and_options();
 	test_racing_offers();
 	test_exhaustion();

@@ -464,6 +464,24 @@ static void test_no_forward(void)
 	dnsd_close(&D);
 }
 
+/* A fixed guest's name is pinned: a lease's name in another case neither
+ * takes it over nor, when that lease ends, removes it. */
+static void test_pinned_guests(void)
+{
+	struct dnsd_config c = base();
+	uint8_t q[300], out[DNS_UDP_MAX];
+	size_t len;
+
+	c.guests[0] = (struct dnsd_guest){ "vm7", IP4(10, 77, 0, 17) };
+	c.nguests = 1;
+	dnsd_add_guests(&D, &c);
+	CHECK(dnsd_host_set(&D, "VM7", IP4(10, 77, 0, 99)) == -EEXIST);
+	CHECK(dnsd_host_del(&D, "Vm7") == -EPERM);
+	len = make_query(q, "vm7.lab", DNS_TYPE_A, DNS_CLASS_IN);
+	CHECK(ask(q, len, out) > 0 && rcode_of(out) == DNS_RCODE_NOERROR && count(out, 6) == 1);
+	CHECK(!memcmp(out + ask(q, len, out) - 4, BYTES(10, 77, 0, 17), 4));
+}
+
 static void test_host_table_full(void)
 {
 	char name[16];
@@ -514,6 +532,9 @@ int main(void)
 	test_text();
 	test_resolv();
 	test_host_table_full();
+	dnsd_close(&D);
+	setup(&c);
+	test_pinned_guests();
 	dnsd_close(&D);
 	test_no_forward();
 	return T_DONE();
