@@ -87,6 +87,22 @@ void vc_check_abs_path(struct vctx *c, unsigned key, bool required)
 		vc_error(c, key, "\"%s\": expected an absolute path", s);
 }
 
+/* A path that ends up inside another program's syntax: QEMU's -virtfs
+ * option list (',' separates its options) and smb.conf's lines (a line
+ * break starts another setting, '%' is a Samba substitution). */
+void vc_check_quoted_path(struct vctx *c, unsigned key)
+{
+	const char *s = vc_str(c, key);
+
+	for (const char *p = s; *p; p++) {
+		if (*p == ',' || *p == '%' || (unsigned char)*p < 0x20 || *p == 0x7f) {
+			vc_error(c, key, "\"%s\": a ',', a '%%' or a control character would change the meaning of "
+				 "the QEMU option or smb.conf line this path goes into", s);
+			return;
+		}
+	}
+}
+
 bool vc_parse_ip(struct vctx *c, unsigned key, uint32_t *out)
 {
 	if (addr_parse_ip4(vc_str(c, key), out) == 0)
@@ -388,6 +404,7 @@ static void validate_share_image(struct vctx *c)
 
 	p->share_dir = vc_str(c, K_SHARE_DIR);
 	vc_check_abs_path(c, K_SHARE_DIR, true);
+	vc_check_quoted_path(c, K_SHARE_DIR);
 	p->share_9p = vc_num(c, K_SHARE_9P);
 	p->share_9p_tag = tag;
 	if (p->share_9p && (strlen(tag) > 31 || strspn(tag, "abcdefghijklmnopqrstuvwxyz"

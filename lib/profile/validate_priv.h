@@ -21,6 +21,7 @@ bool vc_valid_word(const char *s, size_t max);
 bool vc_reserved_service(const char *name);
 void vc_check_ifname(struct vctx *c, unsigned key);
 void vc_check_abs_path(struct vctx *c, unsigned key, bool required);
+void vc_check_quoted_path(struct vctx *c, unsigned key);
 bool vc_parse_ip(struct vctx *c, unsigned key, uint32_t *out);
 bool vc_check_lab_host(struct vctx *c, unsigned key, uint32_t a);
 

@@ -46,6 +46,22 @@ for want in "broken:2: CONFIG_LOG_LEVEL: \"12\" is out of range 0..7" \
 	grep -qF "$want" "$tmp/out" || { cat "$tmp/out"; t_fail "missing: $want"; }
 done
 
+# A share directory that would inject options into QEMU's -virtfs or lines
+# into smb.conf is refused, from the file and from the kernel command line.
+printf 'CONFIG_SHARE_DIR="/lab/share,security_model=passthrough"\n' > "$tmp/inject"
+if "$LABINIT" check-config --cmdline "labinit.FILES_DIR=$tmp/files" "$tmp/inject" > "$tmp/out" 2>&1; then
+	t_fail "a ',' in CONFIG_SHARE_DIR was accepted"
+fi
+grep -qF "inject:1: CONFIG_SHARE_DIR: \"/lab/share,security_model=passthrough\": a ','" "$tmp/out" ||
+	{ cat "$tmp/out"; t_fail "the ',' in CONFIG_SHARE_DIR was not named"; }
+for bad in '/lab/%u' '/lab/a,b'; do
+	if "$LABINIT" check-config --cmdline "labinit.FILES_DIR=$tmp/files labinit.SHARE_DIR=$bad" \
+		configs/default_defconfig > "$tmp/out" 2>&1; then
+		t_fail "labinit.SHARE_DIR=$bad on the kernel command line was accepted"
+	fi
+	grep -q "CONFIG_SHARE_DIR: \"$bad\"" "$tmp/out" || { cat "$tmp/out"; t_fail "SHARE_DIR=$bad not named"; }
+done
+
 # The effective configuration printed back is itself a valid profile.
 "$LABINIT" print-config --cmdline "labinit.FILES_DIR=$tmp/files" configs/kdebug_pair_defconfig > "$tmp/effective"
 "$LABINIT" check-config "$tmp/effective" > /dev/null || t_fail "print-config output does not validate"
