@@ -20,6 +20,7 @@
 #include "init/boot/msg.h"
 #include "init/labcfg/labcfg.h"
 #include "init/supervise/sv_table.h"
+#include "lib/core/addr.h"
 #include "lib/core/console.h"
 #include "lib/core/log.h"
 #include "lib/core/readfile.h"
@@ -281,14 +282,17 @@ static void wait_for_uplink(struct boot *b)
 static void start_network(struct boot *b)
 {
 	const struct profile *pr = b->pr;
+	char net[16], subnet[24];
 	char *dhcpc[] = { "/proc/self/exe", "dhcpc", (char *)pr->uplink_ifname, "--hostname", (char *)pr->hostname,
-			  NULL };
+			  "--lab-subnet", subnet, NULL };
 	char *dhcpd[] = { "/proc/self/exe", "dhcpd", "--config", (char *)b->o->config_path, "--boot", NULL };
-	static struct labnet_config net;
+	static struct labnet_config lab;
 
 	wait_for_uplink(b);
-	labcfg_labnet(pr, &net);
-	if (labnet_up(&net, false) < 0) {
+	labcfg_labnet(pr, &lab);
+	addr_format_ip4(pr->subnet.addr, net);
+	snprintf(subnet, sizeof(subnet), "%s/%u", net, pr->subnet.len);
+	if (labnet_up(&lab, false) < 0) {
 		log_err("network: not configured; the lab runs without it (errors above)");
 		return;
 	}

@@ -11,20 +11,22 @@
 
 int cmd_dhcpc(int argc, char **argv)
 {
-	struct dhcpc_opts o = { NULL, "", -1 };
+	struct dhcpc_opts o = { .ifname = NULL, .hostname = "", .ready_fd = -1 };
 
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--hostname") && i + 1 < argc)
 			o.hostname = argv[++i];
 		else if (!strcmp(argv[i], "--ready-fd") && i + 1 < argc)
 			o.ready_fd = atoi(argv[++i]);
+		else if (!strcmp(argv[i], "--lab-subnet") && i + 1 < argc && addr_parse_prefix(argv[i + 1], &o.lab) == 0)
+			i++;
 		else if (argv[i][0] != '-' && !o.ifname)
 			o.ifname = argv[i];
 		else
 			o.ifname = NULL, i = argc;
 	}
 	if (!o.ifname) {
-		fprintf(stderr, "usage: labinit dhcpc IFNAME [--hostname NAME] [--ready-fd FD]\n");
+		fprintf(stderr, "usage: labinit dhcpc IFNAME [--hostname NAME] [--lab-subnet A.B.C.D/N] [--ready-fd FD]\n");
 		return 2;
 	}
 	return dhcpc_main(&o);

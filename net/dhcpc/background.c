@@ -59,9 +59,9 @@ static void write_pidfile(const char *path, pid_t pid)
 
 /* Its own session, stdin /dev/null, output to the log, the readiness pipe
  * as fd 3; nothing else of ours stays open across the exec. */
-static void child(const char *ifname, const char *hostname, int ready)
+static void child(const char *ifname, const char *hostname, const struct ip4_prefix *lab, int ready)
 {
-	char log[128];
+	char log[128], net[16], subnet[24];
 	int fd;
 
 	setsid();
@@ -73,7 +73,10 @@ static void child(const char *ifname, const char *hostname, int ready)
 		dup2(fd, 2);
 	}
 	dup2(ready, 3);
-	execl("/proc/self/exe", "labinit", "dhcpc", ifname, "--hostname", hostname, "--ready-fd", "3", (char *)NULL);
+	addr_format_ip4(lab->addr, net);
+	snprintf(subnet, sizeof(subnet), "%s/%u", net, lab->len);
+	execl("/proc/self/exe", "labinit", "dhcpc", ifname, "--hostname", hostname, "--lab-subnet", subnet,
+	      "--ready-fd", "3", (char *)NULL);
 	_exit(127);
 }
 
@@ -89,7 +92,7 @@ static int wait_ready(int fd)
 	return read(fd, &b, 1) == 1 ? 0 : -ECHILD;
 }
 
-int dhcpc_start_background(const char *ifname, const char *hostname)
+int dhcpc_start_background(const char *ifname, const char *hostname, const struct ip4_prefix *lab)
 {
 	char path[160];
 	int fds[2], r;
@@ -105,7 +108,7 @@ int dhcpc_start_background(const char *ifname, const char *hostname)
 		return -errno;
 	if ((pid = fork()) == 0) {
 		close(fds[0]);
-		child(ifname, hostname, fds[1]);
+		child(ifname, hostname, lab, fds[1]);
 	}
 	close(fds[1]);
 	if (pid < 0) {

@@ -295,6 +295,7 @@ static int setup(struct client *c)
 	c->ifindex = link.index;
 	c->carrier = (link.flags & IFF_LOWER_UP) && (link.flags & IFF_UP);
 	dhcpc_init(&c->fsm, link.mac, c->opts->hostname, random_u32, NULL);
+	dhcpc_avoid(&c->fsm, c->opts->lab.addr, c->opts->lab.len);
 	c->dm.on_stop = on_stop;
 	if ((r = daemon_init(&c->dm)) < 0 || (c->raw = open_raw(c->ifindex)) < 0 ||
 	    (c->events = open_link_events()) < 0)

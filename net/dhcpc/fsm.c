@@ -241,8 +241,38 @@ static uint8_t mask_len(uint32_t mask)
 	return n;
 }
 
+void dhcpc_avoid(struct dhcpc *c, uint32_t addr, uint8_t len)
+{
+	c->avoid_addr = addr;
+	c->avoid_len = len;
+}
+
+static uint32_t mask_of(uint8_t len)
+{
+	return len ? ~0u << (32 - len) : 0;
+}
+
+/* addr/len and the avoided subnet share addresses. */
+static bool in_avoided(const struct dhcpc *c, uint32_t addr, uint8_t len)
+{
+	uint32_t mask = mask_of(len < c->avoid_len ? len : c->avoid_len);
+
+	return c->avoid_len && (addr & mask) == (c->avoid_addr & mask);
+}
+
+/* Resolvers in the avoided subnet are dropped; the others keep their order. */
+static void drop_avoided_dns(const struct dhcpc *c, struct dhcpc_lease *l)
+{
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < l->ndns; i++)
+		if (!in_avoided(c, l->dns[i], 32))
+			l->dns[n++] = l->dns[i];
+	l->ndns = n;
+}
+
 /* Semantic checks before any state changes (STYLE 5). */
-static bool take_lease(const struct dhcp_msg *m, struct dhcpc_lease *l)
+static bool take_lease(const struct dhcpc *c, const struct dhcp_msg *m, struct dhcpc_lease *l)
 {
 	memset(l, 0, sizeof(*l));
 	if (!m->yiaddr || m->yiaddr == BCAST || !m->has_server_id || !take_times(m, l))
@@ -253,8 +283,11 @@ static bool take_lease(const struct dhcp_msg *m, struct dhcpc_lease *l)
 	if (l->prefix < 8 || l->prefix > 30)
 		return false;
 	l->router = m->nrouters ? m->routers[0] : 0;
+	if (in_avoided(c, l->addr, l->prefix) || (l->router && in_avoided(c, l->router, 32)))
+		return false;
 	l->ndns = m->ndns;
 	memcpy(l->dns, m->dns, sizeof(l->dns));
+	drop_avoided_dns(c, l);
 	memcpy(l->domain, m->domain, sizeof(l->domain));
 	l->mtu = m->has_mtu ? m->mtu : 0;
 	return true;
@@ -262,8 +295,15 @@ static bool take_lease(const struct dhcp_msg *m, struct dhcpc_lease *l)
 
 static void on_offer(struct dhcpc *c, const struct dhcp_msg *m, uint64_t now, struct dhcpc_out *out)
 {
-	if (c->state != DHCPC_SELECTING || !take_lease(m, &c->offer))
+	if (c->state != DHCPC_SELECTING)
 		return;
+	if (!take_lease(c, m, &c->offer)) {
+		if (m->yiaddr && in_avoided(c, m->yiaddr, 32))
+			out->log = "offer refused: its address lies inside the lab subnet (CONFIG_LAB_SUBNET)";
+		else if (m->nrouters && in_avoided(c, m->routers[0], 32))
+			out->log = "offer refused: its router lies inside the lab subnet (CONFIG_LAB_SUBNET)";
+		return;
+	}
 	c->state = DHCPC_REQUESTING;
 	c->tries = 0;
 	send_request(c, now, out);
@@ -282,7 +322,7 @@ static void on_ack(struct dhcpc *c, const struct dhcp_msg *m, uint64_t now, stru
 	struct dhcpc_lease l;
 
 	(void)now;
-	if (c->state < DHCPC_REQUESTING || c->state == DHCPC_BOUND || !take_lease(m, &l))
+	if (c->state < DHCPC_REQUESTING || c->state == DHCPC_BOUND || !take_lease(c, m, &l))
 		return;
 	if (c->state == DHCPC_REQUESTING && l.server_id != c->offer.server_id)
 		return;
@@ -292,7 +332,10 @@ static void on_ack(struct dhcpc *c, const struct dhcp_msg *m, uint64_t now, stru
 		out->replaced = c->have_lease && c->lease.addr != l.addr;
 		out->old = c->lease;
 	}
-	out->log = c->state == DHCPC_REQUESTING || !c->have_lease ? "bound" : "lease extended";
+	if (l.ndns < m->ndns && l.ndns < sizeof(l.dns) / sizeof(l.dns[0]))
+		out->log = "bound; resolvers inside the lab subnet dropped (CONFIG_LAB_SUBNET)";
+	else
+		out->log = c->state == DHCPC_REQUESTING || !c->have_lease ? "bound" : "lease extended";
 	c->lease = l;
 	c->have_lease = true;
 	c->state = DHCPC_BOUND;

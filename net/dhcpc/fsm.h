@@ -47,6 +47,11 @@ struct dhcpc {
 	bool have_lease;
 	uint32_t (*random)(void *ctx); /* xids and retransmission jitter */
 	void *random_ctx;
+	/* The lab's own subnet (len 0: none): an uplink lease inside it, or a
+	 * router there, would send the host's traffic to a guest; resolvers
+	 * there would make the lab's DNS forward every query to one. */
+	uint32_t avoid_addr;
+	uint8_t avoid_len;
 };
 
 enum dhcpc_action {
@@ -68,6 +73,9 @@ struct dhcpc_out {
 
 void dhcpc_init(struct dhcpc *c, const uint8_t mac[6], const char *hostname,
 		uint32_t (*random)(void *ctx), void *ctx);
+/* Refuse offers whose network or router lies in addr/len, and drop the
+ * resolvers that do (a rogue server on the uplink). */
+void dhcpc_avoid(struct dhcpc *c, uint32_t addr, uint8_t len);
 void dhcpc_start(struct dhcpc *c, uint64_t now, struct dhcpc_out *out);
 void dhcpc_timer(struct dhcpc *c, uint64_t now, struct dhcpc_out *out);
 void dhcpc_receive(struct dhcpc *c, const struct dhcp_msg *m, uint64_t now, struct dhcpc_out *out);

@@ -173,8 +173,71 @@ static void test_carrier(void)
 	CHECK(m.type == DHCPRELEASE && m.ciaddr == ADDR + 1 && m.server_id == SERVER && o.dst == SERVER);
 }
 
+/* An offer from the uplink whose address or router lies in the lab's own
+ * subnet is refused; resolvers there are dropped from an accepted lease. */
+static struct dhcp_msg offer_with(const struct dhcpc *c, uint8_t type, uint32_t yiaddr, uint32_t router,
+				  uint32_t dns1, uint32_t dns2)
+{
+	struct dhcp_msg m = { 0 };
+	struct dhcp_builder b;
+	uint8_t buf[600];
+	struct dhcp_msg out;
+	const uint32_t dns[2] = { dns1, dns2 };
+	int n;
+
+	m.op = BOOTREPLY;
+	m.htype = 1;
+	m.hlen = 6;
+	m.xid = c->xid;
+	m.yiaddr = yiaddr;
+	memcpy(m.chaddr, MAC, 6);
+	dhcp_build_init(&b, buf, sizeof(buf), &m);
+	dhcp_opt_u8(&b, DHCP_OPT_MSG_TYPE, type);
+	dhcp_opt_ip(&b, DHCP_OPT_SERVER_ID, SERVER);
+	dhcp_opt_u32(&b, DHCP_OPT_LEASE_TIME, 60);
+	dhcp_opt_ip(&b, DHCP_OPT_SUBNET_MASK, 0xffffff00u);
+	dhcp_opt_ip(&b, DHCP_OPT_ROUTER, router);
+	dhcp_opt_ips(&b, DHCP_OPT_DNS, dns, dns2 ? 2 : 1);
+	n = dhcp_build_finish(&b);
+	CHECK(n > 0 && dhcp_parse(buf, (size_t)n, &out) == 0);
+	return out;
+}
+
+static void test_lab_subnet(void)
+{
+	struct dhcpc c;
+	struct dhcpc_out o;
+	struct dhcp_msg m;
+	const uint32_t lab = 0x0a4d0000u; /* 10.77.0.0/24 */
+
+	dhcpc_init(&c, MAC, "lab", fixed_random, NULL);
+	dhcpc_avoid(&c, lab, 24);
+	dhcpc_start(&c, 1000, &o);
+	m = offer_with(&c, DHCPOFFER, 0x0a4d0032u, SERVER, SERVER, 0);
+	dhcpc_receive(&c, &m, 1100, &o);
+	CHECK(c.state == DHCPC_SELECTING && !(o.actions & DHCPC_ACT_SEND));
+	CHECK(o.log && strstr(o.log, "address lies inside the lab subnet"));
+	m = offer_with(&c, DHCPOFFER, 0x0a4c0505u, SERVER, SERVER, 0); /* 10.76.5.5/24 with a /16 would overlap */
+	dhcpc_receive(&c, &m, 1150, &o);
+	CHECK(c.state == DHCPC_REQUESTING); /* a /24 beside the lab's is fine */
+	dhcpc_init(&c, MAC, "lab", fixed_random, NULL);
+	dhcpc_avoid(&c, lab, 24);
+	dhcpc_start(&c, 1000, &o);
+	m = offer_with(&c, DHCPOFFER, ADDR, 0x0a4d0001u, SERVER, 0);
+	dhcpc_receive(&c, &m, 1100, &o);
+	CHECK(c.state == DHCPC_SELECTING && o.log && strstr(o.log, "router lies inside the lab subnet"));
+	m = offer_with(&c, DHCPOFFER, ADDR, SERVER, 0x0a4d0035u, SERVER);
+	dhcpc_receive(&c, &m, 1200, &o);
+	CHECK(c.state == DHCPC_REQUESTING);
+	m = offer_with(&c, DHCPACK, ADDR, SERVER, 0x0a4d0035u, SERVER);
+	dhcpc_receive(&c, &m, 1300, &o);
+	CHECK(c.state == DHCPC_BOUND && c.lease.ndns == 1 && c.lease.dns[0] == SERVER);
+	CHECK(o.log && strstr(o.log, "resolvers inside the lab subnet dropped"));
+}
+
 int main(void)
 {
+	test_lab_subnet();
 	test_renew_rebind_expire();
 	test_nak_and_strangers();
 	test_carrier();
