@@ -32,6 +32,7 @@
 struct boot {
 	const struct boot_opts *o;
 	struct profile *pr;
+	bool lab_mounted;      /* the lab's files are a mount of ours on FILES_DIR */
 	struct boot_msg m;     /* one record at a time: 33 KB, not on the stack */
 };
 
@@ -124,8 +125,8 @@ static int load(struct boot *b, struct diag *d)
 
 	/* FILES_DIR comes from the profile, and the guests' files checked in it
 	 * may only appear once the lab's share or disk is mounted there. */
-	if (mount_lab_files(pr->v[K_FILES_DIR].str, pr->v[K_DEVICE_WAIT].num,
-			    pr->missing_files > 0 && b->o->hotplug)) {
+	if ((b->lab_mounted = mount_lab_files(pr->v[K_FILES_DIR].str, pr->v[K_DEVICE_WAIT].num,
+					      pr->missing_files > 0 && b->o->hotplug))) {
 		profile_free(pr);
 		diag_free(d);
 		diag_init(d);
@@ -180,6 +181,8 @@ static int send_settings(struct boot *b)
 	copy(s->rescue_shell, sizeof(s->rescue_shell), pr->v[K_RESCUE_SHELL].str);
 	if (pr->dhcp)
 		copy(s->lease_file, sizeof(s->lease_file), pr->lease_file);
+	if (b->lab_mounted)
+		copy(s->lab_mount, sizeof(s->lab_mount), pr->files_dir);
 	s->prefix_len = pr->subnet.len;
 	s->log_level = (uint8_t)pr->log_level;
 	s->console_shell = pr->console_shell;

@@ -83,7 +83,8 @@ int boot_msg_check(const struct boot_msg *m, size_t len)
 		return len == head + sizeof(*st) && terminated(st->profile_name, sizeof(st->profile_name)) &&
 			       terminated(st->console, sizeof(st->console)) &&
 			       terminated(st->rescue_shell, sizeof(st->rescue_shell)) &&
-			       terminated(st->lease_file, sizeof(st->lease_file)) ? 0 : -EBADMSG;
+			       terminated(st->lease_file, sizeof(st->lease_file)) &&
+			       terminated(st->lab_mount, sizeof(st->lab_mount)) ? 0 : -EBADMSG;
 	case BOOT_MSG_SERVICE:
 		return check_service(&m->u.service, len - head);
 	case BOOT_MSG_RESCUE:

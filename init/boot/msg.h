@@ -28,6 +28,7 @@ struct boot_settings {
 	char console[64];          /* CONFIG_CONSOLE */
 	char rescue_shell[BOOT_MSG_PATH];
 	char lease_file[BOOT_MSG_PATH]; /* "" without a DHCP server */
+	char lab_mount[BOOT_MSG_PATH];  /* the lab's files the boot mounted (LABDATA, 9p), or "" */
 	uint8_t prefix_len;        /* the lab subnet's, for labctl leases */
 	uint8_t log_level;
 	bool console_shell;

@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <stddef.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/reboot.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -29,6 +30,18 @@ static unsigned shutdown_bound(const struct pid1 *p)
 	return p->have_settings && !p->rescue ? p->settings.shutdown_timeout_s : DEFAULT_SHUTDOWN_S;
 }
 
+/* The lab's files (a LABDATA disk holds persistent guest disks, read-write)
+ * once every guest has stopped: unmounted, or at least read-only. */
+static void unmount_lab_files(const char *dir)
+{
+	if (umount2(dir, 0) == 0)
+		log_info("shutdown: %s (the lab's files): unmounted", dir);
+	else if (mount(NULL, dir, NULL, MS_REMOUNT | MS_RDONLY, NULL) == 0)
+		log_warn("shutdown: %s (the lab's files): busy, remounted read-only", dir);
+	else
+		log_err("shutdown: %s (the lab's files): %s", dir, strerror(errno));
+}
+
 /* The last steps run in a child: sync() can take as long as the disks
  * need, and PID 1's loop never waits on anything. */
 static void finalize(struct pid1 *p)
@@ -41,6 +54,8 @@ static void finalize(struct pid1 *p)
 	pid = fork();
 	if (pid == 0) {
 		sync();
+		if (p->have_settings && p->settings.lab_mount[0])
+			unmount_lab_files(p->settings.lab_mount);
 		mounts_unmount_all();
 		log_info("shutdown: %s now", p->reboot_cmd == (int)RB_POWER_OFF ? "power off" : "reboot");
 		reboot(p->reboot_cmd);

@@ -6,7 +6,7 @@
 # USB stick behind an xHCI controller (its disk appears only after
 # usb-storage's settle delay: the "modules" service loads usb_storage and
 # sd_mod from the kernel's uevents, and PID 1 waits for the disk), and ext4
-# on NVMe.
+# on NVMe. Each is unmounted at shutdown, after the guests stop.
 . "$(dirname "$0")/../lib/image.sh"
 build_variant configs/default_defconfig <<'CFG'
 # CONFIG_IMAGE_EMBED_GUESTS is not set
@@ -42,6 +42,9 @@ for case in ext4:virtio vfat:usb ext4:nvme; do
 		[ "$bus" = usb ] && expect 'modules: hotplug scsi .*sd_mod' 5 "the USB stick's disk driver loaded on its uevent"
 		grep -a 'CONFIG_GUEST1_KERNEL' "$CONSOLE" && t_error "the profile still misses the guest's files"
 		poweroff_check 90
+		# LABDATA holds persistent guest disks: unmounted after the guests stop.
+		grep -aq "shutdown: /lab (the lab's files): unmounted" "$CONSOLE" ||
+			t_error "the LABDATA disk $dev was not unmounted at shutdown"
 	fi
 	grep -a -E 'modules: (loaded|hotplug)|lab files' "$CONSOLE" | tr -d '\r' | cut -c1-220
 	show_console 25
