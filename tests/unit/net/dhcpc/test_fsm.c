@@ -19,7 +19,9 @@ static const uint8_t MAC[6] = { 0x52, 0x54, 0x00, 0x12, 0x34, 0x56 };
 #define SERVER 0xac1e0001u  /* 172.30.0.1 */
 #define ADDR 0xac1e0064u    /* 172.30.0.100 */
 
-static struct dhcp_msg reply(const struct dhcpc *c, uint8_t type, uint32_t yiaddr, uint32_t lease)
+/* A server's reply as the codec builds it; NAKs carry no lease options. */
+static struct dhcp_msg build(const struct dhcpc *c, uint8_t type, uint32_t yiaddr, uint32_t lease, uint32_t router,
+			     const uint32_t *dns, unsigned ndns)
 {
 	struct dhcp_msg m = { 0 };
 	struct dhcp_builder b;
@@ -39,12 +41,19 @@ static struct dhcp_msg reply(const struct dhcpc *c, uint8_t type, uint32_t yiadd
 	if (type != DHCPNAK) {
 		dhcp_opt_u32(&b, DHCP_OPT_LEASE_TIME, lease);
 		dhcp_opt_ip(&b, DHCP_OPT_SUBNET_MASK, 0xffffff00u);
-		dhcp_opt_ip(&b, DHCP_OPT_ROUTER, SERVER);
-		dhcp_opt_ip(&b, DHCP_OPT_DNS, SERVER);
+		dhcp_opt_ip(&b, DHCP_OPT_ROUTER, router);
+		dhcp_opt_ips(&b, DHCP_OPT_DNS, dns, ndns);
 	}
 	n = dhcp_build_finish(&b);
 	CHECK(n > 0 && dhcp_parse(buf, (size_t)n, &out) == 0);
 	return out;
+}
+
+static struct dhcp_msg reply(const struct dhcpc *c, uint8_t type, uint32_t yiaddr, uint32_t lease)
+{
+	const uint32_t dns = SERVER;
+
+	return build(c, type, yiaddr, lease, SERVER, &dns, 1);
 }
 
 static struct dhcp_msg sent(const struct dhcpc_out *o)
@@ -178,29 +187,9 @@ static void test_carrier(void)
 static struct dhcp_msg offer_with(const struct dhcpc *c, uint8_t type, uint32_t yiaddr, uint32_t router,
 				  uint32_t dns1, uint32_t dns2)
 {
-	struct dhcp_msg m = { 0 };
-	struct dhcp_builder b;
-	uint8_t buf[600];
-	struct dhcp_msg out;
 	const uint32_t dns[2] = { dns1, dns2 };
-	int n;
 
-	m.op = BOOTREPLY;
-	m.htype = 1;
-	m.hlen = 6;
-	m.xid = c->xid;
-	m.yiaddr = yiaddr;
-	memcpy(m.chaddr, MAC, 6);
-	dhcp_build_init(&b, buf, sizeof(buf), &m);
-	dhcp_opt_u8(&b, DHCP_OPT_MSG_TYPE, type);
-	dhcp_opt_ip(&b, DHCP_OPT_SERVER_ID, SERVER);
-	dhcp_opt_u32(&b, DHCP_OPT_LEASE_TIME, 60);
-	dhcp_opt_ip(&b, DHCP_OPT_SUBNET_MASK, 0xffffff00u);
-	dhcp_opt_ip(&b, DHCP_OPT_ROUTER, router);
-	dhcp_opt_ips(&b, DHCP_OPT_DNS, dns, dns2 ? 2 : 1);
-	n = dhcp_build_finish(&b);
-	CHECK(n > 0 && dhcp_parse(buf, (size_t)n, &out) == 0);
-	return out;
+	return build(c, type, yiaddr, 60, router, dns, dns2 ? 2 : 1);
 }
 
 static void test_lab_subnet(void)
