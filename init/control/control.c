@@ -15,10 +15,41 @@
 
 #include "lib/core/log.h"
 
+/* A connected client has CTL_CLIENT_MS to send its request; at most
+ * CTL_MAX_CLIENTS wait at once. A root process that connects and never
+ * sends must not hold PID 1's fds or timers for ever. */
+#define CTL_CLIENT_MS 2000
+#define CTL_MAX_CLIENTS 8
+
+struct ctl_server;
+
+struct ctl_client {
+	int fd;                    /* -1: free */
+	struct loop_timer timer;
+	struct ctl_server *srv;
+};
+
 struct ctl_server {
 	ctl_handler_fn fn;
 	void *data;
+	struct ctl_client clients[CTL_MAX_CLIENTS];
 };
+
+static void client_close(struct loop *l, struct ctl_client *c)
+{
+	loop_timer_cancel(l, &c->timer);
+	loop_del(l, c->fd);
+	close(c->fd);
+	c->fd = -1;
+}
+
+static void on_client_timeout(struct loop *l, struct loop_timer *t)
+{
+	struct ctl_client *c = t->data;
+
+	log_warn("control: a client sent no request within %d ms; dropped", CTL_CLIENT_MS);
+	client_close(l, c);
+}
 
 static int split_words(char *s, char **argv, int max)
 {
@@ -33,7 +64,8 @@ static int split_words(char *s, char **argv, int max)
 
 static void on_client(struct loop *l, int fd, uint32_t events, void *data)
 {
-	struct ctl_server *srv = data;
+	struct ctl_client *c = data;
+	struct ctl_server *srv = c->srv;
 	char req[CTL_REQUEST_MAX + 1], *argv[17];
 	char *reply = NULL;
 	ssize_t n;
@@ -55,8 +87,7 @@ static void on_client(struct loop *l, int fd, uint32_t events, void *data)
 			log_debug("control: reply dropped: %s", strerror(errno));
 	}
 	free(reply);
-	loop_del(l, fd);
-	close(fd);
+	client_close(l, c);
 }
 
 static bool peer_is_root(int fd)
@@ -67,15 +98,32 @@ static bool peer_is_root(int fd)
 	return getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0 && cred.uid == 0;
 }
 
+static struct ctl_client *free_client(struct ctl_server *srv)
+{
+	for (unsigned i = 0; i < CTL_MAX_CLIENTS; i++)
+		if (srv->clients[i].fd < 0)
+			return &srv->clients[i];
+	return NULL;
+}
+
 static void on_accept(struct loop *l, int fd, uint32_t events, void *data)
 {
-	int c = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	struct ctl_server *srv = data;
+	struct ctl_client *c;
+	int cfd = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 
 	(void)events;
-	if (c < 0)
+	if (cfd < 0)
 		return;
-	if (!peer_is_root(c) || loop_add(l, c, EPOLLIN, on_client, data) < 0)
-		close(c);
+	if (!peer_is_root(cfd) || !(c = free_client(srv)) || loop_add(l, cfd, EPOLLIN, on_client, c) < 0) {
+		close(cfd);
+		return;
+	}
+	c->fd = cfd;
+	c->timer.fn = on_client_timeout;
+	c->timer.data = c;
+	if (loop_timer_arm(l, &c->timer, loop_now_ms() + CTL_CLIENT_MS) < 0)
+		client_close(l, c);
 }
 
 int ctl_listen(struct loop *l, const char *path, ctl_handler_fn fn, void *data)
@@ -102,6 +150,8 @@ int ctl_listen(struct loop *l, const char *path, ctl_handler_fn fn, void *data)
 	}
 	srv->fn = fn;
 	srv->data = data;
+	for (unsigned i = 0; i < CTL_MAX_CLIENTS; i++)
+		srv->clients[i] = (struct ctl_client){ .fd = -1, .srv = srv };
 	unlink(path);
 	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || chmod(path, 0600) < 0 ||
 	    listen(fd, 16) < 0 || (r = loop_add(l, fd, EPOLLIN, on_accept, srv)) < 0) {

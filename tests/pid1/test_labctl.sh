@@ -2,7 +2,7 @@
 # labctl against labinit as PID 1: status shows the profile and the services;
 # stop/start/restart act on one service (seen in its own event log and in
 # status); an unknown name is refused by name; the uts namespace carries
-# CONFIG_HOSTNAME.
+# CONFIG_HOSTNAME; a control client that never sends is dropped.
 . "$(dirname -- "$0")/../lib/pid1.sh" || { echo "cannot load tests/lib/pid1.sh" >&2; exit 2; }
 t_init
 
@@ -102,6 +102,22 @@ if out=$(t_labctl frobnicate 2>&1); then
 	t_fail "expected 'labctl frobnicate' to fail, it succeeded with: $out"
 fi
 t_alive "after the labctl commands"
+
+# A client that connects and never sends is dropped after 2 s: a root
+# process must not hold PID 1's fds for ever. socat writes what sleep
+# prints (nothing) to a SOCK_SEQPACKET connection to the control socket.
+t_need socat "Debian package socat"
+fds() { ls "/proc/$LPID/fd" | wc -l; }
+base=$(fds)
+nsenter -t "$LPID" -m socat -u EXEC:"sleep 15" UNIX-CONNECT:/run/labinit/control,type=5 &
+idle=$!
+t_track "$idle"
+t_wait_for 5 sh -c "[ \$(ls /proc/$LPID/fd | wc -l) -gt $base ]" || t_fail "the idle client never connected"
+t_labctl status >/dev/null || t_fail "labctl status failed while an idle client is connected"
+t_wait_console 'control: a client sent no request within 2000 ms; dropped' 10 ||
+	t_fail "the idle client was not dropped"
+t_wait_for 5 sh -c "[ \$(ls /proc/$LPID/fd | wc -l) -le $base ]" || t_fail "PID 1 still holds the idle client's fd"
+t_pid_running "$idle" || t_fail "the idle client ended by itself: the test proves nothing"
 
 # and it still shuts down cleanly
 kill -TERM "$LPID"
