@@ -117,6 +117,12 @@ t_wait_count() {
 # t_wait_console ERE SECONDS [FILE]: 0 once a line matches.
 t_wait_console() { t_wait_count "$1" 1 "$2" "${3:-}"; }
 
+# t_tmpdir: a scratch directory in $tmp, removed on exit.
+t_tmpdir() {
+	tmp=$(mktemp -d) || t_fail "mktemp -d failed"
+	t_defer "rm -rf '$tmp'"
+}
+
 # t_track PID: killed on exit (by pid) if still running.
 t_track() { T_TRACKED="$T_TRACKED $1"; }
 

@@ -6,8 +6,7 @@ set -eu
 T_REPO=$(cd "$(dirname "$0")/../.." && pwd)
 . "$T_REPO/tests/lib/lib.sh"
 cd "$T_REPO"
-tmp=$(mktemp -d)
-t_defer 'rm -rf "$tmp"'
+t_tmpdir
 mk() { make --no-print-directory -s KCONFIG_CONFIG="$tmp/.config" "$@"; }
 
 mk list-defconfigs | tr -s " " > "$tmp/list"

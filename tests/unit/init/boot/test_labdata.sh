@@ -6,19 +6,18 @@ T_REPO=$(cd "$(dirname "$0")/../../../.." && pwd)
 . "$T_REPO/tests/lib/lib.sh"
 cd "$T_REPO"
 t_need mkfs.ext4 e2fsprogs
-tmp=$(mktemp -d)
-t_defer 'rm -rf "$tmp"'
+t_tmpdir
 truncate -s 8M "$tmp/ext4.img"
 mkfs.ext4 -q -F -L LABDATA "$tmp/ext4.img"
-[ "$(build/labinit labdata-label "$tmp/ext4.img")" = "ext4 LABDATA" ] || t_fail "ext4 label not read"
+[ "$("$LABINIT" labdata-label "$tmp/ext4.img")" = "ext4 LABDATA" ] || t_fail "ext4 label not read"
 truncate -s 8M "$tmp/other.img"
 mkfs.ext4 -q -F -L other "$tmp/other.img"
-[ "$(build/labinit labdata-label "$tmp/other.img")" = "ext4 other" ] || t_fail "another label misread"
+[ "$("$LABINIT" labdata-label "$tmp/other.img")" = "ext4 other" ] || t_fail "another label misread"
 head -c 4096 /dev/zero > "$tmp/zero.img"
-if build/labinit labdata-label "$tmp/zero.img" > /dev/null 2>&1; then t_fail "a blank disk has a label?"; fi
+if "$LABINIT" labdata-label "$tmp/zero.img" > /dev/null 2>&1; then t_fail "a blank disk has a label?"; fi
 if command -v mkfs.vfat > /dev/null; then
 	truncate -s 40M "$tmp/fat.img"
 	mkfs.vfat -F 32 -n LABDATA "$tmp/fat.img" > /dev/null
-	[ "$(build/labinit labdata-label "$tmp/fat.img")" = "vfat LABDATA" ] || t_fail "FAT32 label not read"
+	[ "$("$LABINIT" labdata-label "$tmp/fat.img")" = "vfat LABDATA" ] || t_fail "FAT32 label not read"
 fi
 echo "labels ok"

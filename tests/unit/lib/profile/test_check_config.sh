@@ -6,9 +6,7 @@ set -eu
 T_REPO=$(cd "$(dirname "$0")/../../../.." && pwd)
 . "$T_REPO/tests/lib/lib.sh"
 cd "$T_REPO"
-LABINIT=${LABINIT:-build/labinit}
-tmp=$(mktemp -d)
-t_defer 'rm -rf "$tmp"'
+t_tmpdir
 
 mkdir -p "$tmp/files/guests/demo"
 : > "$tmp/files/guests/demo/vmlinux"

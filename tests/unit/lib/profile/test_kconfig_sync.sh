@@ -8,9 +8,7 @@ set -eu
 T_REPO=$(cd "$(dirname "$0")/../../../.." && pwd)
 . "$T_REPO/tests/lib/lib.sh"
 cd "$T_REPO"
-LABINIT=${LABINIT:-build/labinit}
-tmp=$(mktemp -d)
-t_defer 'rm -rf "$tmp"'
+t_tmpdir
 
 sh guests/gen-kconfig-slots.sh | diff -u guests/Kconfig.slots - ||
 	t_fail "guests/Kconfig.slots is stale: sh guests/gen-kconfig-slots.sh > guests/Kconfig.slots"
