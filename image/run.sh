@@ -25,7 +25,7 @@ done
 cfg() { config_value "$out/config" "$1"; }
 
 # Port forwards, and the memory the guests need on top of the host's own.
-fwd="" fwdtext="" mem=768
+fwd="" fwdtext="" mem=768 gdb_listen=""
 for f in $(cfg NAT_PORT_FORWARDS); do
 	proto=${f%%:*} rest=${f#*:}
 	port=${rest%%:*}
@@ -39,6 +39,9 @@ for n in 1 2 3 4 5 6 7 8; do
 	[ "${port:-0}" = 0 ] && continue
 	fwd="$fwd,hostfwd=tcp:127.0.0.1:$port-:$port"
 	fwdtext="$fwdtext tcp/$port→gdb:$(cfg GUEST${n}_NAME)"
+	# The stubs answer on the bridge only unless told: here the uplink is
+	# QEMU's user network, which only this workstation's 127.0.0.1 reaches.
+	gdb_listen="labinit.GDB_LISTEN=both"
 done
 
 accel=${RUN_ACCEL:-$(build/labinit accel 2>/dev/null || echo tcg)}
@@ -56,6 +59,6 @@ exec qemu-system-x86_64 -name labinit -nodefaults -no-user-config \
 	-machine pc,accel=$accel -cpu $cpu -m "${RUN_MEMORY:-$mem}" -smp "${RUN_CPUS:-2}" \
 	-display none -chardev stdio,id=con,mux=on,signal=off -serial chardev:con -mon chardev=con,mode=readline \
 	-kernel "$out/vmlinuz" -initrd "$out/initramfs.cpio.zst" \
-	-append "console=ttyS0,115200n8 ${RUN_APPEND:-}" \
+	-append "console=ttyS0,115200n8 $gdb_listen ${RUN_APPEND:-}" \
 	-netdev "user,id=up$fwd" -device virtio-net-pci,netdev=up \
 	-virtfs "local,path=$(pwd | sed 's/,/,,/g')/lab,mount_tag=lab,security_model=none,id=lab"

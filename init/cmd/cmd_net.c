@@ -19,6 +19,9 @@ static int run(int argc, char **argv, const char *verb, int (*fn)(const struct l
 	if (!p)
 		return 2;
 	labcfg_labnet(p, &c);
+	/* An ordinary host keeps its own services on its other interfaces;
+	 * only the lab's addresses are closed to them (net/nft/nft.h). */
+	c.nft.host_shared = true;
 	r = fn(&c);
 	if (r == 0)
 		log_info("%s: lab \"%s\" %s", verb, p->name, !strcmp(verb, "up") ? "is up" : "is down");

@@ -2,6 +2,7 @@
  * keep on their own are tied to the profile's here, at compile time. */
 #include "init/labcfg/labcfg.h"
 
+#include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -10,6 +11,15 @@ _Static_assert(NFT_MAX_FORWARDS >= PROFILE_MAX_FORWARDS, "every port forward fit
 _Static_assert(DHCPD_KNOWN_MAX >= PROFILE_GUEST_SLOTS, "the DHCP server knows every guest");
 _Static_assert(DNSD_CFG_GUESTS >= PROFILE_GUEST_SLOTS, "DNS names every guest");
 _Static_assert(DNSD_CFG_SERVERS >= PROFILE_MAX_DNS, "every resolver reaches DNS");
+
+_Static_assert(NFT_MAX_PORTS >= 1 + PROFILE_GUEST_SLOTS + PROFILE_MAX_PORTS, "SMB, every gdb stub, every extra port");
+_Static_assert((unsigned)LISTEN_BRIDGE == NFT_ON_BRIDGE && (unsigned)LISTEN_UPLINK == NFT_ON_UPLINK,
+	       "the profile's listen bits are the firewall's");
+
+static void add_port(struct nft_config *out, uint8_t proto, uint16_t port, enum listen_on on)
+{
+	out->ports[out->nports++] = (struct nft_port){ proto, port, (uint8_t)on };
+}
 
 static void labcfg_nft(const struct profile *p, struct nft_config *out)
 {
@@ -20,7 +30,13 @@ static void labcfg_nft(const struct profile *p, struct nft_config *out)
 	out->nat = p->nat;
 	out->dhcp = p->dhcp;
 	out->dns = p->dns;
-	out->share_smb = p->share_smb;
+	if (p->share_smb)
+		add_port(out, IPPROTO_TCP, 445, p->smb_listen); /* SMB direct over TCP, no NetBIOS ports */
+	for (unsigned i = 0; i < p->nguests; i++)
+		if (p->guests[i].gdb_port)
+			add_port(out, IPPROTO_TCP, p->guests[i].gdb_port, p->gdb_listen);
+	for (unsigned i = 0; i < p->nextra_ports; i++)
+		add_port(out, p->extra_ports[i].proto, p->extra_ports[i].port, p->extra_ports[i].on);
 	for (unsigned i = 0; i < p->nforwards; i++) {
 		const struct port_forward *f = &p->forwards[i];
 

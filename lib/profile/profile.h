@@ -42,6 +42,7 @@ struct key_value {
 #define PROFILE_MAX_ARGS 32
 #define PROFILE_MAX_DNS 4
 #define PROFILE_MAX_FORWARDS 32
+#define PROFILE_MAX_PORTS 16
 
 struct service_cfg {
 	char name[32];
@@ -72,6 +73,15 @@ struct port_forward {
 	uint16_t host_port, guest_port;
 	uint32_t guest_ip;
 	char guest[32];                /* as written: a name or an address */
+};
+
+/* Where a service of the host answers (GDB_LISTEN, ...): a set of bits. */
+enum listen_on { LISTEN_BRIDGE = 1, LISTEN_UPLINK = 2, LISTEN_BOTH = 3 };
+
+struct host_port {
+	uint8_t proto;                 /* IPPROTO_TCP or IPPROTO_UDP */
+	uint16_t port;
+	enum listen_on on;
 };
 
 struct profile {
@@ -112,6 +122,10 @@ struct profile {
 	bool nat;
 	struct port_forward forwards[PROFILE_MAX_FORWARDS];
 	unsigned nforwards;
+	/* host firewall */
+	enum listen_on gdb_listen, smb_listen;
+	struct host_port extra_ports[PROFILE_MAX_PORTS];
+	unsigned nextra_ports;
 	/* share */
 	const char *share_dir, *share_9p_tag;
 	bool share_9p, share_per_guest, share_smb;

@@ -43,6 +43,9 @@
 	X(DNS_UPSTREAMS, STR, "", 0, 0)                          \
 	X(NAT, BOOL, "y", 0, 0)                                  \
 	X(NAT_PORT_FORWARDS, STR, "", 0, 0)                      \
+	X(GDB_LISTEN, STR, "bridge", 0, 0)                       \
+	X(SHARE_SMB_LISTEN, STR, "bridge", 0, 0)                 \
+	X(EXTRA_SERVICES_PORTS, STR, "", 0, 0)                   \
 	X(SHARE_DIR, STR, "/lab/share", 0, 0)                    \
 	X(SHARE_9P, BOOL, "y", 0, 0)                             \
 	X(SHARE_9P_TAG, STR, "debug", 0, 0)                      \

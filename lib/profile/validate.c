@@ -432,4 +432,5 @@ void profile_validate(struct profile *p, struct diag *d)
 	p->nat = vc_num(&c, K_NAT);
 	if (p->nat)
 		vc_forwards(&c);
+	vc_firewall(&c);
 }

@@ -27,5 +27,6 @@ bool vc_check_lab_host(struct vctx *c, unsigned key, uint32_t a);
 
 void vc_guests(struct vctx *c);
 void vc_forwards(struct vctx *c);
+void vc_firewall(struct vctx *c);
 
 #endif

@@ -86,10 +86,10 @@ int labnet_down(const struct labnet_config *p)
 
 	dhcpc_stop_background(p->uplink_ifname);
 	if ((r = nft_remove(&e)) < 0) {
-		log_err("nftables table ip labinit: %s%s%s %s", e.what, e.what[0] ? ": " : "", strerror(-r), e.msg);
+		log_err("nftables table inet labinit: %s%s%s %s", e.what, e.what[0] ? ": " : "", strerror(-r), e.msg);
 		failed = r;
 	} else {
-		log_info("nftables table ip labinit: %s", r == 1 ? "none" : "removed");
+		log_info("nftables table inet labinit: %s", r == 1 ? "none" : "removed");
 	}
 	if ((r = nl_open(&s, NETLINK_ROUTE)) < 0)
 		return r;

@@ -194,7 +194,7 @@ static int step_ruleset(const struct labnet_config *p)
 
 	if (r < 0 && e.what[0])
 		log_err("nftables: %s", e.what);
-	return step_result(p->nat ? "nftables table ip labinit (NAT, filter)" : "nftables table ip labinit (filter, no NAT)",
+	return step_result(p->nat ? "nftables table inet labinit (NAT, filter)" : "nftables table inet labinit (filter, no NAT)",
 			   r, &e, t0);
 }
 

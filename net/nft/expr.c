@@ -6,8 +6,10 @@
 #include "net/nft/expr.h"
 
 #include <linux/icmp.h>
+#include <linux/icmpv6.h>
 #include <linux/if.h>
 #include <linux/ip.h>
+#include <linux/ipv6.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter/nf_nat.h>
 #include <linux/netfilter/nf_tables.h>
@@ -185,20 +187,44 @@ void nft_match_ifname(struct nl_msg *m, uint32_t key, const char *name)
 	nft_expr_cmp(m, NFT_CMP_EQ, NFT_REG_1, buf, sizeof(buf));
 }
 
-/* As nft: a byte-aligned prefix loads just its bytes; any other prefix
- * loads the whole address and masks it (bitwise) before comparing. */
-static void match_addr(struct nl_msg *m, uint32_t offset, const struct ip4_prefix *p, uint32_t op)
+/* meta nfproto FAMILY: what nft puts before any match on an IPv4 or IPv6
+ * header in an inet table (its protocol dependency), so that an IPv6 packet
+ * is never read as if it were IPv4. nft prints the rule without it. */
+void nft_match_nfproto(struct nl_msg *m, uint8_t family)
 {
-	bool aligned = p->len > 0 && p->len % 8 == 0;
-	uint32_t len = aligned ? p->len / 8u : 4;
-	uint8_t addr[4], mask[4], zero[4] = { 0 };
+	nft_expr_meta(m, NFT_META_NFPROTO, NFT_REG_1);
+	nft_expr_cmp(m, NFT_CMP_EQ, NFT_REG_1, &family, sizeof(family));
+}
 
-	put_be32(addr, p->addr & addr_mask(p->len));
-	put_be32(mask, addr_mask(p->len));
+/* As nft: a byte-aligned prefix loads just its bytes; any other prefix
+ * loads the whole address and masks it (bitwise) before comparing.
+ * addr is the network-order address of alen bytes. */
+static void match_prefix(struct nl_msg *m, uint8_t family, uint32_t offset, const uint8_t *addr,
+			 unsigned alen, unsigned plen, uint32_t op)
+{
+	uint8_t val[16], mask[16], zero[16] = { 0 };
+	bool aligned = plen > 0 && plen % 8 == 0;
+	unsigned len = aligned ? plen / 8 : alen;
+
+	for (unsigned i = 0; i < len; i++) {
+		unsigned bits = plen >= (i + 1) * 8 ? 8 : plen > i * 8 ? plen - i * 8 : 0;
+
+		mask[i] = (uint8_t)(0xff00u >> bits);
+		val[i] = addr[i] & mask[i];
+	}
+	nft_match_nfproto(m, family);
 	nft_expr_payload(m, NFT_PAYLOAD_NETWORK_HEADER, offset, len, NFT_REG_1);
 	if (!aligned)
 		nft_expr_bitwise(m, NFT_REG_1, mask, zero, len);
-	nft_expr_cmp(m, op, NFT_REG_1, addr, len);
+	nft_expr_cmp(m, op, NFT_REG_1, val, len);
+}
+
+static void match_addr(struct nl_msg *m, uint32_t offset, const struct ip4_prefix *p, uint32_t op)
+{
+	uint8_t addr[4];
+
+	put_be32(addr, p->addr);
+	match_prefix(m, NFPROTO_IPV4, offset, addr, sizeof(addr), p->len, op);
 }
 
 void nft_match_saddr(struct nl_msg *m, const struct ip4_prefix *p, uint32_t op)
@@ -209,6 +235,11 @@ void nft_match_saddr(struct nl_msg *m, const struct ip4_prefix *p, uint32_t op)
 void nft_match_daddr(struct nl_msg *m, const struct ip4_prefix *p, uint32_t op)
 {
 	match_addr(m, offsetof(struct iphdr, daddr), p, op);
+}
+
+void nft_match_saddr6(struct nl_msg *m, const uint8_t addr[16], unsigned len, uint32_t op)
+{
+	match_prefix(m, NFPROTO_IPV6, offsetof(struct ipv6hdr, saddr), addr, 16, len, op);
 }
 
 /* meta l4proto, not ip protocol: it is what nft emits as the dependency of
@@ -232,12 +263,24 @@ void nft_match_dport(struct nl_msg *m, uint8_t proto, uint16_t port)
 	nft_expr_cmp(m, NFT_CMP_EQ, NFT_REG_1, be, sizeof(be));
 }
 
+static void match_type(struct nl_msg *m, uint8_t l4proto, uint8_t type)
+{
+	nft_match_l4proto(m, l4proto);
+	nft_expr_payload(m, NFT_PAYLOAD_TRANSPORT_HEADER, 0, sizeof(type), NFT_REG_1);
+	nft_expr_cmp(m, NFT_CMP_EQ, NFT_REG_1, &type, sizeof(type));
+}
+
+/* The type is the first byte of both headers (struct icmphdr, icmp6hdr). */
 void nft_match_icmp_type(struct nl_msg *m, uint8_t type)
 {
-	nft_match_l4proto(m, IPPROTO_ICMP);
-	nft_expr_payload(m, NFT_PAYLOAD_TRANSPORT_HEADER, offsetof(struct icmphdr, type), sizeof(type),
-			 NFT_REG_1);
-	nft_expr_cmp(m, NFT_CMP_EQ, NFT_REG_1, &type, sizeof(type));
+	_Static_assert(offsetof(struct icmphdr, type) == 0, "icmp type first");
+	match_type(m, IPPROTO_ICMP, type);
+}
+
+void nft_match_icmp6_type(struct nl_msg *m, uint8_t type)
+{
+	_Static_assert(offsetof(struct icmp6hdr, icmp6_type) == 0, "icmpv6 type first");
+	match_type(m, IPPROTO_ICMPV6, type);
 }
 
 /* ct state and ct status are 32-bit words in host byte order (nft_ct.c
@@ -280,8 +323,10 @@ void nft_stmt_dnat(struct nl_msg *m, uint32_t addr, uint16_t port)
 	nft_expr_nat(m, NFT_NAT_DNAT, NFT_REG_1, port ? NFT_REG_2 : 0);
 }
 
-/* ICMP port unreachable is what iptables' REJECT and libvirt send. */
+/* Port unreachable is what iptables' REJECT and libvirt send; in an inet
+ * table it is ICMPX, which the kernel turns into ICMP or ICMPv6 by the
+ * packet's family (nft_reject_inet). */
 void nft_stmt_reject(struct nl_msg *m)
 {
-	nft_expr_reject(m, NFT_REJECT_ICMP_UNREACH, ICMP_PORT_UNREACH);
+	nft_expr_reject(m, NFT_REJECT_ICMPX_UNREACH, NFT_REJECT_ICMPX_PORT_UNREACH);
 }

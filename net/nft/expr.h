@@ -25,22 +25,31 @@ void nft_expr_immediate(struct nl_msg *m, uint32_t dreg, const void *data, uint3
 void nft_expr_verdict(struct nl_msg *m, int32_t code);
 /* flags: NF_NAT_RANGE_* (<linux/netfilter/nf_nat.h>); reg 0: no port range. */
 void nft_expr_masq(struct nl_msg *m, uint32_t flags, uint32_t reg_proto_min, uint32_t reg_proto_max);
-/* type NFT_NAT_SNAT/DNAT, IPv4; reg_proto 0: keep the port. */
+/* type NFT_NAT_SNAT/DNAT, IPv4 (the rule must match meta nfproto ipv4);
+ * reg_proto 0: keep the port. */
 void nft_expr_nat(struct nl_msg *m, uint32_t type, uint32_t reg_addr, uint32_t reg_proto);
 void nft_expr_reject(struct nl_msg *m, uint32_t type, uint8_t icmp_code);
 
-/* Matches. Addresses and ports are host byte order here. */
+/* Matches. IPv4 addresses and ports are host byte order here; IPv6
+ * addresses are their 16 bytes. Address matches carry their family's
+ * meta nfproto dependency, as the table is inet. */
+/* meta nfproto NFPROTO_IPV4 / NFPROTO_IPV6. */
+void nft_match_nfproto(struct nl_msg *m, uint8_t family);
 /* iifname/oifname NAME: key NFT_META_IIFNAME or NFT_META_OIFNAME. */
 void nft_match_ifname(struct nl_msg *m, uint32_t key, const char *name);
 /* ip saddr/daddr [!=] PREFIX: op NFT_CMP_EQ or NFT_CMP_NEQ. */
 void nft_match_saddr(struct nl_msg *m, const struct ip4_prefix *p, uint32_t op);
 void nft_match_daddr(struct nl_msg *m, const struct ip4_prefix *p, uint32_t op);
+/* ip6 saddr [!=] ADDR/LEN. */
+void nft_match_saddr6(struct nl_msg *m, const uint8_t addr[16], unsigned len, uint32_t op);
 /* meta l4proto PROTO (IPPROTO_TCP, ...). */
 void nft_match_l4proto(struct nl_msg *m, uint8_t proto);
 /* tcp/udp dport PORT (meta l4proto PROTO th dport PORT). */
 void nft_match_dport(struct nl_msg *m, uint8_t proto, uint16_t port);
 /* icmp type TYPE (ICMP_ECHO, ... from <linux/icmp.h>). */
 void nft_match_icmp_type(struct nl_msg *m, uint8_t type);
+/* icmpv6 type TYPE (ICMPV6_ECHO_REQUEST, NDISC_* numbers). */
+void nft_match_icmp6_type(struct nl_msg *m, uint8_t type);
 /* ct state/status with any of bits set: key NFT_CT_STATE or NFT_CT_STATUS. */
 void nft_match_ct(struct nl_msg *m, uint32_t key, uint32_t bits);
 
@@ -49,7 +58,7 @@ void nft_match_ct(struct nl_msg *m, uint32_t key, uint32_t bits);
 void nft_stmt_masq(struct nl_msg *m, uint16_t port_min, uint16_t port_max);
 /* dnat to ADDR[:PORT]; port 0: keep the port. */
 void nft_stmt_dnat(struct nl_msg *m, uint32_t addr, uint16_t port);
-/* reject with icmp type port-unreachable (nft prints plain "reject"). */
+/* reject with icmpx type port-unreachable (nft prints plain "reject"). */
 void nft_stmt_reject(struct nl_msg *m);
 
 #endif

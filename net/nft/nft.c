@@ -1,11 +1,14 @@
 /* labinit's nftables ruleset, after libvirt's NAT network (its nftables
- * firewall backend, network_nftables.c), sent as one nfnetlink batch.
+ * firewall backend, network_nftables.c) plus an input policy of our own,
+ * sent as one nfnetlink batch. One inet table holds both families: what
+ * the host answers cannot differ between IPv4 and IPv6 by omission.
  * Message layouts: <linux/netfilter/nfnetlink.h>, <linux/netfilter/nf_tables.h>. */
 #include "net/nft/nft.h"
 
 #include <endian.h>
 #include <errno.h>
 #include <linux/icmp.h>
+#include <linux/icmpv6.h>
 #include <linux/if.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter/nf_conntrack_common.h>
@@ -30,6 +33,10 @@
  * libvirt returns them from NAT untouched. */
 static const struct ip4_prefix mcast_local = { 0xe0000000u, 24 };
 static const struct ip4_prefix broadcast = { 0xffffffffu, 32 };
+/* A DHCP client without an address yet sends from 0.0.0.0 (RFC 2131 4.1). */
+static const struct ip4_prefix unspecified = { 0, 32 };
+/* fe80::/10: the only IPv6 sources a lab network has today. */
+static const uint8_t link_local6[16] = { 0xfe, 0x80 };
 
 /* Every nfnetlink message starts with struct nfgenmsg; res_id is big-endian. */
 static void nfgen_header(struct nl_msg *m, uint8_t family, uint16_t res_id)
@@ -59,7 +66,7 @@ static void batch_marker(struct nl_batch *b, uint16_t type, const char *what)
 static void nft_msg_begin(struct nl_batch *b, struct nl_msg *m, uint16_t cmd, uint16_t flags)
 {
 	nl_batch_msg(b, m, (uint16_t)(NFNL_SUBSYS_NFTABLES << 8 | cmd), (uint16_t)(NLM_F_ACK | flags));
-	nfgen_header(m, NFPROTO_IPV4, 0);
+	nfgen_header(m, NFPROTO_INET, 0);
 }
 
 static void table_msg(struct nl_batch *b, uint16_t cmd, const char *what)
@@ -76,8 +83,8 @@ static void table_msg(struct nl_batch *b, uint16_t cmd, const char *what)
  * and only when the whole transaction commits. */
 static void table_reset(struct nl_batch *b)
 {
-	table_msg(b, NFT_MSG_NEWTABLE, "table ip " NFT_TABLE_NAME " (if absent)");
-	table_msg(b, NFT_MSG_DELTABLE, "delete table ip " NFT_TABLE_NAME);
+	table_msg(b, NFT_MSG_NEWTABLE, "table inet " NFT_TABLE_NAME " (if absent)");
+	table_msg(b, NFT_MSG_DELTABLE, "delete table inet " NFT_TABLE_NAME);
 }
 
 void nft_rule_begin(struct nl_batch *b, struct nft_rule *r, const char *chain)
@@ -112,7 +119,7 @@ static struct nl_msg *rule(struct chain_ctx *c)
 __attribute__((format(printf, 2, 3)))
 static void rule_done(struct chain_ctx *c, const char *fmt, ...)
 {
-	char what[64];
+	char what[96];
 	int n = snprintf(what, sizeof(what), "rule %s #%u: ", c->chain, ++c->n);
 	va_list ap;
 
@@ -177,13 +184,15 @@ static void fill_postrouting(struct chain_ctx *c)
 /* --- prerouting (nat): port forwards; libvirt has none, this is the
  * DNAT a libvirt user adds by hook script --- */
 
-/* iifname U meta l4proto P th dport HOSTPORT dnat to GUEST:PORT */
+/* iifname U meta l4proto P th dport HOSTPORT dnat ip to GUEST:PORT
+ * (IPv4 only: the nfproto match keeps IPv6 away from an IPv4 NAT). */
 static void pre_dnat(struct chain_ctx *c, const struct nft_forward *f)
 {
 	struct nl_msg *m = rule(c);
 	char ip[16];
 
 	nft_match_ifname(m, NFT_META_IIFNAME, c->p->uplink_ifname);
+	nft_match_nfproto(m, NFPROTO_IPV4);
 	nft_match_dport(m, f->proto, f->host_port);
 	nft_stmt_dnat(m, f->guest_ip, f->guest_port);
 	addr_format_ip4(f->guest_ip, ip);
@@ -279,59 +288,176 @@ static void fill_forward(struct chain_ctx *c)
 	fwd_reject(c, NFT_META_OIFNAME);
 }
 
-/* --- input (filter): libvirt's LIBVIRT_INP, plus what keeps the host
- * closed to the lab --- */
+/* --- input (filter): what the host itself answers, per interface: on
+ * the bridge the lab's services (libvirt's LIBVIRT_INP) and nothing else;
+ * on the uplink established traffic and what the profile exposes there;
+ * on the appliance nothing anywhere else (policy drop) --- */
 
-/* iifname B tcp/udp dport PORT accept: a service the host offers the lab. */
-static void in_service(struct chain_ctx *c, uint8_t proto, uint16_t port)
+static const char *where(const struct chain_ctx *c, uint32_t on)
+{
+	return on == NFT_ON_BRIDGE ? c->p->bridge_name : c->p->uplink_ifname;
+}
+
+/* iifname "lo" accept: the host talking to itself (labctl, DNS from PID 1). */
+static void in_loopback(struct chain_ctx *c)
+{
+	struct nl_msg *m = rule(c);
+
+	nft_match_ifname(m, NFT_META_IIFNAME, "lo");
+	nft_expr_verdict(m, NF_ACCEPT);
+	rule_done(c, "iifname lo accept");
+}
+
+/* iifname B ip saddr 0.0.0.0 udp dport 67 accept: a DHCP client before it
+ * has an address, the one source outside the lab subnet the bridge takes. */
+static void in_dhcp_unconfigured(struct chain_ctx *c)
 {
 	struct nl_msg *m = rule(c);
 
 	nft_match_ifname(m, NFT_META_IIFNAME, c->p->bridge_name);
+	nft_match_saddr(m, &unspecified, NFT_CMP_EQ);
+	nft_match_dport(m, IPPROTO_UDP, 67);
+	nft_expr_verdict(m, NF_ACCEPT);
+	rule_done(c, "iifname %s ip saddr 0.0.0.0 udp dport 67 accept", c->p->bridge_name);
+}
+
+/* iifname B ip saddr != SUBNET drop, iifname B ip6 saddr != fe80::/10 drop:
+ * a guest cannot pass for another network — say the upstream resolver, to
+ * answer the DNS forwarder's queries. Before the established rule below:
+ * conntrack matches a reply by addresses and ports, not by interface. */
+static void in_source_check(struct chain_ctx *c)
+{
+	struct nl_msg *m = rule(c);
+	char net[16];
+
+	nft_match_ifname(m, NFT_META_IIFNAME, c->p->bridge_name);
+	nft_match_saddr(m, &c->p->subnet, NFT_CMP_NEQ);
+	nft_expr_verdict(m, NF_DROP);
+	addr_format_ip4(c->p->subnet.addr, net);
+	rule_done(c, "iifname %s ip saddr != %s/%u drop", c->p->bridge_name, net, c->p->subnet.len);
+	m = rule(c);
+	nft_match_ifname(m, NFT_META_IIFNAME, c->p->bridge_name);
+	nft_match_saddr6(m, link_local6, 10, NFT_CMP_NEQ);
+	nft_expr_verdict(m, NF_DROP);
+	rule_done(c, "iifname %s ip6 saddr != fe80::/10 drop", c->p->bridge_name);
+}
+
+/* ct state established,related accept: answers to what the host opened
+ * (DNS forwarded upstream, the uplink's DHCP renewals, ssh into a guest). */
+static void in_established(struct chain_ctx *c)
+{
+	struct nl_msg *m = rule(c);
+
+	nft_match_ct(m, NFT_CT_STATE, CT_ESTABLISHED_RELATED);
+	nft_expr_verdict(m, NF_ACCEPT);
+	rule_done(c, "ct state established,related accept");
+}
+
+/* iifname IF tcp/udp dport PORT accept: a service the host offers there. */
+static void in_service(struct chain_ctx *c, uint32_t on, uint8_t proto, uint16_t port)
+{
+	struct nl_msg *m = rule(c);
+
+	nft_match_ifname(m, NFT_META_IIFNAME, where(c, on));
 	nft_match_dport(m, proto, port);
 	nft_expr_verdict(m, NF_ACCEPT);
-	rule_done(c, "iifname %s %s dport %u accept", c->p->bridge_name, proto_name(proto), port);
+	rule_done(c, "iifname %s %s dport %u accept", where(c, on), proto_name(proto), port);
 }
 
-/* iifname B icmp type echo-request accept: guests may ping their gateway. */
-static void in_ping(struct chain_ctx *c)
+/* iifname IF icmp(v6) type T accept */
+static void in_icmp(struct chain_ctx *c, uint32_t on, bool v6, uint8_t type)
 {
 	struct nl_msg *m = rule(c);
 
-	nft_match_ifname(m, NFT_META_IIFNAME, c->p->bridge_name);
-	nft_match_icmp_type(m, ICMP_ECHO);
+	nft_match_ifname(m, NFT_META_IIFNAME, where(c, on));
+	if (v6)
+		nft_match_icmp6_type(m, type);
+	else
+		nft_match_icmp_type(m, type);
 	nft_expr_verdict(m, NF_ACCEPT);
-	rule_done(c, "iifname %s icmp echo-request accept", c->p->bridge_name);
+	rule_done(c, "iifname %s icmp%s type %u accept", where(c, on), v6 ? "v6" : "", type);
 }
 
-/* iifname B ct state BITS accept/drop */
-static void in_ct(struct chain_ctx *c, uint32_t bits, int32_t verdict, const char *text)
+/* Neighbour discovery (RFC 4861 types 135, 136): without it no IPv6
+ * address on the link answers at all. Router advertisements (134) only on
+ * the uplink, where the host is a host that configures itself by SLAAC. */
+#define ND_NEIGHBOUR_SOLICIT 135
+#define ND_NEIGHBOUR_ADVERT 136
+#define ND_ROUTER_ADVERT 134
+
+static void in_ports(struct chain_ctx *c, uint32_t on)
+{
+	for (unsigned i = 0; i < c->p->nports; i++)
+		if (c->p->ports[i].on & on)
+			in_service(c, on, c->p->ports[i].proto, c->p->ports[i].port);
+}
+
+/* iifname B reject: anything else from the lab is refused loudly, as
+ * libvirt's forward chain does: a guest's connect() fails at once instead
+ * of hanging. */
+static void in_reject_rest(struct chain_ctx *c)
 {
 	struct nl_msg *m = rule(c);
 
 	nft_match_ifname(m, NFT_META_IIFNAME, c->p->bridge_name);
-	nft_match_ct(m, NFT_CT_STATE, bits);
-	nft_expr_verdict(m, verdict);
-	rule_done(c, "iifname %s %s", c->p->bridge_name, text);
+	nft_stmt_reject(m);
+	rule_done(c, "iifname %s reject", c->p->bridge_name);
+}
+
+static void fill_input_bridge(struct chain_ctx *c)
+{
+	const struct nft_config *p = c->p;
+
+	if (p->dhcp)
+		in_service(c, NFT_ON_BRIDGE, IPPROTO_UDP, 67); /* libvirt: DHCP (RFC 2131 server port) */
+	if (p->dns) {
+		in_service(c, NFT_ON_BRIDGE, IPPROTO_UDP, 53); /* libvirt: DNS, and TCP for large answers */
+		in_service(c, NFT_ON_BRIDGE, IPPROTO_TCP, 53);
+	}
+	in_ports(c, NFT_ON_BRIDGE);
+	in_icmp(c, NFT_ON_BRIDGE, false, ICMP_ECHO); /* guests may ping their gateway */
+	in_icmp(c, NFT_ON_BRIDGE, true, ICMPV6_ECHO_REQUEST);
+	in_icmp(c, NFT_ON_BRIDGE, true, ND_NEIGHBOUR_SOLICIT);
+	in_icmp(c, NFT_ON_BRIDGE, true, ND_NEIGHBOUR_ADVERT);
+	in_reject_rest(c);
+}
+
+static void fill_input_uplink(struct chain_ctx *c)
+{
+	in_icmp(c, NFT_ON_UPLINK, true, ND_NEIGHBOUR_SOLICIT);
+	in_icmp(c, NFT_ON_UPLINK, true, ND_NEIGHBOUR_ADVERT);
+	in_icmp(c, NFT_ON_UPLINK, true, ND_ROUTER_ADVERT);
+	in_ports(c, NFT_ON_UPLINK);
+}
+
+/* On a shared host (host_shared) the policy stays accept for the host's
+ * own services; what reaches the lab's gateway address from any interface
+ * but the bridge is dropped — the SMB share and every listener bound there
+ * (an uplink neighbour can route the lab subnet to the host). */
+static void in_lab_address_drop(struct chain_ctx *c)
+{
+	struct nl_msg *m = rule(c);
+	char net[16];
+
+	nft_match_daddr(m, &c->p->subnet, NFT_CMP_EQ);
+	nft_expr_verdict(m, NF_DROP);
+	addr_format_ip4(c->p->subnet.addr, net);
+	rule_done(c, "ip daddr %s/%u drop", net, c->p->subnet.len);
 }
 
 static void fill_input(struct chain_ctx *c)
 {
 	const struct nft_config *p = c->p;
 
+	in_loopback(c);
 	if (p->dhcp)
-		in_service(c, IPPROTO_UDP, 67);  /* libvirt: DHCP (RFC 2131 server port) */
-	if (p->dns) {
-		in_service(c, IPPROTO_UDP, 53); /* libvirt: DNS, and TCP for large answers */
-		in_service(c, IPPROTO_TCP, 53);
-	}
-	if (p->share_smb)
-		in_service(c, IPPROTO_TCP, 445); /* SMB direct over TCP, no NetBIOS ports */
-	in_ping(c);
-	/* Answers to connections the host opened into the lab (e.g. ssh to a guest). */
-	in_ct(c, CT_ESTABLISHED_RELATED, NF_ACCEPT, "established,related accept");
-	/* The policy stays accept for the uplink; from the lab nothing else new. */
-	in_ct(c, CT_NEW, NF_DROP, "ct state new drop");
+		in_dhcp_unconfigured(c);
+	in_source_check(c);
+	in_established(c);
+	fill_input_bridge(c);
+	fill_input_uplink(c);
+	if (p->host_shared)
+		in_lab_address_drop(c);
 }
 
 struct base_chain {
@@ -339,29 +465,32 @@ struct base_chain {
 	uint32_t hook;
 	int32_t prio;
 	void (*fill)(struct chain_ctx *c);
+	bool closed;                   /* policy drop unless host_shared */
 };
 
 /* libvirt's priorities: NAT at srcnat/dstnat, filtering at filter
- * (<linux/netfilter_ipv4.h> enum nf_ip_hook_priorities). Policy accept: this
- * table only judges lab traffic and leaves the rest to other tables. */
+ * (<linux/netfilter_ipv4.h> enum nf_ip_hook_priorities; inet uses the same
+ * numbers). The NAT chains' policy is accept (they only rewrite). On the
+ * appliance, input and forward drop what no rule accepts; on a shared
+ * host they accept, and the rules judge only lab traffic. */
 static const struct base_chain chain_postrouting = {
-	"postrouting", "nat", "postrouting", NF_INET_POST_ROUTING, NF_IP_PRI_NAT_SRC, fill_postrouting
+	"postrouting", "nat", "postrouting", NF_INET_POST_ROUTING, NF_IP_PRI_NAT_SRC, fill_postrouting, false
 };
 static const struct base_chain chain_prerouting = {
-	"prerouting", "nat", "prerouting", NF_INET_PRE_ROUTING, NF_IP_PRI_NAT_DST, fill_prerouting
+	"prerouting", "nat", "prerouting", NF_INET_PRE_ROUTING, NF_IP_PRI_NAT_DST, fill_prerouting, false
 };
 static const struct base_chain chain_forward = {
-	"forward", "filter", "forward", NF_INET_FORWARD, NF_IP_PRI_FILTER, fill_forward
+	"forward", "filter", "forward", NF_INET_FORWARD, NF_IP_PRI_FILTER, fill_forward, true
 };
 static const struct base_chain chain_input = {
-	"input", "filter", "input", NF_INET_LOCAL_IN, NF_IP_PRI_FILTER, fill_input
+	"input", "filter", "input", NF_INET_LOCAL_IN, NF_IP_PRI_FILTER, fill_input, true
 };
 
-static void chain_msg(struct nl_batch *b, const struct base_chain *bc)
+static void chain_msg(struct nl_batch *b, const struct base_chain *bc, bool drop)
 {
 	struct nl_msg m;
 	struct nlattr *hook;
-	char what[64];
+	char what[80];
 
 	nft_msg_begin(b, &m, NFT_MSG_NEWCHAIN, NLM_F_CREATE);
 	nl_attr_put_str(&m, NFTA_CHAIN_TABLE, NFT_TABLE_NAME);
@@ -370,10 +499,10 @@ static void chain_msg(struct nl_batch *b, const struct base_chain *bc)
 	nl_attr_put_be32(&m, NFTA_HOOK_HOOKNUM, bc->hook);
 	nl_attr_put_be32(&m, NFTA_HOOK_PRIORITY, (uint32_t)bc->prio);
 	nl_nest_end(&m, hook);
-	nl_attr_put_be32(&m, NFTA_CHAIN_POLICY, NF_ACCEPT);
+	nl_attr_put_be32(&m, NFTA_CHAIN_POLICY, drop ? NF_DROP : NF_ACCEPT);
 	nl_attr_put_str(&m, NFTA_CHAIN_TYPE, bc->type);
-	snprintf(what, sizeof(what), "chain %s (type %s hook %s priority %d)", bc->name, bc->type,
-		 bc->hook_name, bc->prio);
+	snprintf(what, sizeof(what), "chain %s (type %s hook %s priority %d; policy %s)", bc->name,
+		 bc->type, bc->hook_name, bc->prio, drop ? "drop" : "accept");
 	nl_batch_add(b, &m, what);
 }
 
@@ -381,7 +510,7 @@ static void build_chain(struct nl_batch *b, const struct nft_config *p, const st
 {
 	struct chain_ctx c = { .b = b, .p = p, .chain = bc->name };
 
-	chain_msg(b, bc);
+	chain_msg(b, bc, bc->closed && !p->host_shared);
 	bc->fill(&c);
 }
 
@@ -394,7 +523,7 @@ int nft_build_ruleset(struct nl_batch *b, const struct nft_config *p, bool exist
 	 * only when there is a table to replace. */
 	if (exists)
 		table_reset(b);
-	table_msg(b, NFT_MSG_NEWTABLE, "table ip " NFT_TABLE_NAME);
+	table_msg(b, NFT_MSG_NEWTABLE, "table inet " NFT_TABLE_NAME);
 	if (p->nat)
 		build_chain(b, p, &chain_postrouting);
 	if (p->nat && p->nforwards)
@@ -430,7 +559,7 @@ static int table_exists(struct nl_sock *s)
 	int r;
 
 	nl_msg_init(&m, buf, sizeof(buf), (uint16_t)(NFNL_SUBSYS_NFTABLES << 8 | NFT_MSG_GETTABLE), 0);
-	nfgen_header(&m, NFPROTO_IPV4, 0);
+	nfgen_header(&m, NFPROTO_INET, 0);
 	nl_attr_put_str(&m, NFTA_TABLE_NAME, NFT_TABLE_NAME);
 	r = nl_request(s, &m, NULL, NULL, &e);
 	return r == 0 ? 1 : r == -ENOENT ? 0 : r;
@@ -450,7 +579,7 @@ static int transact(const struct nft_config *p, struct nl_error *e)
 		return fail(e, r, "netlink socket (NETLINK_NETFILTER)");
 	if ((exists = table_exists(&s)) < 0) {
 		nl_close(&s);
-		return fail(e, exists, "looking up table ip " NFT_TABLE_NAME);
+		return fail(e, exists, "looking up table inet " NFT_TABLE_NAME);
 	}
 	if (!p && !exists) {
 		nl_close(&s);
@@ -459,9 +588,9 @@ static int transact(const struct nft_config *p, struct nl_error *e)
 	nl_batch_init(&b, &s, buf, sizeof(buf));
 	r = p ? nft_build_ruleset(&b, p, exists) : nft_build_remove(&b);
 	if (r < 0)
-		fail(e, r, "building table ip " NFT_TABLE_NAME);
+		fail(e, r, "building table inet " NFT_TABLE_NAME);
 	else if ((r = nl_batch_send(&b, e)) < 0)
-		fail(e, r, "transaction on table ip " NFT_TABLE_NAME);
+		fail(e, r, "transaction on table inet " NFT_TABLE_NAME);
 	nl_close(&s);
 	return r;
 }

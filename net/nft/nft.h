@@ -1,5 +1,6 @@
-/* labinit's firewall: libvirt's NAT network rules in our own nftables table
- * (table ip labinit), built as one nfnetlink transaction with net/netlink/nl.c and
+/* labinit's firewall: libvirt's NAT network rules and the host's input
+ * policy in our own nftables table (table inet labinit: IPv4 and IPv6 in one
+ * ruleset), built as one nfnetlink transaction with net/netlink/nl.c and
  * the encoders of net/nft/expr.h. No libnftnl, no nft process. */
 #ifndef LAB_NFT_H
 #define LAB_NFT_H
@@ -12,6 +13,11 @@
 
 #define NFT_TABLE_NAME "labinit"
 #define NFT_MAX_FORWARDS 32
+#define NFT_MAX_PORTS 48
+
+/* Where a host service answers: a set of these bits. */
+#define NFT_ON_BRIDGE 1u
+#define NFT_ON_UPLINK 2u
 
 /* A port of the uplink forwarded to a guest (DNAT). */
 struct nft_forward {
@@ -20,19 +26,35 @@ struct nft_forward {
 	uint32_t guest_ip;
 };
 
+/* A port of a service of the host's own (the SMB share, a gdb stub, an
+ * extra service) and the interfaces it answers on. */
+struct nft_port {
+	uint8_t proto;                 /* IPPROTO_TCP or IPPROTO_UDP */
+	uint16_t port;
+	uint8_t on;                    /* NFT_ON_* bits */
+};
+
 /* What the ruleset is built from. */
 struct nft_config {
 	const char *bridge_name, *uplink_ifname;
 	struct ip4_prefix subnet;
 	bool nat;                      /* masquerade to the uplink; else isolated */
-	bool dhcp, dns, share_smb;     /* the services the bridge's input accepts */
+	bool dhcp, dns;                /* the lab's own services on the bridge */
+	struct nft_port ports[NFT_MAX_PORTS];
+	unsigned nports;
+	/* false (the appliance): the host answers nothing but what this
+	 * config lists, on any interface (input policy drop). true (`labinit
+	 * up` on a machine that has services of its own): interfaces other
+	 * than the bridge keep the host's own policy, and only the lab's
+	 * addresses and ports are closed to them. */
+	bool host_shared;
 	struct nft_forward forwards[NFT_MAX_FORWARDS];
 	unsigned nforwards;
 };
 
-/* The largest ruleset (NFT_MAX_FORWARDS forwards) is 89 messages and
- * 40 KB; this leaves room for rules later parts add. */
-#define NFT_BATCH_SIZE (64 * 1024)
+/* The largest ruleset (NFT_MAX_FORWARDS forwards, NFT_MAX_PORTS ports on
+ * both sides) stays under 96 KB; tests/unit/net/nft checks it. */
+#define NFT_BATCH_SIZE (128 * 1024)
 
 /* Builds the whole ruleset into b (pure: no I/O; b needs a socket only for
  * its sequence numbers) as one transaction: BATCH_BEGIN, then when the

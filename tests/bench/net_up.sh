@@ -94,7 +94,7 @@ SCRIPT_PROCS=$(grep -cv -e '^#' -e '^$' "$WORK/script.sh")
 fresh "$NS"
 ip netns exec "$NS" "$LABINIT" up --config "$WORK/profile" > "$WORK/ref.log" 2>&1 ||
 	{ cat "$WORK/ref.log"; echo "net_up bench: labinit up failed" >&2; exit 1; }
-ip netns exec "$NS" nft list table ip labinit > "$WORK/ruleset.nft"
+ip netns exec "$NS" nft list table inet labinit > "$WORK/ruleset.nft"
 ip netns del "$NS"
 
 # Both approaches must produce the same lab, or the comparison means nothing.
@@ -135,7 +135,7 @@ timed() {
 	if [ "$1" = labinit ]; then
 		ip netns exec "$NS" bash -ec 's=${EPOCHREALTIME/./}; log=$("$1" up --config "$2" 2>&1 > /dev/null)
 			e=${EPOCHREALTIME/./}
-			nft=$(printf "%s\n" "$log" | sed -n "s/.*nftables table ip labinit.*: ok (\([0-9.]*\) ms).*/\1/p")
+			nft=$(printf "%s\n" "$log" | sed -n "s/.*nftables table inet labinit.*: ok (\([0-9.]*\) ms).*/\1/p")
 			echo $((e - s)) ${nft:-0}' bench "$LABINIT" "$WORK/profile"
 	else
 		ip netns exec "$NS" bash -ec 's=${EPOCHREALTIME/./}; . "$1" > /dev/null 2>&1
@@ -204,7 +204,7 @@ TEXT="" DEBUG=""
 command -v size > /dev/null && TEXT=$(size "$LABINIT" | awk 'NR == 2 { printf "text %d, data %d, bss %d", $1, $2, $3 }')
 command -v readelf > /dev/null && readelf -S "$LABINIT" | grep -q '\.debug_info' && DEBUG=", debug info included"
 
-echo "net_up: static uplink + $NGUESTS taps on virbr0 (STP) + nft table ip labinit (NAT, 4 port forwards), $RUNS runs each, fresh netns per run"
+echo "net_up: static uplink + $NGUESTS taps on virbr0 (STP) + nft table inet labinit (NAT, 4 port forwards), $RUNS runs each, fresh netns per run"
 printf '  %-34s %9s %9s %9s %9s %9s %9s\n' approach "median ms" "p90 ms" "min ms" "max ms" "nft ms" processes
 # labinit: one process (a static uplink starts no DHCP client).
 printf '  %-34s %9s %9s %9s %9s %9s %9s\n' "labinit up" "$L_MED" "$L_P90" "$L_MIN" "$L_MAX" "$L_NFT" 1

@@ -24,6 +24,7 @@ CONFIG_GUEST1_APPEND="quiet"
 CONFIG_GUEST1_MEMORY=192
 CONFIG_GUEST1_GDB_PORT=1234
 CONFIG_GUEST1_GDB_WAIT=y
+CONFIG_GDB_LISTEN="uplink"
 EOC
 t_boot_with_uplink gdb "$cfg"
 t_wait_console 'guest dbg: .*gdb stub on port 1234 \(halted\)' 10 || t_fail "no gdb stub line"

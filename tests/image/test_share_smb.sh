@@ -4,6 +4,8 @@
 # labinit serves SHARE_DIR (/lab/share, i.e. lab/share here) as
 # //10.77.0.1/debug. smbclient here reaches it through a port forward
 # (127.0.0.1:4450 to the bridge's address, via the appliance's uplink),
+# (open there by CONFIG_SHARE_SMB_LISTEN="both": the host answers nothing on
+# the uplink that the profile does not expose),
 # lists the shares, writes a file and reads one back: the file lands in
 # lab/share on this side, through SMB, smbd and 9p. QEMU runs in this
 # test's own network namespace.
@@ -11,6 +13,7 @@
 command -v smbclient > /dev/null || t_skip "no smbclient (Debian package smbclient)"
 build_variant configs/default_defconfig <<'CFG'
 CONFIG_SHARE_SMB=y
+CONFIG_SHARE_SMB_LISTEN="both"
 CFG
 image_files "$VOUT/initramfs.cpio.zst" | grep -qx 'usr/sbin/smbd' ||
 	t_error "CONFIG_SHARE_SMB=y, yet the image has no /usr/sbin/smbd"

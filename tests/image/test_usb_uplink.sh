@@ -28,7 +28,7 @@ if expect 'labinit [0-9.]+ starting as PID 1' 240 "labinit runs as PID 1" &&
 		expect 'lab "default" ready in' 30 "the ready line"; then
 		grep -aE 'uplink usb0|modules: hotplug' "$CONSOLE" | tr -d '\r' | cut -c1-200
 		grep -aq 'network: not configured' "$CONSOLE" && t_error "the network was not configured"
-		expect 'nftables table ip labinit .*: ok \(' 1 "ruleset installed"
+		expect 'nftables table inet labinit .*: ok \(' 1 "ruleset installed"
 		poweroff_check 60
 	fi
 fi

@@ -159,7 +159,7 @@ boot_checks() {
 	expect 'modules: loaded [0-9]+' 300 "modules loaded" || return 1
 	expect 'dhcpc eth0: 10\.0\.2\.15/24 via 10\.0\.2\.2' 60 "uplink lease from QEMU's user network" || return 1
 	expect 'bridge virbr0 .*: ok \(' 10 "virbr0 up" || return 1
-	expect 'nftables table ip labinit .*: ok \(' 10 "ruleset installed" || return 1
+	expect 'nftables table inet labinit .*: ok \(' 10 "ruleset installed" || return 1
 	expect 'lab "[a-z_0-9]+" ready in' 60 "the ready line" || return 1
 	grep -a 'ready in' "$CONSOLE" | tr -d '\r'
 }

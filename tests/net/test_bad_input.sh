@@ -76,7 +76,7 @@ state() {
 # No trace of labinit in the host namespace (a foreign bridge of the same
 # name is checked by the case itself).
 assert_no_trace() {
-	in_ns "$HOST" nft list tables | grep -q 'table ip labinit' && t_fail "$CASE: table ip labinit was created"
+	in_ns "$HOST" nft list tables | grep -q 'table inet labinit' && t_fail "$CASE: table inet labinit was created"
 	[ -z "$(in_ns "$HOST" ip -4 route show table all proto 77)" ] ||
 		t_fail "$CASE: routes of protocol 77: $(in_ns "$HOST" ip -4 route show table all proto 77)"
 	# iproute2 before 6.3 does not print IFA_PROTO; newer ones do, as "protocol".
@@ -121,7 +121,7 @@ says() {
 lab_up() {
 	in_ns "$HOST" "$LABINIT" up --config "$WORK/$CASE.profile" ${1:+--cmdline "$1"} > "$WORK/$CASE.up.log" 2>&1 ||
 		{ cat "$WORK/$CASE.up.log"; t_fail "$CASE: up failed"; }
-	in_ns "$HOST" nft list tables | grep -q 'table ip labinit' || t_fail "$CASE: up made no table ip labinit"
+	in_ns "$HOST" nft list tables | grep -q 'table inet labinit' || t_fail "$CASE: up made no table inet labinit"
 }
 lab_down() {
 	in_ns "$HOST" "$LABINIT" down --config "$WORK/$CASE.profile" ${1:+--cmdline "$1"} > "$WORK/$CASE.down.log" 2>&1 ||

@@ -54,16 +54,22 @@ done
 [ "$(in_ns "$HOST" cat /proc/sys/net/ipv4/ip_forward)" = 1 ] || t_fail "ip_forward"
 
 in_ns "$HOST" nft -j list ruleset > "$WORK/ruleset.json"
-[ "$(jq -r '[.nftables[] | select(.table) | "\(.table.family) \(.table.name)"] | join(",")' "$WORK/ruleset.json")" = "inet keepme,ip labinit" ] ||
+[ "$(jq -r '[.nftables[] | select(.table) | "\(.table.family) \(.table.name)"] | join(",")' "$WORK/ruleset.json")" = "inet keepme,inet labinit" ] ||
 	t_fail "tables: $(jq -c '[.nftables[] | select(.table) | .table.name]' "$WORK/ruleset.json")"
 for c in postrouting prerouting forward input; do
 	jq -e --arg c $c '.nftables[] | select(.chain and .chain.table=="labinit" and .chain.name==$c)' "$WORK/ruleset.json" > /dev/null ||
 		t_fail "no chain $c"
 done
-in_ns "$HOST" nft list table ip labinit > "$WORK/ruleset.txt"
-grep -q 'iifname "eth0" tcp dport 8080 dnat to 10.77.0.50:80' "$WORK/ruleset.txt" || { cat "$WORK/ruleset.txt"; t_fail "tcp forward"; }
-grep -q 'iifname "eth0" udp dport 5353 dnat to 10.77.0.12:53' "$WORK/ruleset.txt" || { cat "$WORK/ruleset.txt"; t_fail "udp forward to vm2"; }
+in_ns "$HOST" nft list table inet labinit > "$WORK/ruleset.txt"
+grep -q 'iifname "eth0" meta nfproto ipv4 tcp dport 8080 dnat ip to 10.77.0.50:80' "$WORK/ruleset.txt" || { cat "$WORK/ruleset.txt"; t_fail "tcp forward"; }
+grep -q 'iifname "eth0" meta nfproto ipv4 udp dport 5353 dnat ip to 10.77.0.12:53' "$WORK/ruleset.txt" || { cat "$WORK/ruleset.txt"; t_fail "udp forward to vm2"; }
 grep -q 'masquerade' "$WORK/ruleset.txt" || t_fail "no masquerade"
+# On an ordinary host (labinit up) the input policy stays the host's; the
+# bridge is judged whole, and the lab's addresses are closed to the rest.
+for r in 'policy accept;' 'iifname "virbr0" ip saddr != 10.77.0.0/24 drop' 'iifname "virbr0" ip6 saddr != fe80::/10 drop' \
+	'iifname "virbr0" reject' 'ip daddr 10.77.0.0/24 drop'; do
+	grep -qF "$r" "$WORK/ruleset.txt" || { cat "$WORK/ruleset.txt"; t_fail "no rule: $r"; }
+done
 
 snapshot() {
 	{
@@ -86,7 +92,7 @@ cat "$WORK/down.log"
 for l in virbr0 vm1 vm2; do
 	in_ns "$HOST" ip link show "$l" > /dev/null 2>&1 && t_fail "$l left behind"
 done
-in_ns "$HOST" nft list table ip labinit > /dev/null 2>&1 && t_fail "table labinit left behind"
+in_ns "$HOST" nft list table inet labinit > /dev/null 2>&1 && t_fail "table labinit left behind"
 in_ns "$HOST" nft list table inet keepme > /dev/null || t_fail "foreign table removed"
 in_ns "$HOST" ip link show keep0 > /dev/null || t_fail "foreign link removed"
 in_ns "$HOST" ip link show eth0 > /dev/null || t_fail "uplink link removed"

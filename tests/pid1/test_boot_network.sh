@@ -31,12 +31,12 @@ chmod +x "$T_DIR/udhcpc.script"
 t_boot_with_uplink boot "$cfg"
 
 t_wait_console 'bridge virbr0 .* 10.77.0.1/24 stp off: ok' 10 || t_fail "no bridge step"
-t_wait_console 'nftables table ip labinit \(NAT, filter\): ok' 10 || t_fail "no ruleset step"
+t_wait_console 'nftables table inet labinit \(NAT, filter\): ok' 10 || t_fail "no ruleset step"
 t_wait_console 'service uplink-dhcp: started' 10 || t_fail "the DHCP client was not started"
 t_wait_console 'dhcpc eth0: 172\.30\.0\.1[0-9][0-9]/24 via 172\.30\.0\.1' 30 || t_fail "no uplink lease"
 t_wait_console 'lab "bootnet" ready' 5 || t_fail "no ready line"
 nsenter -t "$LPID" -n ip -4 addr show dev virbr0 | grep -q 'inet 10.77.0.1/24' || t_fail "virbr0 has no address"
-nsenter -t "$LPID" -n nft list table ip labinit | grep -q 'dnat to 10.77.0.9:22' || t_fail "no port forward rule"
+nsenter -t "$LPID" -n nft list table inet labinit | grep -q 'dnat ip to 10.77.0.9:22' || t_fail "no port forward rule"
 t_labctl status | grep -Eq '^uplink-dhcp +running' || t_fail "labctl status: $(t_labctl status)"
 
 # A guest: a namespace whose veth peer joins virbr0 inside labinit's namespace.

@@ -1,5 +1,6 @@
 /* The profile: types, ranges, defaults, duplicates, and the validator's
  * cross-key checks. Every case asserts the error names the key and line. */
+#include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -225,6 +226,25 @@ static void test_services(void)
 				      "\"console\" is the name of one of labinit's own services", NULL });
 }
 
+static void test_firewall_keys(void)
+{
+	struct diag d;
+
+	CHECK(load("CONFIG_GDB_LISTEN=\"both\"\nCONFIG_EXTRA_SERVICES_PORTS=\"tcp:22:uplink udp:69\"\n", NULL, P, &d) == 0);
+	CHECK(P->gdb_listen == LISTEN_BOTH && P->smb_listen == LISTEN_BRIDGE && P->nextra_ports == 2);
+	CHECK(P->extra_ports[0].port == 22 && P->extra_ports[0].on == LISTEN_UPLINK);
+	CHECK(P->extra_ports[1].proto == IPPROTO_UDP && P->extra_ports[1].on == LISTEN_BRIDGE);
+	diag_free(&d);
+	profile_free(P);
+	expect("CONFIG_GDB_LISTEN=\"everywhere\"\nCONFIG_SHARE_SMB_LISTEN=\"\"\n"
+	       "CONFIG_EXTRA_SERVICES_PORTS=\"tcp:22 tcp:22:both sctp:9 udp:0 tcp:80:lan ssh\"\n",
+	       6,
+	       (const char *const[]){ "\"everywhere\": expected bridge, uplink or both",
+				      "\"\": expected bridge, uplink or both", "tcp port 22 is listed twice",
+				      "\"sctp:9\": protocol is tcp or udp", "\"tcp:80:lan\": WHERE is bridge, uplink or both",
+				      "\"ssh\": expected PROTO:PORT[:WHERE]", NULL });
+}
+
 static void test_profile_name(void)
 {
 	expect("CONFIG_PROFILE_NAME=\"my lab\"\n", 1,
@@ -260,6 +280,7 @@ int main(void)
 	test_guests();
 	test_forwards();
 	test_services();
+	test_firewall_keys();
 	test_profile_name();
 	test_all_errors_reported();
 	unlink(kernel);

@@ -1,0 +1,103 @@
+/* The ruleset builder without a kernel: the largest config the profile can
+ * make fits NFT_BATCH_SIZE and the batch's message count, and the chains'
+ * policies follow host_shared (the rules themselves are read back by nft in
+ * tests/net/test_up_down.sh and tested against real traffic in
+ * tests/pid1/test_host_firewall.sh). */
+#include <errno.h>
+#include <netinet/in.h>
+#include <linux/netfilter.h>
+#include <linux/netfilter/nf_tables.h>
+#include <linux/netfilter/nfnetlink.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/core/bytes.h"
+#include "net/nft/nft.h"
+#include "t.h"
+
+static struct nft_config largest(void)
+{
+	struct nft_config c = { .bridge_name = "virbr0", .uplink_ifname = "eth0", .subnet = { 0x0a4d0000, 24 },
+				.nat = true, .dhcp = true, .dns = true };
+
+	for (unsigned i = 0; i < NFT_MAX_PORTS; i++)
+		c.ports[i] = (struct nft_port){ IPPROTO_TCP, (uint16_t)(1000 + i), NFT_ON_BRIDGE | NFT_ON_UPLINK };
+	c.nports = NFT_MAX_PORTS;
+	for (unsigned i = 0; i < NFT_MAX_FORWARDS; i++)
+		c.forwards[i] = (struct nft_forward){ IPPROTO_UDP, (uint16_t)(2000 + i), 53, 0x0a4d0002 + i };
+	c.nforwards = NFT_MAX_FORWARDS;
+	return c;
+}
+
+/* The policies of the NEWCHAIN messages, in order. */
+static unsigned policies(const struct nl_batch *b, uint32_t *out, unsigned max)
+{
+	unsigned n = 0;
+
+	for (size_t off = 0; off < b->len;) {
+		const struct nlmsghdr *h = (const void *)(b->buf + off);
+		const uint8_t *a = (const uint8_t *)NLMSG_DATA(h) + sizeof(struct nfgenmsg);
+
+		if ((h->nlmsg_type & 0xff) == NFT_MSG_NEWCHAIN && (h->nlmsg_type >> 8) == NFNL_SUBSYS_NFTABLES)
+			while (a < (const uint8_t *)h + h->nlmsg_len) {
+				const struct nlattr *na = (const void *)a;
+
+				if (na->nla_type == NFTA_CHAIN_POLICY && n < max)
+					out[n++] = get_be32((const uint8_t *)na + NLA_HDRLEN);
+				a += NLA_ALIGN(na->nla_len);
+			}
+		off += NLMSG_ALIGN(h->nlmsg_len);
+	}
+	return n;
+}
+
+static void test_largest_fits(void)
+{
+	static uint8_t buf[NFT_BATCH_SIZE];
+	static struct nl_batch b;
+	struct nl_sock s = { 0 };
+	struct nft_config c = largest();
+
+	nl_batch_init(&b, &s, buf, sizeof(buf));
+	CHECK(nft_build_ruleset(&b, &c, true) == 0);
+	CHECK_MSG(!b.overflow && b.len < sizeof(buf) * 3 / 4, "%zu of %zu bytes, %u messages", b.len, sizeof(buf),
+		  b.n);
+}
+
+static void test_policies(void)
+{
+	static uint8_t buf[NFT_BATCH_SIZE];
+	static struct nl_batch b;
+	struct nl_sock s = { 0 };
+	struct nft_config c = largest();
+	uint32_t p[8];
+
+	/* postrouting, prerouting (nat: accept), forward, input */
+	nl_batch_init(&b, &s, buf, sizeof(buf));
+	CHECK(nft_build_ruleset(&b, &c, false) == 0);
+	CHECK(policies(&b, p, 8) == 4 && p[0] == NF_ACCEPT && p[1] == NF_ACCEPT && p[2] == NF_DROP && p[3] == NF_DROP);
+	c.host_shared = true;
+	nl_batch_init(&b, &s, buf, sizeof(buf));
+	CHECK(nft_build_ruleset(&b, &c, false) == 0);
+	CHECK(policies(&b, p, 8) == 4 && p[2] == NF_ACCEPT && p[3] == NF_ACCEPT);
+}
+
+static void test_long_ifname(void)
+{
+	static uint8_t buf[NFT_BATCH_SIZE];
+	static struct nl_batch b;
+	struct nl_sock s = { 0 };
+	struct nft_config c = largest();
+
+	c.uplink_ifname = "an-interface-name-too-long";
+	nl_batch_init(&b, &s, buf, sizeof(buf));
+	CHECK(nft_build_ruleset(&b, &c, false) == -EINVAL);
+}
+
+int main(void)
+{
+	test_largest_fits();
+	test_policies();
+	test_long_ifname();
+	return T_DONE();
+}
