@@ -86,6 +86,8 @@ void labcfg_dnsd(const struct profile *p, struct dnsd_config *out)
 	for (unsigned i = 0; i < p->nguests; i++)
 		out->guests[i] = (struct dnsd_guest){ p->guests[i].name, p->guests[i].ip };
 	out->nguests = p->nguests;
+	out->uid = p->sandbox_uid;
+	out->gid = p->sandbox_uid;
 }
 
 static void labcfg_dhcpd(const struct profile *p, struct dhcpd_config *out)
@@ -118,6 +120,8 @@ void labcfg_dhcpd_worker(const struct profile *p, struct dhcpd_worker_config *ou
 	out->lease_file = p->lease_file;
 	out->dhcp = p->dhcp;
 	out->dns = p->dns;
+	out->uid = p->sandbox_uid;
+	out->gid = p->sandbox_uid;
 	labcfg_dhcpd(p, &out->dhcpd);
 	labcfg_dnsd(p, &out->dnsd);
 }

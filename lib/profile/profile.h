@@ -91,6 +91,7 @@ struct profile {
 	/* general */
 	const char *name, *description, *hostname, *console, *files_dir, *rescue_shell;
 	bool console_shell;
+	unsigned sandbox_uid;          /* see CONFIG_SANDBOX_UID */
 	int log_level;
 	unsigned stop_timeout, shutdown_timeout;
 	struct service_cfg services[PROFILE_MAX_SERVICES];

@@ -19,6 +19,7 @@
 	X(SHUTDOWN_TIMEOUT, INT, "30", 1, 600)                   \
 	X(RESCUE_SHELL, STR, "/bin/sh", 0, 0)                    \
 	X(CONSOLE_SHELL, BOOL, "y", 0, 0)                        \
+	X(SANDBOX_UID, INT, "64600", 1000, 2000000000)           \
 	X(UPLINK_IFNAME, STR, "eth0", 0, 0)                      \
 	X(UPLINK_DHCP, BOOL, "y", 0, 0)                          \
 	X(UPLINK_STATIC, BOOL, "n", 0, 0)                        \
@@ -37,7 +38,7 @@
 	X(DHCP_RANGE_START, STR, "10.77.0.2", 0, 0)              \
 	X(DHCP_RANGE_END, STR, "10.77.0.254", 0, 0)              \
 	X(DHCP_LEASE_TIME, INT, "3600", 60, 31536000)            \
-	X(DHCP_LEASE_FILE, STR, "/run/labinit/dhcp.leases", 0, 0) \
+	X(DHCP_LEASE_FILE, STR, "/run/labinit/dhcpd/dhcp.leases", 0, 0) \
 	X(DNS, BOOL, "y", 0, 0)                                  \
 	X(DNS_DOMAIN, STR, "lab", 0, 0)                          \
 	X(DNS_UPSTREAMS, STR, "", 0, 0)                          \

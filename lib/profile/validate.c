@@ -165,6 +165,7 @@ static void validate_general(struct vctx *c)
 	p->rescue_shell = vc_str(c, K_RESCUE_SHELL);
 	vc_check_abs_path(c, K_RESCUE_SHELL, true);
 	p->console_shell = vc_num(c, K_CONSOLE_SHELL);
+	p->sandbox_uid = (unsigned)vc_num(c, K_SANDBOX_UID);
 }
 
 /* "NAME=COMMAND ARGS; NAME2=..." */
@@ -356,6 +357,30 @@ static void validate_lab(struct vctx *c)
 	p->bridge_ipv6 = vc_num(c, K_BRIDGE_IPV6);
 }
 
+/* The DHCP server replaces its lease file by rename as an unprivileged
+ * user, so the file's directory becomes that user's: never one that holds
+ * anything else of the system's or the lab's. */
+static void check_lease_dir(struct vctx *c)
+{
+	static const char *const shared[] = { "", "/run", "/run/labinit", "/tmp", "/var", "/var/tmp", "/var/lib",
+					       "/etc", "/root", "/home", "/usr", "/lab" };
+	const char *path = vc_str(c, K_DHCP_LEASE_FILE), *slash = strrchr(path, '/');
+	size_t n = slash ? (size_t)(slash - path) : 0;
+
+	if (!slash)
+		return;
+	for (unsigned i = 0; i < sizeof(shared) / sizeof(shared[0]); i++)
+		if (strlen(shared[i]) == n && !strncmp(path, shared[i], n)) {
+			vc_error(c, K_DHCP_LEASE_FILE, "\"%s\": the DHCP server gets the file's directory as its own; "
+				 "give it a directory of its own (e.g. /run/labinit/dhcpd/dhcp.leases)", path);
+			return;
+		}
+	if ((strlen(c->p->files_dir) == n && !strncmp(path, c->p->files_dir, n)) ||
+	    (strlen(vc_str(c, K_SHARE_DIR)) == n && !strncmp(path, vc_str(c, K_SHARE_DIR), n)))
+		vc_error(c, K_DHCP_LEASE_FILE, "\"%s\": the DHCP server gets the file's directory as its own; "
+			 "not FILES_DIR or SHARE_DIR, give it a subdirectory", path);
+}
+
 static void validate_dhcp(struct vctx *c)
 {
 	struct profile *p = c->p;
@@ -367,6 +392,7 @@ static void validate_dhcp(struct vctx *c)
 	if (!p->dhcp)
 		return;
 	vc_check_abs_path(c, K_DHCP_LEASE_FILE, true);
+	check_lease_dir(c);
 	ok = vc_parse_ip(c, K_DHCP_RANGE_START, &p->range_start) &&
 	     vc_check_lab_host(c, K_DHCP_RANGE_START, p->range_start);
 	ok = vc_parse_ip(c, K_DHCP_RANGE_END, &p->range_end) &&

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "lib/core/addr.h"
@@ -118,6 +119,26 @@ static void sync_dir(const char *path)
 		fsync(fd);
 		close(fd);
 	}
+}
+
+int dhcpd_leases_own_dir(const char *path, uid_t uid, gid_t gid)
+{
+	char dir[PATH_MAX], tmp[PATH_MAX];
+	char *slash;
+
+	if (snprintf(dir, sizeof(dir), "%s", path) >= (int)sizeof(dir) ||
+	    snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp))
+		return -ENAMETOOLONG;
+	if (!(slash = strrchr(dir, '/')) || slash == dir)
+		return -EINVAL; /* the profile refuses a file in / */
+	*slash = '\0';
+	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+		return -errno;
+	/* lchown: a link planted in the directory must not hand over its target. */
+	if (chown(dir, uid, gid) < 0 || (lchown(path, uid, gid) < 0 && errno != ENOENT))
+		return -errno;
+	unlink(tmp); /* a stale temporary file of root's from a crash */
+	return 0;
 }
 
 int dhcpd_leases_save(const struct dhcpd_pool *p, const char *path)

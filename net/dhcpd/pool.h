@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 #include <time.h>
 
 #define DHCPD_OFFER_HOLD_S 30      /* an offered address waits this long for its REQUEST */
@@ -87,6 +88,11 @@ unsigned dhcpd_count(const struct dhcpd_pool *p, enum lease_state st);
 /* Lease file: the bound leases, one per line; written to path.tmp, fsynced
  * and renamed over path, so a reader (or a crash) never sees a torn file. */
 int dhcpd_leases_save(const struct dhcpd_pool *p, const char *path);
+/* Before the server gives up root: creates the lease file's directory if
+ * it is missing (its parent must exist) and hands it, and the file, to
+ * uid:gid, so the unprivileged server can replace the file by rename.
+ * 0 or -errno. */
+int dhcpd_leases_own_dir(const char *path, uid_t uid, gid_t gid);
 /* Reads it back, keeping the leases that are unexpired and still fit the
  * pool; malformed lines are skipped and counted in *bad. */
 int dhcpd_leases_load(struct dhcpd_pool *p, const char *path, time_t now, unsigned *loaded, unsigned *bad);

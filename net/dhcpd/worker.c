@@ -20,6 +20,7 @@
 #include "lib/core/log.h"
 #include "lib/core/daemon.h"
 #include "lib/core/loop.h"
+#include "lib/core/sandbox.h"
 #include "net/dhcp/sock.h"
 #include "net/dhcpd/dhcpd.h"
 #include "net/dhcpd/worker.h"
@@ -227,6 +228,11 @@ static int setup(struct worker *w)
 	w->ifindex = link.index;
 	if ((r = dhcpd_init(&w->d, &w->p->dhcpd)) < 0 || (r = load_leases(w)) < 0)
 		return r;
+	if (w->p->uid && geteuid() == 0 && (r = dhcpd_leases_own_dir(w->p->lease_file, w->p->uid, w->p->gid)) < 0) {
+		log_err("dhcpd: handing %s's directory to uid %u: %s", w->p->lease_file, (unsigned)w->p->uid,
+			strerror(-r));
+		return r;
+	}
 	/* UDP bound to the bridge: nothing answers on the uplink. */
 	if ((r = daemon_init(&w->dm)) < 0 || (w->udp = dhcp_udp_socket(w->p->bridge_name, 67)) < 0 ||
 	    (w->raw = open_raw(w->ifindex)) < 0)
@@ -245,13 +251,18 @@ static int setup(struct worker *w)
 			dnsd_add_guests(&w->dns, &w->p->dnsd);
 		sync_names(w);
 	}
+	/* Everything that needs root is open: from here on the process that
+	 * parses guests' packets is an unprivileged user with a short list
+	 * of system calls (lib/core/sandbox.h). */
+	if ((r = sandbox_enter(&(struct sandbox){ "dhcpd", w->p->uid, w->p->gid, SANDBOX_NET_DAEMON })) < 0)
+		return r;
 	return loop_timer_arm(&w->dm.loop, &w->expire, loop_now_ms() + EXPIRE_EVERY_MS);
 }
 
 int dhcpd_worker_main(const struct dhcpd_worker_config *p)
 {
 	static struct worker w;
-	char a[16], b[16];
+	char a[16], b[16], who[40];
 	int r;
 
 	memset(&w, 0, sizeof(w));
@@ -269,7 +280,8 @@ int dhcpd_worker_main(const struct dhcpd_worker_config *p)
 	}
 	addr_format_ip4(p->dhcpd.range_start, a);
 	addr_format_ip4(p->dhcpd.range_end, b);
-	log_info("dhcpd: serving %s-%s on %s", a, b, p->bridge_name);
+	sandbox_describe(who, sizeof(who));
+	log_info("dhcpd: serving %s-%s on %s (%s, seccomp)", a, b, p->bridge_name, who);
 	if ((r = daemon_run(&w.dm)) < 0)
 		log_err("dhcpd: event loop: %s", strerror(-r));
 	if (w.d.pool.dirty)

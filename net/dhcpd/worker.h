@@ -4,6 +4,7 @@
 #define LAB_DHCPD_WORKER_H
 
 #include <stdbool.h>
+#include <sys/types.h>
 
 #include "net/dhcpd/dhcpd.h"
 #include "net/dns/dnsd.h"
@@ -11,6 +12,8 @@
 struct dhcpd_worker_config {
 	const char *bridge_name, *lease_file;
 	bool dhcp, dns;                /* CONFIG_DHCP_SERVER, CONFIG_DNS */
+	uid_t uid;                     /* who it becomes once its sockets are open (lib/core/sandbox.h) */
+	gid_t gid;
 	struct dhcpd_config dhcpd;
 	struct dnsd_config dnsd;
 };

@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "lib/core/addr.h"
 #include "lib/core/loop.h"
@@ -123,6 +124,8 @@ struct dnsd_config {
 	unsigned uplink_ndns;
 	struct dnsd_guest guests[DNSD_CFG_GUESTS];
 	unsigned nguests;
+	uid_t uid;                     /* `labinit dns` alone: who it becomes once its sockets are open */
+	gid_t gid;
 };
 
 struct dnsd {

@@ -10,6 +10,7 @@
 #include "lib/core/addr.h"
 #include "lib/core/daemon.h"
 #include "lib/core/log.h"
+#include "lib/core/sandbox.h"
 #include "net/dns/dnsd.h"
 
 void dnsd_add_guests(struct dnsd *d, const struct dnsd_config *p)
@@ -35,7 +36,7 @@ int dnsd_main(const struct dnsd_config *p)
 {
 	static struct daemon dm;
 	static struct dnsd d;
-	char gw[16];
+	char gw[16], who[40];
 	int r;
 
 	if ((r = daemon_init(&dm)) < 0) {
@@ -49,7 +50,14 @@ int dnsd_main(const struct dnsd_config *p)
 		return 1;
 	}
 	dnsd_add_guests(&d, p);
-	log_info("dns: serving \"%s\" on %s:%u (%s, UDP and TCP)", p->dns_domain, gw, DNS_PORT, p->bridge_name);
+	if (sandbox_enter(&(struct sandbox){ "dns", p->uid, p->gid, SANDBOX_NET_DAEMON }) < 0) {
+		dnsd_close(&d);
+		daemon_close(&dm);
+		return 1;
+	}
+	sandbox_describe(who, sizeof(who));
+	log_info("dns: serving \"%s\" on %s:%u (%s, UDP and TCP; %s, seccomp)", p->dns_domain, gw, DNS_PORT,
+		 p->bridge_name, who);
 	if ((r = daemon_run(&dm)) < 0)
 		log_err("dns: event loop: %s", strerror(-r));
 	dnsd_log_stats(&d);

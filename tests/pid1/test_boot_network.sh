@@ -20,7 +20,7 @@ cat >"$cfg" <<EOC
 CONFIG_PROFILE_NAME="bootnet"
 CONFIG_HOSTNAME="labboot"
 CONFIG_NAT_PORT_FORWARDS="tcp:2222:10.77.0.9:22"
-CONFIG_DHCP_LEASE_FILE="/run/labinit/dhcp.leases"
+CONFIG_DHCP_LEASE_FILE="/run/labinit/dhcpd/dhcp.leases"
 EOC
 cat >"$T_DIR/udhcpc.script" <<EOS
 #!/bin/sh
@@ -56,7 +56,7 @@ wpid=$(t_labctl status | awk '$1 == "dhcpd" { print $3 }')
 nsenter -t "$LPID" -p kill -KILL "$wpid"
 t_wait_console 'service dhcpd: killed by signal 9' 20 || t_fail "the worker's death was not noticed"
 t_wait_count 'service dhcpd: started' 2 20 "$CONSOLE" || t_fail "the worker was not restarted"
-t_wait_console 'dhcpd: 1 lease from /run/labinit/dhcp.leases' 20 || t_fail "the restarted worker did not reload the lease"
+t_wait_console 'dhcpd: 1 lease from /run/labinit/dhcpd/dhcp.leases' 20 || t_fail "the restarted worker did not reload the lease"
 t_labctl leases | grep -q " $ip/24 " || t_fail "the lease is gone after the restart"
 t_wait_count 'dhcpd: serving ' 2 20 "$CONSOLE" || t_fail "the restarted worker is not serving"
 : >"$T_DIR/udhcpc.log"

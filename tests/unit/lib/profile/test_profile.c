@@ -238,10 +238,10 @@ static void test_firewall_keys(void)
 	profile_free(P);
 	expect("CONFIG_GDB_LISTEN=\"everywhere\"\nCONFIG_SHARE_SMB_LISTEN=\"\"\n"
 	       "CONFIG_EXTRA_SERVICES_PORTS=\"tcp:22 tcp:22:both sctp:9 udp:0 tcp:80:lan ssh\"\n",
-	       6,
+	       7,
 	       (const char *const[]){ "\"everywhere\": expected bridge, uplink or both",
 				      "\"\": expected bridge, uplink or both", "tcp port 22 is listed twice",
-				      "\"sctp:9\": protocol is tcp or udp", "\"tcp:80:lan\": WHERE is bridge, uplink or both",
+				      "\"sctp:9\": protocol is tcp or udp", "\"udp:0\": protocol is tcp or udp", "\"tcp:80:lan\": WHERE is bridge, uplink or both",
 				      "\"ssh\": expected PROTO:PORT[:WHERE]", NULL });
 }
 
