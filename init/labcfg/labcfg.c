@@ -129,6 +129,7 @@ void labcfg_guest(const struct profile *p, const struct guest_cfg *g, struct gue
 	out->share_dir = p->share_9p ? p->share_dir : NULL;
 	out->share_tag = p->share_9p_tag;
 	out->share_per_guest = p->share_per_guest;
+	out->console_log_kib = p->console_log_kib;
 }
 
 void labcfg_share(const struct profile *p, struct share_config *out)

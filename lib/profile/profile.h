@@ -83,6 +83,7 @@ struct profile {
 	bool console_shell;
 	int log_level;
 	unsigned stop_timeout, shutdown_timeout;
+	unsigned console_log_kib;      /* each guest's console files, together */
 	struct service_cfg services[PROFILE_MAX_SERVICES];
 	unsigned nservices;
 	/* uplink */
