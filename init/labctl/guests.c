@@ -93,13 +93,23 @@ static size_t file_size(const char *run_dir, const char *name)
 	return stat(path, &st) == 0 ? (size_t)st.st_size : 0;
 }
 
-/* The guest's bytes made printable, NUL-terminated at len. */
-static void sanitize(char *buf, size_t len)
+/* The guest's bytes made printable and NUL-terminated; the serial
+ * console's carriage returns are dropped. Returns the new length. */
+static size_t sanitize(char *buf, size_t len)
 {
-	for (size_t i = 0; i < len; i++)
-		if (((unsigned char)buf[i] < 0x20 && buf[i] != '\n') || buf[i] == 0x7f || buf[i] == '"' || buf[i] == '\\')
-			buf[i] = buf[i] == '\t' ? ' ' : '?';
-	buf[len] = '\0';
+	size_t n = 0;
+
+	for (size_t i = 0; i < len; i++) {
+		char c = buf[i];
+
+		if (c == '\r')
+			continue;
+		if (((unsigned char)c < 0x20 && c != '\n') || c == 0x7f || c == '"' || c == '\\')
+			c = c == '\t' ? ' ' : '?';
+		buf[n++] = c;
+	}
+	buf[n] = '\0';
+	return n;
 }
 
 /* The last size - 1 bytes of the console's output into buf: the end of
@@ -112,17 +122,13 @@ static size_t read_tail(const char *run_dir, char *buf, size_t size)
 		cur = want;
 	n = read_part(run_dir, CONLOG_OLD, false, buf, want - cur);
 	n += read_part(run_dir, CONLOG_LOG, false, buf + n, want - n);
-	sanitize(buf, n);
-	return n;
+	return sanitize(buf, n);
 }
 
 /* The head of the first crash report the logger kept. */
 static size_t read_oops(const char *run_dir, char *buf, size_t size)
 {
-	size_t n = read_part(run_dir, CONLOG_OOPS, true, buf, size - 1);
-
-	sanitize(buf, n);
-	return n;
+	return sanitize(buf, read_part(run_dir, CONLOG_OOPS, true, buf, size - 1));
 }
 
 static bool has_trouble(const char *log, size_t len)
