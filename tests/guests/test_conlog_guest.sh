@@ -5,7 +5,8 @@
 # prints an early kernel report (a BUG: line through /dev/kmsg), then
 # numbered lines without end, and waits on its console for a line. Checked
 # while it floods: the files stay under the 64 KiB bound (7/16, 7/16, 1/8)
-# and console.oops starts with the report; then a line typed through
+# and console.oops starts with the report; the logger killed and started
+# again, the guest runs on and so does the log; then a line typed through
 # console.sock (what `labctl console` does) reaches the guest, whose answer
 # ends console.log, and QEMU exits by itself with 0.
 # Skips (77) without qemu-system-x86_64 or when the demo guest cannot be
@@ -67,6 +68,23 @@ head -n 1 "$RUN/console.oops" | grep -Eq '^\[ *[0-9]+\.[0-9]+\] BUG: conlog-test
 	t_fail "console.oops does not start with the guest's report: $(head -n 2 "$RUN/console.oops")"
 grep -q 'BUG: conlog-test' "$RUN/console.log" "$RUN/console.log.1" &&
 	t_fail "the report is still in the rotated log: the flood was too short to test anything"
+
+# A logger that dies costs the log, not the guest: QEMU's log writes fail
+# with EPIPE (it ignores SIGPIPE) and the guest runs on; a new logger
+# reopens the same FIFO and the log goes on.
+kill -KILL "$lpid"
+wait "$lpid" 2> /dev/null
+t_untrack "$lpid"
+before=$(last_line)
+sleep 2
+t_pid_running "$qpid" || t_fail "QEMU ended when its logger died: $(cat "$tmp/qemu.out")"
+"$LABINIT" conlog "$RUN" --size "$BOUND_KIB" 2>> "$tmp/logger.err" &
+lpid=$!
+t_track "$lpid"
+t_wait_for 30 sh -c "[ \"\$(tail -n 3 '$RUN/console.log' | tr -d '\r' | sed -n 's/^flood \([0-9]*\) padding-padding\$/\1/p' | tail -n 1)\" -gt $before ]" ||
+	t_fail "the log did not go on after the logger's restart"
+echo "logger killed at flood line $before; after its restart the log is at line $(last_line)"
+check_sizes
 
 # The console socket still carries input: the guest reads our line.
 # Attached for 3 s: a second of the flood, then the line, then the answer.
