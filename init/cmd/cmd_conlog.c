@@ -11,14 +11,25 @@
 #define SIZE_MIN_KIB 64
 #define SIZE_MAX_KIB (1024 * 1024)
 
+/* KIB in the key's range, or 0. */
+static unsigned long parse_kib(const char *s)
+{
+	char *end;
+	unsigned long kib;
+
+	if (*s < '0' || *s > '9')
+		return 0;
+	kib = strtoul(s, &end, 10);
+	return *end || kib < SIZE_MIN_KIB || kib > SIZE_MAX_KIB ? 0 : kib;
+}
+
 int cmd_conlog(int argc, char **argv)
 {
 	unsigned long kib = 1024;
-	char *end = NULL;
 
 	if (argc == 4 && !strcmp(argv[2], "--size"))
-		kib = strtoul(argv[3], &end, 10);
-	if ((argc != 2 && argc != 4) || (end && (*end || kib < SIZE_MIN_KIB || kib > SIZE_MAX_KIB))) {
+		kib = parse_kib(argv[3]);
+	if ((argc != 2 && !(argc == 4 && !strcmp(argv[2], "--size"))) || !kib) {
 		fprintf(stderr, "usage: labinit conlog RUN_DIR [--size KIB]  (KIB %u..%u)\n", SIZE_MIN_KIB,
 			SIZE_MAX_KIB);
 		return 2;

@@ -11,9 +11,8 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
-
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "guests/conlog/conlog.h"
 #include "init/labctl/labctl_priv.h"
