@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "lib/core/daemon.h"
@@ -19,6 +20,10 @@
  * pipe-max-size; a smaller pipe (the call refused) still works. */
 #define PIPE_SIZE (1 << 20)
 #define FILE_MODE 0644
+/* Room the logger leaves free in its filesystem (/run) for the lease file
+ * and the sockets: below it, output is dropped (counted and reported),
+ * whatever CONFIG_CONSOLE_LOG_SIZE times the number of guests comes to. */
+#define RESERVE_BYTES (4u << 20)
 
 struct logger {
 	struct daemon d;
@@ -38,6 +43,10 @@ static int open_in(struct logger *l, const char *name, int flags)
 
 static int write_all(int fd, const char *buf, size_t len)
 {
+	struct statvfs sv;
+
+	if (fstatvfs(fd, &sv) == 0 && (unsigned long long)sv.f_bavail * sv.f_frsize < RESERVE_BYTES + len)
+		return -ENOSPC;
 	while (len) {
 		ssize_t n = write(fd, buf, len);
 

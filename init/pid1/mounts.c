@@ -8,9 +8,10 @@
  * lease file, smbd's state and the guests' console logs, all in RAM. A
  * quarter of RAM is far more than they need: each guest's console files
  * stay under CONFIG_CONSOLE_LOG_SIZE (1 MiB by default, 8 MiB for all eight
- * guest slots; the logger rotates them, guests/conlog/), which is what
- * keeps the lease file from being starved of space; the size is what keeps
- * any other runaway writer there from taking the RAM the guests run in. */
+ * guest slots; the logger rotates them, guests/conlog/, and leaves the last
+ * 4 MiB of /run free whatever a profile sets), which is what keeps the
+ * lease file from being starved of space; the size is what keeps any other
+ * runaway writer there from taking the RAM the guests run in. */
 #include "init/pid1/mounts.h"
 
 #include <errno.h>
