@@ -5,11 +5,15 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "init/supervise/supervise.h"
+
 _Static_assert(LABNET_MAX_TAPS >= PROFILE_GUEST_SLOTS, "a tap per guest slot");
 _Static_assert(NFT_MAX_FORWARDS >= PROFILE_MAX_FORWARDS, "every port forward fits the ruleset");
 _Static_assert(DHCPD_KNOWN_MAX >= PROFILE_GUEST_SLOTS, "the DHCP server knows every guest");
 _Static_assert(DNSD_CFG_GUESTS >= PROFILE_GUEST_SLOTS, "DNS names every guest");
 _Static_assert(DNSD_CFG_SERVERS >= PROFILE_MAX_DNS, "every resolver reaches DNS");
+_Static_assert(SV_MAX >= 6 + 2 * PROFILE_GUEST_SLOTS + PROFILE_MAX_SERVICES,
+	       "PID 1 supervises its own services, every guest with its console logger, and the extra services");
 
 static void labcfg_nft(const struct profile *p, struct nft_config *out)
 {
