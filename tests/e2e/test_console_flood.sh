@@ -51,7 +51,9 @@ check_sizes() {
 	[ "$l" -le "$FILE_MAX" ] && [ "$o" -le "$FILE_MAX" ] && [ "$x" -le "$OOPS_MAX" ] ||
 		t_fail "over the bound: console.log $l, console.log.1 $o (each at most $FILE_MAX), console.oops $x (at most $OOPS_MAX)"
 }
-last_line() { in_ns tail -n 3 "$G/console.log" 2>/dev/null | tr -d '\r' | sed -n 's/^flood \([0-9]*\) padding-padding$/\1/p' | tail -n 1; }
+# the newest output: a rotation may have left console.log all but empty
+log_text() { in_ns cat "$G/console.log.1" "$G/console.log" 2>/dev/null | tr -d '\r'; }
+last_line() { log_text | tail -n 3 | sed -n 's/^flood \([0-9]*\) padding-padding$/\1/p' | tail -n 1; }
 
 want=$((BOUND_KIB * 1024 * 20 / 25)) n=0 t0=$(t_now_ms)
 until [ "${n:-0}" -ge "$want" ]; do
@@ -69,8 +71,8 @@ in_ns head -n 1 "$G/console.oops" | grep -Eq '^\[ *[0-9.]+\] BUG: flood-test fir
 # Stop the flood from the console socket (what labctl console uses).
 { sleep 1; printf '%s\r' "$token"; sleep 3; } | in_ns socat - "UNIX-CONNECT:$G/console.sock" >"$T_DIR/attached" 2>&1
 grep -aq "got-$token" "$T_DIR/attached" || t_fail "the guest did not answer on its console socket: $(tail -c 300 "$T_DIR/attached")"
-for _ in $(seq 100); do in_ns grep -aq "got-$token" "$G/console.log" && break; sleep 0.2; done
-in_ns grep -aq "got-$token" "$G/console.log" || t_fail "the guest's answer is not in console.log"
+for _ in $(seq 100); do log_text | grep -aq "got-$token" && break; sleep 0.2; done
+log_text | grep -aq "got-$token" || t_fail "the guest's answer is not in console.log"
 G_OUT=$(t_labctl guests)
 echo "$G_OUT"
 echo "$G_OUT" | grep -q "console shows an oops" || t_error "labctl guests does not see the WARNING in the tail"

@@ -50,7 +50,9 @@ check_sizes() {
 	[ "$l" -le "$FILE_MAX" ] && [ "$o" -le "$FILE_MAX" ] && [ "$x" -le "$OOPS_MAX" ] ||
 		t_fail "over the bound: console.log $l, console.log.1 $o (each at most $FILE_MAX), console.oops $x (at most $OOPS_MAX)"
 }
-last_line() { tail -n 3 "$RUN/console.log" 2> /dev/null | tr -d '\r' | sed -n 's/^flood \([0-9]*\) padding-padding$/\1/p' | tail -n 1; }
+# the newest output: a rotation may have left console.log all but empty
+log_text() { cat "$RUN/console.log.1" "$RUN/console.log" 2> /dev/null | tr -d '\r'; }
+last_line() { log_text | tail -n 3 | sed -n 's/^flood \([0-9]*\) padding-padding$/\1/p' | tail -n 1; }
 
 # Until the guest has printed 20 times the bound (~25 bytes a line).
 want=$((BOUND_KIB * 1024 * 20 / 25)) n=0 t0=$(t_now_ms)
@@ -76,6 +78,7 @@ kill -KILL "$lpid"
 wait "$lpid" 2> /dev/null
 t_untrack "$lpid"
 before=$(last_line)
+before=${before:-0}
 sleep 2
 t_pid_running "$qpid" || t_fail "QEMU ended when its logger died: $(cat "$tmp/qemu.out")"
 "$LABINIT" conlog "$RUN" --size "$BOUND_KIB" 2>> "$tmp/logger.err" &
@@ -92,11 +95,11 @@ check_sizes
 	t_fail "cannot attach to console.sock: $(cat "$tmp/attached")"
 grep -aq '^flood [0-9]' "$tmp/attached" || t_error "the console socket carried no flood lines"
 grep -aq "got-$token" "$tmp/attached" || t_error "the console socket did not carry the guest's answer"
-t_wait_for 60 grep -aq "got-$token" "$RUN/console.log" || t_fail "the guest did not get the line typed on console.sock"
+t_wait_for 60 sh -c "cat '$RUN/console.log.1' '$RUN/console.log' | grep -aq 'got-$token'" || t_fail "the guest did not get the line typed on console.sock"
 t_wait_for 60 sh -c "! kill -0 $qpid" || t_fail "QEMU did not power off"
 wait "$qpid" || t_fail "QEMU exited with $?"
 t_untrack "$qpid"
-grep -aq 'labguest: exit 0' "$RUN/console.log" || t_error "no 'labguest: exit 0' at the end of console.log"
+log_text | grep -aq 'labguest: exit 0' || t_error "no 'labguest: exit 0' at the end of console.log"
 check_sizes
 kill "$lpid"
 wait "$lpid" || t_error "the logger exited with $?"
