@@ -6,8 +6,8 @@
 # bounds (7/16, 7/16 and 1/8 of it); the lines in console.log.1 +
 # console.log follow each other; console.oops starts with the oops line;
 # the last line written is the last line of console.log. A restarted
-# logger keeps the kept report and the FIFO works on. The rate the logger
-# took is printed, never asserted.
+# logger keeps the kept report and the FIFO works on. A bad --size is
+# refused. The rate the logger took is printed, never asserted.
 . "$(dirname "$0")/../lib/lib.sh"
 t_need awk
 t_tmpdir
@@ -38,6 +38,14 @@ check_sizes() {
 		[ $((l + o + x)) -le $((BOUND_KIB * 1024)) ] ||
 		t_fail "over the bound: console.log $l, console.log.1 $o (each at most $FILE_MAX), console.oops $x (at most $OOPS_MAX)"
 }
+
+# A size outside CONFIG_CONSOLE_LOG_SIZE's range, or an unknown option, is
+# refused with the usage (status 2), not replaced by the default.
+for args in "--size 63" "--size 1048577" "--size 64k" "--size -1" "--bound 64" "extra"; do
+	rc=0
+	"$LABINIT" conlog "$RUN" $args > /dev/null 2>&1 || rc=$?
+	[ "$rc" = 2 ] || t_fail "labinit conlog RUN_DIR $args: status $rc, wanted 2 (usage)"
+done
 
 start_logger
 # The writer: like a guest's console, it keeps the FIFO open and never ends.
