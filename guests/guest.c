@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "lib/core/paths.h"
+#include "guests/conlog/conlog.h"
 #include "guests/qemu/qmp.h"
 #include "net/netlink/tap.h"
 
@@ -39,14 +40,34 @@ static enum disk_format disk_format_of(const char *path)
 	return memcmp(magic, "QFI\xfb", 4) == 0 ? DISK_QCOW2 : DISK_RAW;
 }
 
+/* The run directory and the FIFO QEMU logs the console into: made here,
+ * before either QEMU or its logger starts, so that neither depends on the
+ * other's start order. */
 static int make_run_dir(const char *name, char *dir, size_t size)
 {
+	char fifo[192];
+
 	mkdir(PATH_RUN_DIR, 0755);
 	mkdir(GUEST_RUN_DIR, 0755);
 	snprintf(dir, size, "%s/%s", GUEST_RUN_DIR, name);
 	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
 		return -errno;
+	snprintf(fifo, sizeof(fifo), "%s/%s", dir, CONLOG_FIFO);
+	if (mkfifo(fifo, 0600) < 0 && errno != EEXIST)
+		return -errno;
 	return 0;
+}
+
+/* `labinit conlog RUN_DIR --size KIB`, run by PID 1 as its own service. */
+static void log_argv(const struct guest_config *g, struct guest_service *out)
+{
+	snprintf(out->log_kib, sizeof(out->log_kib), "%u", g->console_log_kib);
+	out->log_argv[0] = "/proc/self/exe";
+	out->log_argv[1] = "conlog";
+	out->log_argv[2] = out->run_dir;
+	out->log_argv[3] = "--size";
+	out->log_argv[4] = out->log_kib;
+	out->log_argv[5] = NULL;
 }
 
 /* The share seen by this guest: the whole directory, or its own
@@ -83,6 +104,7 @@ int guest_prepare(const struct guest_config *g, enum qemu_accel accel, struct gu
 		snprintf(why, size, "tap %s: %s", g->name, strerror(-out->tap_fd));
 		return out->tap_fd;
 	}
+	log_argv(g, out);
 	env.share_dir = share_for(g, share, sizeof(share));
 	if (g->disk[0])
 		env.disk_format = disk_format_of(g->disk);

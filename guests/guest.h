@@ -15,11 +15,14 @@
 struct guest_service {
 	struct qemu_argv argv;
 	int tap_fd;            /* close-on-exec; the child gets it as fd 3 */
-	char run_dir[128];     /* console.sock, console.log, qmp.sock */
+	char run_dir[128];     /* console.sock, console.fifo, console.log, qmp.sock */
+	/* its console logger's command line (a service of its own) */
+	char *log_argv[6];
+	char log_kib[16];
 };
 
-/* Opens the tap, creates the run directory, detects the disk format and
- * builds QEMU's argv. On error, why names the guest's problem. */
+/* Opens the tap, creates the run directory and its console FIFO, detects
+ * the disk format and builds QEMU's and the console logger's argv. On error, why names the guest's problem. */
 int guest_prepare(const struct guest_config *g, enum qemu_accel accel, struct guest_service *out, char *why,
 		  size_t size);
 /* Asks QEMU to power the guest down (ACPI) over QMP. Blocks for up to a

@@ -22,6 +22,7 @@ struct guest_config {
 	/* the debug-file share over 9p: none when share_dir is NULL */
 	const char *share_dir, *share_tag;
 	bool share_per_guest;                /* each guest its own subdirectory */
+	unsigned console_log_kib;            /* the bound of its console's files */
 };
 
 #endif

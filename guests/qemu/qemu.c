@@ -3,7 +3,9 @@
  *  -no-reboot: a guest reboot ends QEMU, and the supervisor's restart
  *   policy decides (so `reboot` in a guest boots a freshly built kernel);
  *  serial on a unix socket with a logfile: the console is logged always and
- *   attachable by `labctl console`;
+ *   attachable by `labctl console`; the logfile is a FIFO that the guest's
+ *   logger reads and keeps under CONFIG_CONSOLE_LOG_SIZE
+ *   (guests/conlog/conlog.h says why QEMU cannot write the log itself);
  *  QMP on a unix socket: stop = system_powerdown;
  *  the tap as an inherited fd: QEMU needs no privileges for it;
  *  snapshot=on unless the disk is persistent: every boot starts from the
@@ -15,6 +17,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "guests/conlog/conlog.h"
 #include "lib/core/addr.h"
 
 static void add(struct qemu_argv *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -109,7 +112,7 @@ static void add_net(struct qemu_argv *a, const struct guest_config *g, const str
 static void add_console_qmp(struct qemu_argv *a, const struct qemu_env *env)
 {
 	add(a, "-chardev");
-	add(a, "socket,id=con0,path=%s/console.sock,server=on,wait=off,logfile=%s/console.log,logappend=on",
+	add(a, "socket,id=con0,path=%s/console.sock,server=on,wait=off,logfile=%s/" CONLOG_FIFO ",logappend=on",
 	    env->run_dir, env->run_dir);
 	add(a, "-serial");
 	add(a, "chardev:con0");

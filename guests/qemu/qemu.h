@@ -18,7 +18,7 @@ struct qemu_env {
 	const char *qemu;          /* the binary */
 	enum qemu_accel accel;
 	int tap_fd;                /* the fd number QEMU inherits for the tap, or -1 */
-	const char *run_dir;       /* per-guest: console.sock, console.log, qmp.sock */
+	const char *run_dir;       /* per-guest: console.sock, console.fifo, qmp.sock */
 	const char *share_dir;     /* NULL: no 9p share */
 	const char *share_tag;
 	enum disk_format disk_format;

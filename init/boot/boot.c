@@ -351,8 +351,20 @@ static void log_guest(const struct guest_config *g)
 		 g->cpus == 1 ? "" : "s", qemu_nic_device(g->nic), gdb);
 }
 
+/* The guest's console logger, "NAME.log" (a guest name has no dot, so no
+ * guest or extra service has this name): always running, started before
+ * its guest and so stopped after it, whatever the guest's autostart. */
+static void send_console_logger(struct boot *b, const struct guest_cfg *g, struct guest_service *gs)
+{
+	char name[32];
+
+	snprintf(name, sizeof(name), "%s.log", g->name);
+	send_service(b, name, gs->log_argv);
+}
+
 /* One guest: its tap, run directory and QEMU argv, handed to PID 1 with
- * the tap. A guest that cannot start is reported; the others still start. */
+ * the tap, after its console logger. A guest that cannot start is
+ * reported; the others still start. */
 static void start_guest(struct boot *b, const struct guest_cfg *g, enum qemu_accel accel)
 {
 	static struct guest_service gs;
@@ -368,6 +380,7 @@ static void start_guest(struct boot *b, const struct guest_cfg *g, enum qemu_acc
 			close(gs.tap_fd);
 		return;
 	}
+	send_console_logger(b, g, &gs);
 	s = service_head(b, g->name, policy_of(g->restart));
 	s->kind = BOOT_KIND_GUEST;
 	s->autostart = g->autostart;

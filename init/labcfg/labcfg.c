@@ -6,11 +6,15 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "init/supervise/supervise.h"
+
 _Static_assert(LABNET_MAX_TAPS >= PROFILE_GUEST_SLOTS, "a tap per guest slot");
 _Static_assert(NFT_MAX_FORWARDS >= PROFILE_MAX_FORWARDS, "every port forward fits the ruleset");
 _Static_assert(DHCPD_KNOWN_MAX >= PROFILE_GUEST_SLOTS, "the DHCP server knows every guest");
 _Static_assert(DNSD_CFG_GUESTS >= PROFILE_GUEST_SLOTS, "DNS names every guest");
 _Static_assert(DNSD_CFG_SERVERS >= PROFILE_MAX_DNS, "every resolver reaches DNS");
+_Static_assert(SV_MAX >= 6 + 2 * PROFILE_GUEST_SLOTS + PROFILE_MAX_SERVICES,
+	       "PID 1 supervises its own services, every guest with its console logger, and the extra services");
 
 _Static_assert(NFT_MAX_PORTS >= 1 + PROFILE_GUEST_SLOTS + PROFILE_MAX_PORTS, "SMB, every gdb stub, every extra port");
 _Static_assert((unsigned)LISTEN_BRIDGE == NFT_ON_BRIDGE && (unsigned)LISTEN_UPLINK == NFT_ON_UPLINK,
@@ -149,6 +153,7 @@ void labcfg_guest(const struct profile *p, const struct guest_cfg *g, struct gue
 	out->share_dir = p->share_9p ? p->share_dir : NULL;
 	out->share_tag = p->share_9p_tag;
 	out->share_per_guest = p->share_per_guest;
+	out->console_log_kib = p->console_log_kib;
 }
 
 void labcfg_share(const struct profile *p, struct share_config *out)

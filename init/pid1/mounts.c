@@ -2,7 +2,16 @@
  * when a test runs labinit as PID 1 in its own namespaces it provides a
  * private tmpfs there, because the machine's devtmpfs is shared across mount
  * namespaces and must not be touched. proc, sys, /run and /tmp are always
- * mounted fresh, so they belong to this PID 1's namespaces. */
+ * mounted fresh, so they belong to this PID 1's namespaces.
+ *
+ * /run has a size (issue 12, defect 5): it holds the sockets, the DHCP
+ * lease file, smbd's state and the guests' console logs, all in RAM. A
+ * quarter of RAM is far more than they need: each guest's console files
+ * stay under CONFIG_CONSOLE_LOG_SIZE (1 MiB by default, 8 MiB for all eight
+ * guest slots; the logger rotates them, guests/conlog/, and leaves the last
+ * 4 MiB of /run free whatever a profile sets), which is what keeps the
+ * lease file from being starved of space; the size is what keeps any other
+ * runaway writer there from taking the RAM the guests run in. */
 #include "init/pid1/mounts.h"
 
 #include <errno.h>
@@ -26,7 +35,7 @@ static const struct early_mount early[MOUNTS_MAX] = {
 	{ "devtmpfs", "/dev", "devtmpfs", MS_NOSUID, "mode=0755", true, false },
 	{ "devpts", "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC, "gid=5,mode=0620,ptmxmode=0666", false, false },
 	{ "tmpfs", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777", false, true },
-	{ "tmpfs", "/run", "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755", false, false },
+	{ "tmpfs", "/run", "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755,size=25%", false, false },
 	{ "tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777", false, false },
 	{ "cgroup2", "/sys/fs/cgroup", "cgroup2", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, false, true },
 };

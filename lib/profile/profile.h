@@ -94,6 +94,7 @@ struct profile {
 	unsigned sandbox_uid;          /* see CONFIG_SANDBOX_UID */
 	int log_level;
 	unsigned stop_timeout, shutdown_timeout;
+	unsigned console_log_kib;      /* each guest's console files, together */
 	struct service_cfg services[PROFILE_MAX_SERVICES];
 	unsigned nservices;
 	/* uplink */

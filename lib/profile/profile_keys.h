@@ -52,6 +52,7 @@
 	X(SHARE_9P_TAG, STR, "debug", 0, 0)                      \
 	X(SHARE_PER_GUEST, BOOL, "n", 0, 0)                      \
 	X(SHARE_SMB, BOOL, "n", 0, 0)                            \
+	X(CONSOLE_LOG_SIZE, INT, "1024", 64, 1048576)            \
 	X(IMAGE_KERNEL, STR, "", 0, 0)                           \
 	X(IMAGE_KERNEL_MODULES, STR, "", 0, 0)                   \
 	X(IMAGE_EXTRA_FILES, STR, "", 0, 0)                      \

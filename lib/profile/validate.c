@@ -438,6 +438,8 @@ static void validate_share_image(struct vctx *c)
 		vc_error(c, K_SHARE_9P_TAG, "\"%s\": a mount tag is 1-31 letters, digits, '_' or '-'", tag);
 	p->share_per_guest = vc_num(c, K_SHARE_PER_GUEST);
 	p->share_smb = vc_num(c, K_SHARE_SMB);
+	/* Its range (profile_keys.h) is checked where the value is parsed. */
+	p->console_log_kib = (unsigned)vc_num(c, K_CONSOLE_LOG_SIZE);
 	p->image_kernel = vc_str(c, K_IMAGE_KERNEL);
 	p->image_extra_files = vc_str(c, K_IMAGE_EXTRA_FILES);
 	p->image_embed_guests = vc_num(c, K_IMAGE_EMBED_GUESTS);

@@ -71,6 +71,7 @@ prefixes() {
 	guests) echo "guest_" ;;
 	guests/qemu) echo "qemu_ qmp_ kvm_" ;;
 	guests/share) echo "share_" ;;
+	guests/conlog) echo "conlog_" ;;
 	esac
 }
 t_need nm binutils

@@ -51,7 +51,7 @@ int main(void)
 	CHECK(find(&a, "-device", "virtio-net-pci,netdev=n0,mac=52:54:00:12:34:56") >= 0);
 	CHECK(find(&a, "-serial", "chardev:con0") >= 0);
 	CHECK(find(&a, "-chardev", "socket,id=con0,path=/run/labinit/guests/vm1/console.sock,server=on,wait=off,"
-				   "logfile=/run/labinit/guests/vm1/console.log,logappend=on") >= 0);
+				   "logfile=/run/labinit/guests/vm1/console.fifo,logappend=on") >= 0);
 	CHECK(find(&a, "-qmp", "unix:/run/labinit/guests/vm1/qmp.sock,server=on,wait=off") >= 0);
 	CHECK(find(&a, "-virtfs", "local,path=/lab/share,mount_tag=debug,security_model=none,id=share0") >= 0);
 	CHECK(find(&a, "-nodefaults", NULL) >= 0 || !strcmp(a.argv[a.argc - 1], "-nodefaults"));

@@ -258,6 +258,25 @@ static void test_all_errors_reported(void)
 	       "CONFIG_STOP_TIMEOUT=0\n",
 	       5, (const char *const[]){ ":1:", ":2:", ":3:", ":4:", ":5:", NULL });
 }
+/* Issue 12, defect 5: each guest's console files have a bound in KiB,
+ * 1024 by default, refused out of 64..1048576 with the file, line and key. */
+static void test_console_log_size(void)
+{
+	struct diag d;
+
+	diag_init(&d);
+	CHECK(profile_load(P, NULL, NULL, &d) == 0 && P->console_log_kib == 1024);
+	diag_free(&d);
+	profile_free(P);
+	CHECK(load("CONFIG_HOSTNAME=\"a\"\nCONFIG_CONSOLE_LOG_SIZE=4096\n", NULL, P, &d) == 0 &&
+	      P->console_log_kib == 4096);
+	diag_free(&d);
+	profile_free(P);
+	expect("CONFIG_HOSTNAME=\"a\"\nCONFIG_CONSOLE_LOG_SIZE=63\n", 1,
+	       (const char *const[]){ ":2: CONFIG_CONSOLE_LOG_SIZE: \"63\" is out of range 64..1048576", NULL });
+	expect("CONFIG_CONSOLE_LOG_SIZE=1048577\n", 1,
+	       (const char *const[]){ ":1: CONFIG_CONSOLE_LOG_SIZE: \"1048577\" is out of range 64..1048576", NULL });
+}
 
 int main(void)
 {
@@ -283,6 +302,7 @@ int main(void)
 	test_firewall_keys();
 	test_profile_name();
 	test_all_errors_reported();
+	test_console_log_size();
 	unlink(kernel);
 	unlink(path);
 	rmdir(dir);

@@ -1,0 +1,196 @@
+/* The console logger process (`labinit conlog RUN_DIR`): reads the FIFO
+ * QEMU logs the serial console into and hands what comes to conlog_feed,
+ * whose sink writes RUN_DIR's files. See conlog.h for why it exists. */
+#include "guests/conlog/conlog.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
+
+#include "lib/core/daemon.h"
+#include "lib/core/log.h"
+
+/* Room for a burst while the logger waits for the CPU: QEMU's log write
+ * blocks when the pipe is full. 1 MiB is the kernel's default
+ * pipe-max-size; a smaller pipe (the call refused) still works. */
+#define PIPE_SIZE (1 << 20)
+#define FILE_MODE 0644
+/* Room the logger leaves free in its filesystem (/run) for the lease file
+ * and the sockets: below it, output is dropped (counted and reported),
+ * whatever CONFIG_CONSOLE_LOG_SIZE times the number of guests comes to. */
+#define RESERVE_BYTES (4u << 20)
+
+struct logger {
+	struct daemon d;
+	const char *run_dir;
+	int dirfd, fifo, log_fd, oops_fd;
+	int last_err;              /* the last error reported, to say each once */
+	struct conlog c;
+	struct conlog_sink sink;
+};
+
+static int open_in(struct logger *l, const char *name, int flags)
+{
+	int fd = openat(l->dirfd, name, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | flags, FILE_MODE);
+
+	return fd < 0 ? -errno : fd;
+}
+
+static int write_all(int fd, const char *buf, size_t len)
+{
+	struct statvfs sv;
+
+	if (fstatvfs(fd, &sv) == 0 && (unsigned long long)sv.f_bavail * sv.f_frsize < RESERVE_BYTES + len)
+		return -ENOSPC;
+	while (len) {
+		ssize_t n = write(fd, buf, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		buf += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+static int sink_log(void *ctx, const char *buf, size_t len)
+{
+	struct logger *l = ctx;
+
+	if (l->log_fd < 0 && (l->log_fd = open_in(l, CONLOG_LOG, 0)) < 0)
+		return l->log_fd;
+	return write_all(l->log_fd, buf, len);
+}
+
+/* A rename, so a reader holding the old file reads on undisturbed. A
+ * console.log already gone (an earlier rotation failed after its rename)
+ * is no error. */
+static int sink_rotate(void *ctx)
+{
+	struct logger *l = ctx;
+
+	if (renameat(l->dirfd, CONLOG_LOG, l->dirfd, CONLOG_OLD) < 0 && errno != ENOENT)
+		return -errno;
+	if (l->log_fd >= 0)
+		close(l->log_fd);
+	l->log_fd = open_in(l, CONLOG_LOG, O_TRUNC);
+	return l->log_fd < 0 ? l->log_fd : 0;
+}
+
+static int sink_oops(void *ctx, const char *buf, size_t len)
+{
+	struct logger *l = ctx;
+
+	if (l->oops_fd < 0 && (l->oops_fd = open_in(l, CONLOG_OOPS, 0)) < 0)
+		return l->oops_fd;
+	return write_all(l->oops_fd, buf, len);
+}
+
+/* Each new error once (a full /run would otherwise flood PID 1's console),
+ * with the bytes dropped so far; and when writing works again. */
+static void report(struct logger *l, int r)
+{
+	if (r < 0 && r != l->last_err)
+		log_err("conlog %s: %s; console output dropped (%llu bytes so far)", l->run_dir, strerror(-r),
+			(unsigned long long)l->c.dropped);
+	else if (r == 0 && l->last_err)
+		log_info("conlog %s: writing again (%llu bytes were dropped)", l->run_dir,
+			 (unsigned long long)l->c.dropped);
+	l->last_err = r;
+}
+
+static void drain(struct logger *l)
+{
+	static char buf[65536];
+	ssize_t n;
+
+	while ((n = read(l->fifo, buf, sizeof(buf))) > 0 || (n < 0 && errno == EINTR))
+		if (n > 0)
+			report(l, conlog_feed(&l->c, buf, (size_t)n, &l->sink));
+}
+
+static void on_fifo(struct loop *lp, int fd, uint32_t events, void *data)
+{
+	(void)lp;
+	(void)fd;
+	(void)events;
+	drain(data);
+}
+
+/* Read-write: QEMU's open for writing never waits once we run, and QEMU
+ * closing it (a guest reboot ends QEMU) is no end of file for us. */
+static int open_fifo(struct logger *l)
+{
+	struct stat st;
+
+	if (mkfifoat(l->dirfd, CONLOG_FIFO, 0600) < 0 && errno != EEXIST)
+		return -errno;
+	if ((l->fifo = openat(l->dirfd, CONLOG_FIFO, O_RDWR | O_NONBLOCK | O_CLOEXEC)) < 0)
+		return -errno;
+	if (fstat(l->fifo, &st) < 0 || !S_ISFIFO(st.st_mode))
+		return -EEXIST;
+	(void)fcntl(l->fifo, F_SETPIPE_SZ, PIPE_SIZE);
+	return 0;
+}
+
+/* What a restarted logger finds: the log's length, a kept crash report. */
+static void resume(struct logger *l, size_t bound)
+{
+	struct stat st;
+	size_t log_len = 0, oops_len = 0;
+
+	if (fstatat(l->dirfd, CONLOG_LOG, &st, 0) == 0)
+		log_len = (size_t)st.st_size;
+	if (fstatat(l->dirfd, CONLOG_OOPS, &st, 0) == 0)
+		oops_len = (size_t)st.st_size;
+	conlog_init(&l->c, bound, log_len, oops_len);
+}
+
+static int setup(struct logger *l, size_t bound)
+{
+	int r;
+
+	if ((l->dirfd = open(l->run_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return -errno;
+	if ((r = open_fifo(l)) < 0)
+		return r;
+	resume(l, bound);
+	if ((r = daemon_init(&l->d)) < 0)
+		return r;
+	return loop_add(&l->d.loop, l->fifo, EPOLLIN, on_fifo, l);
+}
+
+static void close_fd(int fd)
+{
+	if (fd >= 0)
+		close(fd);
+}
+
+int conlog_run(const char *run_dir, size_t bound)
+{
+	static struct logger l;
+	int r;
+
+	log_set_prefix("labinit-conlog");
+	memset(&l, 0, sizeof(l));
+	l.run_dir = run_dir;
+	l.dirfd = l.fifo = l.log_fd = l.oops_fd = l.d.sigfd = -1;
+	l.sink = (struct conlog_sink){ sink_log, sink_rotate, sink_oops, &l };
+	if ((r = setup(&l, bound)) < 0)
+		log_err("conlog %s: %s; the guest's console is not logged", run_dir, strerror(-r));
+	else if ((r = daemon_run(&l.d)) == 0)
+		drain(&l); /* what QEMU wrote before its stop */
+	daemon_close(&l.d);
+	close_fd(l.fifo);
+	close_fd(l.log_fd);
+	close_fd(l.oops_fd);
+	close_fd(l.dirfd);
+	return r < 0;
+}

@@ -1,0 +1,38 @@
+/* `labinit conlog RUN_DIR [--size KIB]`: a guest's console logger, in the
+ * foreground (PID 1 runs one per guest; guests/conlog/conlog.h). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "guests/conlog/conlog.h"
+#include "init/cmd/commands.h"
+
+/* The range of CONFIG_CONSOLE_LOG_SIZE (lib/profile/profile_keys.h). */
+#define SIZE_MIN_KIB 64
+#define SIZE_MAX_KIB (1024 * 1024)
+
+/* KIB in the key's range, or 0. */
+static unsigned long parse_kib(const char *s)
+{
+	char *end;
+	unsigned long kib;
+
+	if (*s < '0' || *s > '9')
+		return 0;
+	kib = strtoul(s, &end, 10);
+	return *end || kib < SIZE_MIN_KIB || kib > SIZE_MAX_KIB ? 0 : kib;
+}
+
+int cmd_conlog(int argc, char **argv)
+{
+	unsigned long kib = 1024;
+
+	if (argc == 4 && !strcmp(argv[2], "--size"))
+		kib = parse_kib(argv[3]);
+	if ((argc != 2 && !(argc == 4 && !strcmp(argv[2], "--size"))) || !kib) {
+		fprintf(stderr, "usage: labinit conlog RUN_DIR [--size KIB]  (KIB %u..%u)\n", SIZE_MIN_KIB,
+			SIZE_MAX_KIB);
+		return 2;
+	}
+	return conlog_run(argv[1], (size_t)kib * 1024);
+}
