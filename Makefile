@@ -87,12 +87,20 @@ $(BUILD)/fuzz/%: tests/fuzz/%.c $(FUZZ_OBJS) $(HDRS) Makefile
 # Objects stay after a build (make would delete them as intermediates).
 .SECONDARY: $(TEST_OBJS) $(FUZZ_OBJS)
 
-# Long fuzzing runs (make check does short bounded ones).
-FUZZ_SECONDS ?= 600
+# Long fuzzing runs (make check does short bounded ones): FUZZ_RUNS inputs
+# per target (libFuzzer's -runs), each target's count and time printed at
+# the end; a crash stops the run with its reproducer under build/fuzz-out.
+FUZZ_RUNS ?= 10000000
 fuzz: $(FUZZ_TARGETS)
+	@mkdir -p $(BUILD)/fuzz-out; : > $(BUILD)/fuzz-out/summary; \
 	for t in $(FUZZ_TARGETS); do \
 	  n=$$(basename $$t); mkdir -p $(BUILD)/corpus/$$n; \
-	  $$t -max_total_time=$(FUZZ_SECONDS) $(BUILD)/corpus/$$n tests/fuzz/corpus/$$n || exit 1; \
+	  echo "fuzz: $$n, $(FUZZ_RUNS) inputs"; \
+	  $$t -runs=$(FUZZ_RUNS) -error_exitcode=1 -max_len=8192 -print_final_stats=1 \
+	    -artifact_prefix=$(BUILD)/fuzz-out/$$n- $(BUILD)/corpus/$$n tests/fuzz/corpus/$$n \
+	    > $(BUILD)/fuzz-out/$$n.log 2>&1 || { tail -n 30 $(BUILD)/fuzz-out/$$n.log; exit 1; }; \
+	  printf '%s: %s\n' $$n "$$(grep -o 'Done [0-9]* runs in [0-9]* second(s)' $(BUILD)/fuzz-out/$$n.log)" \
+	    | tee -a $(BUILD)/fuzz-out/summary; \
 	done
 
 check: deps
@@ -158,7 +166,7 @@ help:
 	@echo "  image             out/: host kernel, initramfs, labinit.iso (CD/USB), pxe/"
 	@echo "  all               build/labinit, the static musl binary"
 	@echo "  asan              build/asan/labinit, glibc + ASan/UBSan, for tests"
-	@echo "  fuzz              long libFuzzer runs (FUZZ_SECONDS=$(FUZZ_SECONDS) each)"
+	@echo "  fuzz              long libFuzzer runs (FUZZ_RUNS=$(FUZZ_RUNS) inputs each)"
 	@echo "  bench             benchmarks beside their peers (BENCH_RUNS=30 each); prints numbers"
 	@echo "  deps              install the Debian packages everything needs"
 	@echo "  demo-guest        lab/guests/demo/: Debian's kernel (bzImage, vmlinux) + busybox initramfs"
