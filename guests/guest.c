@@ -6,12 +6,14 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/time.h>
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "lib/core/log.h"
 #include "lib/core/paths.h"
 #include "guests/conlog/conlog.h"
 #include "guests/qemu/qmp.h"
@@ -71,7 +73,9 @@ static void log_argv(const struct guest_config *g, struct guest_service *out)
 }
 
 /* The share seen by this guest: the whole directory, or its own
- * subdirectory with CONFIG_SHARE_PER_GUEST. */
+ * subdirectory with CONFIG_SHARE_PER_GUEST, which then belongs to the
+ * guest's QEMU. (The whole directory is the lab's drop box, mode 1777: see
+ * init/boot/boot.c.) */
 static const char *share_for(const struct guest_config *g, char *buf, size_t size)
 {
 	if (!g->share_dir)
@@ -81,6 +85,67 @@ static const char *share_for(const struct guest_config *g, char *buf, size_t siz
 		return g->share_dir;
 	snprintf(buf, size, "%s/%s", g->share_dir, g->name);
 	mkdir(buf, 0755);
+	if (g->uid && chown(buf, g->uid, g->gid) < 0)
+		return NULL;
+	return buf;
+}
+
+/* What QEMU, running as g->uid, writes: its run directory (sockets, the
+ * console FIFO) and a persistent disk, handed over the way libvirt's DAC
+ * driver does. Everything else it only reads (kernel, initrd, a snapshot
+ * disk, whose overlay goes to /var/tmp). */
+static int give_to_qemu(const struct guest_config *g, const char *run_dir, char *why, size_t size)
+{
+	char fifo[192];
+
+	if (!g->uid)
+		return 0;
+	snprintf(fifo, sizeof(fifo), "%s/%s", run_dir, CONLOG_FIFO);
+	if (chown(run_dir, g->uid, g->gid) < 0 || lchown(fifo, g->uid, g->gid) < 0) {
+		snprintf(why, size, "%s: handing it to uid %u: %s", run_dir, (unsigned)g->uid, strerror(errno));
+		return -errno;
+	}
+	if (g->disk[0] && g->disk_persistent && chown(g->disk, g->uid, g->gid) < 0) {
+		snprintf(why, size, "%s: handing the persistent disk to uid %u: %s", g->disk, (unsigned)g->uid,
+			 strerror(errno));
+		return -errno;
+	}
+	return 0;
+}
+
+/* QEMU runs as an unprivileged user that may not be allowed to walk the
+ * directories above a guest's files (a checkout under /root). Each file's
+ * directory is bind-mounted into the guest's run directory, where QEMU
+ * reaches it whatever lies above; the directory and not the file, so that
+ * a kernel rebuilt over the old one (a new inode) is what the next start
+ * boots. Returns the path QEMU is given: the bound one, or path itself
+ * when binding is not possible (it is then said why). */
+static const char *reach(const struct guest_config *g, const char *path, const char *run_dir, const char *tag,
+			 bool is_dir, bool writable, char *buf, size_t size)
+{
+	char dir[4096], target[256];
+	const char *base = "";
+	char *slash;
+
+	if (!g->uid || !path || !path[0])
+		return path;
+	snprintf(dir, sizeof(dir), "%s", path);
+	if (!is_dir) {
+		if (!(slash = strrchr(dir, '/')) || slash == dir)
+			return path;
+		*slash = '\0';
+		base = path + (slash - dir) + 1;
+	}
+	snprintf(target, sizeof(target), "%s/%s", run_dir, tag);
+	umount2(target, MNT_DETACH); /* a guest prepared again */
+	if ((mkdir(target, 0755) < 0 && errno != EEXIST) || mount(dir, target, NULL, MS_BIND, NULL) < 0 ||
+	    mount(NULL, target, NULL, MS_REMOUNT | MS_BIND | MS_NOSUID | MS_NODEV | (writable ? 0 : MS_RDONLY),
+		  NULL) < 0) {
+		log_warn("guest %s: binding %s into %s: %s; QEMU opens it where it is", g->name, dir, run_dir,
+			 strerror(errno));
+		return path;
+	}
+	snprintf(buf, size, "%s%s%s", target, is_dir ? "" : "/", base);
 	return buf;
 }
 
@@ -88,7 +153,8 @@ int guest_prepare(const struct guest_config *g, enum qemu_accel accel, struct gu
 		  size_t size)
 {
 	struct qemu_env env = { guest_qemu_binary(), accel, 3, out->run_dir, NULL, g->share_tag, DISK_RAW };
-	char share[4096];
+	static char share[4096], kernel[512], initrd[512], disk[512], bound_share[512];
+	struct guest_config q = *g; /* with the paths QEMU reaches */
 	int r;
 
 	out->tap_fd = -1;
@@ -100,15 +166,27 @@ int guest_prepare(const struct guest_config *g, enum qemu_accel accel, struct gu
 		snprintf(why, size, "%s/%s: %s", GUEST_RUN_DIR, g->name, strerror(-r));
 		return r;
 	}
+	if ((r = give_to_qemu(g, out->run_dir, why, size)) < 0)
+		return r;
 	if ((out->tap_fd = tap_open(g->name, true)) < 0) {
 		snprintf(why, size, "tap %s: %s", g->name, strerror(-out->tap_fd));
 		return out->tap_fd;
 	}
 	log_argv(g, out);
-	env.share_dir = share_for(g, share, sizeof(share));
+	if (g->share_dir && !(env.share_dir = share_for(g, share, sizeof(share)))) {
+		snprintf(why, size, "%s/%s: handing the guest's share to uid %u: %s", g->share_dir, g->name,
+			 (unsigned)g->uid, strerror(errno));
+		close(out->tap_fd);
+		out->tap_fd = -1;
+		return -EPERM;
+	}
 	if (g->disk[0])
 		env.disk_format = disk_format_of(g->disk);
-	if ((r = qemu_build_argv(g, &env, &out->argv)) < 0)
+	q.kernel = reach(g, g->kernel, out->run_dir, "kernel.d", false, false, kernel, sizeof(kernel));
+	q.initrd = reach(g, g->initrd, out->run_dir, "initrd.d", false, false, initrd, sizeof(initrd));
+	q.disk = reach(g, g->disk, out->run_dir, "disk.d", false, g->disk_persistent, disk, sizeof(disk));
+	env.share_dir = reach(g, env.share_dir, out->run_dir, "share.d", true, true, bound_share, sizeof(bound_share));
+	if ((r = qemu_build_argv(&q, &env, &out->argv)) < 0)
 		snprintf(why, size, "QEMU's command line is too long");
 	return r;
 }

@@ -23,6 +23,8 @@ struct guest_config {
 	const char *share_dir, *share_tag;
 	bool share_per_guest;                /* each guest its own subdirectory */
 	unsigned console_log_kib;            /* the bound of its console's files */
+	/* QEMU and the console logger run as this user and group; 0: root */
+	uint32_t uid, gid;
 };
 
 #endif

@@ -84,6 +84,8 @@ mkdir -p "$st"
 for d in dev proc sys run tmp var/tmp root mnt etc/labinit "${files_dir#/}"; do
 	mkdir -p "$st/$d"
 done
+# QEMU runs unprivileged and puts a snapshot disk's overlay in /var/tmp.
+chmod 1777 "$st/tmp" "$st/var/tmp"
 stage_busybox "$st" "$busybox"
 cp "$labinit" "$st/init"
 ln -s /init "$st/bin/labinit"

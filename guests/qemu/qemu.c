@@ -134,10 +134,23 @@ static void add_share_gdb(struct qemu_argv *a, const struct guest_config *g, con
 	}
 }
 
+/* QEMU's own seccomp filter (-sandbox): the guest's device emulation is
+ * what a guest attacks, so the process that runs it may not exec or fork
+ * (spawn), gain privileges (elevateprivileges: no setuid, no file caps),
+ * change scheduling or resource limits (resourcecontrol) or use the old
+ * system calls nothing modern needs (obsolete). It runs as an unprivileged
+ * user besides (guest_prepare). */
+static void add_sandbox(struct qemu_argv *a)
+{
+	add(a, "-sandbox");
+	add(a, "on,obsolete=deny,elevateprivileges=deny,spawn=deny,resourcecontrol=deny");
+}
+
 int qemu_build_argv(const struct guest_config *g, const struct qemu_env *env, struct qemu_argv *out)
 {
 	memset(out, 0, sizeof(*out));
 	add_machine(out, g, env);
+	add_sandbox(out);
 	add_boot(out, g);
 	add_disk(out, g, env);
 	add_net(out, g, env);

@@ -1,9 +1,11 @@
 /* smbd's configuration: one share, guest access, bound to the bridge's
- * address only (nothing answers on the uplink), every state directory
- * under /run/labinit/smb so nothing of the host's Samba is used. */
+ * address (the firewall keeps the uplink out, net/nft/nft.c), every state
+ * directory under /run/labinit/smb so nothing of the host's Samba is used,
+ * and no root anywhere: smbd runs as "nobody". */
 #include "guests/share/share.h"
 
 #include <errno.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -22,9 +24,14 @@ static const char *smbd_binary(void)
 	return NULL;
 }
 
+/* smbd runs as an unprivileged user (init/boot/creds.h), which cannot
+ * become another: the guest account is that user, and guests' files in
+ * the share are that user's. */
 static int write_conf(const struct share_config *p, const char *path)
 {
 	char gw[16];
+	const struct passwd *pw = getpwuid(p->uid);
+	const char *user = pw ? pw->pw_name : "nobody";
 	FILE *f = fopen(path, "we");
 
 	if (!f)
@@ -37,7 +44,7 @@ static int write_conf(const struct share_config *p, const char *path)
 		   "  disable netbios = yes\n"
 		   "  server role = standalone server\n"
 		   "  map to guest = bad user\n"
-		   "  guest account = root\n"
+		   "  guest account = %s\n"
 		   "  load printers = no\n"
 		   "  printcap name = /dev/null\n"
 		   "  disable spoolss = yes\n"
@@ -48,9 +55,8 @@ static int write_conf(const struct share_config *p, const char *path)
 		   "  path = %s\n"
 		   "  guest ok = yes\n"
 		   "  guest only = yes\n"
-		   "  read only = no\n"
-		   "  force user = root\n",
-		gw, p->prefix_len, SHARE_SMB_DIR, SHARE_SMB_DIR, SHARE_SMB_DIR, SHARE_SMB_DIR, SHARE_SMB_DIR,
+		   "  read only = no\n",
+		gw, p->prefix_len, user, SHARE_SMB_DIR, SHARE_SMB_DIR, SHARE_SMB_DIR, SHARE_SMB_DIR, SHARE_SMB_DIR,
 		SHARE_SMB_DIR, SHARE_SMB_DIR, SHARE_SMB_NAME, p->share_dir);
 	return fclose(f) == 0 ? 0 : -errno;
 }
@@ -68,6 +74,11 @@ int share_smb_prepare(const struct share_config *p, char *argv[8], char *buf, si
 	mkdir(PATH_RUN_DIR, 0755);
 	mkdir(SHARE_SMB_DIR, 0755);
 	mkdir(p->share_dir, 0755);
+	/* smbd's state directories, its own to write */
+	if (chown(SHARE_SMB_DIR, p->uid, p->gid) < 0) {
+		snprintf(why, why_size, "%s: %s", SHARE_SMB_DIR, strerror(errno));
+		return -errno;
+	}
 	n = snprintf(buf, size, "%s/smb.conf", SHARE_SMB_DIR);
 	if (n < 0 || (size_t)n >= size)
 		return -ENAMETOOLONG;

@@ -20,6 +20,7 @@ struct share_config {
 	const char *share_dir;
 	uint32_t gateway;
 	uint8_t prefix_len;
+	uint32_t uid, gid;     /* smbd runs as this user, whose guests' sessions are too */
 };
 
 /* Writes smb.conf under SHARE_SMB_DIR and fills argv (at most 8 entries,

@@ -15,6 +15,7 @@
 #include "guests/guest.h"
 #include "guests/qemu/kvm.h"
 #include "guests/share/share.h"
+#include "init/boot/creds.h"
 #include "init/boot/hosts.h"
 #include "init/boot/labdata.h"
 #include "init/boot/msg.h"
@@ -215,15 +216,23 @@ static struct boot_service *service_head(struct boot *b, const char *name, enum 
 	return s;
 }
 
-static int send_service(struct boot *b, const char *name, char *const argv[])
+/* A service record, run as root unless creds says otherwise. */
+static int send_service_as(struct boot *b, const char *name, char *const argv[], const struct boot_creds *creds)
 {
 	struct boot_service *s = service_head(b, name, SV_RESTART_ALWAYS);
 
+	if (creds)
+		s->creds = *creds;
 	if (boot_msg_set_argv(s, argv) < 0) {
 		log_err("service %s: its command line is too long", name);
 		return -E2BIG;
 	}
 	return send_record(b, -1);
+}
+
+static int send_service(struct boot *b, const char *name, char *const argv[])
+{
+	return send_service_as(b, name, argv, NULL);
 }
 
 /* The new host name resolves from /etc/hosts: smbd looks itself up for
@@ -312,16 +321,28 @@ static void start_share(struct boot *b)
 {
 	static char conf[128];
 	struct share_config c;
+	struct boot_creds cr = { 0 };
 	char *argv[8], why[256];
+	int r;
 
+	if ((b->pr->share_smb || (b->pr->share_9p && b->pr->nguests)) &&
+	    (r = boot_share_dropbox(b->pr->share_dir)) < 0)
+		log_warn("share: %s: mode 1777: %s; guests may not be able to write there", b->pr->share_dir,
+			 strerror(-r));
 	if (!b->pr->share_smb)
 		return;
+	if ((r = boot_creds_smbd(&cr)) < 0) {
+		log_err("share: SMB: no unprivileged user \"nobody\" to run smbd as; not started");
+		return;
+	}
 	labcfg_share(b->pr, &c);
+	c.uid = cr.uid;
+	c.gid = cr.gid;
 	if (share_smb_prepare(&c, argv, conf, sizeof(conf), why, sizeof(why)) < 0) {
 		log_err("share: SMB: %s; not started", why);
 		return;
 	}
-	send_service(b, "smbd", argv);
+	send_service_as(b, "smbd", argv, &cr);
 }
 
 static enum sv_policy policy_of(enum restart_policy r)
@@ -354,12 +375,13 @@ static void log_guest(const struct guest_config *g)
 /* The guest's console logger, "NAME.log" (a guest name has no dot, so no
  * guest or extra service has this name): always running, started before
  * its guest and so stopped after it, whatever the guest's autostart. */
-static void send_console_logger(struct boot *b, const struct guest_cfg *g, struct guest_service *gs)
+static void send_console_logger(struct boot *b, const struct guest_cfg *g, struct guest_service *gs,
+				const struct boot_creds *cr)
 {
 	char name[32];
 
 	snprintf(name, sizeof(name), "%s.log", g->name);
-	send_service(b, name, gs->log_argv);
+	send_service_as(b, name, gs->log_argv, cr);
 }
 
 /* One guest: its tap, run directory and QEMU argv, handed to PID 1 with
@@ -370,18 +392,21 @@ static void start_guest(struct boot *b, const struct guest_cfg *g, enum qemu_acc
 	static struct guest_service gs;
 	struct guest_config c;
 	struct boot_service *s;
+	struct boot_creds cr = { 0 };
 	char why[256];
 
 	memset(&gs, 0, sizeof(gs));
 	labcfg_guest(b->pr, g, &c);
+	boot_creds_guest(&c, accel == QEMU_KVM, &cr);
 	if (guest_prepare(&c, accel, &gs, why, sizeof(why)) < 0) {
 		log_err("guest %s: %s; not started", g->name, why);
 		if (gs.tap_fd >= 0)
 			close(gs.tap_fd);
 		return;
 	}
-	send_console_logger(b, g, &gs);
+	send_console_logger(b, g, &gs, &cr);
 	s = service_head(b, g->name, policy_of(g->restart));
+	s->creds = cr;
 	s->kind = BOOT_KIND_GUEST;
 	s->autostart = g->autostart;
 	s->has_fd = true;

@@ -58,7 +58,7 @@ static int check_service(const struct boot_service *s, size_t len)
 
 	if (len < offsetof(struct boot_service, argv) || !terminated(s->name, sizeof(s->name)) || !s->name[0] ||
 	    !terminated(s->run_dir, sizeof(s->run_dir)) || s->kind > BOOT_KIND_GUEST || s->nargs == 0 ||
-	    s->nargs > BOOT_MSG_ARGS_MAX)
+	    s->nargs > BOOT_MSG_ARGS_MAX || s->creds.ngroups > sizeof(s->creds.groups) / sizeof(s->creds.groups[0]))
 		return -EBADMSG;
 	len -= offsetof(struct boot_service, argv);
 	for (unsigned i = 0; i < s->nargs; i++) {

@@ -35,6 +35,14 @@ struct boot_settings {
 	uint32_t stop_timeout_s, shutdown_timeout_s;
 };
 
+/* Who a service runs as: init/supervise's struct sv_creds; uid 0: root. */
+struct boot_creds {
+	uint32_t uid, gid;
+	uint32_t groups[4];
+	uint8_t ngroups;
+	uint64_t ambient_caps;     /* 1 << CAP_* kept across exec */
+};
+
 struct boot_service {
 	char name[32];
 	uint8_t kind;              /* enum boot_kind */
@@ -47,6 +55,7 @@ struct boot_service {
 	uint8_t mac[6];
 	uint32_t ip;               /* a fixed address, or 0 */
 	uint16_t gdb_port;
+	struct boot_creds creds;
 	uint16_t nargs;
 	char argv[BOOT_MSG_ARGV_SIZE];
 };

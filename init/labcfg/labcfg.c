@@ -154,6 +154,9 @@ void labcfg_guest(const struct profile *p, const struct guest_cfg *g, struct gue
 	out->share_tag = p->share_9p_tag;
 	out->share_per_guest = p->share_per_guest;
 	out->console_log_kib = p->console_log_kib;
+	/* One user per guest slot, one group for all (init/boot/creds.h). */
+	out->uid = p->sandbox_uid + g->slot;
+	out->gid = p->sandbox_uid;
 }
 
 void labcfg_share(const struct profile *p, struct share_config *out)

@@ -257,6 +257,18 @@ static void apply_settings(struct pid1 *p, const struct boot_settings *st)
 	p->console_direct = console_switch(st->console);
 }
 
+_Static_assert(sizeof(((struct boot_creds *)0)->groups) / sizeof(uint32_t) == SV_MAX_GROUPS, "groups fit");
+
+static void set_creds(struct service *s, const struct boot_creds *c)
+{
+	s->creds.uid = c->uid;
+	s->creds.gid = c->gid;
+	s->creds.ngroups = c->ngroups;
+	for (unsigned i = 0; i < c->ngroups; i++)
+		s->creds.groups[i] = c->groups[i];
+	s->creds.ambient = c->ambient_caps;
+}
+
 static void add_service(struct pid1 *p, struct boot_service *r, int fd)
 {
 	static char *argv[BOOT_MSG_ARGS_MAX + 1];
@@ -272,6 +284,8 @@ static void add_service(struct pid1 *p, struct boot_service *r, int fd)
 		if (fd >= 0)
 			close(fd);
 	}
+	if (s)
+		set_creds(s, &r->creds);
 	if (s && r->autostart)
 		sv_start(s);
 }

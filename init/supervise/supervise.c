@@ -4,12 +4,16 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
+#include <linux/capability.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -83,6 +87,36 @@ static int child_tty(const char *path)
 	return 0;
 }
 
+/* In the child: becomes c's user for good (see struct sv_creds). Leaving
+ * uid 0 empties the capability sets unless PR_SET_KEEPCAPS holds them for
+ * the capset that keeps just c->ambient; an ambient capability survives
+ * exec of an ordinary binary (capabilities(7)), which is how a service
+ * that is not root can still bind port 445. -1 with errno set. */
+static int child_creds(const struct sv_creds *c)
+{
+	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct d[2];
+
+	if (!c->uid)
+		return 0;
+	if (c->ambient && prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
+		return -1;
+	if (setgroups(c->ngroups, c->groups) < 0 || setresgid(c->gid, c->gid, c->gid) < 0 ||
+	    setresuid(c->uid, c->uid, c->uid) < 0)
+		return -1;
+	if (c->ambient) {
+		memset(d, 0, sizeof(d));
+		d[0].permitted = d[0].effective = d[0].inheritable = (uint32_t)c->ambient;
+		d[1].permitted = d[1].effective = d[1].inheritable = (uint32_t)(c->ambient >> 32);
+		if (syscall(SYS_capset, &h, d) < 0)
+			return -1;
+		for (unsigned cap = 0; cap < 64; cap++)
+			if ((c->ambient >> cap & 1) && prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0) < 0)
+				return -1;
+	}
+	return prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+}
+
 /* In the child, between fork and exec: undo what PID 1 set for itself. */
 static void child_exec(struct service *s, int report_fd)
 {
@@ -109,6 +143,11 @@ static void child_exec(struct service *s, int report_fd)
 		_exit(127);
 	if (chdir("/") < 0) {
 		/* keep going: the service may not care */
+	}
+	if (child_creds(&s->creds) < 0) {
+		err = errno;
+		(void)!write(report_fd, &err, sizeof(err));
+		_exit(127);
 	}
 	execv(s->argv[0], s->argv);
 	err = errno;

@@ -20,6 +20,21 @@
 
 struct supervisor;
 
+#define SV_MAX_GROUPS 4
+
+/* Who a service runs as. uid 0: root, as PID 1 (the boot, the modules
+ * loader, what the profile's EXTRA_SERVICES asks for). Otherwise the child
+ * takes these groups and ids before exec, can never gain privileges again
+ * (PR_SET_NO_NEW_PRIVS), and keeps only the capabilities in ambient (bits
+ * 1 << CAP_*): smbd keeps CAP_NET_BIND_SERVICE for port 445, nothing more. */
+struct sv_creds {
+	uid_t uid;
+	gid_t gid;
+	gid_t groups[SV_MAX_GROUPS];
+	unsigned ngroups;
+	uint64_t ambient;
+};
+
 /* What a service is, for those who list or stop it (labctl guests). */
 enum sv_kind { SV_KIND_SERVICE, SV_KIND_GUEST };
 
@@ -41,6 +56,7 @@ struct service {
 	int stop_signal;              /* SIGTERM unless the service needs another */
 	bool restart_pending;         /* start again once down (labctl restart) */
 	int pass_fd;                  /* >= 0: the child gets it as fd 3 (a guest's tap) */
+	struct sv_creds creds;
 	/* Instead of the stop signal (a guest: QMP system_powerdown); SIGKILL
 	 * still follows after stop_timeout_ms. */
 	void (*stop_fn)(struct service *s);

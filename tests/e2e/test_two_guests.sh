@@ -2,7 +2,8 @@
 # End to end: labinit as PID 1 in fresh namespaces boots two demo guests
 # under QEMU (TCG) on its bridge. Both get their leases, reach each other,
 # reach the "outside" namespace through NAT, and swap files with the host
-# through the 9p share; `labctl stop` powers one down cleanly (ACPI over
+# through the 9p share; none of the worker, QEMU, the console loggers and
+# smbd runs as root; `labctl stop` powers one down cleanly (ACPI over
 # QMP); a QEMU killed with SIGKILL is restarted; SIGTERM to PID 1 powers
 # the guests down before the namespace ends.
 source "$(dirname "$0")/../lib/pid1.sh" || exit 2
@@ -35,6 +36,7 @@ CONFIG_FILES_DIR="$T_DIR/files"
 CONFIG_SHARE_DIR="$T_DIR/share"
 CONFIG_STOP_TIMEOUT=60
 CONFIG_SHUTDOWN_TIMEOUT=120
+CONFIG_SHARE_SMB=y
 CONFIG_GUEST1=y
 CONFIG_GUEST1_KERNEL="guests/demo/vmlinux"
 CONFIG_GUEST1_INITRD="guests/demo/initramfs.cpio.gz"
@@ -81,6 +83,20 @@ grep -q '^outside-page' "$T_DIR/share/vm1-http" || t_fail "vm1 cannot reach the 
 t_labctl leases | grep -q ' 10.77.0.11/24 ' || t_fail "labctl leases lacks vm1: $(t_labctl leases)"
 t_labctl guests | grep -Eq '^vm1 +running +10\.77\.0\.11 ' || t_fail "labctl guests: $(t_labctl guests)"
 t_labctl guests | grep -q '^broken ' && t_fail "the broken guest is listed as a guest"
+
+# Nothing that handles what guests send runs as root: the DHCP/DNS worker
+# (CONFIG_SANDBOX_UID), each QEMU and its console logger (SANDBOX_UID +
+# slot), smbd ("nobody"). Read from the kernel, by process.
+nsenter -t "$LPID" -m -p ps -eo uid=,args= >"$T_DIR/ps.out" || t_fail "ps in the lab's namespace failed"
+t_log "processes:
+$(cut -c1-110 "$T_DIR/ps.out")"
+uid_of() { awk -v pat="$1" '$0 ~ pat { print $1; exit }' "$T_DIR/ps.out"; }
+[ "$(uid_of ' dhcpd --config')" = 64600 ] || t_fail "the DHCP/DNS worker runs as uid '$(uid_of ' dhcpd --config')'"
+[ "$(uid_of 'qemu-system-x86_64 -name vm1')" = 64601 ] || t_fail "vm1's QEMU runs as uid '$(uid_of 'qemu-system-x86_64 -name vm1')'"
+[ "$(uid_of 'qemu-system-x86_64 -name vm2')" = 64602 ] || t_fail "vm2's QEMU runs as uid '$(uid_of 'qemu-system-x86_64 -name vm2')'"
+[ "$(uid_of 'conlog /run/labinit/guests/vm1')" = 64601 ] || t_fail "vm1's console logger runs as uid '$(uid_of 'conlog /run/labinit/guests/vm1')'"
+[ "$(uid_of 'smbd')" = "$(id -u nobody)" ] || t_fail "smbd runs as uid '$(uid_of smbd)'"
+grep -q -- '-sandbox on' "$T_DIR/ps.out" || t_fail "QEMU runs without -sandbox"
 
 # labctl stop: ACPI power-down, QEMU exits by itself (no SIGKILL).
 t_labctl stop vm2 >/dev/null || t_fail "labctl stop vm2 failed"

@@ -44,6 +44,7 @@ int main(void)
 	CHECK(!strcmp(a.argv[0], "/usr/bin/qemu-system-x86_64") && a.argv[a.argc] == NULL);
 	CHECK(find(&a, "-machine", "pc,accel=tcg") >= 0 && find(&a, "-cpu", "max") >= 0);
 	CHECK(find(&a, "-m", "256") >= 0 && find(&a, "-smp", "2") >= 0);
+	CHECK(find(&a, "-sandbox", "on,obsolete=deny,elevateprivileges=deny,spawn=deny,resourcecontrol=deny") >= 0);
 	CHECK(find(&a, "-kernel", "/lab/guests/demo/vmlinux") >= 0);
 	CHECK(find(&a, "-initrd", "/lab/guests/demo/initramfs.cpio.gz") >= 0);
 	CHECK(find(&a, "-append", "console=ttyS0 nokaslr") >= 0);
