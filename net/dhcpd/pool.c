@@ -172,7 +172,10 @@ struct dhcpd_lease *dhcpd_lease_set(struct dhcpd_pool *p, uint32_t ip, const str
 		strncpy(l->hostname, hostname, sizeof(l->hostname) - 1);
 	l->expires = expires;
 	l->line_len = 0;
-	if (st != LEASE_OFFERED)
+	l->pinned = false;
+	if (st == LEASE_OFFERED)
+		l->offer_seq = ++p->offer_seq;
+	else
 		p->dirty = true;
 	return l;
 }
@@ -200,6 +203,64 @@ unsigned dhcpd_lease_clear_others(struct dhcpd_pool *p, const struct dhcpd_clien
 		}
 	}
 	return n;
+}
+
+static bool live_offer(const struct dhcpd_lease *l, time_t now)
+{
+	return l->state == LEASE_OFFERED && l->expires > now;
+}
+
+unsigned dhcpd_offers_clear_mac(struct dhcpd_pool *p, const uint8_t mac[6], uint32_t keep, time_t now)
+{
+	unsigned n = 0;
+
+	for (size_t i = 0; i < p->count; i++) {
+		struct dhcpd_lease *l = &p->slot[i];
+
+		if (l->ip != keep && live_offer(l, now) && !memcmp(l->mac, mac, 6)) {
+			dhcpd_lease_clear(p, l);
+			n++;
+		}
+	}
+	return n;
+}
+
+/* Counted over the range only: the extra slots are reservations, which
+ * no offer from the range can take. */
+unsigned dhcpd_offer_cap(const struct dhcpd_pool *p, time_t now)
+{
+	unsigned avail = 0;
+
+	for (size_t i = 0; i < p->size; i++) {
+		const struct dhcpd_lease *l = &p->slot[i];
+
+		avail += !live(l, now) || l->state == LEASE_OFFERED;
+	}
+	return avail / 2 ? avail / 2 : 1;
+}
+
+unsigned dhcpd_offers_held(const struct dhcpd_pool *p, time_t now)
+{
+	unsigned n = 0;
+
+	for (size_t i = 0; i < p->count; i++)
+		n += live_offer(&p->slot[i], now) && !p->slot[i].pinned;
+	return n;
+}
+
+bool dhcpd_offer_reclaim_oldest(struct dhcpd_pool *p, time_t now)
+{
+	struct dhcpd_lease *old = NULL;
+
+	for (size_t i = 0; i < p->count; i++) {
+		struct dhcpd_lease *l = &p->slot[i];
+
+		if (live_offer(l, now) && !l->pinned && (!old || l->offer_seq < old->offer_seq))
+			old = l;
+	}
+	if (old)
+		dhcpd_lease_clear(p, old);
+	return old != NULL;
 }
 
 unsigned dhcpd_expire(struct dhcpd_pool *p, time_t now)

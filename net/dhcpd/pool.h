@@ -23,6 +23,10 @@ struct dhcpd_lease {
 	uint8_t client_id_len;
 	char hostname[64];
 	time_t expires;
+	/* An offer's place in line (the pool's offer_seq when it was made):
+	 * the smallest live one is the oldest, reclaimed first under a flood. */
+	unsigned long offer_seq;
+	bool pinned;                    /* a profile guest's offer: never reclaimed */
 	/* Its lease-file line, formatted once per change: a save happens for
 	 * every batch with an ACK, and formatting every line each time was
 	 * most of an ACK's cost. line_len 0: not cached. */
@@ -55,6 +59,7 @@ struct dhcpd_pool {
 	struct dhcpd_reservation res[DHCPD_MAX_RESERVATIONS];
 	unsigned nres;
 	bool dirty;                     /* changed since the lease file was written */
+	unsigned long offer_seq;        /* offers made so far */
 };
 
 int dhcpd_pool_init(struct dhcpd_pool *p, uint32_t first, uint32_t last, uint32_t network,
@@ -80,6 +85,17 @@ struct dhcpd_lease *dhcpd_lease_set(struct dhcpd_pool *p, uint32_t ip, const str
 void dhcpd_lease_clear(struct dhcpd_pool *p, struct dhcpd_lease *l);
 /* Frees every lease of this client other than keep's; returns how many. */
 unsigned dhcpd_lease_clear_others(struct dhcpd_pool *p, const struct dhcpd_client *c, uint32_t keep, time_t now);
+/* Frees the live offers made to this hardware address, but the one at
+ * keep (0: none), whatever client identifier they were made under; returns
+ * how many. One MAC holds one offer. */
+unsigned dhcpd_offers_clear_mac(struct dhcpd_pool *p, const uint8_t mac[6], uint32_t keep, time_t now);
+/* How many offers may wait for their REQUEST at once: half the addresses of
+ * the range that no bound or declined lease holds, at least one. */
+unsigned dhcpd_offer_cap(const struct dhcpd_pool *p, time_t now);
+/* Live offers that are not pinned (a profile guest's). */
+unsigned dhcpd_offers_held(const struct dhcpd_pool *p, time_t now);
+/* Frees the oldest live offer that is not pinned; false if there is none. */
+bool dhcpd_offer_reclaim_oldest(struct dhcpd_pool *p, time_t now);
 /* Frees expired offers and leases; returns how many. */
 unsigned dhcpd_expire(struct dhcpd_pool *p, time_t now);
 unsigned dhcpd_count(const struct dhcpd_pool *p, enum lease_state st);
