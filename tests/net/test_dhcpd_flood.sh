@@ -1,0 +1,166 @@
+#!/bin/sh
+# labinit dhcpd under a DISCOVER flood (issue 12, defect 6) keeps serving:
+#  1. The worker's stderr is a pipe (4 KiB) that nobody reads once the
+#     worker says it serves, as a console that cannot keep up. A guest
+#     floods DISCOVERs from 400 spoofed MACs (raw frames, ~2000 a second)
+#     while, during the flood, the worker's DNS answers busybox nslookup, a
+#     real client (busybox udhcpc) gets a lease, and SIGTERM ends the
+#     worker within the lab's stop timeout (STOP_TIMEOUT, 10 s); the test
+#     then checks the flood was still running.
+#  2. The same flood with stderr to a file: the worker logs OFFERs rate-
+#     limited (far fewer lines than DISCOVERs, with a "suppressed" summary),
+#     and its stop line counts the requests.
+# Before the fix, step 1 failed: the worker blocked in write(2) on the full
+# pipe, so DNS went unanswered and only SIGKILL ended it.
+. "$(dirname "$0")/../lib/net.sh"
+. "$(dirname "$0")/../lib/dhcpd.sh"
+command -v udhcpc > /dev/null || { echo "needs udhcpc (make deps)"; exit 77; }
+command -v python3 > /dev/null || { echo "needs python3"; exit 77; }
+[ -n "$BB" ] || { echo "needs busybox"; exit 77; }
+PY=$(python3 -c 'import sys; print(sys.executable)')
+STOP_S=10
+
+# The flooder: DISCOVERs in raw Ethernet frames, each from one of NMACS
+# spoofed MACs (02:fd:00:00:HH:LL, chaddr the same), RATE a second, until
+# COUNT are sent or the file STOP exists; the number sent so far goes to
+# PROGRESS about ten times a second.
+cat > "$WORK/flood.py" <<'EOF'
+import os, socket, struct, sys, time
+ifname, rate, nmacs, count, stop, progress = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), sys.argv[5], sys.argv[6]
+
+def csum(b):
+    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
+    s = (s >> 16) + (s & 0xffff)
+    return ~(s + (s >> 16)) & 0xffff
+
+def frame(i):
+    mac = bytes([2, 0xfd, 0, 0, (i >> 8) & 0xff, i & 0xff])
+    bootp = struct.pack("!BBBBIHHIIII16s64s128s", 1, 1, 6, 0, 0x1000 + i, 0, 0, 0, 0, 0, 0, mac, b"", b"")
+    bootp += bytes([99, 130, 83, 99, 53, 1, 1, 255])
+    bootp += bytes(300 - len(bootp))
+    udp = struct.pack("!HHHH", 68, 67, 8 + len(bootp), 0) + bootp
+    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(udp), i & 0xffff, 0, 64, 17, 0, bytes(4), b"\xff" * 4)
+    ip = ip[:10] + struct.pack("!H", csum(ip)) + ip[12:]
+    return b"\xff" * 6 + mac + b"\x08\x00" + ip + udp
+
+s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+s.bind((ifname, 0))
+frames = [frame(i) for i in range(nmacs)]
+sent, start, burst = 0, time.monotonic(), max(1, rate // 100)
+while sent < count and not os.path.exists(stop):
+    for _ in range(burst):
+        s.send(frames[sent % nmacs])
+        sent += 1
+    if sent % (burst * 10) == 0:
+        with open(progress + ".tmp", "w") as f:
+            f.write("%d\n" % sent)
+        os.rename(progress + ".tmp", progress)
+    time.sleep(max(0.0, start + sent / rate - time.monotonic()))
+with open(progress, "w") as f:
+    f.write("%d\n" % sent)
+EOF
+
+# The reader of the worker's stderr: shrinks the pipe to 4 KiB, copies to
+# LOG until the worker says it serves, then reads nothing until the file
+# DRAIN exists, then copies the rest up to EOF.
+cat > "$WORK/reader.py" <<'EOF'
+import fcntl, os, sys, time
+log, drain = open(sys.argv[1], "ab", 0), sys.argv[2]
+fcntl.fcntl(0, 1031, 4096)  # F_SETPIPE_SZ
+seen = b""
+while b"dhcpd: serving" not in seen:
+    b = os.read(0, 512)
+    if not b:
+        sys.exit(0)
+    seen += b
+    log.write(b)
+while not os.path.exists(drain):
+    time.sleep(0.1)
+while True:
+    b = os.read(0, 65536)
+    if not b:
+        break
+    log.write(b)
+EOF
+
+# flooded: the flooder started by flood_start has not finished.
+flooded() { t_pid_running "$FLOOD_PID"; }
+flood_start() { # COUNT
+	rm -f "$WORK/flood.stop" "$WORK/flood.sent"
+	in_ns "$GF" "$PY" "$WORK/flood.py" eth0 "${FLOOD_RATE:-2000}" 400 "$1" "$WORK/flood.stop" "$WORK/flood.sent" &
+	FLOOD_PID=$!
+	t_track "$FLOOD_PID"
+}
+sent() { cat "$WORK/flood.sent" 2> /dev/null || echo 0; }
+sent_4000() { [ "$(sent)" -ge 4000 ]; }
+gone() { ! t_pid_running "$1"; }
+flood_stop() {
+	: > "$WORK/flood.stop"
+	wait "$FLOOD_PID" 2> /dev/null || true
+	t_untrack "$FLOOD_PID"
+}
+
+# A worker that cannot be stopped with SIGTERM would outlive the test's
+# cleanup (which only sends SIGTERM): SIGKILL it, by pid.
+kill_worker() { [ -z "$DHCPD_PID" ] || kill -KILL "$DHCPD_PID" 2> /dev/null || true; }
+T_CLEANUP_HOOK=kill_worker
+
+dhcpd_profile 'CONFIG_DHCP_LEASE_TIME=600' "CONFIG_STOP_TIMEOUT=$STOP_S"
+dhcpd_lab
+GF=$(dhcp_guest fl)
+GR=$(dhcp_guest rl)
+GA=$(make_guest ga 10.77.0.250)
+ask() { in_ns "$GA" timeout 15 "$BB" nslookup -type=a gateway.lab 10.77.0.1 2>&1 | grep -qx "Address: 10.77.0.1"; }
+
+# ---- 1. stderr on a pipe nobody reads -----------------------------------
+mkfifo "$WORK/stderr.fifo"
+"$PY" "$WORK/reader.py" "$DHCPD_LOG" "$WORK/drain" < "$WORK/stderr.fifo" &
+READER_PID=$!
+t_track "$READER_PID"
+ip netns exec "$HOST" "$LABINIT" dhcpd --config "$WORK/profile" > "$WORK/stderr.fifo" 2>&1 &
+DHCPD_PID=$!
+t_track "$DHCPD_PID"
+t_wait_for 10 grep -q "dhcpd: serving" "$DHCPD_LOG" || t_fail "labinit dhcpd did not start: $(cat "$DHCPD_LOG")"
+t_wait_for 10 ask || t_fail "the worker's DNS does not answer before the flood"
+
+flood_start 200000
+t_wait_for 20 sent_4000 || t_fail "the flooder did not send 4000 DISCOVERs"
+echo "flood running: $(sent) DISCOVERs sent"
+ask || t_error "DNS was not answered during the flood ($(sent) DISCOVERs sent)"
+: > "$WORK/real"
+in_ns "$GR" env BOUND="$WORK/real" timeout 60 udhcpc -f -q -n -i eth0 -s "$WORK/many-script.sh" -t 10 -T 1 \
+	> "$WORK/real.log" 2>&1 || t_error "a real client got no lease during the flood: $(tail -n 3 "$WORK/real.log")"
+[ ! -s "$WORK/real" ] || echo "real client bound during the flood: $(cat "$WORK/real") ($(sent) DISCOVERs sent)"
+flooded || t_error "the flood ended before the checks ($(sent) DISCOVERs sent): raise its count"
+start=$(t_now_ms)
+kill -TERM "$DHCPD_PID"
+if t_wait_for "$STOP_S" gone "$DHCPD_PID"; then
+	echo "SIGTERM during the flood: the worker ended after $(($(t_now_ms) - start)) ms"
+else
+	t_error "SIGTERM did not end the worker within the stop timeout ($STOP_S s)"
+	kill_worker
+fi
+flooded || t_error "the flood ended before the SIGTERM"
+wait "$DHCPD_PID" 2> /dev/null || true
+t_untrack "$DHCPD_PID"
+DHCPD_PID=
+flood_stop
+: > "$WORK/drain"
+t_wait_for 20 gone "$READER_PID" || t_error "the reader did not reach the end of the log"
+echo "worker's log with nobody reading: $(wc -l < "$DHCPD_LOG") lines, $(grep -c OFFER "$DHCPD_LOG" || true) of them OFFERs"
+[ "$T_ERRORS" = 0 ] || t_exit
+
+# ---- 2. stderr to a file: rate-limited lines -------------------------------
+: > "$DHCPD_LOG"
+dhcpd_start
+N=6000
+flood_start $N
+t_wait_for 60 gone "$FLOOD_PID" || t_fail "the flooder did not finish $N DISCOVERs"
+flood_stop
+dhcpd_kill TERM
+offers=$(grep -c "OFFER" "$DHCPD_LOG" || true)
+echo "$N DISCOVERs: $offers OFFER lines logged; $(grep "suppressed" "$DHCPD_LOG" | tail -n 2 | tr '\n' ' ')"
+grep "dhcpd: stopped" "$DHCPD_LOG" || t_error "no stop line in the log"
+[ "$offers" -le $((N / 10)) ] || t_error "$offers OFFER lines for $N DISCOVERs: not rate-limited"
+grep -q "suppressed" "$DHCPD_LOG" || t_error "no line says how many lines were suppressed"
+t_exit
