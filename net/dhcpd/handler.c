@@ -181,13 +181,13 @@ static bool is_known(const struct dhcpd *d, const uint8_t mac[6])
 static void make_room(struct dhcpd *d, const struct dhcpd_client *c, time_t now)
 {
 	struct dhcpd_lease *cur = dhcpd_lease_of(&d->pool, c, now);
+	struct dhcpd_offers o;
 
-	dhcpd_offers_clear_mac(&d->pool, c->mac, cur ? cur->ip : 0, now);
-	if (cur || dhcpd_reservation_for(&d->pool, c->mac))
+	dhcpd_offers_scan(&d->pool, c->mac, cur ? cur->ip : 0, now, &o);
+	if (cur || dhcpd_reservation_for(&d->pool, c->mac) || o.held < o.cap || !o.oldest)
 		return;
-	if (dhcpd_offers_held(&d->pool, now) >= dhcpd_offer_cap(&d->pool, now) &&
-	    dhcpd_offer_reclaim_oldest(&d->pool, now))
-		d->st.reclaimed++;
+	dhcpd_lease_clear(&d->pool, o.oldest);
+	d->st.reclaimed++;
 }
 
 static void on_discover(struct dhcpd *d, const struct dhcp_msg *m, const struct dhcpd_client *c, time_t now,

@@ -210,10 +210,26 @@ static bool live_offer(const struct dhcpd_lease *l, time_t now)
 	return l->state == LEASE_OFFERED && l->expires > now;
 }
 
-unsigned dhcpd_offers_clear_mac(struct dhcpd_pool *p, const uint8_t mac[6], uint32_t keep, time_t now)
+/* The extra slots past the range are reservations, which no offer from
+ * the range can take: they count for held and oldest, not for the cap. */
+static void count_offer(const struct dhcpd_pool *p, struct dhcpd_lease *l, time_t now, unsigned *avail,
+			struct dhcpd_offers *o)
 {
-	unsigned n = 0;
+	if ((size_t)(l - p->slot) < p->size && (!live(l, now) || l->state == LEASE_OFFERED))
+		(*avail)++;
+	if (!live_offer(l, now) || l->pinned)
+		return;
+	o->held++;
+	if (!o->oldest || l->offer_seq < o->oldest->offer_seq)
+		o->oldest = l;
+}
 
+unsigned dhcpd_offers_scan(struct dhcpd_pool *p, const uint8_t mac[6], uint32_t keep, time_t now,
+			   struct dhcpd_offers *o)
+{
+	unsigned n = 0, avail = 0;
+
+	memset(o, 0, sizeof(*o));
 	for (size_t i = 0; i < p->count; i++) {
 		struct dhcpd_lease *l = &p->slot[i];
 
@@ -221,46 +237,10 @@ unsigned dhcpd_offers_clear_mac(struct dhcpd_pool *p, const uint8_t mac[6], uint
 			dhcpd_lease_clear(p, l);
 			n++;
 		}
+		count_offer(p, l, now, &avail, o);
 	}
+	o->cap = avail / 2 ? avail / 2 : 1;
 	return n;
-}
-
-/* Counted over the range only: the extra slots are reservations, which
- * no offer from the range can take. */
-unsigned dhcpd_offer_cap(const struct dhcpd_pool *p, time_t now)
-{
-	unsigned avail = 0;
-
-	for (size_t i = 0; i < p->size; i++) {
-		const struct dhcpd_lease *l = &p->slot[i];
-
-		avail += !live(l, now) || l->state == LEASE_OFFERED;
-	}
-	return avail / 2 ? avail / 2 : 1;
-}
-
-unsigned dhcpd_offers_held(const struct dhcpd_pool *p, time_t now)
-{
-	unsigned n = 0;
-
-	for (size_t i = 0; i < p->count; i++)
-		n += live_offer(&p->slot[i], now) && !p->slot[i].pinned;
-	return n;
-}
-
-bool dhcpd_offer_reclaim_oldest(struct dhcpd_pool *p, time_t now)
-{
-	struct dhcpd_lease *old = NULL;
-
-	for (size_t i = 0; i < p->count; i++) {
-		struct dhcpd_lease *l = &p->slot[i];
-
-		if (live_offer(l, now) && !l->pinned && (!old || l->offer_seq < old->offer_seq))
-			old = l;
-	}
-	if (old)
-		dhcpd_lease_clear(p, old);
-	return old != NULL;
 }
 
 unsigned dhcpd_expire(struct dhcpd_pool *p, time_t now)

@@ -85,17 +85,19 @@ struct dhcpd_lease *dhcpd_lease_set(struct dhcpd_pool *p, uint32_t ip, const str
 void dhcpd_lease_clear(struct dhcpd_pool *p, struct dhcpd_lease *l);
 /* Frees every lease of this client other than keep's; returns how many. */
 unsigned dhcpd_lease_clear_others(struct dhcpd_pool *p, const struct dhcpd_client *c, uint32_t keep, time_t now);
-/* Frees the live offers made to this hardware address, but the one at
- * keep (0: none), whatever client identifier they were made under; returns
- * how many. One MAC holds one offer. */
-unsigned dhcpd_offers_clear_mac(struct dhcpd_pool *p, const uint8_t mac[6], uint32_t keep, time_t now);
-/* How many offers may wait for their REQUEST at once: half the addresses of
- * the range that no bound or declined lease holds, at least one. */
-unsigned dhcpd_offer_cap(const struct dhcpd_pool *p, time_t now);
-/* Live offers that are not pinned (a profile guest's). */
-unsigned dhcpd_offers_held(const struct dhcpd_pool *p, time_t now);
-/* Frees the oldest live offer that is not pinned; false if there is none. */
-bool dhcpd_offer_reclaim_oldest(struct dhcpd_pool *p, time_t now);
+/* The held offers, as the cap on them sees them (net/dhcpd/handler.c). */
+struct dhcpd_offers {
+	unsigned held;                  /* live offers, not pinned (a profile guest's) */
+	unsigned cap;                   /* how many may be held: half the range's addresses
+					 * no bound or declined lease holds, at least one */
+	struct dhcpd_lease *oldest;     /* the oldest held offer, or NULL */
+};
+/* One pass over the pool: frees the live offers made to mac but the one at
+ * keep (0: none), whatever client identifier they were made under (one MAC
+ * holds one offer), and counts the others into *o. Returns how many it
+ * freed. */
+unsigned dhcpd_offers_scan(struct dhcpd_pool *p, const uint8_t mac[6], uint32_t keep, time_t now,
+			   struct dhcpd_offers *o);
 /* Frees expired offers and leases; returns how many. */
 unsigned dhcpd_expire(struct dhcpd_pool *p, time_t now);
 unsigned dhcpd_count(const struct dhcpd_pool *p, enum lease_state st);
