@@ -29,9 +29,12 @@
 #include "net/netlink/rtnl.h"
 
 #define BATCH 64
-/* Batches read per wake-up: then back to epoll, so that under a flood a
- * stop signal, DNS and the timers are served between every 256 packets. */
+/* Work per wake-up: at most 4 batches, and no packet read once 20 ms have
+ * passed; then back to epoll, so that under a flood a stop signal, DNS and
+ * the timers are served in between, even when every packet is slow (a
+ * big range: the pool is walked for each DISCOVER). */
 #define BATCHES_PER_WAKEUP 4
+#define WAKEUP_BUDGET_MS 20
 #define EXPIRE_EVERY_MS 10000
 
 /* What the worker logs per packet, each kind with its own budget of lines
@@ -223,13 +226,13 @@ static void log_reply(struct worker *w, const struct dhcp_msg *m, const struct d
 		  m->chaddr[2], m->chaddr[3], m->chaddr[4], m->chaddr[5], r->log);
 }
 
-static unsigned read_batch(struct worker *w, time_t now)
+static unsigned read_batch(struct worker *w, time_t now, uint64_t until_ms)
 {
 	uint8_t buf[DHCP_MAX_LEN];
 	struct dhcp_msg m;
 	unsigned n = 0;
 
-	while (n < BATCH) {
+	while (n < BATCH && loop_now_ms() < until_ms) {
 		ssize_t len = recv(w->udp, buf, sizeof(buf), 0);
 
 		if (len < 0)
@@ -248,6 +251,7 @@ static unsigned read_batch(struct worker *w, time_t now)
 static void on_packets(struct loop *l, int fd, uint32_t events, void *data)
 {
 	struct worker *w = data;
+	uint64_t until = loop_now_ms() + WAKEUP_BUDGET_MS;
 	unsigned n, batches = 0;
 
 	(void)l;
@@ -256,7 +260,7 @@ static void on_packets(struct loop *l, int fd, uint32_t events, void *data)
 	do {
 		bool saved = true;
 
-		n = read_batch(w, time(NULL));
+		n = read_batch(w, time(NULL), until);
 		if (w->d.pool.dirty)
 			saved = save_leases(w) == 0;
 		/* An ACK whose lease is not on disk is not sent: the client
