@@ -1,15 +1,16 @@
 #!/bin/sh
 # labinit dhcpd under a DISCOVER flood (issue 12, defect 6) keeps serving:
-#  1. The worker's stderr is a pipe (4 KiB) that nobody reads once the
-#     worker says it serves, as a console that cannot keep up. A guest
-#     floods DISCOVERs from 400 spoofed MACs (raw frames, ~2000 a second)
-#     while, during the flood, the worker's DNS answers busybox nslookup, a
-#     real client (busybox udhcpc) gets a lease, and SIGTERM ends the
-#     worker within the lab's stop timeout (STOP_TIMEOUT, 10 s); the test
-#     then checks the flood was still running.
-#  2. The same flood with stderr to a file: the worker logs OFFERs rate-
-#     limited (far fewer lines than DISCOVERs, with a "suppressed" summary),
-#     and its stop line counts the requests.
+#  1. The worker's stderr is a pipe (4 KiB) that is full and that nobody
+#     reads once the worker says it serves, as a console that cannot keep
+#     up. A guest floods DISCOVERs from 400 spoofed MACs (raw frames, ~2000
+#     a second); during the flood the worker's DNS answers busybox
+#     nslookup, a real client (busybox udhcpc) gets a lease, and SIGTERM
+#     ends the worker within the lab's stop timeout (STOP_TIMEOUT, 10 s);
+#     the test then checks the flood was still running.
+#  2. The same, but the pipe is read again during the flood: the worker
+#     says how many lines it dropped, logs OFFERs rate-limited (far fewer
+#     lines than DISCOVERs, with "suppressed" summaries), and its stop line
+#     counts the dropped lines.
 #  3. A /16 lab (each DISCOVER walks 65533 slots) flooded at up to 20000 a
 #     second, faster than the worker: DNS is still answered and SIGTERM
 #     still ends it in time, since it goes back to its loop between batches.
@@ -64,12 +65,14 @@ with open(progress, "w") as f:
     f.write("%d\n" % sent)
 EOF
 
-# The reader of the worker's stderr: shrinks the pipe to 4 KiB, copies to
-# LOG until the worker says it serves, then reads nothing until the file
-# DRAIN exists, then copies the rest up to EOF.
+# The reader of the worker's stderr (the FIFO at PIPE): shrinks the pipe to
+# 4 KiB, copies to LOG until the worker says it serves, then fills the pipe
+# up with empty lines, so that the worker's next line would block, and reads
+# nothing until the file DRAIN exists; then it copies the rest up to EOF,
+# without the filling.
 cat > "$WORK/reader.py" <<'EOF'
 import fcntl, os, sys, time
-log, drain = open(sys.argv[1], "ab", 0), sys.argv[2]
+log, drain, pipe = open(sys.argv[1], "ab", 0), sys.argv[2], sys.argv[3]
 fcntl.fcntl(0, 1031, 4096)  # F_SETPIPE_SZ
 seen = b""
 while b"dhcpd: serving" not in seen:
@@ -78,12 +81,23 @@ while b"dhcpd: serving" not in seen:
         sys.exit(0)
     seen += b
     log.write(b)
+fd = os.open(pipe, os.O_WRONLY | os.O_NONBLOCK)
+try:
+    while True:
+        os.write(fd, b"\n" * 64)
+except BlockingIOError:
+    pass
+os.close(fd)
 while not os.path.exists(drain):
     time.sleep(0.1)
+filling = True
 while True:
     b = os.read(0, 65536)
     if not b:
         break
+    if filling:
+        b = b.lstrip(b"\n")
+        filling = not b
     log.write(b)
 EOF
 
@@ -97,11 +111,43 @@ flood_start() { # COUNT [RATE]
 }
 sent() { cat "$WORK/flood.sent" 2> /dev/null || echo 0; }
 sent_4000() { [ "$(sent)" -ge 4000 ]; }
+sent_2000() { [ "$(sent)" -ge 2000 ]; }
 gone() { ! t_pid_running "$1"; }
 flood_stop() {
 	: > "$WORK/flood.stop"
 	wait "$FLOOD_PID" 2> /dev/null || true
 	t_untrack "$FLOOD_PID"
+}
+
+# start_on_pipe: the worker with its stderr on a fresh pipe to reader.py
+# (full once the worker serves, see above), its log in $DHCPD_LOG.
+start_on_pipe() {
+	rm -f "$WORK/stderr.fifo" "$WORK/drain"
+	: > "$DHCPD_LOG"
+	mkfifo "$WORK/stderr.fifo"
+	"$PY" "$WORK/reader.py" "$DHCPD_LOG" "$WORK/drain" "$WORK/stderr.fifo" < "$WORK/stderr.fifo" &
+	READER_PID=$!
+	t_track "$READER_PID"
+	ip netns exec "$HOST" "$LABINIT" dhcpd --config "$WORK/profile" > "$WORK/stderr.fifo" 2>&1 &
+	DHCPD_PID=$!
+	t_track "$DHCPD_PID"
+	t_wait_for 10 grep -q "dhcpd: serving" "$DHCPD_LOG" || t_fail "labinit dhcpd did not start: $(cat "$DHCPD_LOG")"
+}
+drain_pipe() { : > "$WORK/drain"; }
+
+# stop_worker WHEN: SIGTERM, then wait for the end up to the stop timeout.
+stop_worker() {
+	start=$(t_now_ms)
+	kill -TERM "$DHCPD_PID"
+	if t_wait_for "$STOP_S" gone "$DHCPD_PID"; then
+		echo "SIGTERM $1: the worker ended after $(($(t_now_ms) - start)) ms"
+	else
+		t_error "SIGTERM $1 did not end the worker within the stop timeout ($STOP_S s)"
+		kill_worker
+	fi
+	wait "$DHCPD_PID" 2> /dev/null || true
+	t_untrack "$DHCPD_PID"
+	DHCPD_PID=
 }
 
 # A worker that cannot be stopped with SIGTERM would outlive the test's
@@ -116,15 +162,8 @@ GR=$(dhcp_guest rl)
 GA=$(make_guest ga 10.77.0.250)
 ask() { in_ns "$GA" timeout 15 "$BB" nslookup -type=a gateway.lab 10.77.0.1 2>&1 | grep -qx "Address: 10.77.0.1"; }
 
-# ---- 1. stderr on a pipe nobody reads -----------------------------------
-mkfifo "$WORK/stderr.fifo"
-"$PY" "$WORK/reader.py" "$DHCPD_LOG" "$WORK/drain" < "$WORK/stderr.fifo" &
-READER_PID=$!
-t_track "$READER_PID"
-ip netns exec "$HOST" "$LABINIT" dhcpd --config "$WORK/profile" > "$WORK/stderr.fifo" 2>&1 &
-DHCPD_PID=$!
-t_track "$DHCPD_PID"
-t_wait_for 10 grep -q "dhcpd: serving" "$DHCPD_LOG" || t_fail "labinit dhcpd did not start: $(cat "$DHCPD_LOG")"
+# ---- 1. stderr on a full pipe nobody reads ----------------------------------
+start_on_pipe
 t_wait_for 10 ask || t_fail "the worker's DNS does not answer before the flood"
 
 flood_start 200000
@@ -136,37 +175,31 @@ in_ns "$GR" env BOUND="$WORK/real" timeout 60 udhcpc -f -q -n -i eth0 -s "$WORK/
 	> "$WORK/real.log" 2>&1 || t_error "a real client got no lease during the flood: $(tail -n 3 "$WORK/real.log")"
 [ ! -s "$WORK/real" ] || echo "real client bound during the flood: $(cat "$WORK/real") ($(sent) DISCOVERs sent)"
 flooded || t_error "the flood ended before the checks ($(sent) DISCOVERs sent): raise its count"
-start=$(t_now_ms)
-kill -TERM "$DHCPD_PID"
-if t_wait_for "$STOP_S" gone "$DHCPD_PID"; then
-	echo "SIGTERM during the flood: the worker ended after $(($(t_now_ms) - start)) ms"
-else
-	t_error "SIGTERM did not end the worker within the stop timeout ($STOP_S s)"
-	kill_worker
-fi
+stop_worker "during the flood, stderr full"
 flooded || t_error "the flood ended before the SIGTERM"
-wait "$DHCPD_PID" 2> /dev/null || true
-t_untrack "$DHCPD_PID"
-DHCPD_PID=
 flood_stop
-: > "$WORK/drain"
+drain_pipe
 t_wait_for 20 gone "$READER_PID" || t_error "the reader did not reach the end of the log"
-echo "worker's log with nobody reading: $(wc -l < "$DHCPD_LOG") lines, $(grep -c OFFER "$DHCPD_LOG" || true) of them OFFERs"
 [ "$T_ERRORS" = 0 ] || t_exit
 
-# ---- 2. stderr to a file: rate-limited lines -------------------------------
-: > "$DHCPD_LOG"
-dhcpd_start
+# ---- 2. the pipe read again: drops said, lines rate-limited ---------------
+start_on_pipe
 N=6000
 flood_start $N
+t_wait_for 20 sent_2000 || t_fail "the flooder did not send 2000 DISCOVERs"
+drain_pipe
+t_wait_for 10 grep -q "log lines* dropped: stderr would block" "$DHCPD_LOG" ||
+	t_error "once stderr was read again, no line said how many lines were dropped"
 t_wait_for 60 gone "$FLOOD_PID" || t_fail "the flooder did not finish $N DISCOVERs"
 flood_stop
-dhcpd_kill TERM
+stop_worker "after the flood"
+t_wait_for 20 gone "$READER_PID" || t_error "the reader did not reach the end of the log"
 offers=$(grep -c "OFFER" "$DHCPD_LOG" || true)
-echo "$N DISCOVERs: $offers OFFER lines logged; $(grep "suppressed" "$DHCPD_LOG" | tail -n 2 | tr '\n' ' ')"
+echo "$N DISCOVERs: $offers OFFER lines logged; $(grep -E "suppressed|dropped: stderr" "$DHCPD_LOG" | head -n 3 | sed 's/.*dhcpd[^:]*: //' | tr '\n' ';')"
 grep "dhcpd: stopped" "$DHCPD_LOG" || t_error "no stop line in the log"
+grep -Eq "dhcpd: stopped .* [1-9][0-9]* log lines dropped" "$DHCPD_LOG" || t_error "the stop line counts no dropped log line"
 [ "$offers" -le $((N / 10)) ] || t_error "$offers OFFER lines for $N DISCOVERs: not rate-limited"
-grep -q "suppressed" "$DHCPD_LOG" || t_error "no line says how many lines were suppressed"
+grep -q "OFFER lines suppressed" "$DHCPD_LOG" || t_error "no line says how many OFFER lines were suppressed"
 [ "$T_ERRORS" = 0 ] || t_exit
 
 # ---- 3. a flood faster than the worker: a /16 range ------------------------
@@ -190,18 +223,8 @@ start=$(t_now_ms)
 ask || t_error "DNS was not answered during a flood faster than the worker ($(sent) DISCOVERs sent)"
 echo "DNS during a flood faster than the worker: answered after $(($(t_now_ms) - start)) ms"
 flooded || t_error "the flood ended before the checks ($(sent) DISCOVERs sent): raise its count"
-start=$(t_now_ms)
-kill -TERM "$DHCPD_PID"
-if t_wait_for "$STOP_S" gone "$DHCPD_PID"; then
-	echo "SIGTERM during a flood faster than the worker: ended after $(($(t_now_ms) - start)) ms"
-else
-	t_error "SIGTERM did not end the worker within the stop timeout ($STOP_S s) during a flood faster than it"
-	kill_worker
-fi
+stop_worker "during a flood faster than the worker"
 flooded || t_error "the flood ended before the SIGTERM"
-wait "$DHCPD_PID" 2> /dev/null || true
-t_untrack "$DHCPD_PID"
-DHCPD_PID=
 flood_stop
 grep "dhcpd: stopped" "$DHCPD_LOG" || true
 echo "the flooder sent $(sent) DISCOVERs"
