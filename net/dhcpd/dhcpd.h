@@ -40,6 +40,7 @@ struct dhcpd_config {
 struct dhcpd_stats {
 	unsigned long received, dropped, discover, request, decline, release, inform;
 	unsigned long offer, ack, nak, exhausted;
+	unsigned long reclaimed;   /* offers freed early: over the cap (pool.h) */
 };
 
 struct dhcpd {

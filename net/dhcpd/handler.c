@@ -153,14 +153,53 @@ static const char *lease_name(const struct dhcpd *d, const struct dhcp_msg *m)
 	return r ? r->name : m->hostname;
 }
 
+static bool is_known(const struct dhcpd *d, const uint8_t mac[6])
+{
+	for (unsigned i = 0; i < d->cfg.nknown; i++)
+		if (!memcmp(d->cfg.known[i].mac, mac, 6))
+			return true;
+	return false;
+}
+
+/* Offers are capped so that spoofed DISCOVERs (a new chaddr each) cannot
+ * hold the pool for DHCPD_OFFER_HOLD_S at a time:
+ *  - one offer per chaddr, whatever client identifier came with it (a
+ *    second DISCOVER from a MAC gets the address it holds: dhcpd_choose);
+ *  - at most half the addresses not bound are held by offers; over that,
+ *    the oldest offer is reclaimed for the new client.
+ * Reclaiming, not ignoring: ignoring new DISCOVERs at the cap would turn
+ * the flood into exactly the outage it is meant to stop, for every new
+ * client, for 30 s. An offer is only a hint here, as in dnsmasq (which
+ * records no lease for an offer) and Kea (offer-lifetime 0 by default: an
+ * offer holds nothing); the REQUEST decides, and a client whose offer was
+ * reclaimed and given away is NAKed and starts again. A real client sends
+ * its REQUEST within milliseconds of the OFFER, long before a flood walks
+ * the whole queue of held offers. Profile guests' offers (pinned) are
+ * never reclaimed, and reservations hold their address anyway.
+ * No per-port cap: the worker reads DHCP from a UDP socket on the bridge,
+ * where IP_PKTINFO names the bridge, not the tap a packet came in on. */
+static void make_room(struct dhcpd *d, const struct dhcpd_client *c, time_t now)
+{
+	struct dhcpd_lease *cur = dhcpd_lease_of(&d->pool, c, now);
+	struct dhcpd_offers o;
+
+	dhcpd_offers_scan(&d->pool, c->mac, cur ? cur->ip : 0, now, &o);
+	if (cur || dhcpd_reservation_for(&d->pool, c->mac) || o.held < o.cap || !o.oldest)
+		return;
+	dhcpd_lease_clear(&d->pool, o.oldest);
+	d->st.reclaimed++;
+}
+
 static void on_discover(struct dhcpd *d, const struct dhcp_msg *m, const struct dhcpd_client *c, time_t now,
 			struct dhcpd_reply *out)
 {
-	uint32_t ip = dhcpd_choose(&d->pool, c, m->has_requested_ip ? m->requested_ip : 0, now);
+	uint32_t ip;
 	struct dhcpd_lease *l;
 	struct dhcp_builder b;
 	char text[16];
 
+	make_room(d, c, now);
+	ip = dhcpd_choose(&d->pool, c, m->has_requested_ip ? m->requested_ip : 0, now);
 	if (!ip) {
 		d->st.exhausted++;
 		out->exhausted = true;
@@ -169,8 +208,9 @@ static void on_discover(struct dhcpd *d, const struct dhcp_msg *m, const struct 
 	}
 	l = dhcpd_lease_at(&d->pool, ip);
 	/* Hold the address for this client; a bound lease stays bound. */
-	if (l && !(l->state == LEASE_BOUND && l->expires > now))
-		dhcpd_lease_set(&d->pool, ip, c, LEASE_OFFERED, now + DHCPD_OFFER_HOLD_S, NULL);
+	if (l && !(l->state == LEASE_BOUND && l->expires > now) &&
+	    dhcpd_lease_set(&d->pool, ip, c, LEASE_OFFERED, now + DHCPD_OFFER_HOLD_S, NULL))
+		l->pinned = is_known(d, m->chaddr);
 	start_reply(d, m, DHCPOFFER, ip, &b, out);
 	put_config(d, m, lease_name(d, m), true, &b);
 	finish(&b, m, ip, out);

@@ -172,7 +172,10 @@ struct dhcpd_lease *dhcpd_lease_set(struct dhcpd_pool *p, uint32_t ip, const str
 		strncpy(l->hostname, hostname, sizeof(l->hostname) - 1);
 	l->expires = expires;
 	l->line_len = 0;
-	if (st != LEASE_OFFERED)
+	l->pinned = false;
+	if (st == LEASE_OFFERED)
+		l->offer_seq = ++p->offer_seq;
+	else
 		p->dirty = true;
 	return l;
 }
@@ -199,6 +202,44 @@ unsigned dhcpd_lease_clear_others(struct dhcpd_pool *p, const struct dhcpd_clien
 			n++;
 		}
 	}
+	return n;
+}
+
+static bool live_offer(const struct dhcpd_lease *l, time_t now)
+{
+	return l->state == LEASE_OFFERED && l->expires > now;
+}
+
+/* The extra slots past the range are reservations, which no offer from
+ * the range can take: they count for held and oldest, not for the cap. */
+static void count_offer(const struct dhcpd_pool *p, struct dhcpd_lease *l, time_t now, unsigned *avail,
+			struct dhcpd_offers *o)
+{
+	if ((size_t)(l - p->slot) < p->size && (!live(l, now) || l->state == LEASE_OFFERED))
+		(*avail)++;
+	if (!live_offer(l, now) || l->pinned)
+		return;
+	o->held++;
+	if (!o->oldest || l->offer_seq < o->oldest->offer_seq)
+		o->oldest = l;
+}
+
+unsigned dhcpd_offers_scan(struct dhcpd_pool *p, const uint8_t mac[6], uint32_t keep, time_t now,
+			   struct dhcpd_offers *o)
+{
+	unsigned n = 0, avail = 0;
+
+	memset(o, 0, sizeof(*o));
+	for (size_t i = 0; i < p->count; i++) {
+		struct dhcpd_lease *l = &p->slot[i];
+
+		if (l->ip != keep && live_offer(l, now) && !memcmp(l->mac, mac, 6)) {
+			dhcpd_lease_clear(p, l);
+			n++;
+		}
+		count_offer(p, l, now, &avail, o);
+	}
+	o->cap = avail / 2 ? avail / 2 : 1;
 	return n;
 }
 

@@ -24,6 +24,10 @@ struct dhcpd_lease {
 	uint8_t client_id_len;
 	char hostname[64];
 	time_t expires;
+	/* An offer's place in line (the pool's offer_seq when it was made):
+	 * the smallest live one is the oldest, reclaimed first under a flood. */
+	unsigned long offer_seq;
+	bool pinned;                    /* a profile guest's offer: never reclaimed */
 	/* Its lease-file line, formatted once per change: a save happens for
 	 * every batch with an ACK, and formatting every line each time was
 	 * most of an ACK's cost. line_len 0: not cached. */
@@ -56,6 +60,7 @@ struct dhcpd_pool {
 	struct dhcpd_reservation res[DHCPD_MAX_RESERVATIONS];
 	unsigned nres;
 	bool dirty;                     /* changed since the lease file was written */
+	unsigned long offer_seq;        /* offers made so far */
 };
 
 int dhcpd_pool_init(struct dhcpd_pool *p, uint32_t first, uint32_t last, uint32_t network,
@@ -81,6 +86,19 @@ struct dhcpd_lease *dhcpd_lease_set(struct dhcpd_pool *p, uint32_t ip, const str
 void dhcpd_lease_clear(struct dhcpd_pool *p, struct dhcpd_lease *l);
 /* Frees every lease of this client other than keep's; returns how many. */
 unsigned dhcpd_lease_clear_others(struct dhcpd_pool *p, const struct dhcpd_client *c, uint32_t keep, time_t now);
+/* The held offers, as the cap on them sees them (net/dhcpd/handler.c). */
+struct dhcpd_offers {
+	unsigned held;                  /* live offers, not pinned (a profile guest's) */
+	unsigned cap;                   /* how many may be held: half the range's addresses
+					 * no bound or declined lease holds, at least one */
+	struct dhcpd_lease *oldest;     /* the oldest held offer, or NULL */
+};
+/* One pass over the pool: frees the live offers made to mac but the one at
+ * keep (0: none), whatever client identifier they were made under (one MAC
+ * holds one offer), and counts the others into *o. Returns how many it
+ * freed. */
+unsigned dhcpd_offers_scan(struct dhcpd_pool *p, const uint8_t mac[6], uint32_t keep, time_t now,
+			   struct dhcpd_offers *o);
 /* Frees expired offers and leases; returns how many. */
 unsigned dhcpd_expire(struct dhcpd_pool *p, time_t now);
 unsigned dhcpd_count(const struct dhcpd_pool *p, enum lease_state st);

@@ -9,6 +9,7 @@
 #include <net/ethernet.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,7 +30,34 @@
 #include "net/netlink/rtnl.h"
 
 #define BATCH 64
+/* Work per wake-up: at most 4 batches, and no packet read once 20 ms have
+ * passed; then back to epoll, so that under a flood a stop signal, DNS and
+ * the timers are served in between, even when every packet is slow (a
+ * big range: the pool is walked for each DISCOVER). */
+#define BATCHES_PER_WAKEUP 4
+#define WAKEUP_BUDGET_MS 20
 #define EXPIRE_EVERY_MS 10000
+
+/* What the worker logs per packet, each kind with its own budget of lines
+ * a second: a flood of one kind neither fills the console nor hides the
+ * other kinds. What is over budget is counted and summed up in one line. */
+enum log_kind { LK_OFFER, LK_ACK, LK_NAK, LK_DECLINE, LK_RELEASE, LK_EXHAUSTED, LK_MALFORMED, LK_OTHER, LK_COUNT };
+
+static const struct {
+	const char *name;
+	unsigned per_s;
+} log_kinds[LK_COUNT] = {
+	[LK_OFFER] = { "OFFER", 10 },       [LK_ACK] = { "ACK", 10 },
+	[LK_NAK] = { "NAK", 10 },           [LK_DECLINE] = { "DECLINE", 10 },
+	[LK_RELEASE] = { "RELEASE", 10 },   [LK_EXHAUSTED] = { "pool exhausted", 1 },
+	[LK_MALFORMED] = { "malformed packet", 1 }, [LK_OTHER] = { "other", 10 },
+};
+
+struct log_budget {
+	uint64_t since;                 /* this one-second window's start */
+	unsigned used;
+	unsigned long suppressed;       /* lines not logged since the last summary */
+};
 
 struct worker {
 	struct daemon dm;
@@ -42,8 +70,7 @@ struct worker {
 	struct loop_timer expire;
 	int udp, raw, ifindex;
 	struct dhcpd_reply replies[BATCH];
-	uint64_t last_drop_log, last_exhausted_log;
-	unsigned long drops_unlogged;
+	struct log_budget budget[LK_COUNT];
 };
 
 /* Send-only: a filter that accepts nothing keeps the bridge's traffic out. */
@@ -116,38 +143,97 @@ static int save_leases(struct worker *w)
 	return r;
 }
 
+static void log_summary(struct worker *w, enum log_kind k)
+{
+	struct log_budget *b = &w->budget[k];
+
+	if (!b->suppressed)
+		return;
+	log_info("dhcpd: %lu %s line%s suppressed (at most %u a second)", b->suppressed, log_kinds[k].name,
+		 b->suppressed == 1 ? "" : "s", log_kinds[k].per_s);
+	b->suppressed = 0;
+}
+
+static void log_summaries(struct worker *w)
+{
+	for (unsigned k = 0; k < LK_COUNT; k++)
+		log_summary(w, k);
+}
+
+/* May a line of kind k go out now? A new window first sums up what the
+ * ones before it suppressed. */
+static bool log_allowed(struct worker *w, enum log_kind k)
+{
+	struct log_budget *b = &w->budget[k];
+	uint64_t now = loop_now_ms();
+
+	if (now - b->since >= 1000) {
+		log_summary(w, k);
+		b->since = now;
+		b->used = 0;
+	}
+	if (b->used < log_kinds[k].per_s) {
+		b->used++;
+		return true;
+	}
+	b->suppressed++;
+	return false;
+}
+
+static void log_event(struct worker *w, enum log_kind k, int level, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static void log_event(struct worker *w, enum log_kind k, int level, const char *fmt, ...)
+{
+	char line[512];
+	va_list ap;
+
+	if (!log_allowed(w, k))
+		return;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	log_msg(level, "%s", line);
+}
+
+static enum log_kind kind_of(const struct dhcp_msg *m, const struct dhcpd_reply *r)
+{
+	if (r->exhausted)
+		return LK_EXHAUSTED;
+	if (r->type == DHCPOFFER)
+		return LK_OFFER;
+	if (r->type == DHCPACK)
+		return LK_ACK;
+	if (r->type == DHCPNAK)
+		return LK_NAK;
+	if (m->type == DHCPDECLINE)
+		return LK_DECLINE;
+	return m->type == DHCPRELEASE ? LK_RELEASE : LK_OTHER;
+}
+
 /* Hostile input is counted and logged at most once a second. */
 static void note_drop(struct worker *w)
 {
-	uint64_t now = loop_now_ms();
-
 	w->d.st.dropped++;
-	w->drops_unlogged++;
-	if (now - w->last_drop_log >= 1000) {
-		log_warn("dhcpd: dropped %lu malformed packet%s", w->drops_unlogged, w->drops_unlogged == 1 ? "" : "s");
-		w->last_drop_log = now;
-		w->drops_unlogged = 0;
-	}
+	log_event(w, LK_MALFORMED, LOG_LVL_WARN, "dhcpd: dropped a malformed packet");
 }
 
-/* "pool exhausted" is logged at most once a second: a client retries. */
-static bool rate_ok(struct worker *w)
+static void log_reply(struct worker *w, const struct dhcp_msg *m, const struct dhcpd_reply *r)
 {
-	uint64_t now = loop_now_ms();
-
-	if (now - w->last_exhausted_log < 1000)
-		return false;
-	w->last_exhausted_log = now;
-	return true;
+	if (!r->log[0])
+		return;
+	log_event(w, kind_of(m, r), LOG_LVL_INFO, "dhcpd: %s%s%s from %02x:%02x:%02x:%02x:%02x:%02x: %s",
+		  dhcp_type_name(m->type), m->hostname[0] ? " " : "", m->hostname, m->chaddr[0], m->chaddr[1],
+		  m->chaddr[2], m->chaddr[3], m->chaddr[4], m->chaddr[5], r->log);
 }
 
-static unsigned read_batch(struct worker *w, time_t now)
+static unsigned read_batch(struct worker *w, time_t now, uint64_t until_ms)
 {
 	uint8_t buf[DHCP_MAX_LEN];
 	struct dhcp_msg m;
 	unsigned n = 0;
 
-	while (n < BATCH) {
+	while (n < BATCH && loop_now_ms() < until_ms) {
 		ssize_t len = recv(w->udp, buf, sizeof(buf), 0);
 
 		if (len < 0)
@@ -157,10 +243,7 @@ static unsigned read_batch(struct worker *w, time_t now)
 			continue;
 		}
 		dhcpd_handle(&w->d, &m, now, &w->replies[n]);
-		if (w->replies[n].log[0] && !(w->replies[n].exhausted && w->d.st.exhausted > 1 && !rate_ok(w)))
-			log_info("dhcpd: %s%s%s from %02x:%02x:%02x:%02x:%02x:%02x: %s", dhcp_type_name(m.type),
-				 m.hostname[0] ? " " : "", m.hostname, m.chaddr[0], m.chaddr[1], m.chaddr[2],
-				 m.chaddr[3], m.chaddr[4], m.chaddr[5], w->replies[n].log);
+		log_reply(w, &m, &w->replies[n]);
 		n++;
 	}
 	return n;
@@ -169,7 +252,8 @@ static unsigned read_batch(struct worker *w, time_t now)
 static void on_packets(struct loop *l, int fd, uint32_t events, void *data)
 {
 	struct worker *w = data;
-	unsigned n;
+	uint64_t until = loop_now_ms() + WAKEUP_BUDGET_MS;
+	unsigned n, batches = 0;
 
 	(void)l;
 	(void)fd;
@@ -177,7 +261,7 @@ static void on_packets(struct loop *l, int fd, uint32_t events, void *data)
 	do {
 		bool saved = true;
 
-		n = read_batch(w, time(NULL));
+		n = read_batch(w, time(NULL), until);
 		if (w->d.pool.dirty)
 			saved = save_leases(w) == 0;
 		/* An ACK whose lease is not on disk is not sent: the client
@@ -185,7 +269,7 @@ static void on_packets(struct loop *l, int fd, uint32_t events, void *data)
 		for (unsigned i = 0; i < n; i++)
 			if (w->replies[i].dest != DHCPD_NONE && (saved || w->replies[i].type != DHCPACK))
 				send_reply(w, &w->replies[i]);
-	} while (n == BATCH);
+	} while (n == BATCH && ++batches < BATCHES_PER_WAKEUP);
 }
 
 static void on_expire(struct loop *l, struct loop_timer *t)
@@ -195,6 +279,7 @@ static void on_expire(struct loop *l, struct loop_timer *t)
 
 	if (n)
 		log_info("dhcpd: %u lease%s expired", n, n == 1 ? "" : "s");
+	log_summaries(w);
 	if (w->d.pool.dirty)
 		save_leases(w);
 	loop_timer_arm(l, t, loop_now_ms() + EXPIRE_EVERY_MS);
@@ -268,6 +353,8 @@ int dhcpd_worker_main(const struct dhcpd_worker_config *p)
 	memset(&w, 0, sizeof(w));
 	w.p = p;
 	log_set_prefix("labinit-dhcpd");
+	/* Never wait on the console: the guests' DHCP and DNS would wait too. */
+	log_set_nonblocking();
 	if (!p->dhcp) {
 		log_info("dhcpd: CONFIG_DHCP_SERVER is off");
 		return 0;
@@ -289,7 +376,8 @@ int dhcpd_worker_main(const struct dhcpd_worker_config *p)
 	if (w.dns_up)
 		dnsd_close(&w.dns);
 	daemon_close(&w.dm);
-	log_info("dhcpd: stopped (%lu requests, %lu ACKs, %lu NAKs, %lu dropped)", w.d.st.received, w.d.st.ack,
-		 w.d.st.nak, w.d.st.dropped);
+	log_summaries(&w);
+	log_info("dhcpd: stopped (%lu requests, %lu ACKs, %lu NAKs, %lu dropped, %lu offers reclaimed, %lu log lines dropped)",
+		 w.d.st.received, w.d.st.ack, w.d.st.nak, w.d.st.dropped, w.d.st.reclaimed, log_dropped());
 	return 0;
 }

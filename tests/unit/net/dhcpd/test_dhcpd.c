@@ -295,6 +295,103 @@ static void test_dns_names(void)
 	CHECK(dhcpd_lease_dns_name(&c, &l) == NULL);
 }
 
+/* DISCOVERs from n spoofed MACs (02:f1:00:00:HH:LL, from number first
+ * on), as a flood sends them; returns how many got an OFFER. */
+static unsigned flood(unsigned first, unsigned n, time_t now)
+{
+	struct dhcpd_reply r;
+	unsigned offers = 0;
+
+	for (unsigned i = first; i < first + n; i++) {
+		struct dhcp_msg m = request(0, 0, 0);
+
+		m.type = DHCPDISCOVER;
+		memcpy(m.chaddr, (uint8_t[6]){ 0x02, 0xf1, 0, 0, (uint8_t)(i >> 8), (uint8_t)i }, 6);
+		m.xid = i;
+		dhcpd_handle(&D, &m, now, &r);
+		offers += r.type == DHCPOFFER;
+	}
+	return offers;
+}
+
+/* Two profile guests: vm1 (..:0b) with the fixed address .11, vm2 (..:0a)
+ * dynamic, as lease() makes their MACs. */
+static void server_known(void)
+{
+	struct dhcpd_config c = {
+		.server_ip = IP4(10, 77, 0, 1),
+		.network = IP4(10, 77, 0, 0),
+		.prefix = 24,
+		.range_start = IP4(10, 77, 0, 2),
+		.range_end = IP4(10, 77, 0, 254),
+		.lease_time = 600,
+		.nknown = 2,
+	};
+
+	memcpy(c.known[0].mac, "\x52\x54\x00\x00\x00\x0b", 6);
+	strcpy(c.known[0].name, "vm1");
+	c.known[0].ip = IP4(10, 77, 0, 11);
+	memcpy(c.known[1].mac, "\x52\x54\x00\x00\x00\x0a", 6);
+	strcpy(c.known[1].name, "vm2");
+	CHECK(dhcpd_init(&D, &c) == 0);
+}
+
+/* Issue 12, defect 7: 300 spoofed MACs flood a /24's range of 253; the
+ * offers they hold stay under half of it, and a new client and both
+ * profile guests still get an OFFER and an ACK at once, not 30 s later. */
+static void test_discover_flood(void)
+{
+	struct dhcpc c, g;
+	struct dhcpc_out o;
+	struct dhcpd_reply r;
+	unsigned held;
+
+	server_known();
+	CHECK_MSG(flood(0, 300, T0) == 300, "every flooding DISCOVER is offered something");
+	held = dhcpd_count(&D.pool, LEASE_OFFERED);
+	CHECK_MSG(held <= 253 / 2, "%u offers held", held);
+	/* A new client, during the flood. */
+	CHECK_MSG(lease(&c, 0x77, T0 + 1) != 0, "a new client got no lease: %lu exhausted", D.st.exhausted);
+	/* vm2 (dynamic): its OFFER survives the next 300 flooders, and its
+	 * REQUEST is ACKed; vm1 gets its fixed address. */
+	dhcpc_init(&g, (uint8_t[6]){ 0x52, 0x54, 0, 0, 0, 0x0a }, "vm2", next_xid, NULL);
+	dhcpc_start(&g, 0, &o);
+	CHECK(exchange(&g, &o, T0 + 1, &r) == DHCPOFFER);
+	CHECK(flood(300, 300, T0 + 1) == 300);
+	CHECK(exchange(&g, &o, T0 + 1, &r) == DHCPACK && g.state == DHCPC_BOUND);
+	CHECK(lease(&c, 0x0b, T0 + 2) == IP4(10, 77, 0, 11));
+	CHECK(dhcpd_count(&D.pool, LEASE_BOUND) == 3);
+	done();
+}
+
+/* One offer per MAC: the same DISCOVER again is offered the same address,
+ * and new client identifiers from one MAC do not add offers. */
+static void test_one_offer_per_mac(void)
+{
+	struct dhcp_msg m = request(5, 0, 0);
+	struct dhcpd_reply r;
+	struct dhcp_msg reply;
+	uint32_t first;
+
+	server();
+	m.type = DHCPDISCOVER;
+	dhcpd_handle(&D, &m, T0, &r);
+	CHECK(r.type == DHCPOFFER && dhcp_parse(r.msg, r.len, &reply) == 0);
+	first = reply.yiaddr;
+	dhcpd_handle(&D, &m, T0 + 1, &r);
+	CHECK(dhcp_parse(r.msg, r.len, &reply) == 0 && reply.yiaddr == first);
+	CHECK(dhcpd_count(&D.pool, LEASE_OFFERED) == 1);
+	m.client_id[0] = 1;
+	m.client_id_len = 3;
+	for (unsigned i = 0; i < 50; i++) {
+		m.client_id[2] = (uint8_t)i;
+		dhcpd_handle(&D, &m, T0 + 1, &r);
+		CHECK(r.type == DHCPOFFER);
+	}
+	CHECK_MSG(dhcpd_count(&D.pool, LEASE_OFFERED) == 1, "%u offers for one MAC", dhcpd_count(&D.pool, LEASE_OFFERED));
+	done();
+}
+
 int main(void)
 {
 	test_dns_names();
@@ -304,5 +401,7 @@ int main(void)
 	test_naks();
 	test_reservation_relay_release();
 	test_lease_file();
+	test_discover_flood();
+	test_one_offer_per_mac();
 	return T_DONE();
 }
