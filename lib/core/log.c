@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -47,14 +48,22 @@ static const char *level_tag(int level)
 /* Not fcntl(2, F_SETFL, O_NONBLOCK): fd 2 shares its open file
  * description with PID 1 and every other service on the console, and the
  * flag lives there. Reopening the file through /proc gives this process a
- * description of its own (a tty, a pipe, a file); a socket cannot be
- * reopened, and then poll(2) with no timeout decides instead. */
+ * description of its own (a tty, a pipe); a socket cannot be reopened, and
+ * then poll(2) with no timeout decides instead. A regular file is left as
+ * it is: a write to it does not wait on a reader, and a description of our
+ * own would have an offset of its own, so the others' lines, written at
+ * the shared offset, would overwrite ours. */
 int log_set_nonblocking(void)
 {
-	int fd = open("/proc/self/fd/2", O_WRONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC | O_APPEND);
-	int e;
+	struct stat st;
+	int fd, e;
 
 	log_nb = true;
+	if (fstat(STDERR_FILENO, &st) == 0 && S_ISREG(st.st_mode)) {
+		log_nb = false;
+		return 0;
+	}
+	fd = open("/proc/self/fd/2", O_WRONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC | O_APPEND);
 	if (fd < 0 || dup2(fd, STDERR_FILENO) < 0) {
 		e = -errno;
 		if (fd >= 0)
