@@ -14,6 +14,7 @@
 
 #include "lib/core/daemon.h"
 #include "lib/core/log.h"
+#include "lib/core/writefile.h"
 
 /* Room for a burst while the logger waits for the CPU: QEMU's log write
  * blocks when the pipe is full. 1 MiB is the kernel's default
@@ -41,23 +42,14 @@ static int open_in(struct logger *l, const char *name, int flags)
 	return fd < 0 ? -errno : fd;
 }
 
-static int write_all(int fd, const char *buf, size_t len)
+/* Writes unless /run would be left with less than RESERVE_BYTES. */
+static int write_reserved(int fd, const char *buf, size_t len)
 {
 	struct statvfs sv;
 
 	if (fstatvfs(fd, &sv) == 0 && (unsigned long long)sv.f_bavail * sv.f_frsize < RESERVE_BYTES + len)
 		return -ENOSPC;
-	while (len) {
-		ssize_t n = write(fd, buf, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		buf += n;
-		len -= (size_t)n;
-	}
-	return 0;
+	return write_all(fd, buf, len);
 }
 
 static int sink_log(void *ctx, const char *buf, size_t len)
@@ -66,7 +58,7 @@ static int sink_log(void *ctx, const char *buf, size_t len)
 
 	if (l->log_fd < 0 && (l->log_fd = open_in(l, CONLOG_LOG, 0)) < 0)
 		return l->log_fd;
-	return write_all(l->log_fd, buf, len);
+	return write_reserved(l->log_fd, buf, len);
 }
 
 /* A rename, so a reader holding the old file reads on undisturbed. A
@@ -90,7 +82,7 @@ static int sink_oops(void *ctx, const char *buf, size_t len)
 
 	if (l->oops_fd < 0 && (l->oops_fd = open_in(l, CONLOG_OOPS, 0)) < 0)
 		return l->oops_fd;
-	return write_all(l->oops_fd, buf, len);
+	return write_reserved(l->oops_fd, buf, len);
 }
 
 /* Each new error once (a full /run would otherwise flood PID 1's console),

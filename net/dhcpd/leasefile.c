@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "lib/core/addr.h"
+#include "lib/core/writefile.h"
 #include "net/dhcpd/pool.h"
 
 static void format_client_id(const struct dhcpd_lease *l, char *out, size_t size)
@@ -24,21 +25,6 @@ static void format_client_id(const struct dhcpd_lease *l, char *out, size_t size
 	}
 	for (unsigned i = 0; i < l->client_id_len && n + 4 < size; i++)
 		n += (size_t)snprintf(out + n, size - n, "%s%02x", i ? ":" : "", l->client_id[i]);
-}
-
-static int write_all(int fd, const char *buf, size_t len)
-{
-	while (len) {
-		ssize_t n = write(fd, buf, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		buf += n;
-		len -= (size_t)n;
-	}
-	return 0;
 }
 
 static int format_line(const struct dhcpd_lease *l, char *out, size_t size)
