@@ -294,9 +294,9 @@ static void wait_for_uplink(struct boot *b)
 static void start_network(struct boot *b)
 {
 	const struct profile *pr = b->pr;
-	char net[16], subnet[24];
+	char net[16], subnet[24], user[16];
 	char *dhcpc[] = { "/proc/self/exe", "dhcpc", (char *)pr->uplink_ifname, "--hostname", (char *)pr->hostname,
-			  "--lab-subnet", subnet, NULL };
+			  "--lab-subnet", subnet, "--user", user, NULL };
 	char *dhcpd[] = { "/proc/self/exe", "dhcpd", "--config", (char *)b->o->config_path, "--boot", NULL };
 	static struct labnet_config lab;
 
@@ -304,6 +304,7 @@ static void start_network(struct boot *b)
 	labcfg_labnet(pr, &lab);
 	addr_format_ip4(pr->subnet.addr, net);
 	snprintf(subnet, sizeof(subnet), "%s/%u", net, pr->subnet.len);
+	snprintf(user, sizeof(user), "%u", (unsigned)lab.uplink_client_uid);
 	if (labnet_up(&lab, false) < 0) {
 		log_err("network: not configured; the lab runs without it (errors above)");
 		return;

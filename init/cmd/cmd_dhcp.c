@@ -18,6 +18,8 @@ int cmd_dhcpc(int argc, char **argv)
 			o.hostname = argv[++i];
 		else if (!strcmp(argv[i], "--ready-fd") && i + 1 < argc)
 			o.ready_fd = atoi(argv[++i]);
+		else if (!strcmp(argv[i], "--user") && i + 1 < argc)
+			o.uid = (uid_t)strtoul(argv[++i], NULL, 10);
 		else if (!strcmp(argv[i], "--lab-subnet") && i + 1 < argc && addr_parse_prefix(argv[i + 1], &o.lab) == 0)
 			i++;
 		else if (argv[i][0] != '-' && !o.ifname)
@@ -26,7 +28,7 @@ int cmd_dhcpc(int argc, char **argv)
 			o.ifname = NULL, i = argc;
 	}
 	if (!o.ifname) {
-		fprintf(stderr, "usage: labinit dhcpc IFNAME [--hostname NAME] [--lab-subnet A.B.C.D/N] [--ready-fd FD]\n");
+		fprintf(stderr, "usage: labinit dhcpc IFNAME [--hostname NAME] [--lab-subnet A.B.C.D/N] [--user UID] [--ready-fd FD]\n");
 		return 2;
 	}
 	return dhcpc_main(&o);

@@ -25,6 +25,11 @@ static void add_port(struct nft_config *out, uint8_t proto, uint16_t port, enum 
 	out->ports[out->nports++] = (struct nft_port){ proto, port, (uint8_t)on };
 }
 
+uid_t labcfg_uplink_client_uid(const struct profile *p)
+{
+	return p->sandbox_uid + PROFILE_GUEST_SLOTS + 1;
+}
+
 static void labcfg_nft(const struct profile *p, struct nft_config *out)
 {
 	memset(out, 0, sizeof(*out));
@@ -55,6 +60,7 @@ void labcfg_labnet(const struct profile *p, struct labnet_config *out)
 	out->uplink_ifname = p->uplink_ifname;
 	out->hostname = p->hostname;
 	out->uplink_dhcp = p->uplink_dhcp;
+	out->uplink_client_uid = labcfg_uplink_client_uid(p);
 	out->uplink_addr = p->uplink_addr;
 	out->uplink_gateway = p->uplink_gateway;
 	out->bridge_name = p->bridge_name;

@@ -8,7 +8,8 @@
 #define PATH_GUESTS_DIR   PATH_RUN_DIR "/guests"      /* one directory per guest */
 #define PATH_SMB_DIR      PATH_RUN_DIR "/smb"         /* smbd's private state */
 #define PATH_HOSTS        PATH_RUN_DIR "/hosts"       /* bind-mounted on /etc/hosts */
-/* The uplink client's files: resolv.IFNAME, dhcpc.IFNAME.log, its pid file. */
-#define PATH_DHCPC_DIR    PATH_RUN_DIR
+/* The uplink client's files: resolv.IFNAME, dhcpc.IFNAME.log, its pid file;
+ * a directory of its own, which the client, unprivileged, writes. */
+#define PATH_DHCPC_DIR    PATH_RUN_DIR "/dhcpc"
 
 #endif

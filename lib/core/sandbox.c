@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <grp.h>
 #include <linux/audit.h>
+#include <linux/capability.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <stddef.h>
@@ -104,9 +105,23 @@ static int become(const struct sandbox *s)
 	if (setresgid(s->gid, s->gid, s->gid) < 0)
 		return fail(s, "setresgid", errno);
 	/* Leaving uid 0 clears the permitted and effective capabilities (no
-	 * SECBIT_KEEP_CAPS is set), and the ambient set with them. */
+	 * SECBIT_KEEP_CAPS is set), and the ambient set with them; with
+	 * keep_caps, PR_SET_KEEPCAPS holds the permitted set for the capset
+	 * below, which keeps just those. */
+	if (s->keep_caps && prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
+		return fail(s, "PR_SET_KEEPCAPS", errno);
 	if (setresuid(s->uid, s->uid, s->uid) < 0)
 		return fail(s, "setresuid", errno);
+	if (s->keep_caps) {
+		struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
+		struct __user_cap_data_struct d[2] = { { 0 } };
+
+		d[0].permitted = d[0].effective = (uint32_t)s->keep_caps;
+		d[1].permitted = d[1].effective = (uint32_t)(s->keep_caps >> 32);
+		if (syscall(SYS_capset, &h, d) < 0)
+			return fail(s, "capset", errno);
+		prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0);
+	}
 	if (getresuid(&ru, &eu, &su) < 0 || getresgid(&rg, &eg, &sg) < 0 || ru != s->uid || eu != s->uid ||
 	    su != s->uid || rg != s->gid || eg != s->gid || sg != s->gid)
 		return fail(s, "checking the new user", EPERM);

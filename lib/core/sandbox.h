@@ -10,6 +10,7 @@
 #define LAB_SANDBOX_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 /* Which system calls a sandboxed process keeps. */
@@ -22,6 +23,7 @@ struct sandbox {
 	uid_t uid;                 /* the user and group to become; 0: stay (not root, or a test) */
 	gid_t gid;
 	enum sandbox_calls calls;
+	uint64_t keep_caps;        /* capabilities kept, 1 << CAP_* (the uplink client: CAP_NET_ADMIN) */
 };
 
 /* Drops supplementary groups, then becomes gid and uid (real, effective and

@@ -59,9 +59,9 @@ static void write_pidfile(const char *path, pid_t pid)
 
 /* Its own session, stdin /dev/null, output to the log, the readiness pipe
  * as fd 3; nothing else of ours stays open across the exec. */
-static void child(const char *ifname, const char *hostname, const struct ip4_prefix *lab, int ready)
+static void child(const char *ifname, const char *hostname, const struct ip4_prefix *lab, uid_t uid, int ready)
 {
-	char log[128], net[16], subnet[24];
+	char log[128], net[16], subnet[24], user[16];
 	int fd;
 
 	setsid();
@@ -75,8 +75,9 @@ static void child(const char *ifname, const char *hostname, const struct ip4_pre
 	dup2(ready, 3);
 	addr_format_ip4(lab->addr, net);
 	snprintf(subnet, sizeof(subnet), "%s/%u", net, lab->len);
+	snprintf(user, sizeof(user), "%u", (unsigned)uid);
 	execl("/proc/self/exe", "labinit", "dhcpc", ifname, "--hostname", hostname, "--lab-subnet", subnet,
-	      "--ready-fd", "3", (char *)NULL);
+	      "--user", user, "--ready-fd", "3", (char *)NULL);
 	_exit(127);
 }
 
@@ -92,12 +93,13 @@ static int wait_ready(int fd)
 	return read(fd, &b, 1) == 1 ? 0 : -ECHILD;
 }
 
-int dhcpc_start_background(const char *ifname, const char *hostname, const struct ip4_prefix *lab)
+int dhcpc_start_background(const char *ifname, const char *hostname, const struct ip4_prefix *lab, uid_t uid)
 {
 	char path[160];
 	int fds[2], r;
 	pid_t pid;
 
+	mkdir(PATH_RUN_DIR, 0755);
 	mkdir(DHCPC_RESOLV_DIR, 0755);
 	dhcpc_pidfile_path(ifname, path, sizeof(path));
 	if ((pid = read_pidfile(path))) {
@@ -108,7 +110,7 @@ int dhcpc_start_background(const char *ifname, const char *hostname, const struc
 		return -errno;
 	if ((pid = fork()) == 0) {
 		close(fds[0]);
-		child(ifname, hostname, lab, fds[1]);
+		child(ifname, hostname, lab, uid, fds[1]);
 	}
 	close(fds[1]);
 	if (pid < 0) {

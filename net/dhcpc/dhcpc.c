@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/capability.h>
 #include <linux/filter.h>
 #include <linux/if.h>
 #include <linux/if_packet.h>
@@ -25,6 +26,7 @@
 #include "lib/core/log.h"
 #include "lib/core/daemon.h"
 #include "lib/core/loop.h"
+#include "lib/core/sandbox.h"
 #include "net/dhcp/sock.h"
 #include "net/dhcpc/fsm.h"
 #include "net/dhcp/ipudp.h"
@@ -104,7 +106,6 @@ static void write_resolvers(const struct client *c, const struct dhcpc_lease *l)
 
 	snprintf(path, sizeof(path), "%s/resolv.%s", DHCPC_RESOLV_DIR, c->opts->ifname);
 	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	mkdir(DHCPC_RESOLV_DIR, 0755);
 	if (!(f = fopen(tmp, "w")))
 		return;
 	for (unsigned i = 0; i < l->ndns; i++) {
@@ -285,6 +286,25 @@ static uint32_t random_u32(void *ctx)
 	return v;
 }
 
+/* What needed root is open (the packet socket, port 68, netlink). The
+ * client parses what any server on the uplink's LAN sends: from here on it
+ * is an unprivileged user that keeps CAP_NET_ADMIN alone (rtnetlink checks
+ * it at each address or route change), in the seccomp sandbox, and owns
+ * the directory it writes its resolvers to. */
+static int drop_root(struct client *c)
+{
+	uid_t uid = c->opts->uid;
+
+	if (geteuid() == 0) {
+		mkdir(PATH_RUN_DIR, 0755);
+		if (mkdir(DHCPC_RESOLV_DIR, 0755) < 0 && errno != EEXIST)
+			return -errno;
+		if (uid && chown(DHCPC_RESOLV_DIR, uid, uid) < 0)
+			return -errno;
+	}
+	return sandbox_enter(&(struct sandbox){ "dhcpc", uid, uid, SANDBOX_NET_DAEMON, 1ull << CAP_NET_ADMIN });
+}
+
 static int setup(struct client *c)
 {
 	struct rtnl_link link;
@@ -304,9 +324,10 @@ static int setup(struct client *c)
 	if ((c->udp = dhcp_udp_socket(c->opts->ifname, 68)) < 0)
 		log_warn("dhcpc %s: no UDP socket on port 68 (%s); renewals are broadcast", c->opts->ifname,
 			 strerror(-c->udp));
-	if ((r = loop_add(&c->dm.loop, c->raw, EPOLLIN, on_packet, c)) < 0)
+	if ((r = loop_add(&c->dm.loop, c->raw, EPOLLIN, on_packet, c)) < 0 ||
+	    (r = loop_add(&c->dm.loop, c->events, EPOLLIN, on_link_event, c)) < 0)
 		return r;
-	return loop_add(&c->dm.loop, c->events, EPOLLIN, on_link_event, c);
+	return drop_root(c);
 }
 
 int dhcpc_main(const struct dhcpc_opts *o)

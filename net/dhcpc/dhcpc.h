@@ -5,6 +5,8 @@
 #ifndef LAB_DHCPC_H
 #define LAB_DHCPC_H
 
+#include <sys/types.h>
+
 #include "lib/core/addr.h"
 #include "lib/core/paths.h"
 
@@ -16,6 +18,7 @@ struct dhcpc_opts {
 	const char *hostname;
 	int ready_fd;          /* >= 0: write one byte when first bound, then close */
 	struct ip4_prefix lab; /* the lab's subnet, refused on the uplink (len 0: none) */
+	uid_t uid;             /* who it becomes once its sockets are open, keeping CAP_NET_ADMIN; 0: stays */
 };
 
 /* Runs until SIGTERM or SIGINT (then releases the lease). Returns an exit status. */
@@ -27,7 +30,7 @@ void dhcpc_pidfile_path(const char *ifname, char *buf, unsigned size);
 /* `labinit up` on a host: the client in the background (net/dhcpc/
  * background.c), waited for until its first lease or for 30 s; one that
  * already runs is kept. 0, or -errno when it could not start or died. */
-int dhcpc_start_background(const char *ifname, const char *hostname, const struct ip4_prefix *lab);
+int dhcpc_start_background(const char *ifname, const char *hostname, const struct ip4_prefix *lab, uid_t uid);
 /* `labinit down`: stops it (it releases its lease) and forgets its pid. */
 void dhcpc_stop_background(const char *ifname);
 

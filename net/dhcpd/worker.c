@@ -339,7 +339,7 @@ static int setup(struct worker *w)
 	/* Everything that needs root is open: from here on the process that
 	 * parses guests' packets is an unprivileged user with a short list
 	 * of system calls (lib/core/sandbox.h). */
-	if ((r = sandbox_enter(&(struct sandbox){ "dhcpd", w->p->uid, w->p->gid, SANDBOX_NET_DAEMON })) < 0)
+	if ((r = sandbox_enter(&(struct sandbox){ "dhcpd", w->p->uid, w->p->gid, SANDBOX_NET_DAEMON, 0 })) < 0)
 		return r;
 	return loop_timer_arm(&w->dm.loop, &w->expire, loop_now_ms() + EXPIRE_EVERY_MS);
 }

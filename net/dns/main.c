@@ -50,7 +50,7 @@ int dnsd_main(const struct dnsd_config *p)
 		return 1;
 	}
 	dnsd_add_guests(&d, p);
-	if (sandbox_enter(&(struct sandbox){ "dns", p->uid, p->gid, SANDBOX_NET_DAEMON }) < 0) {
+	if (sandbox_enter(&(struct sandbox){ "dns", p->uid, p->gid, SANDBOX_NET_DAEMON, 0 }) < 0) {
 		dnsd_close(&d);
 		daemon_close(&dm);
 		return 1;

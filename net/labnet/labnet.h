@@ -5,6 +5,7 @@
 #define LAB_LABNET_H
 
 #include <stdbool.h>
+#include <sys/types.h>
 
 #include "lib/core/addr.h"
 #include "net/nft/nft.h"
@@ -24,6 +25,7 @@ struct labnet_config {
 	/* the uplink: DHCP (its client gets hostname) or a static address */
 	const char *uplink_ifname, *hostname;
 	bool uplink_dhcp;
+	uid_t uplink_client_uid;       /* the DHCP client drops to it (net/dhcpc/dhcpc.h) */
 	struct ip4_prefix uplink_addr;
 	uint32_t uplink_gateway;
 	/* the bridge */

@@ -212,7 +212,7 @@ int labnet_up(const struct labnet_config *p, bool spawn_dhcp)
 	if ((r = step_lo(&s)) == 0 && (r = step_uplink(&s, p)) == 0 && (r = step_bridge(&s, p, &bridge)) == 0 &&
 	    (r = step_forwarding()) == 0 && (r = step_taps(&s, p, bridge)) == 0 && (r = step_ruleset(p)) == 0 &&
 	    p->uplink_dhcp && spawn_dhcp)
-		r = dhcpc_start_background(p->uplink_ifname, p->hostname, &p->subnet);
+		r = dhcpc_start_background(p->uplink_ifname, p->hostname, &p->subnet, p->uplink_client_uid);
 	nl_close(&s);
 	if (r < 0) {
 		log_err("up failed; removing what labinit set up");

@@ -21,10 +21,10 @@ start_dnsmasq() { # RANGE_START RANGE_END
 	DNSMASQ_PID=${T_TRACKED##* }
 }
 uplink_addr() { in_ns "$HOST" ip -j addr show dev eth0 | jq -r '[.[0].addr_info[] | select(.family=="inet") | .local] | join(" ")'; }
-client_log() { cat /run/labinit/dhcpc.eth0.log 2> /dev/null; }
+client_log() { cat /run/labinit/dhcpc/dhcpc.eth0.log 2> /dev/null; }
 
 start_dnsmasq 172.30.0.100 172.30.0.150
-rm -f /run/labinit/dhcpc.eth0.log
+rm -f /run/labinit/dhcpc/dhcpc.eth0.log
 in_ns "$HOST" "$LABINIT" up --config "$WORK/profile" > "$WORK/up.log" 2>&1 || { cat "$WORK/up.log"; t_fail "up failed"; }
 cat "$WORK/up.log"
 grep -q "uplink eth0: DHCP lease bound" "$WORK/up.log" || t_fail "up did not wait for the lease"
@@ -33,9 +33,9 @@ case $addr in 172.30.0.1[0-4][0-9] | 172.30.0.150) ;; *) t_fail "uplink address 
 [ "$(in_ns "$HOST" ip -j route show default | jq -r '.[0] | "\(.gateway) \(.protocol)"')" = "172.30.0.1 77" ] ||
 	t_fail "default route: $(in_ns "$HOST" ip route show default)"
 ino=$(in_ns "$HOST" stat -L -c %i /proc/self/ns/net)
-grep -qx 'nameserver 172.30.0.53' /run/labinit/resolv.eth0 || t_fail "resolvers not written"
+grep -qx 'nameserver 172.30.0.53' /run/labinit/dhcpc/resolv.eth0 || t_fail "resolvers not written"
 grep -q "DHCPACK(eth0) $addr" "$WORK/dnsmasq.log" || t_fail "dnsmasq logged no ACK for $addr"
-[ -f "/run/labinit/dhcpc.$ino.eth0.pid" ] || t_fail "no pid file"
+[ -f "/run/labinit/dhcpc/dhcpc.$ino.eth0.pid" ] || t_fail "no pid file"
 
 # Renewal at T1 (4 s): a unicast REQUEST and a second ACK for the same address.
 t_wait_for 15 sh -c "[ \$(grep -c 'DHCPACK(eth0) $addr' '$WORK/dnsmasq.log') -ge 2 ]" || { client_log; t_fail "no renewal"; }
@@ -43,7 +43,7 @@ client_log | grep -q "T1: renewing" || t_fail "the client did not log its renewa
 
 # The server goes away: renewing, then rebinding at T2; the address stays.
 kill "$DNSMASQ_PID"
-t_wait_for 20 sh -c "grep -q 'T2: rebinding' /run/labinit/dhcpc.eth0.log" || { client_log; t_fail "no rebinding after the server left"; }
+t_wait_for 20 sh -c "grep -q 'T2: rebinding' /run/labinit/dhcpc/dhcpc.eth0.log" || { client_log; t_fail "no rebinding after the server left"; }
 [ "$(uplink_addr)" = "$addr" ] || t_fail "the address went away before the lease expired"
 
 # A new server with another range, then the carrier drops and returns: the
@@ -63,5 +63,5 @@ new=$(uplink_addr)
 in_ns "$HOST" "$LABINIT" down --config "$WORK/profile" > "$WORK/down.log" 2>&1 || { cat "$WORK/down.log"; t_fail "down failed"; }
 t_wait_for 5 grep -q "DHCPRELEASE(eth0) $new" "$WORK/dnsmasq.log" || t_fail "no release"
 [ -z "$(uplink_addr)" ] || t_fail "address left after down"
-[ -f "/run/labinit/dhcpc.$ino.eth0.pid" ] && t_fail "pid file left after down"
+[ -f "/run/labinit/dhcpc/dhcpc.$ino.eth0.pid" ] && t_fail "pid file left after down"
 echo "uplink DHCP ok"

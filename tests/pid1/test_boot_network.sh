@@ -43,6 +43,21 @@ t_labctl status | grep -Eq '^uplink-dhcp +running' || t_fail "labctl status: $(t
 t_guest_ns guest
 GUEST=$T_GUEST
 t_wait_console 'dhcpd: serving ' 20 || t_fail "the DHCP worker is not serving"
+# The two parsers of DHCP from the networks are not root: the worker is
+# CONFIG_SANDBOX_UID with no capabilities, the uplink's client the user
+# after the guest slots' keeping CAP_NET_ADMIN (bit 12) alone.
+status_of() { # PATTERN FIELD
+	local p
+	for p in $(nsenter -t "$LPID" -m -p sh -c 'for p in /proc/[0-9]*; do
+			tr "\0" " " <$p/cmdline 2>/dev/null | grep -q -- "$0" && echo $p; done' "$1"); do
+		nsenter -t "$LPID" -m -p awk -v f="$2:" '$1 == f { print $2; exit }' "$p/status" 2>/dev/null && return
+	done
+}
+[ "$(status_of ' dhcpd ' Uid)" = 64600 ] || t_fail "the worker's uid: '$(status_of ' dhcpd ' Uid)'"
+[ "$(status_of ' dhcpd ' CapEff)" = 0000000000000000 ] || t_fail "the worker's capabilities: $(status_of ' dhcpd ' CapEff)"
+[ "$(status_of ' dhcpc ' Uid)" = 64609 ] || t_fail "the uplink client's uid: '$(status_of ' dhcpc ' Uid)'"
+[ "$(status_of ' dhcpc ' CapEff)" = 0000000000001000 ] || t_fail "the uplink client's capabilities: $(status_of ' dhcpc ' CapEff)"
+[ "$(status_of ' dhcpc ' Seccomp)" = 2 ] || t_fail "the uplink client has no seccomp filter"
 lease() { ip netns exec "$GUEST" busybox udhcpc -i eth0 -f -q -n -t 10 -T 1 -s "$T_DIR/udhcpc.script" "$@"; }
 lease >/dev/null 2>&1 || t_fail "the guest got no lease: $(cat "$T_DIR/udhcpc.log" 2>/dev/null)"
 ip=$(awk '$1 == "bound" { print $2 }' "$T_DIR/udhcpc.log" | tail -n 1)

@@ -30,7 +30,7 @@ static void child(bool root)
 	char *argv[] = { "/bin/true", NULL };
 	int fd;
 
-	if (sandbox_enter(&(struct sandbox){ "test", root ? UID : 0, root ? UID : 0, SANDBOX_NET_DAEMON }) < 0)
+	if (sandbox_enter(&(struct sandbox){ "test", root ? UID : 0, root ? UID : 0, SANDBOX_NET_DAEMON, 0 }) < 0)
 		_exit(10);
 	if (root && (getuid() != UID || geteuid() != UID || getgid() != UID))
 		_exit(11);
@@ -56,6 +56,31 @@ static void child(bool root)
 	_exit(0);
 }
 
+/* The capabilities a process has in effect, from /proc/self/status. */
+static unsigned long long cap_eff(void)
+{
+	char line[128];
+	unsigned long long v = ~0ull;
+	FILE *f = fopen("/proc/self/status", "re");
+
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "CapEff: %llx", &v) == 1)
+			break;
+	if (f)
+		fclose(f);
+	return v;
+}
+
+/* keep_caps: the uplink client's case, CAP_NET_ADMIN (12) and nothing else. */
+static void child_keep(void)
+{
+	if (sandbox_enter(&(struct sandbox){ "test", UID, UID, SANDBOX_NET_DAEMON, 1ull << 12 }) < 0)
+		_exit(20);
+	if (geteuid() != UID)
+		_exit(21);
+	_exit(cap_eff() == 1ull << 12 ? 0 : 22);
+}
+
 int main(void)
 {
 	bool root = geteuid() == 0;
@@ -70,6 +95,14 @@ int main(void)
 		child(root);
 	CHECK(pid > 0 && waitpid(pid, &status, 0) == pid);
 	CHECK_MSG(WIFEXITED(status) && WEXITSTATUS(status) == 0, "the sandboxed child ended with status %#x", status);
+	if (root) {
+		pid = fork();
+		if (pid == 0)
+			child_keep();
+		CHECK(pid > 0 && waitpid(pid, &status, 0) == pid);
+		CHECK_MSG(WIFEXITED(status) && WEXITSTATUS(status) == 0, "the child keeping CAP_NET_ADMIN ended with %#x",
+			  status);
+	}
 	if (root) {
 		struct stat st;
 		char path[64];
