@@ -118,7 +118,14 @@ int dhcpd_leases_own_dir(const char *path, uid_t uid, gid_t gid)
 	if (!(slash = strrchr(dir, '/')) || slash == dir)
 		return -EINVAL; /* the profile refuses a file in / */
 	*slash = '\0';
-	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+	if (mkdir(dir, 0755) < 0 && errno == ENOENT && (slash = strrchr(dir, '/')) && slash != dir) {
+		/* the default's parent, /run/labinit, on a host that has none yet */
+		*slash = '\0';
+		mkdir(dir, 0755);
+		*slash = '/';
+		mkdir(dir, 0755);
+	}
+	if (access(dir, F_OK) < 0)
 		return -errno;
 	/* lchown: a link planted in the directory must not hand over its target. */
 	if (chown(dir, uid, gid) < 0 || (lchown(path, uid, gid) < 0 && errno != ENOENT))

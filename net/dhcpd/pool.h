@@ -107,7 +107,7 @@ unsigned dhcpd_count(const struct dhcpd_pool *p, enum lease_state st);
  * and renamed over path, so a reader (or a crash) never sees a torn file. */
 int dhcpd_leases_save(const struct dhcpd_pool *p, const char *path);
 /* Before the server gives up root: creates the lease file's directory if
- * it is missing (its parent must exist) and hands it, and the file, to
+ * it is missing (and its parent, one level up) and hands it, and the file, to
  * uid:gid, so the unprivileged server can replace the file by rename.
  * 0 or -errno. */
 int dhcpd_leases_own_dir(const char *path, uid_t uid, gid_t gid);

@@ -1,8 +1,11 @@
 /* The DHCP server's handler driven by the client's state machine in one
  * process, with fixed transaction ids: leases, racing clients, exhaustion,
  * NAKs, reservations, relays, release, decline, and the lease file. */
+#include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "net/dhcpc/fsm.h"
@@ -267,6 +270,30 @@ static void test_lease_file(void)
 	unlink(path);
 }
 
+/* The unprivileged server's directory: made (with its parent) and handed
+ * over with the file; a link planted in it is not followed. */
+static void test_lease_dir(void)
+{
+	char top[] = "/tmp/labinit-leasedir-XXXXXX", path[96], link[96], target[96], cmd[128];
+	struct stat st;
+	uid_t uid = geteuid() == 0 ? 64999 : geteuid();
+
+	CHECK(mkdtemp(top) != NULL);
+	snprintf(path, sizeof(path), "%s/run/dhcpd/dhcp.leases", top);
+	CHECK(dhcpd_leases_own_dir(path, uid, uid) == 0);
+	snprintf(target, sizeof(target), "%s/run/dhcpd", top);
+	CHECK(stat(target, &st) == 0 && S_ISDIR(st.st_mode) && st.st_uid == uid);
+	/* the lease file a link to a file of root's: the link changes owner, not its target */
+	snprintf(target, sizeof(target), "%s/secret", top);
+	close(open(target, O_WRONLY | O_CREAT, 0600));
+	snprintf(link, sizeof(link), "%s/run/dhcpd/dhcp.leases", top);
+	CHECK(symlink(target, link) == 0);
+	CHECK(dhcpd_leases_own_dir(path, uid, uid) == 0);
+	CHECK(stat(target, &st) == 0 && st.st_uid == geteuid());
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", top);
+	CHECK(system(cmd) == 0);
+}
+
 /* A lease publishes its host name in DNS unless that is a profile guest's
  * name (in any case) and the lease is not that guest's. */
 static void test_dns_names(void)
@@ -401,6 +428,7 @@ int main(void)
 	test_naks();
 	test_reservation_relay_release();
 	test_lease_file();
+	test_lease_dir();
 	test_discover_flood();
 	test_one_offer_per_mac();
 	return T_DONE();
