@@ -36,6 +36,24 @@ config GUEST@N@_NAME
 	  letters, digits and '-', e.g. "vm@N@" (the default) or "e1000-a".
 	  It must differ from BRIDGE_NAME and UPLINK_IFNAME.
 
+config GUEST@N@_FIRMWARE
+	string "Firmware"
+	default "kernel"
+	help
+	  What starts the guest:
+	    kernel  QEMU loads GUEST@N@_KERNEL itself, no bootloader (the
+	            default; the fastest way to boot a kernel you built)
+	    bios    SeaBIOS boots GUEST@N@_DISK's own bootloader, as a PC
+	            does: for downloaded disk images (cirros, Debian or
+	            Ubuntu cloud images) with a BIOS bootloader
+	    uefi    OVMF (Debian's ovmf package) boots the disk's EFI
+	            system partition; the guest gets its own copy of the
+	            UEFI variable store, kept while the lab runs
+	    /PATH   the absolute path of another firmware file, given to
+	            QEMU as -bios, e.g. a SeaBIOS you built
+	  With bios, uefi or a path, GUEST@N@_KERNEL is optional; if you set
+	  it anyway, the firmware boots that kernel instead of the disk.
+
 config GUEST@N@_KERNEL
 	string "Kernel"
 	default ""
@@ -47,8 +65,9 @@ config GUEST@N@_KERNEL
 	  ELF vmlinux at the top of your kernel build tree. Prefer vmlinux:
 	  QEMU boots it through PVH (the kernel needs CONFIG_PVH=y), which
 	  skips the self-decompression and is about twice as fast under
-	  TCG; it also carries the symbols gdb needs. Required for an
-	  enabled guest.
+	  TCG; it also carries the symbols gdb needs. Required when
+	  GUEST@N@_FIRMWARE is "kernel" (the default); with another firmware,
+	  leave it empty to boot GUEST@N@_DISK's bootloader.
 
 config GUEST@N@_INITRD
 	string "Initrd"
@@ -64,12 +83,14 @@ config GUEST@N@_DISK
 	string "Disk image"
 	default ""
 	help
-	  Root filesystem image attached to the guest as a virtio disk
-	  (/dev/vda in the guest); a relative path is resolved against
-	  FILES_DIR, e.g. "guests/debian.qcow2".
+	  The guest's first disk, on the bus GUEST@N@_DISK_BUS names
+	  (/dev/vda on virtio, the default); a relative path is resolved
+	  against FILES_DIR, e.g. "guests/debian.qcow2". With a
+	  GUEST@N@_FIRMWARE other than "kernel" and no kernel, the guest
+	  boots from it.
 
-	  Format: a raw or qcow2 image. Empty (the default): no disk, for
-	  guests that live in their initrd.
+	  Format: a raw or qcow2 image (told apart by content). Empty (the
+	  default): no disk, for guests that live in their initrd.
 
 config GUEST@N@_DISK_PERSISTENT
 	bool "Keep disk writes"
@@ -81,6 +102,37 @@ config GUEST@N@_DISK_PERSISTENT
 	  overlay that is thrown away when the guest stops, so a crashing
 	  test kernel cannot corrupt the image and every boot starts from
 	  the same state.
+
+config GUEST@N@_DISK_BUS
+	string "Bus of the first disk"
+	default "virtio"
+	help
+	  How GUEST@N@_DISK is attached, i.e. which driver the guest needs
+	  and the name it gets there:
+	    virtio  virtio-blk, /dev/vda (the default, the fastest)
+	    scsi    virtio-scsi controller + SCSI disk, /dev/sda
+	    ide     the PC's IDE controller, /dev/sda (ata_piix)
+	    sata    an AHCI controller (ich9-ahci), /dev/sda (ahci)
+	    nvme    an NVMe controller, /dev/nvme0n1
+	    usb     a USB 3 controller (qemu-xhci) + USB stick, /dev/sda
+	  Pick the bus whose driver you are testing, or the one a
+	  downloaded image's kernel has built in.
+
+config GUEST@N@_EXTRA_DISKS
+	string "Extra disks"
+	default ""
+	help
+	  Disks besides GUEST@N@_DISK, at most 4, separated by spaces, each
+	  FILE[:BUS][:rw]:
+	    FILE  a raw or qcow2 image; a relative path is resolved
+	          against FILES_DIR
+	    BUS   as in GUEST@N@_DISK_BUS; virtio when left out
+	    rw    writes reach FILE; without it they go to a throw-away
+	          overlay, as with GUEST@N@_DISK_PERSISTENT off
+	  e.g. "scratch.img:ide:rw data.qcow2:nvme". The guest sees them
+	  after the first disk, in this order. The PC has room for 4 IDE
+	  disks in all (the first disk's included). A FILE cannot contain
+	  ':', ',' or spaces.
 
 config GUEST@N@_APPEND
 	string "Kernel command line"
@@ -116,12 +168,21 @@ config GUEST@N@_NIC
 	string "Network card model"
 	default "virtio-net"
 	help
-	  Network card QEMU emulates for the guest, i.e. the driver the
-	  guest kernel needs:
-	    virtio-net  virtio_net, the fastest (the default)
-	    e1000       Intel 82540EM, e1000 driver
-	    rtl8139     Realtek RTL8139, 8139too or 8139cp driver
-	  Pick e1000 or rtl8139 to test those drivers or for guests built
+	  Network card QEMU emulates for the guest, named as QEMU names it
+	  (qemu-system-x86_64 -device help), i.e. the driver the guest
+	  kernel needs:
+	    virtio-net-pci  virtio_net, the fastest ("virtio-net", the
+	                    default, is the same card)
+	    e1000           Intel 82540EM, e1000 driver
+	    e1000e          Intel 82574L, e1000e driver
+	    rtl8139         Realtek RTL8139, 8139too or 8139cp driver
+	    ne2k_pci        NE2000 (RTL8029), ne2k-pci driver
+	    pcnet           AMD PCnet, pcnet32 driver
+	    i82551          Intel 82551, e100 driver
+	    i82557b         Intel 82557B, e100 driver
+	    i82559er        Intel 82559ER, e100 driver
+	    vmxnet3         VMware vmxnet3, vmxnet3 driver
+	  Pick another than virtio to test its driver or for guests built
 	  without virtio.
 
 config GUEST@N@_MAC

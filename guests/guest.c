@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/socket.h>
@@ -15,6 +16,8 @@
 
 #include "lib/core/log.h"
 #include "lib/core/paths.h"
+#include "lib/core/readfile.h"
+#include "lib/core/writefile.h"
 #include "guests/conlog/conlog.h"
 #include "guests/qemu/qmp.h"
 #include "net/netlink/tap.h"
@@ -105,11 +108,12 @@ static int give_to_qemu(const struct guest_config *g, const char *run_dir, char 
 		snprintf(why, size, "%s: handing it to uid %u: %s", run_dir, (unsigned)g->uid, strerror(errno));
 		return -errno;
 	}
-	if (g->disk[0] && g->disk_persistent && chown(g->disk, g->uid, g->gid) < 0) {
-		snprintf(why, size, "%s: handing the persistent disk to uid %u: %s", g->disk, (unsigned)g->uid,
-			 strerror(errno));
-		return -errno;
-	}
+	for (unsigned i = 0; i < g->ndisks; i++)
+		if (g->disks[i].persistent && chown(g->disks[i].path, g->uid, g->gid) < 0) {
+			snprintf(why, size, "%s: handing the persistent disk to uid %u: %s", g->disks[i].path,
+				 (unsigned)g->uid, strerror(errno));
+			return -errno;
+		}
 	return 0;
 }
 
@@ -149,11 +153,64 @@ static const char *reach(const struct guest_config *g, const char *path, const c
 	return buf;
 }
 
+/* OVMF writes its variables (boot entries, the boot order) into pflash
+ * unit 1: each UEFI guest gets its own copy of Debian's template in its run
+ * directory, made once and kept across restarts, owned by its QEMU. */
+static int copy_uefi_vars(const struct guest_config *g, const char *run_dir, char *vars, size_t vsize, char *why,
+			  size_t size)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	int fd, r;
+
+	snprintf(vars, vsize, "%s/OVMF_VARS.fd", run_dir);
+	if (access(QEMU_OVMF_CODE, R_OK) < 0) {
+		snprintf(why, size, "%s: %s (Debian's ovmf package)", QEMU_OVMF_CODE, strerror(errno));
+		return -ENOENT;
+	}
+	/* Kept from an earlier start; only QEMU, as the guest's user, opens
+	 * it, so whatever that user left there is all it reaches. */
+	if (access(vars, F_OK) == 0)
+		return 0;
+	if ((r = read_whole_file(QEMU_OVMF_VARS, 16u << 20, &buf, &len)) < 0) {
+		snprintf(why, size, "%s: %s (Debian's ovmf package)", QEMU_OVMF_VARS, strerror(-r));
+		return r;
+	}
+	fd = open(vars, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+	r = fd < 0 ? -errno : write_all(fd, buf, len);
+	if (r == 0 && g->uid && fchown(fd, g->uid, g->gid) < 0)
+		r = -errno;
+	if (fd >= 0)
+		close(fd);
+	if (r < 0 && fd >= 0)
+		unlink(vars); /* ours, half written */
+	free(buf);
+	if (r < 0)
+		snprintf(why, size, "%s: %s", vars, strerror(-r));
+	return r;
+}
+
+/* Each disk's format by content, and the path QEMU reaches it by. */
+static void reach_disks(const struct guest_config *g, const char *run_dir, struct guest_config *q,
+			struct qemu_env *env)
+{
+	static char bound[GUEST_MAX_DISKS][512];
+	char tag[24];
+
+	for (unsigned i = 0; i < g->ndisks; i++) {
+		env->disk_formats[i] = disk_format_of(g->disks[i].path);
+		snprintf(tag, sizeof(tag), "disk%u.d", i);
+		q->disks[i].path = reach(g, g->disks[i].path, run_dir, tag, false, g->disks[i].persistent, bound[i],
+					 sizeof(bound[i]));
+	}
+}
+
 int guest_prepare(const struct guest_config *g, enum qemu_accel accel, struct guest_service *out, char *why,
 		  size_t size)
 {
-	struct qemu_env env = { guest_qemu_binary(), accel, 3, out->run_dir, NULL, g->share_tag, DISK_RAW };
-	static char share[4096], kernel[512], initrd[512], disk[512], bound_share[512];
+	struct qemu_env env = { .qemu = guest_qemu_binary(), .accel = accel, .tap_fd = 3, .run_dir = out->run_dir,
+				.share_tag = g->share_tag };
+	static char share[4096], kernel[512], initrd[512], bound_share[512], vars[192];
 	struct guest_config q = *g; /* with the paths QEMU reaches */
 	int r;
 
@@ -180,11 +237,15 @@ int guest_prepare(const struct guest_config *g, enum qemu_accel accel, struct gu
 		out->tap_fd = -1;
 		return -EPERM;
 	}
-	if (g->disk[0])
-		env.disk_format = disk_format_of(g->disk);
+	if (g->firmware == GUEST_FW_UEFI && (r = copy_uefi_vars(g, out->run_dir, vars, sizeof(vars), why, size)) < 0) {
+		close(out->tap_fd);
+		out->tap_fd = -1;
+		return r;
+	}
+	env.uefi_vars = vars;
+	reach_disks(g, out->run_dir, &q, &env);
 	q.kernel = reach(g, g->kernel, out->run_dir, "kernel.d", false, false, kernel, sizeof(kernel));
 	q.initrd = reach(g, g->initrd, out->run_dir, "initrd.d", false, false, initrd, sizeof(initrd));
-	q.disk = reach(g, g->disk, out->run_dir, "disk.d", false, g->disk_persistent, disk, sizeof(disk));
 	env.share_dir = reach(g, env.share_dir, out->run_dir, "share.d", true, true, bound_share, sizeof(bound_share));
 	if ((r = qemu_build_argv(&q, &env, &out->argv)) < 0)
 		snprintf(why, size, "QEMU's command line is too long");

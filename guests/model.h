@@ -7,15 +7,35 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-enum guest_nic { GUEST_NIC_VIRTIO, GUEST_NIC_E1000, GUEST_NIC_RTL8139 };
+#include "lib/core/guesthw.h"
+
+/* What the guest's CPU runs first. */
+enum guest_firmware {
+	GUEST_FW_KERNEL,     /* QEMU loads the kernel itself (-kernel) */
+	GUEST_FW_BIOS,       /* SeaBIOS, QEMU's default, boots the first disk */
+	GUEST_FW_UEFI,       /* OVMF, with the guest's own variable store */
+	GUEST_FW_FILE,       /* firmware_file (-bios) */
+};
+
+/* The first disk (CONFIG_GUESTn_DISK) and the extra ones, in order. */
+#define GUEST_MAX_DISKS 5
+
+struct guest_disk {
+	const char *path;
+	enum guesthw_bus bus;
+	bool persistent;                     /* writes reach the image */
+};
 
 struct guest_config {
 	const char *name;
-	const char *kernel, *initrd, *disk;  /* "" when absent */
-	bool disk_persistent;                /* writes reach the disk image */
+	const char *kernel, *initrd;         /* "" when absent */
+	struct guest_disk disks[GUEST_MAX_DISKS];
+	unsigned ndisks;
+	enum guest_firmware firmware;
+	const char *firmware_file;           /* GUEST_FW_FILE's */
 	const char *append;                  /* the kernel's command line */
 	unsigned memory_mib, cpus;
-	enum guest_nic nic;
+	enum guesthw_nic nic;
 	uint8_t mac[6];
 	uint16_t gdb_port;                   /* 0: no gdb stub */
 	bool gdb_wait;                       /* halted until gdb attaches */

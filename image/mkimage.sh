@@ -165,6 +165,10 @@ if [ "$(cfg IMAGE_EMBED_GUESTS)" = y ]; then
 			v=$(cfg GUEST${n}_$k)
 			[ -z "$v" ] || stage_lab_file "GUEST${n}_$k" "$v"
 		done
+		for e in $(cfg GUEST${n}_EXTRA_DISKS); do # FILE[:BUS][:rw]
+			stage_lab_file "GUEST${n}_EXTRA_DISKS" "${e%%:*}"
+		done
+		case $(cfg GUEST${n}_FIRMWARE) in /*) stage_lab_file "GUEST${n}_FIRMWARE" "$(cfg GUEST${n}_FIRMWARE)" ;; esac
 	done
 fi
 

@@ -9,7 +9,13 @@
  *  QMP on a unix socket: stop = system_powerdown;
  *  the tap as an inherited fd: QEMU needs no privileges for it;
  *  snapshot=on unless the disk is persistent: every boot starts from the
- *   same root. */
+ *   same root;
+ *  every disk as -drive if=none plus a -device with ids drive<i>/disk<i>
+ *   (i its place in the profile), so QMP and a test can name it; a bus's
+ *   controller once, before its first disk;
+ *  bootindex=0 on the first disk when firmware boots: SeaBIOS and OVMF
+ *   both honour it, whichever bus the disk is on (-boot order=c only
+ *   speaks to SeaBIOS, and only of its "first hard disk"). */
 #include "guests/qemu/qemu.h"
 
 #include <errno.h>
@@ -44,15 +50,6 @@ static void add(struct qemu_argv *a, const char *fmt, ...)
 	a->used += (size_t)n + 1;
 }
 
-const char *qemu_nic_device(enum guest_nic nic)
-{
-	switch (nic) {
-	case GUEST_NIC_E1000: return "e1000";
-	case GUEST_NIC_RTL8139: return "rtl8139";
-	default: return "virtio-net-pci";
-	}
-}
-
 static void add_machine(struct qemu_argv *a, const struct guest_config *g, const struct qemu_env *env)
 {
 	add(a, "%s", env->qemu);
@@ -73,8 +70,12 @@ static void add_machine(struct qemu_argv *a, const struct guest_config *g, const
 	add(a, "%u", g->cpus);
 }
 
+/* A kernel given to QEMU is booted directly, whatever the firmware:
+ * SeaBIOS through its linuxboot option ROM, OVMF through fw_cfg. */
 static void add_boot(struct qemu_argv *a, const struct guest_config *g)
 {
+	if (!g->kernel[0])
+		return;
 	add(a, "-kernel");
 	add(a, "%s", g->kernel);
 	if (g->initrd[0]) {
@@ -85,15 +86,79 @@ static void add_boot(struct qemu_argv *a, const struct guest_config *g)
 	add(a, "console=ttyS0%s%s", g->append[0] ? " " : "", g->append);
 }
 
-static void add_disk(struct qemu_argv *a, const struct guest_config *g, const struct qemu_env *env)
+/* SeaBIOS needs nothing: it is QEMU's default -bios. OVMF's code is
+ * shared and read-only; its variable store is the guest's own, so one
+ * guest's boot entries never reach another. */
+static void add_firmware(struct qemu_argv *a, const struct guest_config *g, const struct qemu_env *env)
 {
-	if (!g->disk[0])
-		return;
+	if (g->firmware == GUEST_FW_UEFI) {
+		add(a, "-drive");
+		add(a, "if=pflash,format=raw,unit=0,readonly=on,file=%s", QEMU_OVMF_CODE);
+		add(a, "-drive");
+		add(a, "if=pflash,format=raw,unit=1,file=%s", env->uefi_vars);
+	} else if (g->firmware == GUEST_FW_FILE) {
+		add(a, "-bios");
+		add(a, "%s", g->firmware_file);
+	}
+}
+
+/* The controllers a bus needs, by id; none: the disk is its own device
+ * (virtio-blk, nvme) or the machine has it (the pc machine's IDE). */
+static const char *const controllers[GUESTHW_BUSES] = {
+	[GUESTHW_BUS_SCSI] = "virtio-scsi-pci,id=scsi0",
+	[GUESTHW_BUS_SATA] = "ich9-ahci,id=ahci0",
+	[GUESTHW_BUS_USB] = "qemu-xhci,id=xhci0",
+};
+
+static const char *const disk_drivers[GUESTHW_BUSES] = {
+	[GUESTHW_BUS_VIRTIO] = "virtio-blk-pci", [GUESTHW_BUS_SCSI] = "scsi-hd", [GUESTHW_BUS_IDE] = "ide-hd",
+	[GUESTHW_BUS_SATA] = "ide-hd",           [GUESTHW_BUS_NVME] = "nvme",    [GUESTHW_BUS_USB] = "usb-storage",
+};
+
+/* Where on its bus the n-th disk of that bus sits. The validator keeps n
+ * within the bus (guesthw_buses[].max); nvme needs a serial number. */
+static void disk_place(enum guesthw_bus bus, unsigned i, unsigned n, char *buf, size_t size)
+{
+	switch (bus) {
+	case GUESTHW_BUS_SCSI: snprintf(buf, size, ",bus=scsi0.0"); break;
+	case GUESTHW_BUS_IDE: snprintf(buf, size, ",bus=ide.%u,unit=%u", n / 2, n % 2); break;
+	case GUESTHW_BUS_SATA: snprintf(buf, size, ",bus=ahci0.%u", n); break;
+	case GUESTHW_BUS_NVME: snprintf(buf, size, ",serial=disk%u", i); break;
+	case GUESTHW_BUS_USB: snprintf(buf, size, ",bus=xhci0.0"); break;
+	default: buf[0] = '\0';
+	}
+}
+
+static void add_disk(struct qemu_argv *a, const struct guest_config *g, const struct qemu_env *env, unsigned i,
+		     unsigned on_bus)
+{
+	const struct guest_disk *d = &g->disks[i];
+	char place[40];
+
 	add(a, "-drive");
-	/* QEMU rejects a comma inside a value unless doubled; profile paths
-	 * have none (the validator would have to refuse them). */
-	add(a, "file=%s,if=virtio,format=%s,snapshot=%s", g->disk, env->disk_format == DISK_QCOW2 ? "qcow2" : "raw",
-	    g->disk_persistent ? "off" : "on");
+	/* QEMU rejects a comma inside a value unless doubled; the validator
+	 * refuses paths with one (vc_check_quoted_path). */
+	add(a, "file=%s,if=none,id=drive%u,format=%s,snapshot=%s", d->path, i,
+	    env->disk_formats[i] == DISK_QCOW2 ? "qcow2" : "raw", d->persistent ? "off" : "on");
+	disk_place(d->bus, i, on_bus, place, sizeof(place));
+	add(a, "-device");
+	add(a, "%s,drive=drive%u,id=disk%u%s%s", disk_drivers[d->bus], i, i, place,
+	    i == 0 && g->firmware != GUEST_FW_KERNEL ? ",bootindex=0" : "");
+}
+
+static void add_disks(struct qemu_argv *a, const struct guest_config *g, const struct qemu_env *env)
+{
+	unsigned on_bus[GUESTHW_BUSES] = { 0 };
+
+	for (unsigned i = 0; i < g->ndisks && i < GUEST_MAX_DISKS; i++) {
+		enum guesthw_bus bus = g->disks[i].bus;
+
+		if (!on_bus[bus] && controllers[bus]) {
+			add(a, "-device");
+			add(a, "%s", controllers[bus]);
+		}
+		add_disk(a, g, env, i, on_bus[bus]++);
+	}
 }
 
 static void add_net(struct qemu_argv *a, const struct guest_config *g, const struct qemu_env *env)
@@ -106,7 +171,7 @@ static void add_net(struct qemu_argv *a, const struct guest_config *g, const str
 	add(a, "-netdev");
 	add(a, "tap,id=n0,fd=%d", env->tap_fd);
 	add(a, "-device");
-	add(a, "%s,netdev=n0,mac=%s", qemu_nic_device(g->nic), mac);
+	add(a, "%s,netdev=n0,mac=%s", guesthw_nics[g->nic].name, mac);
 }
 
 static void add_console_qmp(struct qemu_argv *a, const struct qemu_env *env)
@@ -151,8 +216,9 @@ int qemu_build_argv(const struct guest_config *g, const struct qemu_env *env, st
 	memset(out, 0, sizeof(*out));
 	add_machine(out, g, env);
 	add_sandbox(out);
+	add_firmware(out, g, env);
 	add_boot(out, g);
-	add_disk(out, g, env);
+	add_disks(out, g, env);
 	add_net(out, g, env);
 	add_console_qmp(out, env);
 	add_share_gdb(out, g, env);

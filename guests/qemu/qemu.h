@@ -14,6 +14,12 @@
 enum qemu_accel { QEMU_TCG, QEMU_KVM };
 enum disk_format { DISK_RAW, DISK_QCOW2 };
 
+/* Debian's ovmf package: the code, read-only and shared, and the variable
+ * store every UEFI guest gets a copy of (guest_prepare). The 4 MiB builds
+ * without secure boot run on the pc machine without SMM. */
+#define QEMU_OVMF_CODE "/usr/share/OVMF/OVMF_CODE_4M.fd"
+#define QEMU_OVMF_VARS "/usr/share/OVMF/OVMF_VARS_4M.fd"
+
 struct qemu_env {
 	const char *qemu;          /* the binary */
 	enum qemu_accel accel;
@@ -21,7 +27,8 @@ struct qemu_env {
 	const char *run_dir;       /* per-guest: console.sock, console.fifo, qmp.sock */
 	const char *share_dir;     /* NULL: no 9p share */
 	const char *share_tag;
-	enum disk_format disk_format;
+	enum disk_format disk_formats[GUEST_MAX_DISKS]; /* of g->disks[], by content */
+	const char *uefi_vars;     /* GUEST_FW_UEFI: the guest's copy of QEMU_OVMF_VARS */
 };
 
 struct qemu_argv {
@@ -34,6 +41,5 @@ struct qemu_argv {
 
 /* Returns 0 or -E2BIG. */
 int qemu_build_argv(const struct guest_config *g, const struct qemu_env *env, struct qemu_argv *out);
-const char *qemu_nic_device(enum guest_nic nic);
 
 #endif

@@ -369,8 +369,8 @@ static void log_guest(const struct guest_config *g)
 
 	if (g->gdb_port)
 		snprintf(gdb, sizeof(gdb), ", gdb stub on port %u%s", g->gdb_port, g->gdb_wait ? " (halted)" : "");
-	log_info("guest %s: %s, %u MiB, %u CPU%s, %s%s", g->name, g->kernel, g->memory_mib, g->cpus,
-		 g->cpus == 1 ? "" : "s", qemu_nic_device(g->nic), gdb);
+	log_info("guest %s: %s, %u MiB, %u CPU%s, %s%s", g->name, g->kernel[0] ? g->kernel : g->disks[0].path,
+		 g->memory_mib, g->cpus, g->cpus == 1 ? "" : "s", guesthw_nics[g->nic].name, gdb);
 }
 
 /* The guest's console logger, "NAME.log" (a guest name has no dot, so no

@@ -136,9 +136,21 @@ void labcfg_dhcpd_worker(const struct profile *p, struct dhcpd_worker_config *ou
 	labcfg_dnsd(p, &out->dnsd);
 }
 
-static enum guest_nic nic_of(enum nic_model m)
+_Static_assert(GUEST_MAX_DISKS >= 1 + PROFILE_MAX_EXTRA_DISKS, "the first disk and every extra one");
+
+static enum guest_firmware firmware_of(enum firmware_kind f)
 {
-	return m == NIC_E1000 ? GUEST_NIC_E1000 : m == NIC_RTL8139 ? GUEST_NIC_RTL8139 : GUEST_NIC_VIRTIO;
+	static const enum guest_firmware of[] = { [FIRMWARE_KERNEL] = GUEST_FW_KERNEL, [FIRMWARE_BIOS] = GUEST_FW_BIOS,
+						  [FIRMWARE_UEFI] = GUEST_FW_UEFI, [FIRMWARE_FILE] = GUEST_FW_FILE };
+
+	return of[f];
+}
+
+static void labcfg_disks(const struct guest_cfg *g, struct guest_config *out)
+{
+	for (unsigned i = 0; i < g->ndisks; i++)
+		out->disks[i] = (struct guest_disk){ g->disks[i].path, g->disks[i].bus, g->disks[i].persistent };
+	out->ndisks = g->ndisks;
 }
 
 void labcfg_guest(const struct profile *p, const struct guest_cfg *g, struct guest_config *out)
@@ -147,12 +159,13 @@ void labcfg_guest(const struct profile *p, const struct guest_cfg *g, struct gue
 	out->name = g->name;
 	out->kernel = g->kernel;
 	out->initrd = g->initrd;
-	out->disk = g->disk;
-	out->disk_persistent = g->disk_persistent;
+	out->firmware = firmware_of(g->firmware);
+	out->firmware_file = g->firmware_file;
+	labcfg_disks(g, out);
 	out->append = g->append;
 	out->memory_mib = g->memory_mib;
 	out->cpus = g->cpus;
-	out->nic = nic_of(g->nic);
+	out->nic = g->nic;
 	memcpy(out->mac, g->mac, sizeof(out->mac));
 	out->gdb_port = g->gdb_port;
 	out->gdb_wait = g->gdb_wait;

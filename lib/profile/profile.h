@@ -10,6 +10,7 @@
 
 #include "lib/core/addr.h"
 #include "lib/core/diag.h"
+#include "lib/core/guesthw.h"
 #include "lib/profile/profile_keys.h"
 
 enum key_type { KT_BOOL, KT_INT, KT_STR };
@@ -50,17 +51,25 @@ struct service_cfg {
 	char buf[1024];
 };
 
-enum nic_model { NIC_VIRTIO, NIC_E1000, NIC_RTL8139 };
+enum firmware_kind { FIRMWARE_KERNEL, FIRMWARE_BIOS, FIRMWARE_UEFI, FIRMWARE_FILE };
 enum restart_policy { RESTART_ON_FAILURE, RESTART_ALWAYS, RESTART_NEVER };
 
 struct guest_cfg {
 	unsigned slot;                 /* 1..PROFILE_GUEST_SLOTS */
 	const char *name;
-	char kernel[4096], initrd[4096], disk[4096]; /* resolved against files_dir */
-	bool disk_persistent;
+	char kernel[4096], initrd[4096];       /* resolved against files_dir */
+	enum firmware_kind firmware;
+	char firmware_file[4096];               /* FIRMWARE_FILE's */
+	/* CONFIG_GUESTn_DISK (when set) first, then the EXTRA_DISKS */
+	struct disk_cfg {
+		char path[4096];                /* resolved against files_dir */
+		enum guesthw_bus bus;
+		bool persistent;
+	} disks[1 + PROFILE_MAX_EXTRA_DISKS];
+	unsigned ndisks;
 	const char *append;
 	unsigned memory_mib, cpus;
-	enum nic_model nic;
+	enum guesthw_nic nic;
 	uint8_t mac[6];
 	uint32_t ip;                   /* 0: dynamic */
 	uint16_t gdb_port;

@@ -63,10 +63,13 @@
 #define PROFILE_GUEST_KEYS(X)                  \
 	X(ENABLE, BOOL, "n", 0, 0)             \
 	X(NAME, STR, NULL, 0, 0)               \
+	X(FIRMWARE, STR, "kernel", 0, 0)       \
 	X(KERNEL, STR, "", 0, 0)               \
 	X(INITRD, STR, "", 0, 0)               \
 	X(DISK, STR, "", 0, 0)                 \
 	X(DISK_PERSISTENT, BOOL, "n", 0, 0)    \
+	X(DISK_BUS, STR, "virtio", 0, 0)       \
+	X(EXTRA_DISKS, STR, "", 0, 0)          \
 	X(APPEND, STR, "", 0, 0)               \
 	X(MEMORY, INT, "256", 32, 65536)       \
 	X(CPUS, INT, "1", 1, 64)               \
@@ -79,5 +82,7 @@
 	X(RESTART, STR, "on-failure", 0, 0)
 
 #define PROFILE_GUEST_SLOTS 8
+/* CONFIG_GUESTn_EXTRA_DISKS: disks besides CONFIG_GUESTn_DISK. */
+#define PROFILE_MAX_EXTRA_DISKS 4
 
 #endif

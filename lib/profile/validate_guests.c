@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "lib/core/guesthw.h"
 #include "lib/core/name.h"
 #include "lib/profile/config.h"
 #include "lib/profile/validate_priv.h"
@@ -26,25 +27,30 @@ void profile_guest_mac(const char *name, uint8_t mac[6])
 	mac[5] = (uint8_t)h;
 }
 
-static void resolve_file(struct vctx *c, unsigned key, char *out, size_t size, const char *required)
+/* A path QEMU is given inside an option list (-drive file=...): a ',' or
+ * a control character would change the option's meaning. */
+static bool qemu_path_ok(struct vctx *c, unsigned key, const char *path)
 {
-	const char *v = vc_str(c, key);
+	for (const char *p = path; *p; p++)
+		if (*p == ',' || (unsigned char)*p < 0x20 || *p == 0x7f) {
+			vc_error(c, key, "%s: QEMU cannot take a path with a ',' or a control character", path);
+			return false;
+		}
+	return true;
+}
+
+/* v resolved against FILES_DIR into out: a file that exists and QEMU can
+ * read. Files that do not exist yet are counted (a lab disk may bring them). */
+static void resolve_path(struct vctx *c, unsigned key, const char *v, char *out, size_t size)
+{
 	struct stat st;
 
-	out[0] = '\0';
-	if (!*v) {
-		if (required)
-			vc_error(c, key, "%s", required);
-		return;
-	}
 	if (v[0] == '/')
 		snprintf(out, size, "%s", v);
 	else
 		snprintf(out, size, "%s/%s", c->p->files_dir, v);
-	if (strchr(out, ',')) {
-		vc_error(c, key, "%s: QEMU cannot take a path with a ','", out);
+	if (!qemu_path_ok(c, key, out))
 		return;
-	}
 	if (stat(out, &st) < 0) {
 		if (errno == ENOENT || errno == ENOTDIR)
 			c->p->missing_files++;
@@ -55,6 +61,19 @@ static void resolve_file(struct vctx *c, unsigned key, char *out, size_t size, c
 		vc_error(c, key, "%s is not a regular file", out);
 	else if (access(out, R_OK) < 0)
 		vc_error(c, key, "%s: %s", out, strerror(errno));
+}
+
+static void resolve_file(struct vctx *c, unsigned key, char *out, size_t size, const char *required)
+{
+	const char *v = vc_str(c, key);
+
+	out[0] = '\0';
+	if (!*v) {
+		if (required)
+			vc_error(c, key, "%s", required);
+		return;
+	}
+	resolve_path(c, key, v, out, size);
 }
 
 static void guest_name(struct vctx *c, struct guest_cfg *g, unsigned slot)
@@ -91,21 +110,158 @@ static int word_index(const char *const words[], const char *s)
 
 static void guest_nic_restart(struct vctx *c, struct guest_cfg *g, unsigned slot)
 {
-	/* In the order of enum nic_model and enum restart_policy. */
-	static const char *const nics[] = { "virtio-net", "e1000", "rtl8139", NULL };
+	/* In the order of enum restart_policy. */
 	static const char *const policies[] = { "on-failure", "always", "never", NULL };
 	const char *nic = vc_str(c, K_GUEST(slot, GF_NIC));
 	const char *rs = vc_str(c, K_GUEST(slot, GF_RESTART));
+	char names[256];
 	int i;
 
-	if ((i = word_index(nics, nic)) >= 0)
-		g->nic = (enum nic_model)i;
-	else
-		vc_error(c, K_GUEST(slot, GF_NIC), "\"%s\": expected virtio-net, e1000 or rtl8139", nic);
+	if ((i = guesthw_lookup(guesthw_nics, GUESTHW_NICS, nic)) >= 0) {
+		g->nic = (enum guesthw_nic)i;
+	} else {
+		guesthw_list(guesthw_nics, GUESTHW_NICS, names, sizeof(names));
+		vc_error(c, K_GUEST(slot, GF_NIC), "\"%s\": expected one of QEMU's NIC models %s", nic, names);
+	}
 	if ((i = word_index(policies, rs)) >= 0)
 		g->restart = (enum restart_policy)i;
 	else
 		vc_error(c, K_GUEST(slot, GF_RESTART), "\"%s\": expected always, on-failure or never", rs);
+}
+
+/* "kernel", "bios", "uefi" (in the order of enum firmware_kind) or the
+ * absolute path of a firmware file. */
+static void guest_firmware(struct vctx *c, struct guest_cfg *g, unsigned slot)
+{
+	static const char *const kinds[] = { "kernel", "bios", "uefi", NULL };
+	unsigned key = K_GUEST(slot, GF_FIRMWARE);
+	const char *v = vc_str(c, key);
+	int i;
+
+	g->firmware_file[0] = '\0';
+	if ((i = word_index(kinds, v)) >= 0) {
+		g->firmware = (enum firmware_kind)i;
+		return;
+	}
+	g->firmware = FIRMWARE_FILE;
+	if (v[0] != '/') {
+		vc_error(c, key, "\"%s\": expected kernel, bios, uefi or the absolute path of a firmware file", v);
+		return;
+	}
+	resolve_path(c, key, v, g->firmware_file, sizeof(g->firmware_file));
+}
+
+/* A bus named in key's value, into *bus; false (reported) if unknown. */
+static bool parse_bus(struct vctx *c, unsigned key, const char *what, const char *v, enum guesthw_bus *bus)
+{
+	char names[128];
+	int i = guesthw_lookup(guesthw_buses, GUESTHW_BUSES, v);
+
+	if (i >= 0) {
+		*bus = (enum guesthw_bus)i;
+		return true;
+	}
+	guesthw_list(guesthw_buses, GUESTHW_BUSES, names, sizeof(names));
+	vc_error(c, key, "%s\"%s\": expected a disk bus: %s", what, v, names);
+	return false;
+}
+
+/* One word of EXTRA_DISKS, FILE[:BUS][:rw], appended to g->disks. */
+static void parse_extra_disk(struct vctx *c, unsigned key, struct guest_cfg *g, char *word)
+{
+	struct disk_cfg *d = &g->disks[g->ndisks];
+	char *part[4], *save = NULL, what[160];
+	unsigned n = 0;
+
+	snprintf(what, sizeof(what), "\"%.100s\": ", word);
+	for (char *s = strtok_r(word, ":", &save); s && n < 4; s = strtok_r(NULL, ":", &save))
+		part[n++] = s;
+	memset(d, 0, sizeof(*d));
+	d->bus = GUESTHW_BUS_VIRTIO;
+	if (n > 1 && !strcmp(part[n - 1], "rw")) {
+		d->persistent = true;
+		n--;
+	}
+	if (n == 0 || n > 2) {
+		vc_error(c, key, "%sexpected FILE[:BUS][:rw], e.g. \"scratch.img:ide:rw\"", what);
+		return;
+	}
+	if (n == 2 && !parse_bus(c, key, what, part[1], &d->bus))
+		return;
+	resolve_path(c, key, part[0], d->path, sizeof(d->path));
+	g->ndisks++;
+}
+
+static void guest_extra_disks(struct vctx *c, struct guest_cfg *g, unsigned slot)
+{
+	unsigned key = K_GUEST(slot, GF_EXTRA_DISKS);
+	char buf[CONFIG_LINE_MAX], *tok, *save = NULL;
+
+	snprintf(buf, sizeof(buf), "%s", vc_str(c, key));
+	for (tok = strtok_r(buf, " \t", &save); tok; tok = strtok_r(NULL, " \t", &save)) {
+		if (g->ndisks == 1 + PROFILE_MAX_EXTRA_DISKS) {
+			vc_error(c, key, "more than %d extra disks", PROFILE_MAX_EXTRA_DISKS);
+			return;
+		}
+		parse_extra_disk(c, key, g, tok);
+	}
+}
+
+/* What the pc machine cannot seat: more disks on a bus than it has
+ * positions (IDE: 2 buses x 2 units, with no CD-ROM). */
+static void guest_bus_room(struct vctx *c, const struct guest_cfg *g, unsigned slot)
+{
+	unsigned on_bus[GUESTHW_BUSES] = { 0 };
+
+	for (unsigned i = 0; i < g->ndisks; i++)
+		on_bus[g->disks[i].bus]++;
+	for (unsigned b = 0; b < GUESTHW_BUSES; b++)
+		if (guesthw_buses[b].max && on_bus[b] > guesthw_buses[b].max)
+			vc_error(c, K_GUEST(slot, GF_EXTRA_DISKS),
+				 "%u disks on %s (with CONFIG_GUEST%u_DISK_BUS): the pc machine has room for %u", on_bus[b],
+				 guesthw_buses[b].name, slot + 1, guesthw_buses[b].max);
+}
+
+/* The first disk, the extra ones, and what they leave to boot from. */
+static void guest_disks(struct vctx *c, struct guest_cfg *g, unsigned slot)
+{
+	struct disk_cfg *d = &g->disks[0];
+
+	g->ndisks = 0;
+	memset(d, 0, sizeof(*d));
+	resolve_file(c, K_GUEST(slot, GF_DISK), d->path, sizeof(d->path), NULL);
+	d->persistent = vc_num(c, K_GUEST(slot, GF_DISK_PERSISTENT));
+	parse_bus(c, K_GUEST(slot, GF_DISK_BUS), "", vc_str(c, K_GUEST(slot, GF_DISK_BUS)), &d->bus);
+	if (*vc_str(c, K_GUEST(slot, GF_DISK)))
+		g->ndisks = 1;
+	guest_extra_disks(c, g, slot);
+	guest_bus_room(c, g, slot);
+}
+
+/* A kernel boots the guest directly; without one, its firmware boots
+ * the first disk. QEMU takes an initrd and a command line only with a
+ * kernel. */
+static void guest_boot(struct vctx *c, struct guest_cfg *g, unsigned slot)
+{
+	bool has_kernel = *vc_str(c, K_GUEST(slot, GF_KERNEL)) != '\0';
+
+	guest_firmware(c, g, slot);
+	resolve_file(c, K_GUEST(slot, GF_KERNEL), g->kernel, sizeof(g->kernel),
+		     g->firmware == FIRMWARE_KERNEL ? "a guest needs a kernel (bzImage or vmlinux)" : NULL);
+	resolve_file(c, K_GUEST(slot, GF_INITRD), g->initrd, sizeof(g->initrd), NULL);
+	g->append = vc_str(c, K_GUEST(slot, GF_APPEND));
+	guest_disks(c, g, slot);
+	if (has_kernel || g->firmware == FIRMWARE_KERNEL)
+		return;
+	if (!*vc_str(c, K_GUEST(slot, GF_DISK)))
+		vc_error(c, K_GUEST(slot, GF_DISK),
+			 "CONFIG_GUEST%u_FIRMWARE=\"%s\" boots from the first disk: set this, or CONFIG_GUEST%u_KERNEL",
+			 slot + 1, vc_str(c, K_GUEST(slot, GF_FIRMWARE)), slot + 1);
+	if (*vc_str(c, K_GUEST(slot, GF_INITRD)))
+		vc_error(c, K_GUEST(slot, GF_INITRD), "an initrd needs CONFIG_GUEST%u_KERNEL", slot + 1);
+	if (*g->append)
+		vc_error(c, K_GUEST(slot, GF_APPEND),
+			 "a kernel command line needs CONFIG_GUEST%u_KERNEL (a disk's bootloader has its own)", slot + 1);
 }
 
 static void guest_mac(struct vctx *c, struct guest_cfg *g, unsigned slot)
@@ -168,12 +324,7 @@ static void guest_validate(struct vctx *c, unsigned slot)
 	memset(g, 0, sizeof(*g));
 	g->slot = slot + 1;
 	guest_name(c, g, slot);
-	resolve_file(c, K_GUEST(slot, GF_KERNEL), g->kernel, sizeof(g->kernel),
-		     "a guest needs a kernel (bzImage or vmlinux)");
-	resolve_file(c, K_GUEST(slot, GF_INITRD), g->initrd, sizeof(g->initrd), NULL);
-	resolve_file(c, K_GUEST(slot, GF_DISK), g->disk, sizeof(g->disk), NULL);
-	g->disk_persistent = vc_num(c, K_GUEST(slot, GF_DISK_PERSISTENT));
-	g->append = vc_str(c, K_GUEST(slot, GF_APPEND));
+	guest_boot(c, g, slot);
 	g->memory_mib = (unsigned)vc_num(c, K_GUEST(slot, GF_MEMORY));
 	g->cpus = (unsigned)vc_num(c, K_GUEST(slot, GF_CPUS));
 	guest_nic_restart(c, g, slot);

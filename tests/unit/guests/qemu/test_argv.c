@@ -16,6 +16,15 @@ static int find(const struct qemu_argv *a, const char *opt, const char *val)
 	return -1;
 }
 
+static unsigned count(const struct qemu_argv *a, const char *opt)
+{
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < a->argc; i++)
+		n += !strcmp(a->argv[i], opt);
+	return n;
+}
+
 static struct guest_config guest(void)
 {
 	struct guest_config g;
@@ -24,21 +33,25 @@ static struct guest_config guest(void)
 	g.name = "vm1";
 	g.kernel = "/lab/guests/demo/vmlinux";
 	g.initrd = "/lab/guests/demo/initramfs.cpio.gz";
-	g.disk = "";
 	g.append = "nokaslr";
 	g.memory_mib = 256;
 	g.cpus = 2;
-	g.nic = GUEST_NIC_VIRTIO;
+	g.nic = GUESTHW_NIC_VIRTIO;
 	memcpy(g.mac, "\x52\x54\x00\x12\x34\x56", 6);
 	return g;
 }
 
-int main(void)
+static struct qemu_env env_tcg(void)
 {
-	struct qemu_env env = { "/usr/bin/qemu-system-x86_64", QEMU_TCG, 3, "/run/labinit/guests/vm1", "/lab/share",
-				"debug", DISK_RAW };
+	return (struct qemu_env){ .qemu = "/usr/bin/qemu-system-x86_64", .accel = QEMU_TCG, .tap_fd = 3,
+				  .run_dir = "/run/labinit/guests/vm1", .share_dir = "/lab/share", .share_tag = "debug" };
+}
+
+static void test_kernel_boot(void)
+{
+	struct qemu_env env = env_tcg();
 	struct guest_config g = guest();
-	struct qemu_argv a;
+	static struct qemu_argv a;
 
 	CHECK(qemu_build_argv(&g, &env, &a) == 0);
 	CHECK(!strcmp(a.argv[0], "/usr/bin/qemu-system-x86_64") && a.argv[a.argc] == NULL);
@@ -57,37 +70,165 @@ int main(void)
 	CHECK(find(&a, "-virtfs", "local,path=/lab/share,mount_tag=debug,security_model=none,id=share0") >= 0);
 	CHECK(find(&a, "-nodefaults", NULL) >= 0 || !strcmp(a.argv[a.argc - 1], "-nodefaults"));
 	CHECK(find(&a, "-gdb", NULL) < 0 && find(&a, "-drive", NULL) < 0);
+	CHECK(find(&a, "-bios", NULL) < 0 && find(&a, "-boot", NULL) < 0);
 
 	/* KVM, e1000, a persistent qcow2 disk, a gdb stub halted at start, no share. */
-	g.nic = GUEST_NIC_E1000;
+	g.nic = GUESTHW_NIC_E1000;
 	g.gdb_port = 1234;
 	g.gdb_wait = true;
-	g.disk = "/lab/root.qcow2";
-	g.disk_persistent = true;
+	g.disks[0] = (struct guest_disk){ "/lab/root.qcow2", GUESTHW_BUS_VIRTIO, true };
+	g.ndisks = 1;
 	g.append = "";
 	env.accel = QEMU_KVM;
 	env.share_dir = NULL;
-	env.disk_format = DISK_QCOW2;
+	env.disk_formats[0] = DISK_QCOW2;
 	CHECK(qemu_build_argv(&g, &env, &a) == 0);
 	CHECK(find(&a, "-machine", "pc,accel=kvm") >= 0 && find(&a, "-cpu", "host") >= 0);
 	CHECK(find(&a, "-device", "e1000,netdev=n0,mac=52:54:00:12:34:56") >= 0);
-	CHECK(find(&a, "-drive", "file=/lab/root.qcow2,if=virtio,format=qcow2,snapshot=off") >= 0);
+	CHECK(find(&a, "-drive", "file=/lab/root.qcow2,if=none,id=drive0,format=qcow2,snapshot=off") >= 0);
+	/* Booted by -kernel: no boot index on the disk. */
+	CHECK(find(&a, "-device", "virtio-blk-pci,drive=drive0,id=disk0") >= 0);
 	CHECK(find(&a, "-gdb", "tcp::1234") >= 0 && !strcmp(a.argv[a.argc - 1], "-S"));
 	CHECK(find(&a, "-append", "console=ttyS0") >= 0 && find(&a, "-virtfs", NULL) < 0);
-	g.nic = GUEST_NIC_RTL8139;
-	g.disk_persistent = false;
-	env.disk_format = DISK_RAW;
+	g.nic = GUESTHW_NIC_RTL8139;
+	g.disks[0].persistent = false;
+	env.disk_formats[0] = DISK_RAW;
 	CHECK(qemu_build_argv(&g, &env, &a) == 0);
 	CHECK(find(&a, "-device", "rtl8139,netdev=n0,mac=52:54:00:12:34:56") >= 0);
-	CHECK(find(&a, "-drive", "file=/lab/root.qcow2,if=virtio,format=raw,snapshot=on") >= 0);
+	CHECK(find(&a, "-drive", "file=/lab/root.qcow2,if=none,id=drive0,format=raw,snapshot=on") >= 0);
 	/* Too long for the buffer: an error, never a cut argument. */
 	memset(kernel, 'k', sizeof(kernel) - 1);
 	memset(initrd, 'i', sizeof(initrd) - 1);
 	memset(disk, 'd', sizeof(disk) - 1);
 	g.kernel = kernel;
 	g.initrd = initrd;
-	g.disk = disk;
+	g.disks[0].path = disk;
 	g.append = disk;
 	CHECK(qemu_build_argv(&g, &env, &a) == -E2BIG);
+}
+
+/* Every NIC of the table, under the -device name QEMU gives it. */
+static void test_nics(void)
+{
+	static const char *const want[GUESTHW_NICS] = { "ne2k_pci", "i82551", "i82557b", "i82559er", "rtl8139",
+							 "e1000",    "e1000e", "pcnet",   "vmxnet3",  "virtio-net-pci" };
+	struct qemu_env env = env_tcg();
+	struct guest_config g = guest();
+	static struct qemu_argv a;
+	char dev[64];
+
+	for (unsigned n = 0; n < GUESTHW_NICS; n++) {
+		g.nic = (enum guesthw_nic)n;
+		snprintf(dev, sizeof(dev), "%s,netdev=n0,mac=52:54:00:12:34:56", want[n]);
+		CHECK(qemu_build_argv(&g, &env, &a) == 0);
+		CHECK_MSG(find(&a, "-device", dev) >= 0, "no -device %s", dev);
+	}
+}
+
+/* The first disk on each bus, booted by SeaBIOS; its controller once. */
+static void test_first_disk_buses(void)
+{
+	static const char *const want[GUESTHW_BUSES][2] = {
+		[GUESTHW_BUS_VIRTIO] = { NULL, "virtio-blk-pci,drive=drive0,id=disk0,bootindex=0" },
+		[GUESTHW_BUS_SCSI] = { "virtio-scsi-pci,id=scsi0", "scsi-hd,drive=drive0,id=disk0,bus=scsi0.0,bootindex=0" },
+		[GUESTHW_BUS_IDE] = { NULL, "ide-hd,drive=drive0,id=disk0,bus=ide.0,unit=0,bootindex=0" },
+		[GUESTHW_BUS_SATA] = { "ich9-ahci,id=ahci0", "ide-hd,drive=drive0,id=disk0,bus=ahci0.0,bootindex=0" },
+		[GUESTHW_BUS_NVME] = { NULL, "nvme,drive=drive0,id=disk0,serial=disk0,bootindex=0" },
+		[GUESTHW_BUS_USB] = { "qemu-xhci,id=xhci0", "usb-storage,drive=drive0,id=disk0,bus=xhci0.0,bootindex=0" },
+	};
+	struct qemu_env env = env_tcg();
+	struct guest_config g = guest();
+	static struct qemu_argv a;
+
+	g.kernel = g.initrd = g.append = "";
+	g.firmware = GUEST_FW_BIOS;
+	g.ndisks = 1;
+	for (unsigned b = 0; b < GUESTHW_BUSES; b++) {
+		g.disks[0] = (struct guest_disk){ "/lab/cirros.img", (enum guesthw_bus)b, false };
+		CHECK(qemu_build_argv(&g, &env, &a) == 0);
+		CHECK(find(&a, "-drive", "file=/lab/cirros.img,if=none,id=drive0,format=raw,snapshot=on") >= 0);
+		CHECK_MSG(find(&a, "-device", want[b][1]) >= 0, "bus %u: no -device %s", b, want[b][1]);
+		CHECK(!want[b][0] || find(&a, "-device", want[b][0]) < find(&a, "-device", want[b][1]));
+		CHECK(!want[b][0] || find(&a, "-device", want[b][0]) >= 0);
+		/* SeaBIOS is QEMU's default: nothing names it; no kernel. */
+		CHECK(find(&a, "-bios", NULL) < 0 && find(&a, "-kernel", NULL) < 0 && find(&a, "-append", NULL) < 0);
+		CHECK(find(&a, "-initrd", NULL) < 0);
+	}
+}
+
+/* The first disk and four extra ones: ids in order, IDE positions
+ * filled bus by bus, one controller per bus, writable or snapshot each. */
+static void test_extra_disks(void)
+{
+	struct qemu_env env = env_tcg();
+	struct guest_config g = guest();
+	static struct qemu_argv a;
+
+	g.disks[0] = (struct guest_disk){ "/lab/rootfs.f2fs", GUESTHW_BUS_IDE, false };
+	g.disks[1] = (struct guest_disk){ "/lab/ext4.img", GUESTHW_BUS_IDE, true };
+	g.disks[2] = (struct guest_disk){ "/lab/a.qcow2", GUESTHW_BUS_SCSI, false };
+	g.disks[3] = (struct guest_disk){ "/lab/b.img", GUESTHW_BUS_SCSI, true };
+	g.disks[4] = (struct guest_disk){ "/lab/c.img", GUESTHW_BUS_IDE, false };
+	g.ndisks = 5;
+	env.disk_formats[2] = DISK_QCOW2;
+	CHECK(qemu_build_argv(&g, &env, &a) == 0);
+	CHECK(find(&a, "-drive", "file=/lab/rootfs.f2fs,if=none,id=drive0,format=raw,snapshot=on") >= 0);
+	CHECK(find(&a, "-device", "ide-hd,drive=drive0,id=disk0,bus=ide.0,unit=0") >= 0);
+	CHECK(find(&a, "-drive", "file=/lab/ext4.img,if=none,id=drive1,format=raw,snapshot=off") >= 0);
+	CHECK(find(&a, "-device", "ide-hd,drive=drive1,id=disk1,bus=ide.0,unit=1") >= 0);
+	CHECK(find(&a, "-drive", "file=/lab/a.qcow2,if=none,id=drive2,format=qcow2,snapshot=on") >= 0);
+	CHECK(find(&a, "-device", "scsi-hd,drive=drive2,id=disk2,bus=scsi0.0") >= 0);
+	CHECK(find(&a, "-drive", "file=/lab/b.img,if=none,id=drive3,format=raw,snapshot=off") >= 0);
+	CHECK(find(&a, "-device", "scsi-hd,drive=drive3,id=disk3,bus=scsi0.0") >= 0);
+	CHECK(find(&a, "-device", "ide-hd,drive=drive4,id=disk4,bus=ide.1,unit=0") >= 0);
+	CHECK(find(&a, "-device", "virtio-scsi-pci,id=scsi0") >= 0 && count(&a, "-drive") == 5);
+	CHECK(count(&a, "-device") == 1 + 5 + 1); /* the controller, the disks, the NIC */
+	/* SATA and USB disks share their one controller; nvme each its serial. */
+	g.disks[0].bus = g.disks[1].bus = GUESTHW_BUS_SATA;
+	g.disks[2].bus = g.disks[3].bus = GUESTHW_BUS_USB;
+	g.disks[4].bus = GUESTHW_BUS_NVME;
+	CHECK(qemu_build_argv(&g, &env, &a) == 0);
+	CHECK(find(&a, "-device", "ide-hd,drive=drive1,id=disk1,bus=ahci0.1") >= 0);
+	CHECK(find(&a, "-device", "usb-storage,drive=drive3,id=disk3,bus=xhci0.0") >= 0);
+	CHECK(find(&a, "-device", "nvme,drive=drive4,id=disk4,serial=disk4") >= 0);
+	CHECK(count(&a, "-device") == 2 + 5 + 1);
+}
+
+static void test_firmware(void)
+{
+	struct qemu_env env = env_tcg();
+	struct guest_config g = guest();
+	static struct qemu_argv a;
+
+	g.kernel = g.initrd = g.append = "";
+	g.disks[0] = (struct guest_disk){ "/lab/debian.qcow2", GUESTHW_BUS_VIRTIO, false };
+	g.ndisks = 1;
+	g.firmware = GUEST_FW_UEFI;
+	env.uefi_vars = "/run/labinit/guests/vm1/OVMF_VARS.fd";
+	CHECK(qemu_build_argv(&g, &env, &a) == 0);
+	CHECK(find(&a, "-drive", "if=pflash,format=raw,unit=0,readonly=on,file=/usr/share/OVMF/OVMF_CODE_4M.fd") >= 0);
+	CHECK(find(&a, "-drive", "if=pflash,format=raw,unit=1,file=/run/labinit/guests/vm1/OVMF_VARS.fd") >= 0);
+	CHECK(find(&a, "-device", "virtio-blk-pci,drive=drive0,id=disk0,bootindex=0") >= 0);
+	CHECK(find(&a, "-kernel", NULL) < 0 && find(&a, "-bios", NULL) < 0);
+	/* A firmware file of one's own. */
+	g.firmware = GUEST_FW_FILE;
+	g.firmware_file = "/lab/bios.bin";
+	CHECK(qemu_build_argv(&g, &env, &a) == 0);
+	CHECK(find(&a, "-bios", "/lab/bios.bin") >= 0 && count(&a, "-drive") == 1);
+	/* A kernel with a firmware: the firmware boots that kernel. */
+	g.firmware = GUEST_FW_UEFI;
+	g.kernel = "/lab/bzImage";
+	CHECK(qemu_build_argv(&g, &env, &a) == 0);
+	CHECK(find(&a, "-kernel", "/lab/bzImage") >= 0 && find(&a, "-append", "console=ttyS0") >= 0);
+	CHECK(count(&a, "-drive") == 3);
+}
+
+int main(void)
+{
+	test_kernel_boot();
+	test_nics();
+	test_first_disk_buses();
+	test_extra_disks();
+	test_firmware();
 	return T_DONE();
 }

@@ -167,7 +167,8 @@ static void test_guests(void)
 	       6,
 	       (const char *const[]){ ":2: CONFIG_GUEST3_KERNEL: /lab/no/such/bzImage: No such file or directory (relative paths start at CONFIG_FILES_DIR)",
 				      ":4: CONFIG_GUEST4_KERNEL: /no/vmlinux: No such file or directory",
-				      ":5: CONFIG_GUEST4_NIC: \"ne2000\": expected virtio-net, e1000 or rtl8139",
+				      ":5: CONFIG_GUEST4_NIC: \"ne2000\": expected one of QEMU's NIC models ne2k_pci, i82551, "
+				      "i82557b, i82559er, rtl8139, e1000, e1000e, pcnet, vmxnet3 or virtio-net-pci",
 				      ":6: CONFIG_GUEST4_IP: 10.77.0.1 is the lab gateway's address",
 				      ":7: CONFIG_GUEST4_RESTART: \"sometimes\"",
 				      ":8: CONFIG_GUEST4_NAME: \"this-name-is-too-long\"", NULL });
@@ -187,6 +188,95 @@ static void test_guests(void)
 		  P->guest_errors, P->missing_files);
 	diag_free(&d);
 	profile_free(P);
+}
+
+/* Issue 13: every NIC of QEMU's table, today's spellings too; the disks
+ * (first and extra, on every bus); firmware instead of a kernel. */
+static void test_guest_hardware(void)
+{
+	static char text[4096];
+	struct diag d;
+
+	CHECK(load(guest_profile("CONFIG_GUEST1_NIC=\"ne2k_pci\"\nCONFIG_GUEST2_NIC=\"virtio-net\"\n"), NULL, P, &d) == 0);
+	CHECK(P->guests[0].nic == GUESTHW_NIC_NE2K_PCI && P->guests[1].nic == GUESTHW_NIC_VIRTIO);
+	CHECK(P->guests[0].firmware == FIRMWARE_KERNEL && P->guests[0].ndisks == 0);
+	diag_free(&d);
+	profile_free(P);
+	CHECK(load(guest_profile("CONFIG_GUEST1_NIC=\"virtio-net-pci\"\nCONFIG_GUEST2_NIC=\"vmxnet3\"\n"), NULL, P, &d) == 0);
+	CHECK(P->guests[0].nic == GUESTHW_NIC_VIRTIO && P->guests[1].nic == GUESTHW_NIC_VMXNET3);
+	diag_free(&d);
+	profile_free(P);
+
+	/* A disk-only guest through SeaBIOS, with extra disks from FILES_DIR. */
+	snprintf(text, sizeof(text),
+		 "CONFIG_FILES_DIR=\"%s\"\nCONFIG_GUEST1=y\nCONFIG_GUEST1_FIRMWARE=\"bios\"\n"
+		 "CONFIG_GUEST1_DISK=\"vmlinux\"\nCONFIG_GUEST1_DISK_BUS=\"nvme\"\n"
+		 "CONFIG_GUEST1_EXTRA_DISKS=\"vmlinux:ide:rw  vmlinux %s:usb\"\n",
+		 dir, kernel);
+	CHECK_MSG(load(text, NULL, P, &d) == 0, "%s", diag_text(&d));
+	CHECK(P->guests[0].firmware == FIRMWARE_BIOS && !P->guests[0].kernel[0] && P->guests[0].ndisks == 4);
+	CHECK(!strcmp(P->guests[0].disks[0].path, kernel) && P->guests[0].disks[0].bus == GUESTHW_BUS_NVME);
+	CHECK(P->guests[0].disks[1].bus == GUESTHW_BUS_IDE && P->guests[0].disks[1].persistent);
+	CHECK(P->guests[0].disks[2].bus == GUESTHW_BUS_VIRTIO && !P->guests[0].disks[2].persistent);
+	CHECK(P->guests[0].disks[3].bus == GUESTHW_BUS_USB && !strcmp(P->guests[0].disks[3].path, kernel));
+	diag_free(&d);
+	profile_free(P);
+	/* Only extra disks: the first of them is disks[0]. */
+	snprintf(text, sizeof(text), "CONFIG_FILES_DIR=\"%s\"\nCONFIG_GUEST1=y\nCONFIG_GUEST1_KERNEL=\"vmlinux\"\n"
+		 "CONFIG_GUEST1_EXTRA_DISKS=\"vmlinux:sata\"\n", dir);
+	CHECK_MSG(load(text, NULL, P, &d) == 0, "%s", diag_text(&d));
+	CHECK(P->guests[0].ndisks == 1 && P->guests[0].disks[0].bus == GUESTHW_BUS_SATA);
+	diag_free(&d);
+	profile_free(P);
+	/* An own firmware file, with a kernel: the firmware boots it. */
+	snprintf(text, sizeof(text), "CONFIG_GUEST1=y\nCONFIG_GUEST1_KERNEL=\"%s\"\nCONFIG_GUEST1_FIRMWARE=\"%s\"\n",
+		 kernel, kernel);
+	CHECK_MSG(load(text, NULL, P, &d) == 0, "%s", diag_text(&d));
+	CHECK(P->guests[0].firmware == FIRMWARE_FILE && !strcmp(P->guests[0].firmware_file, kernel));
+	diag_free(&d);
+	profile_free(P);
+}
+
+static void test_guest_hardware_refused(void)
+{
+	expect("CONFIG_GUEST1=y\nCONFIG_GUEST1_FIRMWARE=\"uefi\"\nCONFIG_GUEST1_INITRD=\"/no/initrd\"\n"
+	       "CONFIG_GUEST1_APPEND=\"quiet\"\n",
+	       4,
+	       (const char *const[]){ "CONFIG_GUEST1_DISK: CONFIG_GUEST1_FIRMWARE=\"uefi\" boots from the first disk: "
+				      "set this, or CONFIG_GUEST1_KERNEL (default value)",
+				      ":3: CONFIG_GUEST1_INITRD: /no/initrd: No such file or directory",
+				      ":3: CONFIG_GUEST1_INITRD: an initrd needs CONFIG_GUEST1_KERNEL",
+				      ":4: CONFIG_GUEST1_APPEND: a kernel command line needs CONFIG_GUEST1_KERNEL", NULL });
+	expect(guest_profile("CONFIG_GUEST1_FIRMWARE=\"coreboot\"\nCONFIG_GUEST2_FIRMWARE=\"/no/bios.bin\"\n"), 2,
+	       (const char *const[]){ ":5: CONFIG_GUEST1_FIRMWARE: \"coreboot\": expected kernel, bios, uefi or the "
+				      "absolute path of a firmware file",
+				      ":6: CONFIG_GUEST2_FIRMWARE: /no/bios.bin: No such file or directory", NULL });
+	expect(guest_profile("CONFIG_GUEST1_DISK_BUS=\"floppy\"\nCONFIG_GUEST2_EXTRA_DISKS=\"x.img:scsi:rw:y\"\n"), 2,
+	       (const char *const[]){ ":5: CONFIG_GUEST1_DISK_BUS: \"floppy\": expected a disk bus: virtio, scsi, ide, "
+				      "sata, nvme or usb",
+				      ":6: CONFIG_GUEST2_EXTRA_DISKS: \"x.img:scsi:rw:y\": expected FILE[:BUS][:rw]", NULL });
+	expect(guest_profile("CONFIG_GUEST1_EXTRA_DISKS=\"/tmp/a,if=none.img:rw x.img:pata\"\n"), 2,
+	       (const char *const[]){ ":5: CONFIG_GUEST1_EXTRA_DISKS: /tmp/a,if=none.img: QEMU cannot take a path with a ','",
+				      ":5: CONFIG_GUEST1_EXTRA_DISKS: \"x.img:pata\": \"pata\": expected a disk bus", NULL });
+	expect(guest_profile("CONFIG_GUEST1_DISK=\"/no/such,disk\"\n"), 1,
+	       (const char *const[]){ ":5: CONFIG_GUEST1_DISK: /no/such,disk: QEMU cannot take a path with a ','", NULL });
+}
+
+/* What the pc machine cannot seat: a fifth IDE disk; a fifth extra disk. */
+static void test_guest_disks_room(void)
+{
+	static char text[4096];
+
+	snprintf(text, sizeof(text), "CONFIG_GUEST1_DISK=\"%s\"\nCONFIG_GUEST1_DISK_BUS=\"ide\"\n"
+		 "CONFIG_GUEST1_EXTRA_DISKS=\"%s:ide %s:ide:rw %s:sata %s:ide %s:ide\"\n",
+		 kernel, kernel, kernel, kernel, kernel, kernel);
+	expect(guest_profile(text), 1,
+	       (const char *const[]){ ":7: CONFIG_GUEST1_EXTRA_DISKS: more than 4 extra disks", NULL });
+	snprintf(text, sizeof(text), "CONFIG_GUEST1_DISK=\"%s\"\nCONFIG_GUEST1_DISK_BUS=\"ide\"\n"
+		 "CONFIG_GUEST1_EXTRA_DISKS=\"%s:ide %s:ide:rw %s:ide %s:ide\"\n", kernel, kernel, kernel, kernel, kernel);
+	expect(guest_profile(text), 1,
+	       (const char *const[]){ ":7: CONFIG_GUEST1_EXTRA_DISKS: 5 disks on ide (with CONFIG_GUEST1_DISK_BUS): "
+				      "the pc machine has room for 4", NULL });
 }
 
 static void test_forwards(void)
@@ -297,6 +387,9 @@ int main(void)
 	test_network_checks();
 	test_gateway_follows_subnet();
 	test_guests();
+	test_guest_hardware();
+	test_guest_hardware_refused();
+	test_guest_disks_room();
 	test_forwards();
 	test_services();
 	test_firewall_keys();
