@@ -48,7 +48,9 @@ config GUEST@N@_FIRMWARE
 	            Ubuntu cloud images) with a BIOS bootloader
 	    uefi    OVMF (Debian's ovmf package) boots the disk's EFI
 	            system partition; the guest gets its own copy of the
-	            UEFI variable store, kept while the lab runs
+	            UEFI variable store, kept while the lab runs. Give
+	            it 512 MiB or more (GUEST@N@_MEMORY): Debian's GRUB
+	            runs out of memory loading a kernel with 256
 	    /PATH   the absolute path of another firmware file, given to
 	            QEMU as -bios, e.g. a SeaBIOS you built
 	  With bios, uefi or a path, GUEST@N@_KERNEL is optional; if you set

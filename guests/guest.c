@@ -210,7 +210,7 @@ int guest_prepare(const struct guest_config *g, enum qemu_accel accel, struct gu
 {
 	struct qemu_env env = { .qemu = guest_qemu_binary(), .accel = accel, .tap_fd = 3, .run_dir = out->run_dir,
 				.share_tag = g->share_tag };
-	static char share[4096], kernel[512], initrd[512], bound_share[512], vars[192];
+	static char share[4096], kernel[512], initrd[512], firmware[512], bound_share[512], vars[192];
 	struct guest_config q = *g; /* with the paths QEMU reaches */
 	int r;
 
@@ -246,6 +246,8 @@ int guest_prepare(const struct guest_config *g, enum qemu_accel accel, struct gu
 	reach_disks(g, out->run_dir, &q, &env);
 	q.kernel = reach(g, g->kernel, out->run_dir, "kernel.d", false, false, kernel, sizeof(kernel));
 	q.initrd = reach(g, g->initrd, out->run_dir, "initrd.d", false, false, initrd, sizeof(initrd));
+	q.firmware_file = reach(g, g->firmware_file, out->run_dir, "firmware.d", false, false, firmware,
+				sizeof(firmware));
 	env.share_dir = reach(g, env.share_dir, out->run_dir, "share.d", true, true, bound_share, sizeof(bound_share));
 	if ((r = qemu_build_argv(&q, &env, &out->argv)) < 0)
 		snprintf(why, size, "QEMU's command line is too long");

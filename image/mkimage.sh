@@ -116,6 +116,11 @@ stage_listed() {
 }
 : > "$work/libs.all"
 stage_listed image/lists/qemu-files "qemu-system-x86, seabios or ipxe-qemu"
+uefi=""
+for n in 1 2 3 4 5 6 7 8; do
+	if [ "$(cfg GUEST$n)" = y ] && [ "$(cfg GUEST${n}_FIRMWARE)" = uefi ]; then uefi=y; fi
+done
+if [ -n "$uefi" ]; then stage_listed image/lists/ovmf-files ovmf; fi
 if [ "$(cfg SHARE_SMB)" = y ]; then
 	stage_listed image/lists/smb-files samba
 	mkdir -p "$st/var/log/samba" # samba-dcerpcd's log, whatever smb.conf says
