@@ -75,6 +75,24 @@ static void log_argv(const struct guest_config *g, struct guest_service *out)
 	out->log_argv[5] = NULL;
 }
 
+/* Hands the directory at path to uid:gid, refusing a link: the guest's
+ * QEMU owns the directory and the drop box above it is 1777, so a QEMU
+ * taken over could have left a link to /etc in its place. */
+static int own_dir(const char *path, uid_t uid, gid_t gid)
+{
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC), r = 0;
+
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &st) < 0 || (st.st_uid != 0 && st.st_uid != uid) || fchown(fd, uid, gid) < 0)
+		r = -1;
+	if (r < 0 && !errno)
+		errno = EPERM;
+	close(fd);
+	return r;
+}
+
 /* The share seen by this guest: the whole directory, or its own
  * subdirectory with CONFIG_SHARE_PER_GUEST, which then belongs to the
  * guest's QEMU. (The whole directory is the lab's drop box, mode 1777: see
@@ -88,7 +106,7 @@ static const char *share_for(const struct guest_config *g, char *buf, size_t siz
 		return g->share_dir;
 	snprintf(buf, size, "%s/%s", g->share_dir, g->name);
 	mkdir(buf, 0755);
-	if (g->uid && chown(buf, g->uid, g->gid) < 0)
+	if (g->uid && own_dir(buf, g->uid, g->gid) < 0)
 		return NULL;
 	return buf;
 }

@@ -398,7 +398,7 @@ static void start_guest(struct boot *b, const struct guest_cfg *g, enum qemu_acc
 
 	memset(&gs, 0, sizeof(gs));
 	labcfg_guest(b->pr, g, &c);
-	boot_creds_guest(&c, accel == QEMU_KVM, &cr);
+	boot_creds_guest(&c, accel == QEMU_KVM, labcfg_kvm_gid(b->pr), &cr);
 	if (guest_prepare(&c, accel, &gs, why, sizeof(why)) < 0) {
 		log_err("guest %s: %s; not started", g->name, why);
 		if (gs.tap_fd >= 0)

@@ -21,25 +21,25 @@ static void add_group(struct boot_creds *s, uint32_t gid)
 		s->groups[s->ngroups++] = gid;
 }
 
-static void kvm_access(uint32_t lab_gid, struct boot_creds *s)
+static void kvm_access(uint32_t kvm_gid, struct boot_creds *s)
 {
 	struct stat st;
 
 	if (stat(KVM_DEV, &st) < 0 || (st.st_mode & 0006) == 0006)
 		return;
-	if ((st.st_mode & 0777) == 0600 && st.st_uid == 0 && st.st_gid == 0 && chown(KVM_DEV, 0, lab_gid) == 0 &&
+	if ((st.st_mode & 0777) == 0600 && st.st_uid == 0 && st.st_gid == 0 && chown(KVM_DEV, 0, kvm_gid) == 0 &&
 	    chmod(KVM_DEV, 0660) == 0)
-		return; /* the lab's group is every QEMU's own */
-	if ((st.st_mode & 0060) == 0060)
+		st.st_gid = kvm_gid;
+	if ((st.st_mode & 0060) == 0060 || st.st_gid == kvm_gid)
 		add_group(s, st.st_gid);
 }
 
-void boot_creds_guest(const struct guest_config *g, bool kvm, struct boot_creds *s)
+void boot_creds_guest(const struct guest_config *g, bool kvm, uint32_t kvm_gid, struct boot_creds *s)
 {
 	s->uid = g->uid;
 	s->gid = g->gid;
 	if (kvm && g->uid)
-		kvm_access(g->gid, s);
+		kvm_access(kvm_gid, s);
 }
 
 int boot_creds_smbd(struct boot_creds *s)

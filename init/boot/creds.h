@@ -1,6 +1,6 @@
 /* Who the services the boot hands PID 1 run as: nothing that handles what
  * guests send runs as root. QEMU and its console logger run as
- * SANDBOX_UID + slot in group SANDBOX_UID (one user per guest: a guest that
+ * SANDBOX_UID + slot, user and group (one per guest: a guest that
  * breaks out of its QEMU cannot reach another's); smbd runs as "nobody",
  * keeping only CAP_NET_BIND_SERVICE for port 445. The DHCP/DNS worker
  * drops root itself, once its sockets are open (lib/core/sandbox.h). */
@@ -15,8 +15,8 @@
 /* A guest's QEMU or console logger: the guest's uid and gid (labcfg_guest)
  * and, with KVM, the group that may open /dev/kvm. On a /dev/kvm nobody has
  * set up (the kernel's root-only 0600, no udev: the appliance) the device
- * is given to the guests' group. */
-void boot_creds_guest(const struct guest_config *g, bool kvm, struct boot_creds *s);
+ * is given to kvm_gid, which every QEMU gets as a supplementary group. */
+void boot_creds_guest(const struct guest_config *g, bool kvm, uint32_t kvm_gid, struct boot_creds *s);
 /* smbd: "nobody" from /etc/passwd (65534 without one); 0 or -errno. */
 int boot_creds_smbd(struct boot_creds *s);
 /* SHARE_DIR becomes the lab's drop box, 1777 like /tmp: every guest's

@@ -30,6 +30,11 @@ uid_t labcfg_uplink_client_uid(const struct profile *p)
 	return p->sandbox_uid + PROFILE_GUEST_SLOTS + 1;
 }
 
+gid_t labcfg_kvm_gid(const struct profile *p)
+{
+	return p->sandbox_uid + PROFILE_GUEST_SLOTS + 2;
+}
+
 static void labcfg_nft(const struct profile *p, struct nft_config *out)
 {
 	memset(out, 0, sizeof(*out));
@@ -173,9 +178,10 @@ void labcfg_guest(const struct profile *p, const struct guest_cfg *g, struct gue
 	out->share_tag = p->share_9p_tag;
 	out->share_per_guest = p->share_per_guest;
 	out->console_log_kib = p->console_log_kib;
-	/* One user per guest slot, one group for all (init/boot/creds.h). */
+	/* One user and group per guest slot (init/boot/creds.h): no guest's
+	 * QEMU can open another's disks or files, nor the worker's. */
 	out->uid = p->sandbox_uid + g->slot;
-	out->gid = p->sandbox_uid;
+	out->gid = p->sandbox_uid + g->slot;
 }
 
 void labcfg_share(const struct profile *p, struct share_config *out)

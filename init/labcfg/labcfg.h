@@ -17,8 +17,11 @@ void labcfg_dnsd(const struct profile *p, struct dnsd_config *out);
 void labcfg_dhcpd_worker(const struct profile *p, struct dhcpd_worker_config *out);
 void labcfg_guest(const struct profile *p, const struct guest_cfg *g, struct guest_config *out);
 void labcfg_share(const struct profile *p, struct share_config *out);
-/* The users: SANDBOX_UID the DHCP/DNS worker, + slot a guest's QEMU, and
- * this one, after the slots, the uplink's DHCP client. */
+/* The users: SANDBOX_UID the DHCP/DNS worker, + slot a guest's QEMU (its
+ * own group too), and this one, after the slots, the uplink's DHCP client. */
 uid_t labcfg_uplink_client_uid(const struct profile *p);
+/* The group that may open a /dev/kvm nobody set up, every QEMU's
+ * supplementary group (init/boot/creds.c). */
+gid_t labcfg_kvm_gid(const struct profile *p);
 
 #endif

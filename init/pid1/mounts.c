@@ -15,6 +15,7 @@
 #include "init/pid1/mounts.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -74,6 +75,26 @@ static void link_ptmx(void)
 		(void)!symlink("pts/ptmx", "/dev/ptmx");
 }
 
+/* fs.protected_symlinks and fs.protected_hardlinks, off in the kernel by
+ * default: the unprivileged services own directories root also works in
+ * (a guest's run directory and share), and with these on, a link one of
+ * them plants cannot lead root anywhere. Only on a machine whose /dev this
+ * PID 1 mounted, i.e. the appliance: the sysctls are the whole machine's,
+ * not a namespace's, and a host's own init decides them there. */
+static void protect_links(void)
+{
+	static const char *const knobs[] = { "/proc/sys/fs/protected_symlinks", "/proc/sys/fs/protected_hardlinks" };
+
+	for (unsigned i = 0; i < 2; i++) {
+		int fd = open(knobs[i], O_WRONLY | O_CLOEXEC);
+
+		if (fd >= 0) {
+			(void)!write(fd, "1", 1);
+			close(fd);
+		}
+	}
+}
+
 unsigned mounts_early(struct mount_result results[MOUNTS_MAX])
 {
 	unsigned n = 0;
@@ -96,6 +117,9 @@ unsigned mounts_early(struct mount_result results[MOUNTS_MAX])
 			r->skipped = true;
 	}
 	link_ptmx();
+	for (unsigned i = 0; i < MOUNTS_MAX; i++)
+		if (mounted[i] && !strcmp(early[i].target, "/dev"))
+			protect_links();
 	return n;
 }
 

@@ -5,6 +5,7 @@
 #include "lib/core/sandbox.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <grp.h>
 #include <linux/audit.h>
 #include <linux/capability.h>
@@ -37,12 +38,15 @@
  * what a process taken over would want. */
 static const int net_daemon_calls[] = {
 	SYS_read, SYS_write, SYS_readv, SYS_writev, SYS_pread64, SYS_pwrite64, SYS_close, SYS_lseek,
-	SYS_fstat, SYS_newfstatat, SYS_statx, SYS_openat, SYS_unlinkat, SYS_renameat, SYS_renameat2,
+	SYS_fstat, SYS_newfstatat, SYS_statx, SYS_openat, SYS_unlinkat, SYS_renameat2,
+#ifdef SYS_renameat
+	SYS_renameat,
+#endif
 	SYS_fsync, SYS_fdatasync, SYS_ftruncate, SYS_fcntl, SYS_ioctl,
 #ifdef SYS_open
 	SYS_open, SYS_unlink, SYS_rename, SYS_stat, SYS_lstat, SYS_poll,
 #endif
-	SYS_mmap, SYS_munmap, SYS_mremap, SYS_brk, SYS_madvise,
+	SYS_mmap, SYS_munmap, SYS_mremap, SYS_mprotect, SYS_brk, SYS_madvise,
 	SYS_epoll_pwait, SYS_epoll_ctl,
 #ifdef SYS_epoll_wait
 	SYS_epoll_wait,
@@ -57,7 +61,14 @@ static const int net_daemon_calls[] = {
 	SYS_getresuid, SYS_getresgid, SYS_sched_yield, SYS_futex, SYS_exit, SYS_exit_group,
 };
 
-static int install_filter(const int *calls, size_t n)
+/* Left out of SANDBOX_NO_NEW_SOCKETS. */
+static bool opens_socket(int nr)
+{
+	return nr == SYS_socket || nr == SYS_socketpair || nr == SYS_connect || nr == SYS_accept ||
+	       nr == SYS_accept4;
+}
+
+static int install_filter(const int *calls, size_t n, bool no_sockets)
 {
 #ifdef SANDBOX_ARCH
 	struct sock_filter f[8 + 2 * (sizeof(net_daemon_calls) / sizeof(net_daemon_calls[0]))];
@@ -73,6 +84,8 @@ static int install_filter(const int *calls, size_t n)
 	f[k++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, X32_SYSCALL_BIT, 0, 1);
 	f[k++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS);
 	for (size_t i = 0; i < n; i++) {
+		if (no_sockets && opens_socket(calls[i]))
+			continue;
 		f[k++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (unsigned)calls[i], 0, 1);
 		f[k++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
 	}
@@ -84,6 +97,7 @@ static int install_filter(const int *calls, size_t n)
 #else
 	(void)calls;
 	(void)n;
+	(void)no_sockets;
 	return -ENOSYS;
 #endif
 }
@@ -140,7 +154,9 @@ int sandbox_enter(const struct sandbox *s)
 		return fail(s, "PR_SET_NO_NEW_PRIVS", errno);
 	switch (s->calls) {
 	case SANDBOX_NET_DAEMON:
-		r = install_filter(net_daemon_calls, sizeof(net_daemon_calls) / sizeof(net_daemon_calls[0]));
+	case SANDBOX_NO_NEW_SOCKETS:
+		r = install_filter(net_daemon_calls, sizeof(net_daemon_calls) / sizeof(net_daemon_calls[0]),
+				   s->calls == SANDBOX_NO_NEW_SOCKETS);
 		break;
 	default:
 		r = -EINVAL;

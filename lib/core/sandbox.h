@@ -16,6 +16,10 @@
 /* Which system calls a sandboxed process keeps. */
 enum sandbox_calls {
 	SANDBOX_NET_DAEMON,  /* an event loop of sockets, timers and signals that writes files by rename */
+	/* the same without opening sockets: the uplink client keeps
+	 * CAP_NET_ADMIN, and with socket() it could reach nfnetlink and
+	 * remove the firewall; every socket it uses is open before */
+	SANDBOX_NO_NEW_SOCKETS,
 };
 
 struct sandbox {

@@ -358,27 +358,22 @@ static void validate_lab(struct vctx *c)
 }
 
 /* The DHCP server replaces its lease file by rename as an unprivileged
- * user, so the file's directory becomes that user's: never one that holds
- * anything else of the system's or the lab's. */
+ * user, so the file's directory becomes that user's. A list of directories
+ * to refuse would miss one (a link such as /var/run, /var/lib/misc), so
+ * the rule says what is allowed: a directory named "dhcpd", which nothing
+ * but the lab's DHCP server would use, reached without "." or "..". */
 static void check_lease_dir(struct vctx *c)
 {
-	static const char *const shared[] = { "", "/run", "/run/labinit", "/tmp", "/var", "/var/tmp", "/var/lib",
-					       "/etc", "/root", "/home", "/usr", "/lab" };
-	const char *path = vc_str(c, K_DHCP_LEASE_FILE), *slash = strrchr(path, '/');
-	size_t n = slash ? (size_t)(slash - path) : 0;
+	const char *path = vc_str(c, K_DHCP_LEASE_FILE), *file = strrchr(path, '/'), *dir;
 
-	if (!slash)
+	if (!file)
 		return;
-	for (unsigned i = 0; i < sizeof(shared) / sizeof(shared[0]); i++)
-		if (strlen(shared[i]) == n && !strncmp(path, shared[i], n)) {
-			vc_error(c, K_DHCP_LEASE_FILE, "\"%s\": the DHCP server gets the file's directory as its own; "
-				 "give it a directory of its own (e.g. /run/labinit/dhcpd/dhcp.leases)", path);
-			return;
-		}
-	if ((strlen(c->p->files_dir) == n && !strncmp(path, c->p->files_dir, n)) ||
-	    (strlen(vc_str(c, K_SHARE_DIR)) == n && !strncmp(path, vc_str(c, K_SHARE_DIR), n)))
-		vc_error(c, K_DHCP_LEASE_FILE, "\"%s\": the DHCP server gets the file's directory as its own; "
-			 "not FILES_DIR or SHARE_DIR, give it a subdirectory", path);
+	for (dir = file; dir > path && dir[-1] != '/'; dir--)
+		;
+	if (strstr(path, "//") || strstr(path, "/./") || strstr(path, "/../") || (size_t)(file - dir) != 5 ||
+	    strncmp(dir, "dhcpd", 5) || !file[1])
+		vc_error(c, K_DHCP_LEASE_FILE, "\"%s\": the DHCP server gets the file's directory as its own: "
+			 "put the file in a directory named dhcpd (e.g. /run/labinit/dhcpd/dhcp.leases)", path);
 }
 
 static void validate_dhcp(struct vctx *c)

@@ -26,7 +26,7 @@
 static pid_t read_pidfile(const char *path)
 {
 	char buf[32] = "", exe[64], self[4096], other[4096];
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
 	ssize_t n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
 	ssize_t a, b;
 	long pid;
@@ -48,9 +48,10 @@ static pid_t read_pidfile(const char *path)
 static void write_pidfile(const char *path, pid_t pid)
 {
 	char buf[32];
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	int fd;
 
-	if (fd < 0)
+	unlink(path);
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644)) < 0)
 		return;
 	snprintf(buf, sizeof(buf), "%d\n", (int)pid);
 	(void)!write(fd, buf, strlen(buf));
@@ -65,10 +66,10 @@ static void child(const char *ifname, const char *hostname, const struct ip4_pre
 	int fd;
 
 	setsid();
-	snprintf(log, sizeof(log), "%s/dhcpc.%s.log", DHCPC_RESOLV_DIR, ifname);
+	snprintf(log, sizeof(log), "%s/dhcpc.%s.log", DHCPC_DIR, ifname);
 	if ((fd = open("/dev/null", O_RDONLY | O_CLOEXEC)) >= 0)
 		dup2(fd, 0);
-	if ((fd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644)) >= 0) {
+	if ((fd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0644)) >= 0) {
 		dup2(fd, 1);
 		dup2(fd, 2);
 	}
@@ -100,7 +101,7 @@ int dhcpc_start_background(const char *ifname, const char *hostname, const struc
 	pid_t pid;
 
 	mkdir(PATH_RUN_DIR, 0755);
-	mkdir(DHCPC_RESOLV_DIR, 0755);
+	mkdir(DHCPC_DIR, 0755);
 	dhcpc_pidfile_path(ifname, path, sizeof(path));
 	if ((pid = read_pidfile(path))) {
 		log_info("uplink %s: DHCP client already running (pid %d)", ifname, (int)pid);
@@ -125,7 +126,7 @@ int dhcpc_start_background(const char *ifname, const char *hostname, const struc
 			 LEASE_WAIT_MS / 1000, (int)pid);
 	else if (r < 0)
 		log_err("uplink %s: the DHCP client exited; see %s/dhcpc.%s.log", ifname,
-			DHCPC_RESOLV_DIR, ifname);
+			DHCPC_DIR, ifname);
 	else
 		log_info("uplink %s: DHCP lease bound (client pid %d)", ifname, (int)pid);
 	return r == -ETIMEDOUT ? 0 : r;

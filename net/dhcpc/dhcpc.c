@@ -297,12 +297,14 @@ static int drop_root(struct client *c)
 
 	if (geteuid() == 0) {
 		mkdir(PATH_RUN_DIR, 0755);
+		mkdir(DHCPC_DIR, 0755);
+		lchown(DHCPC_DIR, 0, 0); /* root's: the pid files and logs */
 		if (mkdir(DHCPC_RESOLV_DIR, 0755) < 0 && errno != EEXIST)
 			return -errno;
 		if (uid && chown(DHCPC_RESOLV_DIR, uid, uid) < 0)
 			return -errno;
 	}
-	return sandbox_enter(&(struct sandbox){ "dhcpc", uid, uid, SANDBOX_NET_DAEMON, 1ull << CAP_NET_ADMIN });
+	return sandbox_enter(&(struct sandbox){ "dhcpc", uid, uid, SANDBOX_NO_NEW_SOCKETS, 1ull << CAP_NET_ADMIN });
 }
 
 static int setup(struct client *c)
@@ -360,5 +362,5 @@ void dhcpc_pidfile_path(const char *ifname, char *buf, unsigned size)
 	/* /run is shared by every network namespace of the host. */
 	if (stat("/proc/self/ns/net", &st) < 0)
 		st.st_ino = 0;
-	snprintf(buf, size, "%s/dhcpc.%lu.%s.pid", DHCPC_RESOLV_DIR, (unsigned long)st.st_ino, ifname);
+	snprintf(buf, size, "%s/dhcpc.%lu.%s.pid", DHCPC_DIR, (unsigned long)st.st_ino, ifname);
 }

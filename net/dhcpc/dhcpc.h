@@ -10,8 +10,12 @@
 #include "lib/core/addr.h"
 #include "lib/core/paths.h"
 
-/* Resolvers of the current lease, one "nameserver A.B.C.D" per line. */
-#define DHCPC_RESOLV_DIR PATH_DHCPC_DIR
+/* The client's files: its pid file and log (written by root) in
+ * DHCPC_DIR; the resolvers of the current lease, one "nameserver A.B.C.D"
+ * per line, in DHCPC_RESOLV_DIR, the one directory the unprivileged client
+ * owns (a client taken over cannot plant links where root writes). */
+#define DHCPC_DIR PATH_DHCPC_DIR
+#define DHCPC_RESOLV_DIR PATH_DHCPC_DIR "/resolv"
 
 struct dhcpc_opts {
 	const char *ifname;

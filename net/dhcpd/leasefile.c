@@ -107,10 +107,38 @@ static void sync_dir(const char *path)
 	}
 }
 
+/* The lease file for reading, if it is a regular file: its directory is
+ * the unprivileged server's, so root (a restarted worker loading it, labctl)
+ * must not follow a link planted there nor block on a FIFO. */
+static FILE *open_regular(const char *path)
+{
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	FILE *f;
+
+	if (fd < 0)
+		return NULL;
+	if (fstat(fd, &st) < 0)
+		f = NULL;
+	else if (!S_ISREG(st.st_mode)) {
+		f = NULL;
+		errno = EINVAL;
+	} else
+		f = fdopen(fd, "r");
+	if (!f) {
+		int e = errno;
+
+		close(fd);
+		errno = e;
+	}
+	return f;
+}
+
 int dhcpd_leases_own_dir(const char *path, uid_t uid, gid_t gid)
 {
 	char dir[PATH_MAX], tmp[PATH_MAX];
 	char *slash;
+	int fd, r;
 
 	if (snprintf(dir, sizeof(dir), "%s", path) >= (int)sizeof(dir) ||
 	    snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp))
@@ -127,9 +155,14 @@ int dhcpd_leases_own_dir(const char *path, uid_t uid, gid_t gid)
 	}
 	if (access(dir, F_OK) < 0)
 		return -errno;
-	/* lchown: a link planted in the directory must not hand over its target. */
-	if (chown(dir, uid, gid) < 0 || (lchown(path, uid, gid) < 0 && errno != ENOENT))
+	/* No link followed: a directory replaced by a link, or a link planted
+	 * for the file, must not hand over their targets. */
+	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0)
 		return -errno;
+	r = fchown(fd, uid, gid) < 0 ? -errno : 0;
+	close(fd);
+	if (r < 0 || (lchown(path, uid, gid) < 0 && errno != ENOENT))
+		return r < 0 ? r : -errno;
 	unlink(tmp); /* a stale temporary file of root's from a crash */
 	return 0;
 }
@@ -211,7 +244,7 @@ int dhcpd_leasefile_foreach(const char *path, dhcpd_lease_fn fn, void *arg, unsi
 	char *line = NULL;
 	size_t cap = 0;
 	ssize_t n;
-	FILE *f = fopen(path, "re");
+	FILE *f = open_regular(path);
 
 	*bad = 0;
 	if (!f)

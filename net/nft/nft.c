@@ -384,6 +384,7 @@ static void in_icmp(struct chain_ctx *c, uint32_t on, bool v6, uint8_t type)
 #define ND_NEIGHBOUR_SOLICIT 135
 #define ND_NEIGHBOUR_ADVERT 136
 #define ND_ROUTER_ADVERT 134
+#define MLD_LISTENER_QUERY 130
 
 static void in_ports(struct chain_ctx *c, uint32_t on)
 {
@@ -427,6 +428,9 @@ static void fill_input_uplink(struct chain_ctx *c)
 	in_icmp(c, NFT_ON_UPLINK, true, ND_NEIGHBOUR_SOLICIT);
 	in_icmp(c, NFT_ON_UPLINK, true, ND_NEIGHBOUR_ADVERT);
 	in_icmp(c, NFT_ON_UPLINK, true, ND_ROUTER_ADVERT);
+	/* MLD queries: unanswered, a snooping switch stops sending the host
+	 * its multicast, neighbour discovery's included. */
+	in_icmp(c, NFT_ON_UPLINK, true, MLD_LISTENER_QUERY);
 	in_ports(c, NFT_ON_UPLINK);
 }
 

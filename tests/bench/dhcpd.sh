@@ -104,7 +104,7 @@ CONFIG_UPLINK_GATEWAY="172.30.0.1"
 CONFIG_DHCP_RANGE_START="10.77.0.2"
 CONFIG_DHCP_RANGE_END="10.77.0.254"
 CONFIG_DHCP_LEASE_TIME=3600
-CONFIG_DHCP_LEASE_FILE="$WORK/labinit.leases"
+CONFIG_DHCP_LEASE_FILE="$WORK/dhcpd/labinit.leases"
 EOC
 ip netns exec "$H" "$LABINIT" up --config "$WORK/profile" > "$WORK/up.log" 2>&1 ||
 	{ cat "$WORK/up.log"; echo "dhcpd bench: labinit up failed" >&2; exit 1; }
@@ -126,11 +126,11 @@ printf 'timeout 60;\n' > "$WORK/dhclient.conf"
 # start_SERVER: a fresh one (no leases) in the host namespace, in the
 # background; SERVER_PID is its pid (ip netns exec execs it).
 start_labinit() {
-	LEASES_LABINIT=$WORK/labinit.leases
+	LEASES_LABINIT=$WORK/dhcpd/labinit.leases
 	start_labinit_with "$WORK/profile"
 }
 start_labinit_tmpfs() {
-	LEASES_LABINIT=$SHM/dhcp.leases
+	LEASES_LABINIT=$SHM/dhcpd/dhcp.leases
 	sed "s|^CONFIG_DHCP_LEASE_FILE=.*|CONFIG_DHCP_LEASE_FILE=\"$LEASES_LABINIT\"|" "$WORK/profile" > "$WORK/profile.tmpfs"
 	start_labinit_with "$WORK/profile.tmpfs"
 }

@@ -7,7 +7,8 @@
 t_need jq
 [ -x "$LABINIT" ] || t_fail "$LABINIT missing: run make all (or set LABINIT)"
 IPBIN=$(command -v ip)
-LEASES=$WORK/dhcp.leases
+LEASES=$WORK/dhcpd/dhcp.leases # the server owns its directory, named dhcpd
+mkdir -p "$WORK/dhcpd"
 DHCPD_PID=
 DHCPD_LOG=$WORK/dhcpd.log
 

@@ -33,7 +33,7 @@ case $addr in 172.30.0.1[0-4][0-9] | 172.30.0.150) ;; *) t_fail "uplink address 
 [ "$(in_ns "$HOST" ip -j route show default | jq -r '.[0] | "\(.gateway) \(.protocol)"')" = "172.30.0.1 77" ] ||
 	t_fail "default route: $(in_ns "$HOST" ip route show default)"
 ino=$(in_ns "$HOST" stat -L -c %i /proc/self/ns/net)
-grep -qx 'nameserver 172.30.0.53' /run/labinit/dhcpc/resolv.eth0 || t_fail "resolvers not written"
+grep -qx 'nameserver 172.30.0.53' /run/labinit/dhcpc/resolv/resolv.eth0 || t_fail "resolvers not written"
 grep -q "DHCPACK(eth0) $addr" "$WORK/dnsmasq.log" || t_fail "dnsmasq logged no ACK for $addr"
 [ -f "/run/labinit/dhcpc/dhcpc.$ino.eth0.pid" ] || t_fail "no pid file"
 

@@ -71,14 +71,24 @@ static unsigned long long cap_eff(void)
 	return v;
 }
 
-/* keep_caps: the uplink client's case, CAP_NET_ADMIN (12) and nothing else. */
+/* keep_caps and SANDBOX_NO_NEW_SOCKETS: the uplink client's case,
+ * CAP_NET_ADMIN (12) and nothing else, no socket opened after. */
 static void child_keep(void)
 {
-	if (sandbox_enter(&(struct sandbox){ "test", UID, UID, SANDBOX_NET_DAEMON, 1ull << 12 }) < 0)
+	int fd = socket(AF_INET, SOCK_DGRAM, 0);
+
+	if (sandbox_enter(&(struct sandbox){ "test", UID, UID, SANDBOX_NO_NEW_SOCKETS, 1ull << 12 }) < 0)
 		_exit(20);
 	if (geteuid() != UID)
 		_exit(21);
-	_exit(cap_eff() == 1ull << 12 ? 0 : 22);
+	if (cap_eff() != 1ull << 12)
+		_exit(22);
+	/* sockets opened before keep working; no new one (nfnetlink) */
+	if (fd < 0 || (send(fd, "", 0, 0) < 0 && errno != EDESTADDRREQ))
+		_exit(23);
+	if (socket(AF_NETLINK, SOCK_RAW, 12 /* NETLINK_NETFILTER */) >= 0 || errno != EPERM)
+		_exit(24);
+	_exit(0);
 }
 
 int main(void)

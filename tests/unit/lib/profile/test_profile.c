@@ -335,6 +335,23 @@ static void test_firewall_keys(void)
 				      "\"ssh\": expected PROTO:PORT[:WHERE]", NULL });
 }
 
+/* The lease file's directory becomes the DHCP server's: only one named
+ * dhcpd, reached without "..", "." or "//" (/var/run is /run). */
+static void test_lease_dir_rule(void)
+{
+	struct diag d;
+
+	CHECK(load("CONFIG_DHCP_LEASE_FILE=\"/lab/state/dhcpd/dhcp.leases\"\n", NULL, P, &d) == 0);
+	diag_free(&d);
+	profile_free(P);
+	expect("CONFIG_DHCP_LEASE_FILE=\"/var/run/dhcp.leases\"\n", 1,
+	       (const char *const[]){ "CONFIG_DHCP_LEASE_FILE: \"/var/run/dhcp.leases\": the DHCP server gets", NULL });
+	expect("CONFIG_DHCP_LEASE_FILE=\"/run/labinit/dhcpd/../dhcp.leases\"\n", 1,
+	       (const char *const[]){ "put the file in a directory named dhcpd", NULL });
+	expect("CONFIG_DHCP_LEASE_FILE=\"/run//dhcpd/dhcp.leases\"\n", 1, NULL);
+	expect("CONFIG_DHCP_LEASE_FILE=\"/var/lib/misc/dhcpd.leases\"\n", 1, NULL);
+}
+
 static void test_profile_name(void)
 {
 	expect("CONFIG_PROFILE_NAME=\"my lab\"\n", 1,
@@ -393,6 +410,7 @@ int main(void)
 	test_forwards();
 	test_services();
 	test_firewall_keys();
+	test_lease_dir_rule();
 	test_profile_name();
 	test_all_errors_reported();
 	test_console_log_size();
