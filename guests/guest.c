@@ -85,12 +85,15 @@ static int own_dir(const char *path, uid_t uid, gid_t gid)
 
 	if (fd < 0)
 		return -1;
-	if (fstat(fd, &st) < 0 || (st.st_uid != 0 && st.st_uid != uid) || fchown(fd, uid, gid) < 0)
-		r = -1;
-	if (r < 0 && !errno)
-		errno = EPERM;
+	if (fstat(fd, &st) < 0)
+		r = -errno;
+	else if (st.st_uid != 0 && st.st_uid != uid)
+		r = -EPERM; /* someone else's: not ours to hand over */
+	else if (fchown(fd, uid, gid) < 0)
+		r = -errno;
 	close(fd);
-	return r;
+	errno = -r;
+	return r < 0 ? -1 : 0;
 }
 
 /* The share seen by this guest: the whole directory, or its own

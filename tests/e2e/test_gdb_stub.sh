@@ -25,6 +25,7 @@ CONFIG_GUEST1_MEMORY=192
 CONFIG_GUEST1_GDB_PORT=1234
 CONFIG_GUEST1_GDB_WAIT=y
 CONFIG_GDB_LISTEN="uplink"
+CONFIG_SHARE_PER_GUEST=y
 EOC
 t_boot_with_uplink gdb "$cfg"
 t_wait_console 'guest dbg: .*gdb stub on port 1234 \(halted\)' 10 || t_fail "no gdb stub line"
@@ -43,6 +44,10 @@ done
 t_log "gdb: $(grep '^rip' "$T_DIR/gdb.out")"
 for _ in $(seq 300); do console | grep -q 'labguest: eth0 10.77.0.' && break; sleep 1; done
 console | grep -q 'labguest: eth0 10.77.0.' || t_fail "the guest did not boot after gdb let it go: $(console | tail -n 5)"
+# The guest's own share directory is its QEMU's (slot 1: uid and group
+# SANDBOX_UID + 1), handed over without following a link.
+[ "$(stat -c %u:%g "$T_DIR/share/dbg" 2>/dev/null)" = 64601:64601 ] ||
+	t_fail "the guest's share directory: $(stat -c '%u:%g %A' "$T_DIR/share/dbg" 2>&1)"
 kill -TERM "$LPID"
 t_wait_end 90 || t_fail "the namespace did not end after SIGTERM"
 t_pass
