@@ -136,6 +136,24 @@ config GUEST@N@_EXTRA_DISKS
 	  disks in all (the first disk's included). A FILE cannot contain
 	  ':', ',' or spaces.
 
+config GUEST@N@_CLOUD_INIT
+	bool "cloud-init seed"
+	default n
+	help
+	  Attach a cloud-init NoCloud seed: a small read-only ISO 9660
+	  disk labelled "cidata" (after the guest's own disks, on
+	  virtio-blk) with
+	    meta-data  instance-id and local-hostname (GUEST@N@_NAME)
+	    user-data  #cloud-config with the hostname, the FQDN
+	               (NAME.DNS_DOMAIN) and SSH_AUTHORIZED_KEYS
+	  so that a downloaded cloud image (Debian's genericcloud,
+	  Ubuntu's cloudimg, cirros) boots named and reachable by SSH
+	  with your key. The seed is made when the guest starts, in its
+	  run directory (/run/labinit/guests/NAME/cidata.iso). Its
+	  instance id changes when what it says changes, so cloud-init
+	  applies a new key on the next boot and does nothing on a
+	  plain restart. Off (the default): no seed.
+
 config GUEST@N@_APPEND
 	string "Kernel command line"
 	default ""
@@ -248,6 +266,24 @@ config GUEST@N@_RESTART
 	    never       leave it stopped, e.g. to keep the console log of
 	                a crash untouched
 	  Restarts are throttled to at most one per second.
+
+config GUEST@N@_QEMU_ARGS
+	string "Extra QEMU arguments"
+	default ""
+	help
+	  Arguments added at the end of the guest's QEMU command line,
+	  for what no key here covers: a device you are writing a driver
+	  for, a -trace pattern, a -machine property. QEMU takes the last
+	  of a repeated option, so these can also override labinit's.
+
+	  Format: words as a shell splits them, without expansions:
+	  blanks separate words, '...' and "..." quote, \ escapes; at
+	  most 32 words, no control characters. E.g.
+	    "-device pci-testdev -trace 'virtio_blk_*'"
+	  labinit refuses -daemonize, -runas and -chroot (it supervises
+	  QEMU in the foreground, as the guest's own user). See
+	  `labctl guests` or /proc/PID/cmdline for the full line.
+	  Empty (the default): nothing added.
 
 endif
 

@@ -18,6 +18,7 @@
 #include "lib/core/paths.h"
 #include "lib/core/readfile.h"
 #include "lib/core/writefile.h"
+#include "guests/cloudinit/seed.h"
 #include "guests/conlog/conlog.h"
 #include "guests/qemu/qmp.h"
 #include "net/netlink/tap.h"
@@ -231,7 +232,7 @@ int guest_prepare(const struct guest_config *g, enum qemu_accel accel, struct gu
 {
 	struct qemu_env env = { .qemu = guest_qemu_binary(), .accel = accel, .tap_fd = 3, .run_dir = out->run_dir,
 				.share_tag = g->share_tag };
-	static char share[4096], kernel[512], initrd[512], firmware[512], bound_share[512], vars[192];
+	static char share[4096], kernel[512], initrd[512], firmware[512], bound_share[512], vars[192], seed[192];
 	struct guest_config q = *g; /* with the paths QEMU reaches */
 	int r;
 
@@ -264,6 +265,12 @@ int guest_prepare(const struct guest_config *g, enum qemu_accel accel, struct gu
 		return r;
 	}
 	env.uefi_vars = vars;
+	if (g->cloud_init && (r = seed_write(g, out->run_dir, seed, sizeof(seed), why, size)) < 0) {
+		close(out->tap_fd);
+		out->tap_fd = -1;
+		return r;
+	}
+	env.seed = g->cloud_init ? seed : NULL;
 	reach_disks(g, out->run_dir, &q, &env);
 	q.kernel = reach(g, g->kernel, out->run_dir, "kernel.d", false, false, kernel, sizeof(kernel));
 	q.initrd = reach(g, g->initrd, out->run_dir, "initrd.d", false, false, initrd, sizeof(initrd));
@@ -271,7 +278,8 @@ int guest_prepare(const struct guest_config *g, enum qemu_accel accel, struct gu
 				sizeof(firmware));
 	env.share_dir = reach(g, env.share_dir, out->run_dir, "share.d", true, true, bound_share, sizeof(bound_share));
 	if ((r = qemu_build_argv(&q, &env, &out->argv)) < 0)
-		snprintf(why, size, "QEMU's command line is too long");
+		snprintf(why, size, r == -EINVAL ? "CONFIG_GUESTn_QEMU_ARGS cannot be split into words"
+						 : "QEMU's command line is too long");
 	return r;
 }
 
