@@ -48,7 +48,9 @@ config GUEST@N@_FIRMWARE
 	            Ubuntu cloud images) with a BIOS bootloader
 	    uefi    OVMF (Debian's ovmf package) boots the disk's EFI
 	            system partition; the guest gets its own copy of the
-	            UEFI variable store, kept while the lab runs. Give
+	            UEFI variable store, kept while the lab runs, or, with
+	            GUEST@N@_DISK_PERSISTENT, beside the disk as
+	            NAME.OVMF_VARS.fd for as long as the disk. Give
 	            it 512 MiB or more (GUEST@N@_MEMORY): Debian's GRUB
 	            runs out of memory loading a kernel with 256
 	    /PATH   the absolute path of another firmware file, given to
