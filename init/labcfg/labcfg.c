@@ -42,6 +42,8 @@ static void labcfg_nft(const struct profile *p, struct nft_config *out)
 	out->uplink_ifname = p->uplink_ifname;
 	out->subnet = p->subnet;
 	out->nat = p->nat;
+	out->ipv6 = p->ipv6;
+	memcpy(out->prefix6, p->prefix6, sizeof(out->prefix6));
 	out->dhcp = p->dhcp;
 	out->dns = p->dns;
 	if (p->share_smb)
@@ -76,6 +78,9 @@ void labcfg_labnet(const struct profile *p, struct labnet_config *out)
 	out->forward_delay = p->forward_delay;
 	out->stp = p->stp;
 	out->bridge_ipv6 = p->bridge_ipv6;
+	out->ipv6 = p->ipv6;
+	memcpy(out->prefix6, p->prefix6, sizeof(out->prefix6));
+	memcpy(out->gateway6, p->gateway6, sizeof(out->gateway6));
 	out->nat = p->nat;
 	for (unsigned i = 0; i < p->nguests; i++)
 		out->taps[i] = (struct labnet_tap){ p->guests[i].name, p->guests[i].slot };
@@ -139,6 +144,11 @@ void labcfg_dhcpd_worker(const struct profile *p, struct dhcpd_worker_config *ou
 	out->gid = p->sandbox_uid;
 	labcfg_dhcpd(p, &out->dhcpd);
 	labcfg_dnsd(p, &out->dnsd);
+	out->ra = p->ipv6;
+	memcpy(out->ndp.mac, p->bridge_mac, sizeof(out->ndp.mac));
+	memcpy(out->ndp.prefix, p->prefix6, sizeof(out->ndp.prefix));
+	out->ndp.domain = p->dns ? p->dns_domain : NULL;
+	out->ndp.mtu = p->mtu;
 }
 
 _Static_assert(GUEST_MAX_DISKS >= 1 + PROFILE_MAX_EXTRA_DISKS, "the first disk and every extra one");

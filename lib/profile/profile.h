@@ -122,6 +122,10 @@ struct profile {
 	uint32_t gateway;
 	unsigned mtu, forward_delay;
 	bool stp, bridge_ipv6;
+	/* IPv6 (CONFIG_LAB_IPV6): the lab's /64, configured or a ULA derived
+	 * from the profile; the gateway is its ::1 */
+	bool ipv6;
+	uint8_t prefix6[16], gateway6[16];
 	/* dhcp, dns, nat */
 	bool dhcp;
 	uint32_t range_start, range_end;

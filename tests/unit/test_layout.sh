@@ -68,6 +68,7 @@ prefixes() {
 	net/dhcpc) echo "dhcpc_" ;;
 	net/dhcpd) echo "dhcpd_" ;;
 	net/dns) echo "dns_ dnsd_" ;;
+	net/ndp) echo "ndp_" ;;
 	guests) echo "guest_" ;;
 	guests/qemu) echo "qemu_ qmp_ kvm_" ;;
 	guests/share) echo "share_" ;;
