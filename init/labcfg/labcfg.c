@@ -92,6 +92,9 @@ void labcfg_dnsd(const struct profile *p, struct dnsd_config *out)
 {
 	memset(out, 0, sizeof(*out));
 	out->bridge_name = p->bridge_name;
+	out->ipv6 = p->ipv6;
+	memcpy(out->prefix6, p->prefix6, sizeof(out->prefix6));
+	memcpy(out->gateway6, p->gateway6, sizeof(out->gateway6));
 	out->dns_domain = p->dns_domain;
 	out->hostname = p->hostname;
 	out->gateway = p->gateway;
@@ -103,8 +106,10 @@ void labcfg_dnsd(const struct profile *p, struct dnsd_config *out)
 	out->ndns_upstreams = p->ndns_upstreams;
 	memcpy(out->uplink_dns, p->uplink_dns, sizeof(p->uplink_dns));
 	out->uplink_ndns = p->uplink_ndns;
-	for (unsigned i = 0; i < p->nguests; i++)
-		out->guests[i] = (struct dnsd_guest){ p->guests[i].name, p->guests[i].ip };
+	for (unsigned i = 0; i < p->nguests; i++) {
+		out->guests[i] = (struct dnsd_guest){ p->guests[i].name, p->guests[i].ip, { 0 } };
+		memcpy(out->guests[i].mac, p->guests[i].mac, 6);
+	}
 	out->nguests = p->nguests;
 	out->uid = p->sandbox_uid;
 	out->gid = p->sandbox_uid;
@@ -148,6 +153,8 @@ void labcfg_dhcpd_worker(const struct profile *p, struct dhcpd_worker_config *ou
 	memcpy(out->ndp.mac, p->bridge_mac, sizeof(out->ndp.mac));
 	memcpy(out->ndp.prefix, p->prefix6, sizeof(out->ndp.prefix));
 	out->ndp.domain = p->dns ? p->dns_domain : NULL;
+	if (p->dns) /* the worker's DNS answers there too (RDNSS, RFC 8106) */
+		memcpy(out->ndp.rdnss, p->gateway6, sizeof(out->ndp.rdnss));
 	out->ndp.mtu = p->mtu;
 }
 

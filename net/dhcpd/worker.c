@@ -127,8 +127,11 @@ static void sync_names(struct worker *w)
 
 		if (l->state != LEASE_BOUND || l->expires <= now || !name)
 			continue;
-		if (dnsd_host_set(&w->dns, name, l->ip) == 0)
-			snprintf(w->lease_names[w->nlease_names++], 64, "%s", name);
+		if (dnsd_host_set(&w->dns, name, l->ip) < 0)
+			continue;
+		snprintf(w->lease_names[w->nlease_names++], 64, "%s", name);
+		if (w->p->dnsd.ipv6)
+			dnsd_host_set6(&w->dns, name, l->mac);
 	}
 }
 

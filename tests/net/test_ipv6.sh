@@ -4,7 +4,9 @@
 # without losing the uplink's own router advertisements; the DHCP worker
 # sends router advertisements that a guest namespace's kernel configures
 # itself from (SLAAC, default route), and that rdisc6 (ndisc6) reads
-# back: prefix, flags, MTU, DNSSL. A guest reaches an outside IPv6
+# back: prefix, flags, RDNSS, DNSSL. The lab's DNS answers over IPv6:
+# AAAA for the gateway and for a profile guest (the EUI-64 address SLAAC
+# gave its MAC), and the ip6.arpa PTR back to its name. A guest reaches an outside IPv6
 # address through the host, masqueraded to the uplink's address; the
 # outside cannot reach the guest; the ruleset read back with `nft` shows
 # the IPv6 rules. A configured prefix replaces the derived one, and a bad
@@ -24,7 +26,10 @@ done
 grep -q 'CONFIG_LAB_IPV6_PREFIX: "fd00:1::/48": expected an IPv6 /64 prefix' "$WORK/bad.log" || t_fail "$(cat "$WORK/bad.log")"
 grep -q 'CONFIG_LAB_IPV6_PREFIX: fe80::/64: not a unicast prefix' "$WORK/bad2.log" || t_fail "$(cat "$WORK/bad2.log")"
 
-dhcpd_profile 'CONFIG_LAB_IPV6_PREFIX="fd00:1ab:0:1::/64"' 'CONFIG_DNS_DOMAIN="lab.test"'
+make_guest_files
+dhcpd_profile 'CONFIG_LAB_IPV6_PREFIX="fd00:1ab:0:1::/64"' 'CONFIG_DNS_DOMAIN="lab.test"' \
+	'CONFIG_DNS_UPSTREAMS="none"' 'CONFIG_GUEST1=y' 'CONFIG_GUEST1_NAME="g6"' \
+	'CONFIG_GUEST1_KERNEL="guests/demo/vmlinux"' 'CONFIG_GUEST1_MAC="52:54:00:12:34:56"' 'CONFIG_GUEST1_IP="10.77.0.20"'
 make_host_and_outside
 # The outside's IPv6: the uplink takes it by SLAAC from the outside's own
 # router advertisements, which forwarding must not turn off.
@@ -57,9 +62,18 @@ t_wait_for 10 sh -c "ip -n $G -6 route show default | grep -q 'via fe80::'" ||
 # rdisc6 solicits and prints what the RA says.
 in_ns "$G" rdisc6 -1 -w 3000 eth0 > "$WORK/rdisc6" 2>&1 || t_fail "rdisc6 got no answer: $(cat "$WORK/rdisc6")"
 for want in 'Prefix *: fd00:1ab:0:1::/64' 'Stateful address conf\. *: *No' 'Router preference *: *medium' \
-	'Router lifetime *: *1800' 'DNS search list *: lab\.test' 'Source link-layer address: 02:'; do
+	'Router lifetime *: *1800' 'DNS search list *: lab\.test' 'Source link-layer address: 02:' \
+	'Recursive DNS server *: fd00:1ab:0:1::1'; do
 	grep -q "$want" "$WORK/rdisc6" || t_error "rdisc6 does not show $want: $(cat "$WORK/rdisc6")"
 done
+
+# DNS over IPv6 at the address the RA names.
+ns() { in_ns "$G" "$BB" nslookup "$@" fd00:1ab:0:1::1 2>&1; }
+ns -type=AAAA g6.lab.test > "$WORK/ns-aaaa" || t_error "AAAA g6.lab.test: $(cat "$WORK/ns-aaaa")"
+grep -q "$addr" "$WORK/ns-aaaa" || t_error "AAAA g6.lab.test is not $addr: $(cat "$WORK/ns-aaaa")"
+ns -type=AAAA gateway.lab.test | grep -q 'fd00:1ab:0:1::1' || t_error "AAAA gateway: $(ns -type=AAAA gateway.lab.test)"
+ns -type=PTR 6.5.4.3.2.1.e.f.f.f.0.0.4.5.0.5.1.0.0.0.0.0.0.0.b.a.1.0.0.0.d.f.ip6.arpa > "$WORK/ns-ptr"
+grep -q 'g6\.lab\.test' "$WORK/ns-ptr" || t_error "PTR of $addr: $(cat "$WORK/ns-ptr")"
 
 # Out through NAT: the outside sees the uplink's address.
 mkdir -p "$WORK/www/cgi-bin"
