@@ -488,6 +488,12 @@ static void in_lab_address_drop(struct chain_ctx *c)
 	nft_expr_verdict(m, NF_DROP);
 	addr_format_ip4(c->p->subnet.addr, net);
 	rule_done(c, "ip daddr %s/%u drop", net, c->p->subnet.len);
+	if (!c->p->ipv6)
+		return;
+	m = rule(c);
+	nft_match_daddr6(m, c->p->prefix6, 64, NFT_CMP_EQ);
+	nft_expr_verdict(m, NF_DROP);
+	rule_done(c, "ip6 daddr %s drop", c->p6);
 }
 
 static void fill_input(struct chain_ctx *c)
