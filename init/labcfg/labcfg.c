@@ -35,6 +35,19 @@ gid_t labcfg_kvm_gid(const struct profile *p)
 	return p->sandbox_uid + PROFILE_GUEST_SLOTS + 2;
 }
 
+/* A forward to a guest by name also answers over IPv6, at the address
+ * SLAAC gives the guest's MAC in the lab's /64 (the guest's AAAA). */
+static void forward6(const struct profile *p, const struct port_forward *f, struct nft_forward *out)
+{
+	if (!p->ipv6)
+		return;
+	for (unsigned i = 0; i < p->nguests; i++)
+		if (!strcmp(p->guests[i].name, f->guest)) {
+			addr_eui64(p->prefix6, p->guests[i].mac, out->guest_ip6);
+			out->has6 = true;
+		}
+}
+
 static void labcfg_nft(const struct profile *p, struct nft_config *out)
 {
 	memset(out, 0, sizeof(*out));
@@ -56,7 +69,8 @@ static void labcfg_nft(const struct profile *p, struct nft_config *out)
 	for (unsigned i = 0; i < p->nforwards; i++) {
 		const struct port_forward *f = &p->forwards[i];
 
-		out->forwards[i] = (struct nft_forward){ f->proto, f->host_port, f->guest_port, f->guest_ip };
+		out->forwards[i] = (struct nft_forward){ f->proto, f->host_port, f->guest_port, f->guest_ip, false, { 0 } };
+		forward6(p, f, &out->forwards[i]);
 	}
 	out->nforwards = p->nforwards;
 }

@@ -13,6 +13,7 @@
 #include <linux/netfilter.h>
 #include <linux/netfilter/nf_nat.h>
 #include <linux/netfilter/nf_tables.h>
+#include <linux/rtnetlink.h>
 #include <linux/udp.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -142,13 +143,13 @@ void nft_expr_masq(struct nl_msg *m, uint32_t flags, uint32_t reg_proto_min, uin
 
 /* The kernel derives MAP_IPS / PROTO_SPECIFIED from the registers given
  * (nft_nat_init); we send them too so the intent is in the message. */
-void nft_expr_nat(struct nl_msg *m, uint32_t type, uint32_t reg_addr, uint32_t reg_proto)
+void nft_expr_nat(struct nl_msg *m, uint32_t type, uint8_t family, uint32_t reg_addr, uint32_t reg_proto)
 {
 	struct expr e = expr_begin(m, "nat");
 	uint32_t flags = 0;
 
 	nl_attr_put_be32(m, NFTA_NAT_TYPE, type);
-	nl_attr_put_be32(m, NFTA_NAT_FAMILY, NFPROTO_IPV4);
+	nl_attr_put_be32(m, NFTA_NAT_FAMILY, family);
 	if (reg_addr) {
 		nl_attr_put_be32(m, NFTA_NAT_REG_ADDR_MIN, reg_addr);
 		flags |= NF_NAT_RANGE_MAP_IPS;
@@ -159,6 +160,16 @@ void nft_expr_nat(struct nl_msg *m, uint32_t type, uint32_t reg_addr, uint32_t r
 	}
 	if (flags)
 		nl_attr_put_be32(m, NFTA_NAT_FLAGS, flags);
+	expr_end(m, e);
+}
+
+void nft_expr_fib(struct nl_msg *m, uint32_t result, uint32_t flags, uint32_t dreg)
+{
+	struct expr e = expr_begin(m, "fib");
+
+	nl_attr_put_be32(m, NFTA_FIB_DREG, dreg);
+	nl_attr_put_be32(m, NFTA_FIB_RESULT, result);
+	nl_attr_put_be32(m, NFTA_FIB_FLAGS, flags);
 	expr_end(m, e);
 }
 
@@ -325,7 +336,29 @@ void nft_stmt_dnat(struct nl_msg *m, uint32_t addr, uint16_t port)
 	nft_expr_immediate(m, NFT_REG_1, a, sizeof(a));
 	if (port)
 		nft_expr_immediate(m, NFT_REG_2, p, sizeof(p));
-	nft_expr_nat(m, NFT_NAT_DNAT, NFT_REG_1, port ? NFT_REG_2 : 0);
+	nft_expr_nat(m, NFT_NAT_DNAT, NFPROTO_IPV4, NFT_REG_1, port ? NFT_REG_2 : 0);
+}
+
+void nft_stmt_dnat6(struct nl_msg *m, const uint8_t addr[16], uint16_t port)
+{
+	uint8_t p[2];
+
+	put_be16(p, port);
+	nft_expr_immediate(m, NFT_REG_1, addr, 16);
+	if (port)
+		nft_expr_immediate(m, NFT_REG_2, p, sizeof(p));
+	nft_expr_nat(m, NFT_NAT_DNAT, NFPROTO_IPV6, NFT_REG_1, port ? NFT_REG_2 : 0);
+}
+
+/* fib daddr type local: the packet is for one of this host's addresses,
+ * whichever interface has it and however it got it (a DHCP uplink's
+ * address is not known when the ruleset is built). */
+void nft_match_daddr_local(struct nl_msg *m)
+{
+	uint32_t local = RTN_LOCAL;
+
+	nft_expr_fib(m, NFT_FIB_RESULT_ADDRTYPE, NFTA_FIB_F_DADDR, NFT_REG_1);
+	nft_expr_cmp(m, NFT_CMP_EQ, NFT_REG_1, &local, sizeof(local));
 }
 
 /* Port unreachable is what iptables' REJECT and libvirt send; in an inet

@@ -27,7 +27,8 @@ void nft_expr_verdict(struct nl_msg *m, int32_t code);
 void nft_expr_masq(struct nl_msg *m, uint32_t flags, uint32_t reg_proto_min, uint32_t reg_proto_max);
 /* type NFT_NAT_SNAT/DNAT, IPv4 (the rule must match meta nfproto ipv4);
  * reg_proto 0: keep the port. */
-void nft_expr_nat(struct nl_msg *m, uint32_t type, uint32_t reg_addr, uint32_t reg_proto);
+void nft_expr_nat(struct nl_msg *m, uint32_t type, uint8_t family, uint32_t reg_addr, uint32_t reg_proto);
+void nft_expr_fib(struct nl_msg *m, uint32_t result, uint32_t flags, uint32_t dreg);
 void nft_expr_reject(struct nl_msg *m, uint32_t type, uint8_t icmp_code);
 
 /* Matches. IPv4 addresses and ports are host byte order here; IPv6
@@ -59,6 +60,9 @@ void nft_match_ct(struct nl_msg *m, uint32_t key, uint32_t bits);
 void nft_stmt_masq(struct nl_msg *m, uint16_t port_min, uint16_t port_max);
 /* dnat to ADDR[:PORT]; port 0: keep the port. */
 void nft_stmt_dnat(struct nl_msg *m, uint32_t addr, uint16_t port);
+void nft_stmt_dnat6(struct nl_msg *m, const uint8_t addr[16], uint16_t port);
+/* fib daddr type local */
+void nft_match_daddr_local(struct nl_msg *m);
 /* reject with icmpx type port-unreachable (nft prints plain "reject"). */
 void nft_stmt_reject(struct nl_msg *m);
 

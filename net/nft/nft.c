@@ -186,8 +186,33 @@ static void post_masq6(struct chain_ctx *c)
 	rule_done(c, "ip6 saddr %s masquerade", c->p6);
 }
 
+/* ip saddr S ip daddr S ct status dnat masquerade: a guest that reached
+ * another through a forward of the host's address (hairpin) must see the
+ * answer come from the host, or it would come straight from the other
+ * guest, from an address it never wrote to, and be dropped. */
+static void post_hairpin(struct chain_ctx *c)
+{
+	struct nl_msg *m = rule(c);
+
+	nft_match_saddr(m, &c->p->subnet, NFT_CMP_EQ);
+	nft_match_daddr(m, &c->p->subnet, NFT_CMP_EQ);
+	nft_match_ct(m, NFT_CT_STATUS, IPS_DST_NAT);
+	nft_stmt_masq(m, 0, 0);
+	rule_done(c, "hairpin: ct status dnat masquerade");
+	if (!c->p->ipv6)
+		return;
+	m = rule(c);
+	nft_match_saddr6(m, c->p->prefix6, 64, NFT_CMP_EQ);
+	nft_match_daddr6(m, c->p->prefix6, 64, NFT_CMP_EQ);
+	nft_match_ct(m, NFT_CT_STATUS, IPS_DST_NAT);
+	nft_stmt_masq(m, 0, 0);
+	rule_done(c, "hairpin: ip6 ct status dnat masquerade");
+}
+
 static void fill_postrouting(struct chain_ctx *c)
 {
+	if (c->p->nforwards)
+		post_hairpin(c);
 	post_return(c, &mcast_local, "224.0.0.0/24");
 	post_return(c, &broadcast, "255.255.255.255");
 	post_masq(c, IPPROTO_TCP);
@@ -197,28 +222,68 @@ static void fill_postrouting(struct chain_ctx *c)
 		post_masq6(c);
 }
 
-/* --- prerouting (nat): port forwards; libvirt has none, this is the
- * DNAT a libvirt user adds by hook script --- */
+/* --- prerouting and output (nat): port forwards; libvirt has none, this
+ * is the DNAT a libvirt user adds by hook script, done so that the three
+ * paths that break by hand all work: from the uplink (prerouting), from
+ * the host itself (output: locally made packets skip prerouting) and from
+ * a guest to the host's uplink address (prerouting from the bridge, with
+ * the masquerade in postrouting that makes the answer come back the same
+ * way). A forward answers at the host's own addresses outside the lab
+ * only (fib daddr type local): a packet passing through to a guest keeps
+ * its destination, and the lab's gateway keeps its ports. --- */
 
-/* iifname U meta l4proto P th dport HOSTPORT dnat ip to GUEST:PORT
- * (IPv4 only: the nfproto match keeps IPv6 away from an IPv4 NAT). */
-static void pre_dnat(struct chain_ctx *c, const struct nft_forward *f)
+/* [ip daddr != 127.0.0.0/8] ip daddr != S fib daddr type local th dport
+ * HOSTPORT dnat ip to GUEST:PORT */
+static void nat_dnat4(struct chain_ctx *c, const struct nft_forward *f, bool output)
 {
+	static const struct ip4_prefix loopback = { 0x7f000000u, 8 };
 	struct nl_msg *m = rule(c);
 	char ip[16];
 
-	nft_match_ifname(m, NFT_META_IIFNAME, c->p->uplink_ifname);
-	nft_match_nfproto(m, NFPROTO_IPV4);
+	if (output) /* the host to its own loopback: not the guest's business */
+		nft_match_daddr(m, &loopback, NFT_CMP_NEQ);
+	nft_match_daddr(m, &c->p->subnet, NFT_CMP_NEQ);
+	nft_match_daddr_local(m);
 	nft_match_dport(m, f->proto, f->host_port);
 	nft_stmt_dnat(m, f->guest_ip, f->guest_port);
 	addr_format_ip4(f->guest_ip, ip);
 	rule_done(c, "dnat %s/%u to %s:%u", proto_name(f->proto), f->host_port, ip, f->guest_port);
 }
 
+/* The same over IPv6, to the guest's address in the lab's /64. */
+static void nat_dnat6(struct chain_ctx *c, const struct nft_forward *f, bool output)
+{
+	static const uint8_t loopback6[16] = { [15] = 1 };
+	struct nl_msg *m = rule(c);
+	char ip[INET6_ADDRSTRLEN];
+
+	if (output)
+		nft_match_daddr6(m, loopback6, 128, NFT_CMP_NEQ);
+	nft_match_daddr6(m, c->p->prefix6, 64, NFT_CMP_NEQ);
+	nft_match_daddr_local(m);
+	nft_match_dport(m, f->proto, f->host_port);
+	nft_stmt_dnat6(m, f->guest_ip6, f->guest_port);
+	inet_ntop(AF_INET6, f->guest_ip6, ip, sizeof(ip));
+	rule_done(c, "dnat %s/%u to [%s]:%u", proto_name(f->proto), f->host_port, ip, f->guest_port);
+}
+
+static void fill_dnat(struct chain_ctx *c, bool output)
+{
+	for (unsigned i = 0; i < c->p->nforwards; i++) {
+		nat_dnat4(c, &c->p->forwards[i], output);
+		if (c->p->ipv6 && c->p->forwards[i].has6)
+			nat_dnat6(c, &c->p->forwards[i], output);
+	}
+}
+
 static void fill_prerouting(struct chain_ctx *c)
 {
-	for (unsigned i = 0; i < c->p->nforwards; i++)
-		pre_dnat(c, &c->p->forwards[i]);
+	fill_dnat(c, false);
+}
+
+static void fill_output(struct chain_ctx *c)
+{
+	fill_dnat(c, true);
 }
 
 /* --- forward (filter): libvirt's LIBVIRT_FWI / FWO / FWX --- */
@@ -238,6 +303,21 @@ static void fwd_forwarded(struct chain_ctx *c, const struct nft_forward *f)
 	nft_match_ct(m, NFT_CT_STATUS, IPS_DST_NAT);
 	nft_expr_verdict(m, NF_ACCEPT);
 	addr_format_ip4(f->guest_ip, ip);
+	rule_done(c, "%s %s/%u ct status dnat accept", ip, proto_name(f->proto), f->guest_port);
+}
+
+/* The same for a forward's IPv6 side. */
+static void fwd_forwarded6(struct chain_ctx *c, const struct nft_forward *f)
+{
+	struct nl_msg *m = rule(c);
+	char ip[INET6_ADDRSTRLEN];
+
+	nft_match_ifname(m, NFT_META_OIFNAME, c->p->bridge_name);
+	nft_match_daddr6(m, f->guest_ip6, 128, NFT_CMP_EQ);
+	nft_match_dport(m, f->proto, f->guest_port);
+	nft_match_ct(m, NFT_CT_STATUS, IPS_DST_NAT);
+	nft_expr_verdict(m, NF_ACCEPT);
+	inet_ntop(AF_INET6, f->guest_ip6, ip, sizeof(ip));
 	rule_done(c, "%s %s/%u ct status dnat accept", ip, proto_name(f->proto), f->guest_port);
 }
 
@@ -311,8 +391,11 @@ static void fwd_out_back6(struct chain_ctx *c)
 static void fill_forward(struct chain_ctx *c)
 {
 	if (c->p->nat) {
-		for (unsigned i = 0; i < c->p->nforwards; i++)
+		for (unsigned i = 0; i < c->p->nforwards; i++) {
 			fwd_forwarded(c, &c->p->forwards[i]);
+			if (c->p->ipv6 && c->p->forwards[i].has6)
+				fwd_forwarded6(c, &c->p->forwards[i]);
+		}
 		fwd_out(c);
 		fwd_back(c);
 		if (c->p->ipv6)
@@ -530,6 +613,9 @@ static const struct base_chain chain_postrouting = {
 static const struct base_chain chain_prerouting = {
 	"prerouting", "nat", "prerouting", NF_INET_PRE_ROUTING, NF_IP_PRI_NAT_DST, fill_prerouting, false
 };
+static const struct base_chain chain_output = {
+	"output", "nat", "output", NF_INET_LOCAL_OUT, NF_IP_PRI_NAT_DST, fill_output, false
+};
 static const struct base_chain chain_forward = {
 	"forward", "filter", "forward", NF_INET_FORWARD, NF_IP_PRI_FILTER, fill_forward, true
 };
@@ -579,8 +665,10 @@ int nft_build_ruleset(struct nl_batch *b, const struct nft_config *p, bool exist
 	table_msg(b, NFT_MSG_NEWTABLE, "table inet " NFT_TABLE_NAME);
 	if (p->nat)
 		build_chain(b, p, &chain_postrouting);
-	if (p->nat && p->nforwards)
+	if (p->nat && p->nforwards) {
 		build_chain(b, p, &chain_prerouting);
+		build_chain(b, p, &chain_output);
+	}
 	build_chain(b, p, &chain_forward);
 	build_chain(b, p, &chain_input);
 	batch_marker(b, NFNL_MSG_BATCH_END, "batch end");

@@ -19,11 +19,15 @@
 #define NFT_ON_BRIDGE 1u
 #define NFT_ON_UPLINK 2u
 
-/* A port of the uplink forwarded to a guest (DNAT). */
+/* A port of the host's forwarded to a guest (DNAT): reached at any of the
+ * host's addresses outside the lab, from the uplink, from the host itself
+ * and from other guests (hairpin). */
 struct nft_forward {
 	uint8_t proto;                 /* IPPROTO_TCP or IPPROTO_UDP */
 	uint16_t host_port, guest_port;
 	uint32_t guest_ip;
+	bool has6;                     /* and over IPv6, to guest_ip6 */
+	uint8_t guest_ip6[16];
 };
 
 /* A port of a service of the host's own (the SMB share, a gdb stub, an
@@ -54,9 +58,10 @@ struct nft_config {
 	unsigned nforwards;
 };
 
-/* The largest ruleset (NFT_MAX_FORWARDS forwards, NFT_MAX_PORTS ports on
- * both sides) stays under 96 KB; tests/unit/net/nft checks it. */
-#define NFT_BATCH_SIZE (128 * 1024)
+/* The largest ruleset (NFT_MAX_FORWARDS forwards over both families,
+ * NFT_MAX_PORTS ports on both sides) stays under 3/4 of this;
+ * tests/unit/net/nft checks it. */
+#define NFT_BATCH_SIZE (256 * 1024)
 
 /* Builds the whole ruleset into b (pure: no I/O; b needs a socket only for
  * its sequence numbers) as one transaction: BATCH_BEGIN, then when the

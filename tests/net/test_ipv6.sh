@@ -29,7 +29,8 @@ grep -q 'CONFIG_LAB_IPV6_PREFIX: fe80::/64: not a unicast prefix' "$WORK/bad2.lo
 make_guest_files
 dhcpd_profile 'CONFIG_LAB_IPV6_PREFIX="fd00:1ab:0:1::/64"' 'CONFIG_DNS_DOMAIN="lab.test"' \
 	'CONFIG_DNS_UPSTREAMS="none"' 'CONFIG_GUEST1=y' 'CONFIG_GUEST1_NAME="g6"' \
-	'CONFIG_GUEST1_KERNEL="guests/demo/vmlinux"' 'CONFIG_GUEST1_MAC="52:54:00:12:34:56"' 'CONFIG_GUEST1_IP="10.77.0.20"'
+	'CONFIG_GUEST1_KERNEL="guests/demo/vmlinux"' 'CONFIG_GUEST1_MAC="52:54:00:12:34:56"' 'CONFIG_GUEST1_IP="10.77.0.20"' \
+	'CONFIG_NAT_PORT_FORWARDS="tcp:8080:g6:80"'
 make_host_and_outside
 # The outside's IPv6: the uplink takes it by SLAAC from the outside's own
 # router advertisements, which forwarding must not turn off.
@@ -92,11 +93,22 @@ in_ns "$OUT" ip -6 route add fd00:1ab:0:1::/64 via 2001:db8:30::2
 if in_ns "$OUT" "$BB" ping -6 -c 1 -W 2 "$addr" > /dev/null 2>&1; then t_fail "the outside pinged a guest over IPv6"; fi
 in_ns "$G" "$BB" ping -6 -c 1 -W 3 fd00:1ab:0:1::1 > /dev/null || t_fail "the guest cannot ping its gateway over IPv6"
 
+# The port forward over IPv6: from the outside to the uplink's address,
+# from the host itself; the guest sees the outside's own address.
+mkdir -p "$WORK/www-g/cgi-bin"
+cp "$WORK/www/cgi-bin/addr" "$WORK/www-g/cgi-bin/addr"
+bg "$G" "$BB" httpd -f -p '[::]:80' -h "$WORK/www-g"
+t_wait_for 10 in_ns "$G" curl -sf -m 2 'http://[::1]/cgi-bin/addr' > /dev/null || t_fail "the guest's web server did not start"
+seen=$(in_ns "$OUT" curl -sf -m 5 'http://[2001:db8:30::2]:8080/cgi-bin/addr') || t_fail "the IPv6 port forward does not work from the outside"
+case $seen in *2001:db8:30::1*) ;; *) t_fail "the guest saw the forwarded connection from $seen, wanted 2001:db8:30::1" ;; esac
+in_ns "$HOST" curl -sf -m 5 'http://[2001:db8:30::2]:8080/cgi-bin/addr' > /dev/null || t_fail "the IPv6 port forward does not work from the host"
+
 # The ruleset, read back with nft.
 in_ns "$HOST" nft list table inet labinit > "$WORK/ruleset"
 for want in 'ip6 saddr fd00:1ab:0:1::/64 ip6 daddr != fd00:1ab:0:1::/64 masquerade' \
-	'iifname "virbr0" ip6 saddr fd00:1ab:0:1::/64 accept' 'icmpv6 type nd-router-solicit accept'; do
-	grep -q "$want" "$WORK/ruleset" || t_error "the ruleset lacks \"$want\": $(cat "$WORK/ruleset")"
+	'iifname "virbr0" ip6 saddr fd00:1ab:0:1::/64 accept' 'icmpv6 type nd-router-solicit accept' \
+	'fib daddr type local tcp dport 8080 dnat ip6 to [fd00:1ab:0:1:5054:ff:fe12:3456]:80'; do
+	grep -qF "$want" "$WORK/ruleset" || t_error "the ruleset lacks \"$want\": $(cat "$WORK/ruleset")"
 done
 dhcpd_kill
 in_ns "$HOST" "$LABINIT" down --config "$WORK/profile" > "$WORK/down.log" 2>&1 || t_fail "down failed: $(cat "$WORK/down.log")"

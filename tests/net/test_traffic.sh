@@ -51,6 +51,20 @@ if in_ns "$OUT" "$BB" ping -c 1 -W 2 10.77.0.51 > /dev/null 2>&1; then t_fail "t
 
 # Outside -> uplink:8080 -> guest a:80 through the port forward.
 [ "$(get "$OUT" http://172.30.0.2:8080/)" = guest-a ] || t_fail "port forward 8080 -> 10.77.0.50:80 does not work"
+# The same forward from the lab host itself (output path), and from guest
+# b to the uplink's address (hairpin): guest a answers, and sees the
+# hairpin connection come from the gateway, so its answer goes back
+# through the host.
+[ "$(get "$HOST" http://172.30.0.2:8080/)" = guest-a ] || t_fail "the forward does not work from the host itself"
+mkdir -p "$WORK/www-ga/cgi-bin"
+cp "$WORK/www-out/cgi-bin/addr" "$WORK/www-ga/cgi-bin/addr"
+seen=$(get "$GB" http://172.30.0.2:8080/cgi-bin/addr) || t_fail "the forward does not work from another guest (hairpin)"
+[ "$seen" = 10.77.0.1 ] || t_fail "guest a saw the hairpin connection from $seen, wanted the gateway 10.77.0.1"
+# A forward answers at the host's own addresses only: a connection through
+# the host to guest b's port 8080 keeps its destination.
+bg "$GB" "$BB" httpd -f -p 8080 -h "$WORK/www-gb"
+t_wait_for 10 get "$GB" http://127.0.0.1:8080/ > /dev/null || t_fail "guest b's second web server did not start"
+[ "$(get "$GA" http://10.77.0.51:8080/)" = guest-b ] || t_fail "a guest-to-guest connection to port 8080 was forwarded"
 
 # A guest may not open new connections to the host itself, except DNS/DHCP.
 bg "$HOST" "$BB" httpd -p 10.77.0.1:8081 -h "$WORK/www-gb" -f

@@ -65,8 +65,12 @@ for c in postrouting prerouting forward input; do
 		t_fail "no chain $c"
 done
 in_ns "$HOST" nft list table inet labinit > "$WORK/ruleset.txt"
-grep -q 'iifname "eth0" meta nfproto ipv4 tcp dport 8080 dnat ip to 10.77.0.50:80' "$WORK/ruleset.txt" || { cat "$WORK/ruleset.txt"; t_fail "tcp forward"; }
-grep -q 'iifname "eth0" meta nfproto ipv4 udp dport 5353 dnat ip to 10.77.0.12:53' "$WORK/ruleset.txt" || { cat "$WORK/ruleset.txt"; t_fail "udp forward to vm2"; }
+grep -q 'ip daddr != 10.77.0.0/24 fib daddr type local tcp dport 8080 dnat ip to 10.77.0.50:80' "$WORK/ruleset.txt" || { cat "$WORK/ruleset.txt"; t_fail "tcp forward"; }
+grep -q 'ip daddr != 10.77.0.0/24 fib daddr type local udp dport 5353 dnat ip to 10.77.0.12:53' "$WORK/ruleset.txt" || { cat "$WORK/ruleset.txt"; t_fail "udp forward to vm2"; }
+# The host's own connections (output) and guests' (hairpin) too.
+grep -q 'chain output' "$WORK/ruleset.txt" && grep -q 'ip daddr != 127.0.0.0/8 ip daddr != 10.77.0.0/24 fib daddr type local tcp dport 8080 dnat ip to 10.77.0.50:80' "$WORK/ruleset.txt" ||
+	{ cat "$WORK/ruleset.txt"; t_fail "no output-path forward"; }
+grep -q 'ip saddr 10.77.0.0/24 ip daddr 10.77.0.0/24 ct status dnat masquerade' "$WORK/ruleset.txt" || { cat "$WORK/ruleset.txt"; t_fail "no hairpin masquerade"; }
 grep -q 'masquerade' "$WORK/ruleset.txt" || t_fail "no masquerade"
 # On an ordinary host (labinit up) the input policy stays the host's; the
 # bridge is judged whole, and the lab's addresses are closed to the rest.

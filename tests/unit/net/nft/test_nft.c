@@ -18,13 +18,14 @@
 static struct nft_config largest(void)
 {
 	struct nft_config c = { .bridge_name = "virbr0", .uplink_ifname = "eth0", .subnet = { 0x0a4d0000, 24 },
-				.nat = true, .dhcp = true, .dns = true };
+				.nat = true, .dhcp = true, .dns = true, .ipv6 = true, .prefix6 = { 0xfd, 1, 2, 3, 4, 5, 0, 1 } };
 
 	for (unsigned i = 0; i < NFT_MAX_PORTS; i++)
 		c.ports[i] = (struct nft_port){ IPPROTO_TCP, (uint16_t)(1000 + i), NFT_ON_BRIDGE | NFT_ON_UPLINK };
 	c.nports = NFT_MAX_PORTS;
 	for (unsigned i = 0; i < NFT_MAX_FORWARDS; i++)
-		c.forwards[i] = (struct nft_forward){ IPPROTO_UDP, (uint16_t)(2000 + i), 53, 0x0a4d0002 + i };
+		c.forwards[i] = (struct nft_forward){ IPPROTO_UDP, (uint16_t)(2000 + i), 53, 0x0a4d0002 + i, true,
+						      { 0xfd, 1, 2, 3, 4, 5, 0, 1, [15] = (uint8_t)i } };
 	c.nforwards = NFT_MAX_FORWARDS;
 	return c;
 }
@@ -72,14 +73,19 @@ static void test_policies(void)
 	struct nft_config c = largest();
 	uint32_t p[8];
 
-	/* postrouting, prerouting (nat: accept), forward, input */
+	/* postrouting, prerouting, output (nat: accept), forward, input */
 	nl_batch_init(&b, &s, buf, sizeof(buf));
 	CHECK(nft_build_ruleset(&b, &c, false) == 0);
-	CHECK(policies(&b, p, 8) == 4 && p[0] == NF_ACCEPT && p[1] == NF_ACCEPT && p[2] == NF_DROP && p[3] == NF_DROP);
+	CHECK(policies(&b, p, 8) == 5 && p[0] == NF_ACCEPT && p[1] == NF_ACCEPT && p[2] == NF_ACCEPT &&
+	      p[3] == NF_DROP && p[4] == NF_DROP);
 	c.host_shared = true;
 	nl_batch_init(&b, &s, buf, sizeof(buf));
 	CHECK(nft_build_ruleset(&b, &c, false) == 0);
-	CHECK(policies(&b, p, 8) == 4 && p[2] == NF_ACCEPT && p[3] == NF_ACCEPT);
+	CHECK(policies(&b, p, 8) == 5 && p[3] == NF_ACCEPT && p[4] == NF_ACCEPT);
+	/* Without forwards, no prerouting or output chain. */
+	c.nforwards = 0;
+	nl_batch_init(&b, &s, buf, sizeof(buf));
+	CHECK(nft_build_ruleset(&b, &c, false) == 0 && policies(&b, p, 8) == 3);
 }
 
 static void test_long_ifname(void)
