@@ -72,6 +72,7 @@ prefixes() {
 	guests/qemu) echo "qemu_ qmp_ kvm_" ;;
 	guests/share) echo "share_" ;;
 	guests/conlog) echo "conlog_" ;;
+	guests/uml) echo "uml_" ;;
 	esac
 }
 t_need nm binutils
