@@ -179,6 +179,10 @@ void labcfg_guest(const struct profile *p, const struct guest_cfg *g, struct gue
 	out->share_tag = p->share_9p_tag;
 	out->share_per_guest = p->share_per_guest;
 	out->console_log_kib = p->console_log_kib;
+	out->cloud_init = g->cloud_init;
+	out->domain = p->dns ? p->dns_domain : "";
+	out->ssh_keys = p->ssh_keys;
+	out->qemu_args = g->qemu_args;
 	/* One user and group per guest slot (init/boot/creds.h): no guest's
 	 * QEMU can open another's disks or files, nor the worker's. */
 	out->uid = p->sandbox_uid + g->slot;

@@ -78,6 +78,8 @@ struct guest_cfg {
 	uint16_t gdb_port;
 	bool gdb_wait, autostart;
 	enum restart_policy restart;
+	bool cloud_init;               /* a NoCloud seed disk (guests/cloudinit/) */
+	const char *qemu_args;         /* as written; split by lib/core/words */
 };
 
 struct port_forward {
@@ -140,6 +142,9 @@ struct profile {
 	enum listen_on gdb_listen, smb_listen;
 	struct host_port extra_ports[PROFILE_MAX_PORTS];
 	unsigned nextra_ports;
+	/* CONFIG_SSH_AUTHORIZED_KEYS: one key per line, read from the file
+	 * it names or written inline (';' between keys) */
+	char ssh_keys[PROFILE_SSH_KEYS_MAX];
 	/* share */
 	const char *share_dir, *share_9p_tag;
 	bool share_9p, share_per_guest, share_smb;

@@ -47,6 +47,8 @@ refuse 'CONFIG_GUEST1_NIC="e1000"' "CONFIG_GUEST1_NIC: a UML guest has UML's own
 refuse 'CONFIG_GUEST1_CPUS=2' 'CONFIG_GUEST1_CPUS: a UML guest runs one CPU'
 refuse 'CONFIG_GUEST1_GDB_PORT=1234' 'CONFIG_GUEST1_GDB_PORT: a UML guest is a host process: debug it with gdb -p PID'
 refuse 'CONFIG_GUEST1_GDB_WAIT=y' 'CONFIG_GUEST1_GDB_WAIT: a UML guest is a host process: debug it with gdb -p PID'
+refuse 'CONFIG_GUEST1_QEMU_ARGS="-s"' 'CONFIG_GUEST1_QEMU_ARGS: a UML guest runs no QEMU'
+refuse 'CONFIG_GUEST1_CLOUD_INIT=y' 'CONFIG_GUEST1_CLOUD_INIT: a UML guest gets no cloud-init seed'
 refuse 'CONFIG_GUEST1_DISK="a:b/disk.img"' "CONFIG_GUEST1_DISK: $tmp/files/a:b/disk.img: UML's ubd option takes ':' as a separator"
 refuse '' "CONFIG_GUEST1_KERNEL: $tmp/files/notexec: a UML kernel is a program, and this one is not executable" uml notexec
 refuse '' "CONFIG_GUEST1_KERNEL: a UML guest needs its UML kernel (Debian's /usr/bin/linux.uml" uml ''
