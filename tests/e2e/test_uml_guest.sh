@@ -35,7 +35,7 @@ CONFIG_GUEST1_NAME="um1"
 CONFIG_GUEST1_KIND="uml"
 CONFIG_GUEST1_KERNEL="$UML"
 CONFIG_GUEST1_INITRD="guests/demo/initramfs.cpio.gz"
-CONFIG_GUEST1_APPEND="lab.if=vec0 lab.tag=none"
+CONFIG_GUEST1_APPEND="lab.if=vec0 lab.tag=none printk.time=1"
 CONFIG_GUEST1_IP="10.77.0.11"
 CONFIG_GUEST1_MEMORY=128
 CONFIG_GUEST2=y
@@ -58,7 +58,8 @@ for _ in $(seq 900); do console um1 | grep -q 'labguest: vec0 10.77.0.11/24' && 
 leased=$(cut -d' ' -f1 /proc/uptime)
 console um1 | grep -q 'labguest: vec0 10.77.0.11/24 gw 10.77.0.1' ||
 	t_fail "um1 got no lease: $(console um1 | tail -n 30)"
-t_log "UML boot to lease: $(awk -v a="$started" -v b="$leased" 'BEGIN { printf "%.1f s", b - a }') ($(console um1 | grep -o 'ready (.*)'))"
+init_at=$(console um1 | sed -n 's/^\[ *\([0-9.]*\)\] Run \/init.*/\1/p' | head -n 1)
+t_log "UML boot to lease: $(awk -v a="$started" -v b="$leased" 'BEGIN { printf "%.1f s", b - a }') (its kernel ran /init at ${init_at:-?} s; load $(cut -d' ' -f1 /proc/loadavg))"
 console um1 | grep -q 'mconsole (version 2) initialized' || t_error "no mconsole in um1's console log"
 
 # The QEMU guest reaches the UML guest across the bridge.
