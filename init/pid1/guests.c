@@ -80,6 +80,8 @@ struct service *pid1_add_guest(struct pid1 *p, struct boot_service *r, char **ar
 	/* UML's console socket on its fds 0-2 (con0=fd:0,fd:0) */
 	if (console_fd >= 0)
 		s->console_fd = console_fd;
+	/* a UML kernel's helper processes outlive a SIGKILL of the kernel */
+	s->kill_group_on_exit = g->kind == GUEST_KIND_UML;
 	s->stop_fn = stop_guest;
 	s->data = g;
 	return s;

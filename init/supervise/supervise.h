@@ -56,6 +56,9 @@ struct service {
 	int stop_signal;              /* SIGTERM unless the service needs another */
 	bool restart_pending;         /* start again once down (labctl restart) */
 	int pass_fd;                  /* >= 0: the child gets it as fd 3 (a guest's tap) */
+	/* When the main process is gone, SIGKILL what is left of its process
+	 * group (a UML kernel killed outright leaves its helper processes). */
+	bool kill_group_on_exit;
 	struct sv_creds creds;
 	/* Instead of the stop signal (a guest: QMP system_powerdown); SIGKILL
 	 * still follows after stop_timeout_ms. */

@@ -104,6 +104,18 @@ t_labctl start um1 >/dev/null || t_fail "labctl start um1 failed"
 for _ in $(seq 300); do [ "$(console um1 | grep -c 'labguest: vec0 10.77.0.11/24')" -ge 2 ] && break; sleep 0.5; done
 [ "$(console um1 | grep -c 'labguest: vec0 10.77.0.11/24')" -ge 2 ] || t_error "um1 got no lease after its restart"
 
+# Killed outright, it is restarted by its policy (on-failure), and none of
+# the old kernel's helper processes is left behind.
+upid=$(t_labctl guests | sed -n 's/^um1 \+running .* -p \([0-9]\+\)$/\1/p')
+[ -n "$upid" ] || t_fail "um1 is not running: $(t_labctl guests)"
+nsenter -t "$LPID" -p kill -KILL "$upid"
+t_wait_console 'service um1: killed by signal 9' 30 || t_fail "um1's death was not noticed"
+t_wait_count 'service um1: started' 3 60 "$CONSOLE" || t_fail "um1 was not restarted"
+for _ in $(seq 300); do [ "$(console um1 | grep -c 'labguest: vec0 10.77.0.11/24')" -ge 3 ] && break; sleep 0.5; done
+[ "$(console um1 | grep -c 'labguest: vec0 10.77.0.11/24')" -ge 3 ] || t_error "um1 got no lease after SIGKILL"
+left=$(nsenter -t "$LPID" -m -p ps -eo ppid=,args= | awk '$1 == 1 && $2 ~ /linux\.uml$/' | wc -l)
+[ "$left" = 1 ] || t_error "$left UML processes are PID 1's children, wanted only the new kernel: $(nsenter -t "$LPID" -m -p ps -eo pid,ppid,stat,args | grep linux.uml | cut -c1-80)"
+
 kill -TERM "$LPID"
 t_wait_end 150 || t_fail "the namespace did not end after SIGTERM"
 t_console | grep -q 'service um1: stopped (exit 0)' || t_error "um1 was not stopped at shutdown"
