@@ -81,6 +81,16 @@ uid=$(nsenter -t "$LPID" -m -p awk '/^Uid:/ { print $2 }' "/proc/$upid/status")
 luid=$(nsenter -t "$LPID" -m -p ps -eo uid=,args= | awk '/conlog \/run\/labinit\/guests\/um1/ { print $1; exit }')
 [ "$luid" = 64601 ] || t_error "um1's console logger runs as uid '$luid'"
 
+# gdb -p attaches to that pid (Debian's linux.uml has no symbols; a
+# kernel of your own build does) and detaches; the guest runs on (the
+# console below answers).
+if command -v gdb >/dev/null; then
+	nsenter -t "$LPID" -m -p timeout 120 gdb -p "$upid" -batch -nx \
+		-ex 'handle SIGSEGV SIGUSR1 SIGALRM SIGIO SIGVTALRM SIGWINCH nostop noprint pass' \
+		-ex 'info inferiors' >"$T_DIR/gdb.out" 2>&1
+	grep -q "process $upid" "$T_DIR/gdb.out" || t_error "gdb -p $upid did not attach: $(tail -n 5 "$T_DIR/gdb.out")"
+fi
+
 # labctl console: type on the UML guest's shell, read the answer, detach.
 for _ in $(seq 120); do console um1 | grep -q 'labguest: shell on the console' && break; sleep 0.5; done
 sleep 1
