@@ -37,7 +37,7 @@ DEB_PACKAGES := make gcc musl-tools musl-dev linux-libc-dev kconfig-frontends cl
                 nftables dnsmasq-base jq curl time qemu-system-x86 samba smbclient \
                 cpio kmod xz-utils kea-admin zstd xorriso isolinux pxelinux syslinux-common \
                 grub-common grub-efi-amd64-bin mtools dosfstools ovmf \
-                udhcpc isc-dhcp-client dhcpcd-base socat ndisc6
+                udhcpc isc-dhcp-client dhcpcd-base socat ndisc6 user-mode-linux
 
 .PHONY: all asan check unit fuzz fuzz-check run deps clean help menuconfig nconfig \
         oldconfig olddefconfig savedefconfig list-defconfigs bench demo-guest image

@@ -16,9 +16,10 @@ menuconfig GUEST@N@
 	bool "Guest @N@"
 	default n
 	help
-	  Run a guest in slot @N@: a QEMU process supervised by PID 1, on
-	  its own tap device in the bridge, with its serial console logged
-	  and attachable from labctl. Slots are independent: enable any
+	  Run a guest in slot @N@: a QEMU process (or a UML kernel, see
+	  GUEST@N@_KIND) supervised by PID 1, on its own tap device in the
+	  bridge, with its serial console logged and attachable from
+	  labctl. Slots are independent: enable any
 	  of them, e.g. only 1 and 3. Off (the default): slot unused.
 
 if GUEST@N@
@@ -35,6 +36,35 @@ config GUEST@N@_NAME
 	  Format: 1 to 15 characters (a network interface name's limit),
 	  letters, digits and '-', e.g. "vm@N@" (the default) or "e1000-a".
 	  It must differ from BRIDGE_NAME and UPLINK_IFNAME.
+
+config GUEST@N@_KIND
+	string "Kind (qemu or uml)"
+	default "qemu"
+	help
+	  What runs the guest:
+	    qemu  a QEMU process (the default): any firmware, disk bus,
+	          NIC model, the gdb stub
+	    uml   User-Mode Linux: the guest's kernel is itself a host
+	          process, built with make ARCH=um (./linux) or Debian's
+	          user-mode-linux package (/usr/bin/linux.uml). Debug it
+	          with plain gdb -p PID, the PID that labctl guests shows.
+	  A UML guest runs GUEST@N@_KERNEL (the UML binary) as the slot's
+	  user, with GUEST@N@_INITRD, GUEST@N@_DISK and GUEST@N@_EXTRA_DISKS
+	  as ubd0, ubd1... (raw images only; writes go to a copy-on-write
+	  file in its run directory, made anew each time the lab boots,
+	  unless the disk is persistent or :rw), GUEST@N@_MEMORY as mem=,
+	  its NIC as vec0 on its tap (e.g. lab.if=vec0 for the demo
+	  guest), the debug share as hostfs (mount -t hostfs none /mnt),
+	  GUEST@N@_APPEND on its command line, and the same console log,
+	  console socket and labctl console as a QEMU guest. labctl stop
+	  sends it ctrl-alt-del over UML's management console (mconsole),
+	  then SIGTERM if it is still running after half of
+	  STOP_TIMEOUT, then SIGKILL.
+	  Refused with uml: FIRMWARE other than "kernel", DISK_BUS, a bus
+	  in EXTRA_DISKS, NIC, CPUS above 1, GDB_PORT and GDB_WAIT (use
+	  gdb -p), QEMU_ARGS (UML's options go into APPEND), CLOUD_INIT,
+	  a disk path with a ':'. UML needs a tmpfs it may map
+	  executable for its memory (/dev/shm, as labinit mounts it).
 
 config GUEST@N@_FIRMWARE
 	string "Firmware"

@@ -1,5 +1,5 @@
-/* Preparing a guest's QEMU, and stopping it through QMP (from a child of
- * PID 1: the QMP conversation blocks). */
+/* Preparing a guest's QEMU or UML kernel, and stopping it through QMP or
+ * UML's mconsole (from a child of PID 1: the conversation blocks). */
 #include "guests/guest.h"
 
 #include <errno.h>
@@ -21,6 +21,7 @@
 #include "guests/cloudinit/seed.h"
 #include "guests/conlog/conlog.h"
 #include "guests/qemu/qmp.h"
+#include "guests/uml/mconsole.h"
 #include "net/netlink/tap.h"
 
 const char *guest_qemu_binary(void)
@@ -264,50 +265,49 @@ static void reach_disks(const struct guest_config *g, const char *run_dir, struc
 	}
 }
 
-int guest_prepare(const struct guest_config *g, enum qemu_accel accel, struct guest_service *out, char *why,
-		  size_t size)
+/* What both kinds need: the run directory handed to the guest's user, the
+ * tap, the logger's command line, the share. */
+static int prepare_common(const struct guest_config *g, struct guest_service *out, const char **share, char *why,
+			  size_t size)
 {
-	struct qemu_env env = { .qemu = guest_qemu_binary(), .accel = accel, .tap_fd = 3, .run_dir = out->run_dir,
-				.share_tag = g->share_tag };
-	static char share[4096], kernel[512], initrd[512], firmware[512], bound_share[512], vars[4200],
-		qemu_vars[4200], seed[192];
-	struct guest_config q = *g; /* with the paths QEMU reaches */
+	static char buf[4096];
 	int r;
 
-	out->tap_fd = -1;
-	if (!env.qemu) {
-		snprintf(why, size, "qemu-system-x86_64 is not installed");
-		return -ENOENT;
-	}
 	if ((r = make_run_dir(g->name, out->run_dir, sizeof(out->run_dir))) < 0) {
 		snprintf(why, size, "%s/%s: %s", GUEST_RUN_DIR, g->name, strerror(-r));
 		return r;
 	}
 	if ((r = give_to_qemu(g, out->run_dir, why, size)) < 0)
 		return r;
-	if ((out->tap_fd = tap_open(g->name, true)) < 0) {
+	out->tap_fd = g->kind == GUEST_KIND_UML ? tap_open_plain(g->name, true) : tap_open(g->name, true);
+	if (out->tap_fd < 0) {
 		snprintf(why, size, "tap %s: %s", g->name, strerror(-out->tap_fd));
 		return out->tap_fd;
 	}
 	log_argv(g, out);
-	if (g->share_dir && !(env.share_dir = share_for(g, share, sizeof(share)))) {
+	if (g->share_dir && !(*share = share_for(g, buf, sizeof(buf)))) {
 		snprintf(why, size, "%s/%s: handing the guest's share to uid %u: %s", g->share_dir, g->name,
 			 (unsigned)g->uid, strerror(errno));
-		close(out->tap_fd);
-		out->tap_fd = -1;
 		return -EPERM;
 	}
+	return 0;
+}
+
+static int prepare_qemu(const struct guest_config *g, enum qemu_accel accel, const char *share,
+			struct guest_service *out, char *why, size_t size)
+{
+	struct qemu_env env = { .qemu = guest_qemu_binary(), .accel = accel, .tap_fd = 3, .run_dir = out->run_dir,
+				.share_tag = g->share_tag };
+	static char kernel[512], initrd[512], firmware[512], bound_share[512], vars[4200], qemu_vars[4200],
+		seed[192];
+	struct guest_config q = *g; /* with the paths QEMU reaches */
+	int r;
+
 	uefi_vars_path(g, g->ndisks ? g->disks[0].path : "", out->run_dir, vars, sizeof(vars));
-	if (g->firmware == GUEST_FW_UEFI && (r = copy_uefi_vars(g, vars, why, size)) < 0) {
-		close(out->tap_fd);
-		out->tap_fd = -1;
+	if (g->firmware == GUEST_FW_UEFI && (r = copy_uefi_vars(g, vars, why, size)) < 0)
 		return r;
-	}
-	if (g->cloud_init && (r = seed_write(g, out->run_dir, seed, sizeof(seed), why, size)) < 0) {
-		close(out->tap_fd);
-		out->tap_fd = -1;
+	if (g->cloud_init && (r = seed_write(g, out->run_dir, seed, sizeof(seed), why, size)) < 0)
 		return r;
-	}
 	env.seed = g->cloud_init ? seed : NULL;
 	reach_disks(g, out->run_dir, &q, &env);
 	/* Beside the disk: where QEMU reaches the disk's directory. */
@@ -317,14 +317,120 @@ int guest_prepare(const struct guest_config *g, enum qemu_accel accel, struct gu
 	q.initrd = reach(g, g->initrd, out->run_dir, "initrd.d", false, false, initrd, sizeof(initrd));
 	q.firmware_file = reach(g, g->firmware_file, out->run_dir, "firmware.d", false, false, firmware,
 				sizeof(firmware));
-	env.share_dir = reach(g, env.share_dir, out->run_dir, "share.d", true, true, bound_share, sizeof(bound_share));
+	env.share_dir = reach(g, share, out->run_dir, "share.d", true, true, bound_share, sizeof(bound_share));
 	if ((r = qemu_build_argv(&q, &env, &out->argv)) < 0)
 		snprintf(why, size, r == -EINVAL ? "CONFIG_GUESTn_QEMU_ARGS cannot be split into words"
 						 : "QEMU's command line is too long");
+	out->cmd = out->argv.argv;
 	return r;
 }
 
-int guest_powerdown(const char *run_dir)
+/* UML reads raw images only (its ubd driver has no qcow2), and keeps a
+ * snapshot disk's writes in a COW file of the run directory, made anew
+ * each time the lab boots (UML reuses one it finds, and the guest's user
+ * owns the directory). */
+static int uml_disks(const struct guest_config *g, struct guest_service *out, struct guest_config *q,
+		     struct uml_env *env, char *why, size_t size)
 {
-	return qmp_powerdown(run_dir);
+	static char cow[GUEST_MAX_DISKS][192];
+	struct qemu_env formats = { 0 };
+
+	reach_disks(g, out->run_dir, q, &formats);
+	for (unsigned i = 0; i < g->ndisks; i++) {
+		if (formats.disk_formats[i] == DISK_QCOW2) {
+			snprintf(why, size, "%s: a qcow2 image; UML reads raw images only (qemu-img convert -O raw)",
+				 g->disks[i].path);
+			return -EINVAL;
+		}
+		if (g->disks[i].persistent)
+			continue;
+		snprintf(cow[i], sizeof(cow[i]), "%s/disk%u.cow", out->run_dir, i);
+		if (unlink(cow[i]) < 0 && errno != ENOENT) {
+			snprintf(why, size, "%s: %s", cow[i], strerror(errno));
+			return -errno;
+		}
+		env->cow[i] = cow[i];
+	}
+	return 0;
+}
+
+/* The console is a socket pair: UML writes its end (fds 0-2), the logger
+ * reads the other, logs it and serves console.sock with it. Both ends stay
+ * with PID 1, so either side restarts onto the same connection. */
+static int prepare_uml(const struct guest_config *g, const char *share, struct guest_service *out, char *why,
+		       size_t size)
+{
+	struct uml_env env = { .tap_fd = 3, .console_fd = 0, .run_dir = out->run_dir };
+	static char kernel[512], initrd[512], bound_share[512];
+	struct guest_config q = *g;
+	int sv[2], r;
+
+	if ((r = uml_disks(g, out, &q, &env, why, size)) < 0)
+		return r;
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) {
+		snprintf(why, size, "the console's socket pair: %s", strerror(errno));
+		return -errno;
+	}
+	out->console_fd = sv[0];
+	out->log_fd = sv[1];
+	out->log_argv[5] = "--serve";
+	out->log_argv[6] = NULL;
+	q.kernel = reach(g, g->kernel, out->run_dir, "kernel.d", false, false, kernel, sizeof(kernel));
+	q.initrd = reach(g, g->initrd, out->run_dir, "initrd.d", false, false, initrd, sizeof(initrd));
+	env.share_dir = reach(g, share, out->run_dir, "share.d", true, true, bound_share, sizeof(bound_share));
+	if ((r = uml_build_argv(&q, &env, &out->uml)) < 0)
+		snprintf(why, size, "%s", r == -E2BIG ? "UML's command line is too long" : "more than 8 disks");
+	out->cmd = out->uml.argv;
+	return r;
+}
+
+int guest_prepare(const struct guest_config *g, enum qemu_accel accel, struct guest_service *out, char *why,
+		  size_t size)
+{
+	const char *share = NULL;
+	int r;
+
+	out->tap_fd = out->console_fd = out->log_fd = -1;
+	if (g->kind == GUEST_KIND_QEMU && !guest_qemu_binary()) {
+		snprintf(why, size, "qemu-system-x86_64 is not installed");
+		return -ENOENT;
+	}
+	if ((r = prepare_common(g, out, &share, why, size)) == 0)
+		r = g->kind == GUEST_KIND_UML ? prepare_uml(g, share, out, why, size)
+					      : prepare_qemu(g, accel, share, out, why, size);
+	if (r < 0)
+		guest_service_close(out);
+	return r;
+}
+
+static void close_fd(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
+}
+
+void guest_service_close(struct guest_service *gs)
+{
+	close_fd(&gs->tap_fd);
+	close_fd(&gs->console_fd);
+	close_fd(&gs->log_fd);
+}
+
+/* UML's mconsole socket: RUN_DIR/UMID/mconsole, the umid being the name. */
+static int uml_powerdown(const char *name, const char *run_dir)
+{
+	struct uml_mc_reply reply;
+	char path[256];
+
+	snprintf(path, sizeof(path), "%s/%s/" UML_MCONSOLE, run_dir, name);
+	/* ctrl-alt-del: the guest's init shuts down in order (systemd,
+	 * busybox init); with no init that handles it the kernel restarts,
+	 * which `noreboot` turns into an exit */
+	return uml_mc_command(path, "cad", 5000, &reply);
+}
+
+int guest_powerdown(enum guest_kind kind, const char *name, const char *run_dir)
+{
+	return kind == GUEST_KIND_UML ? uml_powerdown(name, run_dir) : qmp_powerdown(run_dir);
 }

@@ -1,6 +1,7 @@
-/* A guest as a service: what PID 1 needs to supervise its QEMU (argv, the
- * tap fd to pass, how to stop it), prepared from its model. The part that
- * does not depend on what runs the guest; QEMU's own is in guests/qemu/. */
+/* A guest as a service: what PID 1 needs to supervise its QEMU or its UML
+ * kernel (argv, the fds to pass, how to stop it), prepared from its model.
+ * The part that does not depend on what runs the guest; QEMU's own is in
+ * guests/qemu/, UML's in guests/uml/. */
 #ifndef LAB_GUEST_H
 #define LAB_GUEST_H
 
@@ -8,16 +9,23 @@
 
 #include "guests/model.h"
 #include "guests/qemu/qemu.h"
+#include "guests/uml/uml.h"
 #include "lib/core/paths.h"
 
 #define GUEST_RUN_DIR PATH_GUESTS_DIR
 
 struct guest_service {
 	struct qemu_argv argv;
+	struct uml_argv uml;
+	char **cmd;            /* the guest's command line: argv.argv or uml.argv */
 	int tap_fd;            /* close-on-exec; the child gets it as fd 3 */
+	/* UML: a socket pair for the console, the guest's end (its fds 0-2)
+	 * and its logger's (the logger's fd 3, which serves console.sock);
+	 * -1 for QEMU, which serves the console socket itself */
+	int console_fd, log_fd;
 	char run_dir[128];     /* console.sock, console.fifo, console.log, qmp.sock */
 	/* its console logger's command line (a service of its own) */
-	char *log_argv[6];
+	char *log_argv[7];
 	char log_kib[16];
 };
 
@@ -25,9 +33,12 @@ struct guest_service {
  * the disk format and builds QEMU's and the console logger's argv. On error, why names the guest's problem. */
 int guest_prepare(const struct guest_config *g, enum qemu_accel accel, struct guest_service *out, char *why,
 		  size_t size);
-/* Asks QEMU to power the guest down (ACPI) over QMP. Blocks for up to a
- * few seconds: PID 1 calls it in a child process. */
-int guest_powerdown(const char *run_dir);
+/* Closes what guest_prepare opened (after handing it to PID 1). */
+void guest_service_close(struct guest_service *gs);
+/* Asks the guest to shut down: QEMU through an ACPI power-down over QMP,
+ * UML through a ctrl-alt-del over its mconsole. Blocks for up to a few
+ * seconds: PID 1 calls it in a child process. */
+int guest_powerdown(enum guest_kind kind, const char *name, const char *run_dir);
 const char *guest_qemu_binary(void);
 
 #endif

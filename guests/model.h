@@ -1,6 +1,6 @@
 /* The guest model: what the guests layer knows of a guest, whatever runs
  * it. init/labcfg/ fills it from the profile; guests/qemu/ turns it into a
- * command line. The strings are borrowed (from the profile). */
+ * command line, guests/uml/ into User-Mode Linux's. The strings are borrowed (from the profile). */
 #ifndef LAB_GUEST_MODEL_H
 #define LAB_GUEST_MODEL_H
 
@@ -8,6 +8,10 @@
 #include <stdint.h>
 
 #include "lib/core/guesthw.h"
+
+/* What runs the guest: QEMU, or the guest's kernel itself as a host
+ * process (User-Mode Linux, guests/uml/). */
+enum guest_kind { GUEST_KIND_QEMU, GUEST_KIND_UML };
 
 /* What the guest's CPU runs first. */
 enum guest_firmware {
@@ -28,6 +32,7 @@ struct guest_disk {
 
 struct guest_config {
 	const char *name;
+	enum guest_kind kind;
 	const char *kernel, *initrd;         /* "" when absent */
 	struct guest_disk disks[GUEST_MAX_DISKS];
 	unsigned ndisks;

@@ -121,6 +121,14 @@ for n in 1 2 3 4 5 6 7 8; do
 	if [ "$(cfg GUEST$n)" = y ] && [ "$(cfg GUEST${n}_FIRMWARE)" = uefi ]; then uefi=y; fi
 done
 if [ -n "$uefi" ]; then stage_listed image/lists/ovmf-files ovmf; fi
+# Debian's UML kernel, for a profile's UML guests that run it.
+for n in 1 2 3 4 5 6 7 8; do
+	if [ "$(cfg GUEST$n)" = y ] && [ "$(cfg GUEST${n}_KIND)" = uml ] &&
+		[ "$(cfg GUEST${n}_KERNEL)" = /usr/bin/linux.uml ]; then
+		stage_listed image/lists/uml-files user-mode-linux
+		break
+	fi
+done
 if [ "$(cfg SHARE_SMB)" = y ]; then
 	stage_listed image/lists/smb-files samba
 	mkdir -p "$st/var/log/samba" # samba-dcerpcd's log, whatever smb.conf says

@@ -72,7 +72,9 @@ int conlog_feed(struct conlog *c, const char *buf, size_t len, const struct conl
 const char *conlog_find_marker(const char *buf, size_t len);
 
 /* The logger: reads RUN_DIR/console.fifo (made if missing) until SIGTERM,
- * into RUN_DIR's files under bound bytes. Returns the exit status. */
-int conlog_run(const char *run_dir, size_t bound);
+ * into RUN_DIR's files under bound bytes; with console_fd >= 0 (a UML
+ * guest's console) also that, served on RUN_DIR/console.sock
+ * (guests/conlog/relay.h). Returns the exit status. */
+int conlog_run(const char *run_dir, size_t bound, int console_fd);
 
 #endif

@@ -1,6 +1,7 @@
 /* The console logger process (`labinit conlog RUN_DIR`): reads the FIFO
  * QEMU logs the serial console into and hands what comes to conlog_feed,
- * whose sink writes RUN_DIR's files. See conlog.h for why it exists. */
+ * whose sink writes RUN_DIR's files. See conlog.h for why it exists. With
+ * a console to serve (UML's), it also relays it (relay.h). */
 #include "guests/conlog/conlog.h"
 
 #include <errno.h>
@@ -12,6 +13,7 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 
+#include "guests/conlog/relay.h"
 #include "lib/core/daemon.h"
 #include "lib/core/log.h"
 #include "lib/core/writefile.h"
@@ -33,6 +35,7 @@ struct logger {
 	int last_err;              /* the last error reported, to say each once */
 	struct conlog c;
 	struct conlog_sink sink;
+	struct conlog_relay relay;
 };
 
 static int open_in(struct logger *l, const char *name, int flags)
@@ -108,6 +111,14 @@ static void drain(struct logger *l)
 			report(l, conlog_feed(&l->c, buf, (size_t)n, &l->sink));
 }
 
+/* What the served console printed. */
+static void on_console(void *ctx, const char *buf, size_t len)
+{
+	struct logger *l = ctx;
+
+	report(l, conlog_feed(&l->c, buf, len, &l->sink));
+}
+
 static void on_fifo(struct loop *lp, int fd, uint32_t events, void *data)
 {
 	(void)lp;
@@ -145,7 +156,7 @@ static void resume(struct logger *l, size_t bound)
 	conlog_init(&l->c, bound, log_len, oops_len);
 }
 
-static int setup(struct logger *l, size_t bound)
+static int setup(struct logger *l, size_t bound, int console_fd)
 {
 	int r;
 
@@ -156,7 +167,11 @@ static int setup(struct logger *l, size_t bound)
 	resume(l, bound);
 	if ((r = daemon_init(&l->d)) < 0)
 		return r;
-	return loop_add(&l->d.loop, l->fifo, EPOLLIN, on_fifo, l);
+	if ((r = loop_add(&l->d.loop, l->fifo, EPOLLIN, on_fifo, l)) < 0 || console_fd < 0)
+		return r;
+	l->relay.output = on_console;
+	l->relay.ctx = l;
+	return conlog_relay_start(&l->relay, &l->d.loop, l->run_dir, console_fd);
 }
 
 static void close_fd(int fd)
@@ -165,7 +180,7 @@ static void close_fd(int fd)
 		close(fd);
 }
 
-int conlog_run(const char *run_dir, size_t bound)
+int conlog_run(const char *run_dir, size_t bound, int console_fd)
 {
 	static struct logger l;
 	int r;
@@ -174,11 +189,13 @@ int conlog_run(const char *run_dir, size_t bound)
 	memset(&l, 0, sizeof(l));
 	l.run_dir = run_dir;
 	l.dirfd = l.fifo = l.log_fd = l.oops_fd = l.d.sigfd = -1;
+	l.relay.listen_fd = l.relay.client_fd = -1;
 	l.sink = (struct conlog_sink){ sink_log, sink_rotate, sink_oops, &l };
-	if ((r = setup(&l, bound)) < 0)
+	if ((r = setup(&l, bound, console_fd)) < 0)
 		log_err("conlog %s: %s; the guest's console is not logged", run_dir, strerror(-r));
 	else if ((r = daemon_run(&l.d)) == 0)
 		drain(&l); /* what QEMU wrote before its stop */
+	conlog_relay_close(&l.relay);
 	daemon_close(&l.d);
 	close_fd(l.fifo);
 	close_fd(l.log_fd);

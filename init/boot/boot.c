@@ -37,28 +37,34 @@ struct boot {
 	struct boot_msg m;     /* one record at a time: 33 KB, not on the stack */
 };
 
-/* One record to PID 1, with fd (a tap) when fd >= 0. */
-static int send_record(struct boot *b, int fd)
+/* One record to PID 1, with nfd fds (a guest's tap and console). */
+static int send_record_fds(struct boot *b, const int *fds, unsigned nfd)
 {
-	char cbuf[CMSG_SPACE(sizeof(int))] = { 0 };
+	char cbuf[CMSG_SPACE(2 * sizeof(int))] = { 0 };
 	struct iovec iov = { &b->m, boot_msg_size(&b->m) };
 	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
 	struct cmsghdr *c;
 
-	if (fd >= 0) {
+	if (nfd) {
 		mh.msg_control = cbuf;
-		mh.msg_controllen = sizeof(cbuf);
+		mh.msg_controllen = (__typeof__(mh.msg_controllen))CMSG_SPACE(nfd * sizeof(int)); /* musl: socklen_t */
 		c = CMSG_FIRSTHDR(&mh);
 		c->cmsg_level = SOL_SOCKET;
 		c->cmsg_type = SCM_RIGHTS;
-		c->cmsg_len = CMSG_LEN(sizeof(int));
-		memcpy(CMSG_DATA(c), &fd, sizeof(int));
+		c->cmsg_len = (__typeof__(c->cmsg_len))CMSG_LEN(nfd * sizeof(int));
+		memcpy(CMSG_DATA(c), fds, nfd * sizeof(int));
 	}
 	if (sendmsg(BOOT_FD, &mh, MSG_NOSIGNAL) < 0) {
 		log_err("boot: PID 1 did not take a record: %s", strerror(errno));
 		return -errno;
 	}
 	return 0;
+}
+
+/* One record to PID 1, with fd when fd >= 0. */
+static int send_record(struct boot *b, int fd)
+{
+	return send_record_fds(b, &fd, fd >= 0);
 }
 
 /* Polls present(arg) every POLL_MS for up to wait_s seconds (the profile's
@@ -216,8 +222,10 @@ static struct boot_service *service_head(struct boot *b, const char *name, enum 
 	return s;
 }
 
-/* A service record, run as root unless creds says otherwise. */
-static int send_service_as(struct boot *b, const char *name, char *const argv[], const struct boot_creds *creds)
+/* A service record, run as root unless creds says otherwise, with fd as
+ * its fd 3 when fd >= 0. */
+static int send_service_fd(struct boot *b, const char *name, char *const argv[], const struct boot_creds *creds,
+			   int fd)
 {
 	struct boot_service *s = service_head(b, name, SV_RESTART_ALWAYS);
 
@@ -227,7 +235,13 @@ static int send_service_as(struct boot *b, const char *name, char *const argv[],
 		log_err("service %s: its command line is too long", name);
 		return -E2BIG;
 	}
-	return send_record(b, -1);
+	s->has_fd = fd >= 0;
+	return send_record(b, fd);
+}
+
+static int send_service_as(struct boot *b, const char *name, char *const argv[], const struct boot_creds *creds)
+{
+	return send_service_fd(b, name, argv, creds, -1);
 }
 
 static int send_service(struct boot *b, const char *name, char *const argv[])
@@ -367,6 +381,11 @@ static void log_guest(const struct guest_config *g)
 {
 	char gdb[40] = "";
 
+	if (g->kind == GUEST_KIND_UML) {
+		log_info("guest %s: UML kernel %s, %u MiB, " UML_IFNAME " on its tap", g->name, g->kernel,
+			 g->memory_mib);
+		return;
+	}
 	if (g->gdb_port)
 		snprintf(gdb, sizeof(gdb), ", gdb stub on port %u%s", g->gdb_port, g->gdb_wait ? " (halted)" : "");
 	log_info("guest %s: %s, %u MiB, %u CPU%s, %s%s", g->name, g->kernel[0] ? g->kernel : g->disks[0].path,
@@ -382,12 +401,12 @@ static void send_console_logger(struct boot *b, const struct guest_cfg *g, struc
 	char name[32];
 
 	snprintf(name, sizeof(name), "%s.log", g->name);
-	send_service_as(b, name, gs->log_argv, cr);
+	send_service_fd(b, name, gs->log_argv, cr, gs->log_fd);
 }
 
-/* One guest: its tap, run directory and QEMU argv, handed to PID 1 with
- * the tap, after its console logger. A guest that cannot start is
- * reported; the others still start. */
+/* One guest: its tap, run directory and QEMU or UML argv, handed to PID 1
+ * with the tap (and UML's console), after its console logger. A guest
+ * that cannot start is reported; the others still start. */
 static void start_guest(struct boot *b, const struct guest_cfg *g, enum qemu_accel accel)
 {
 	static struct guest_service gs;
@@ -395,14 +414,13 @@ static void start_guest(struct boot *b, const struct guest_cfg *g, enum qemu_acc
 	struct boot_service *s;
 	struct boot_creds cr = { 0 };
 	char why[256];
+	int fds[2];
 
 	memset(&gs, 0, sizeof(gs));
 	labcfg_guest(b->pr, g, &c);
 	boot_creds_guest(&c, accel == QEMU_KVM, labcfg_kvm_gid(b->pr), &cr);
 	if (guest_prepare(&c, accel, &gs, why, sizeof(why)) < 0) {
 		log_err("guest %s: %s; not started", g->name, why);
-		if (gs.tap_fd >= 0)
-			close(gs.tap_fd);
 		return;
 	}
 	send_console_logger(b, g, &gs, &cr);
@@ -411,15 +429,19 @@ static void start_guest(struct boot *b, const struct guest_cfg *g, enum qemu_acc
 	s->kind = BOOT_KIND_GUEST;
 	s->autostart = g->autostart;
 	s->has_fd = true;
+	s->has_console_fd = gs.console_fd >= 0;
+	s->guest_kind = (uint8_t)c.kind;
 	copy(s->run_dir, sizeof(s->run_dir), gs.run_dir);
 	memcpy(s->mac, g->mac, sizeof(s->mac));
 	s->ip = g->ip;
 	s->gdb_port = g->gdb_port;
-	if (boot_msg_set_argv(s, gs.argv.argv) < 0)
-		log_err("guest %s: QEMU's command line is too long; not started", g->name);
-	else if (send_record(b, gs.tap_fd) == 0)
+	fds[0] = gs.tap_fd;
+	fds[1] = gs.console_fd;
+	if (boot_msg_set_argv(s, gs.cmd) < 0)
+		log_err("guest %s: its command line is too long; not started", g->name);
+	else if (send_record_fds(b, fds, s->has_console_fd ? 2 : 1) == 0)
 		log_guest(&c);
-	close(gs.tap_fd);
+	guest_service_close(&gs);
 }
 
 static void start_guests(struct boot *b)

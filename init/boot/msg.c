@@ -3,6 +3,8 @@
  * an out-of-bounds read in PID 1. */
 #include "init/boot/msg.h"
 
+#include "guests/model.h"
+
 #include <errno.h>
 #include <string.h>
 
@@ -57,7 +59,7 @@ static int check_service(const struct boot_service *s, size_t len)
 	size_t used = 0;
 
 	if (len < offsetof(struct boot_service, argv) || !terminated(s->name, sizeof(s->name)) || !s->name[0] ||
-	    !terminated(s->run_dir, sizeof(s->run_dir)) || s->kind > BOOT_KIND_GUEST || s->nargs == 0 ||
+	    !terminated(s->run_dir, sizeof(s->run_dir)) || s->kind > BOOT_KIND_GUEST || s->guest_kind > GUEST_KIND_UML || s->nargs == 0 ||
 	    s->nargs > BOOT_MSG_ARGS_MAX || s->creds.ngroups > sizeof(s->creds.groups) / sizeof(s->creds.groups[0]))
 		return -EBADMSG;
 	len -= offsetof(struct boot_service, argv);

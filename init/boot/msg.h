@@ -12,7 +12,7 @@
 
 enum boot_msg_type {
 	BOOT_MSG_SETTINGS = 1, /* what PID 1 itself needs from the profile */
-	BOOT_MSG_SERVICE,      /* supervise this, start it if autostart */
+	BOOT_MSG_SERVICE,      /* supervise this, start it if autostart; up to two fds */
 	BOOT_MSG_RESCUE,       /* the profile is broken: a rescue shell */
 	BOOT_MSG_READY,        /* the lab is up */
 };
@@ -48,7 +48,9 @@ struct boot_service {
 	uint8_t kind;              /* enum boot_kind */
 	uint8_t policy;            /* enum sv_policy */
 	bool autostart;
-	bool has_fd;               /* a tap came with it */
+	bool has_fd;               /* a tap (a guest) or another fd (its fd 3) came with it */
+	bool has_console_fd;       /* a guest's console came second (UML: its fds 0-2) */
+	uint8_t guest_kind;        /* enum guest_kind (guests/model.h) */
 	uint32_t stop_timeout_ms;
 	/* guests: what labctl shows and how PID 1 stops it */
 	char run_dir[128];

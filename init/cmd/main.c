@@ -24,8 +24,9 @@ static const struct command {
 	  "modules [--list | --boot | --order [--root DIR] [--kver RELEASE] [NAME...]]  load the boot's kernel "
 	  "modules (--boot: then hotplug, as PID 1's service), list them, or order them" },
 	{ "conlog", cmd_conlog,
-	  "conlog RUN_DIR [--size KIB]  a guest's console logger: RUN_DIR/console.fifo into console.log, "
-	  "console.log.1 and console.oops under KIB; PID 1 starts it" },
+	  "conlog RUN_DIR [--size KIB] [--serve]  a guest's console logger: RUN_DIR/console.fifo (--serve: also "
+	  "fd 3, served on RUN_DIR/console.sock) into console.log, console.log.1 and console.oops under KIB; "
+	  "PID 1 starts it" },
 	{ "accel", cmd_accel, "accel  kvm or tcg: what guests get here (the KVM probe runs a vCPU)" },
 	{ "version", cmd_version, "version  print the version" },
 };

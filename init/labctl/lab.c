@@ -34,25 +34,27 @@ static void parse_guest(struct labctl_lab *lab, char **f)
 	g->gdb_port = (unsigned)strtoul(f[5], NULL, 10);
 	if (addr_parse_mac(f[6], g->mac) < 0 || (strcmp(f[7], "-") && addr_parse_ip4(f[7], &g->ip) < 0))
 		return;
-	copy(g->run_dir, sizeof(g->run_dir), f[8]);
+	g->uml = !strcmp(f[8], "uml");
+	g->pid = (int)strtol(f[9], NULL, 10);
+	copy(g->run_dir, sizeof(g->run_dir), f[10]);
 	lab->nguests++;
 }
 
 int labctl_lab(const char *path, struct labctl_lab *lab)
 {
-	char *reply, *save = NULL, *f[9];
+	char *reply, *save = NULL, *f[11];
 
 	memset(lab, 0, sizeof(*lab));
 	if (labctl_call(path, "lab", &reply))
 		return 1;
 	for (char *line = strtok_r(reply, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		int n = split(line, f, 9);
+		int n = split(line, f, 11);
 
 		if (n == 3 && !strcmp(f[0], "leases")) {
 			lab->have_leases = true;
 			lab->prefix_len = (unsigned)strtoul(f[1], NULL, 10);
 			copy(lab->lease_file, sizeof(lab->lease_file), f[2]);
-		} else if (n == 9 && !strcmp(f[0], "guest") && lab->nguests < SV_MAX) {
+		} else if (n == 11 && !strcmp(f[0], "guest") && lab->nguests < SV_MAX) {
 			parse_guest(lab, f);
 		}
 	}

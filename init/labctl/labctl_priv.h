@@ -16,6 +16,8 @@ struct labctl_guest {
 	char name[32], state[16], run_dir[128];
 	long uptime_s;                 /* -1: not running */
 	unsigned restarts, gdb_port;
+	bool uml;                      /* a UML kernel, not QEMU */
+	int pid;                       /* the running guest's host pid, or 0 */
 	uint8_t mac[6];
 	uint32_t ip;                   /* a fixed address, or 0 */
 };

@@ -74,7 +74,9 @@ static void power(void *data, const struct ctl_command *c, int argc, char **argv
 
 /* One line per fact, tab-separated, the free-form text last:
  *   leases PREFIX_LEN LEASE_FILE
- *   guest NAME STATE UPTIME_S RESTARTS GDB_PORT MAC IP RUN_DIR */
+ *   guest NAME STATE UPTIME_S RESTARTS GDB_PORT MAC IP KIND PID RUN_DIR
+ * (KIND qemu or uml; PID the running guest's, 0 when not running: a UML
+ * kernel is debugged with gdb -p PID) */
 static void lab(void *data, const struct ctl_command *c, int argc, char **argv, char *reply, size_t size)
 {
 	struct pid1 *p = data;
@@ -97,8 +99,9 @@ static void lab(void *data, const struct ctl_command *c, int argc, char **argv, 
 		addr_format_mac(g->mac, mac);
 		if (g->ip)
 			addr_format_ip4(g->ip, ip);
-		strbuf_put(&o, "guest\t%s\t%s\t%.0f\t%u\t%u\t%s\t%s\t%s\n", s->name, sv_state_name(s->state), up,
-			   s->restarts, g->gdb_port, mac, ip, g->run_dir);
+		strbuf_put(&o, "guest\t%s\t%s\t%.0f\t%u\t%u\t%s\t%s\t%s\t%d\t%s\n", s->name, sv_state_name(s->state),
+			   up, s->restarts, g->gdb_port, mac, ip, g->kind == GUEST_KIND_UML ? "uml" : "qemu",
+			   s->state == SV_RUNNING ? (int)s->pid : 0, g->run_dir);
 	}
 }
 

@@ -269,20 +269,36 @@ static void set_creds(struct service *s, const struct boot_creds *c)
 	s->creds.ambient = c->ambient_caps;
 }
 
-static void add_service(struct pid1 *p, struct boot_service *r, int fd)
+static void close_fds(int fds[2])
+{
+	for (int i = 0; i < 2; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+}
+
+/* fds: what came with the record, in the order the record says (a guest:
+ * its tap, then UML's console; another service: its fd 3); -1 for none.
+ * Kept open for every start of the service. */
+static void add_service(struct pid1 *p, struct boot_service *r, int fds[2])
 {
 	static char *argv[BOOT_MSG_ARGS_MAX + 1];
 	struct service *s;
 
 	boot_msg_argv(r, argv);
 	if (r->kind == BOOT_KIND_GUEST) {
-		s = pid1_add_guest(p, r, argv, fd);
+		s = pid1_add_guest(p, r, argv, fds[0], r->has_console_fd ? fds[1] : -1);
+		if (!r->has_console_fd && fds[1] >= 0)
+			close(fds[1]);
 	} else {
 		s = sv_add(&p->sup, r->name, argv, r->policy, r->stop_timeout_ms);
 		if (!s)
 			log_err("service %s: cannot be supervised (a service has that name, or too many)", r->name);
-		if (fd >= 0)
-			close(fd);
+		if (s && r->has_fd)
+			s->pass_fd = fds[0];
+		else if (fds[0] >= 0)
+			close(fds[0]);
+		if (fds[1] >= 0)
+			close(fds[1]);
 	}
 	if (s)
 		set_creds(s, &r->creds);
@@ -299,11 +315,10 @@ static void lab_ready(struct pid1 *p)
 	start_console_shell(p);
 }
 
-static void on_record(struct pid1 *p, struct boot_msg *m, int fd)
+static void on_record(struct pid1 *p, struct boot_msg *m, int fds[2])
 {
 	if (p->phase != PHASE_UP) { /* a shutdown came first: start nothing */
-		if (fd >= 0)
-			close(fd);
+		close_fds(fds);
 		return;
 	}
 	switch (m->type) {
@@ -311,7 +326,7 @@ static void on_record(struct pid1 *p, struct boot_msg *m, int fd)
 		apply_settings(p, &m->u.settings);
 		break;
 	case BOOT_MSG_SERVICE:
-		add_service(p, &m->u.service, fd);
+		add_service(p, &m->u.service, fds);
 		return;
 	case BOOT_MSG_RESCUE:
 		snprintf(p->settings.profile_name, sizeof(p->settings.profile_name), "%s", m->u.rescue.profile_name);
@@ -321,19 +336,22 @@ static void on_record(struct pid1 *p, struct boot_msg *m, int fd)
 		lab_ready(p);
 		break;
 	}
-	if (fd >= 0)
-		close(fd);
+	close_fds(fds);
 }
 
-/* The fd that came with a record, or -1. */
-static int received_fd(struct msghdr *mh)
+/* The fds (one or two) that came with a record; -1 for those that did
+ * not. */
+static void received_fds(struct msghdr *mh, int fds[2])
 {
 	struct cmsghdr *c = CMSG_FIRSTHDR(mh);
-	int fd = -1;
 
-	if (c && c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS && c->cmsg_len == CMSG_LEN(sizeof(int)))
-		memcpy(&fd, CMSG_DATA(c), sizeof(int));
-	return fd;
+	fds[0] = fds[1] = -1;
+	if (!c || c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
+		return;
+	if (c->cmsg_len == CMSG_LEN(sizeof(int)))
+		memcpy(fds, CMSG_DATA(c), sizeof(int));
+	else if (c->cmsg_len == CMSG_LEN(2 * sizeof(int)))
+		memcpy(fds, CMSG_DATA(c), 2 * sizeof(int));
 }
 
 static void boot_done(struct pid1 *p)
@@ -351,12 +369,12 @@ static void on_boot_records(struct loop *l, int fd, uint32_t events, void *data)
 
 	(void)l;
 	for (;;) {
-		char cbuf[CMSG_SPACE(sizeof(int))];
+		char cbuf[CMSG_SPACE(2 * sizeof(int))];
 		struct iovec iov = { &m, sizeof(m) };
 		struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
 				     .msg_controllen = sizeof(cbuf) };
 		ssize_t n = recvmsg(fd, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
-		int passed;
+		int passed[2];
 
 		if (n < 0 && (errno == EAGAIN || errno == EINTR))
 			break;
@@ -364,11 +382,10 @@ static void on_boot_records(struct loop *l, int fd, uint32_t events, void *data)
 			boot_done(p); /* the boot ended */
 			return;
 		}
-		passed = received_fd(&mh);
+		received_fds(&mh, passed);
 		if ((mh.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) || boot_msg_check(&m, (size_t)n) < 0) {
 			log_err("boot: a malformed record (%zd bytes) dropped", n);
-			if (passed >= 0)
-				close(passed);
+			close_fds(passed);
 			continue;
 		}
 		on_record(p, &m, passed);

@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "guests/model.h"
 #include "init/boot/msg.h"
 #include "init/supervise/supervise.h"
 #include "lib/core/loop.h"
@@ -22,6 +23,7 @@ enum pid1_phase {
 /* A guest as PID 1 knows it: enough to stop it and to tell labctl where
  * its files are. */
 struct pid1_guest {
+	enum guest_kind kind;
 	char run_dir[128];
 	uint8_t mac[6];
 	uint32_t ip;
@@ -59,6 +61,7 @@ void shutdown_on_no_children(struct pid1 *p);
 void pid1_control(void *data, int argc, char **argv, char *reply, size_t size);
 /* A guest from the boot's record: supervised, stopped by ACPI power-down
  * over QMP (init/pid1/guests.c). */
-struct service *pid1_add_guest(struct pid1 *p, struct boot_service *r, char **argv, int tap_fd);
+/* console_fd: UML's console (its fds 0-2), or -1. */
+struct service *pid1_add_guest(struct pid1 *p, struct boot_service *r, char **argv, int tap_fd, int console_fd);
 
 #endif

@@ -342,6 +342,10 @@ int sv_child_exited(struct supervisor *sup, pid_t pid, int status)
 			continue;
 		s->pid = 0;
 		s->last_status = status;
+		/* The group outlives its leader while members are left, and its
+		 * id is not handed out again meanwhile: this reaches only them. */
+		if (s->kill_group_on_exit)
+			kill(-pid, SIGKILL);
 		/* The exit may be reaped before the pipe event is read. */
 		if (s->exec_fd >= 0) {
 			int err = read_exec_report(s);

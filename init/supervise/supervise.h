@@ -51,11 +51,14 @@ struct service {
 	int last_status;              /* wait status of the last exit, -1: none */
 	int exec_errno;
 	unsigned stop_timeout_ms;
-	int console_fd;               /* 0: fd 0 becomes the controlling terminal; > 0: also 0..2 */
+	int console_fd;               /* 0: fd 0 becomes the controlling terminal; > 0: also 0..2 (a UML guest's console socket) */
 	char tty[64];                 /* or this device, opened in the child on 0..2 */
 	int stop_signal;              /* SIGTERM unless the service needs another */
 	bool restart_pending;         /* start again once down (labctl restart) */
-	int pass_fd;                  /* >= 0: the child gets it as fd 3 (a guest's tap) */
+	int pass_fd;                  /* >= 0: the child gets it as fd 3 (a guest's tap, a UML console's logger end) */
+	/* When the main process is gone, SIGKILL what is left of its process
+	 * group (a UML kernel killed outright leaves its helper processes). */
+	bool kill_group_on_exit;
 	struct sv_creds creds;
 	/* Instead of the stop signal (a guest: QMP system_powerdown); SIGKILL
 	 * still follows after stop_timeout_ms. */

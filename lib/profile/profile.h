@@ -52,11 +52,14 @@ struct service_cfg {
 };
 
 enum firmware_kind { FIRMWARE_KERNEL, FIRMWARE_BIOS, FIRMWARE_UEFI, FIRMWARE_FILE };
+/* CONFIG_GUESTn_KIND: what runs the guest. */
+enum guest_runner { RUNNER_QEMU, RUNNER_UML };
 enum restart_policy { RESTART_ON_FAILURE, RESTART_ALWAYS, RESTART_NEVER };
 
 struct guest_cfg {
 	unsigned slot;                 /* 1..PROFILE_GUEST_SLOTS */
 	const char *name;
+	enum guest_runner kind;
 	char kernel[4096], initrd[4096];       /* resolved against files_dir */
 	enum firmware_kind firmware;
 	char firmware_file[4096];               /* FIRMWARE_FILE's */

@@ -66,6 +66,7 @@
 #define PROFILE_GUEST_KEYS(X)                  \
 	X(ENABLE, BOOL, "n", 0, 0)             \
 	X(NAME, STR, NULL, 0, 0)               \
+	X(KIND, STR, "qemu", 0, 0)             \
 	X(FIRMWARE, STR, "kernel", 0, 0)       \
 	X(KERNEL, STR, "", 0, 0)               \
 	X(INITRD, STR, "", 0, 0)               \

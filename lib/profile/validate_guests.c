@@ -241,6 +241,59 @@ static void guest_disks(struct vctx *c, struct guest_cfg *g, unsigned slot)
 	guest_bus_room(c, g, slot);
 }
 
+/* "qemu" or "uml", in the order of enum guest_runner. */
+static void guest_kind(struct vctx *c, struct guest_cfg *g, unsigned slot)
+{
+	static const char *const kinds[] = { "qemu", "uml", NULL };
+	unsigned key = K_GUEST(slot, GF_KIND);
+	int i = word_index(kinds, vc_str(c, key));
+
+	if (i < 0)
+		vc_error(c, key, "\"%s\": expected qemu or uml (User-Mode Linux)", vc_str(c, key));
+	g->kind = i == 1 ? RUNNER_UML : RUNNER_QEMU;
+}
+
+/* A key set away from its default that a UML guest cannot honour. */
+static void uml_refuse(struct vctx *c, unsigned slot, enum guest_field f, const char *why)
+{
+	char def[64];
+	unsigned key = K_GUEST(slot, f);
+
+	if (strcmp(vc_str(c, key), profile_key_default(key, def)))
+		vc_error(c, key, "a UML guest %s", why);
+}
+
+/* What a UML guest is: its kernel run as a process, one CPU, ubd disks
+ * (whose option splits paths at ':'), the vector driver's NIC, debugged
+ * with gdb attached to the process. */
+static void guest_uml(struct vctx *c, const struct guest_cfg *g, unsigned slot)
+{
+	unsigned first_extra = *vc_str(c, K_GUEST(slot, GF_DISK)) ? 1 : 0;
+
+	uml_refuse(c, slot, GF_FIRMWARE, "is its kernel, run as a host process: no firmware (a firmware boot "
+					 "needs KIND=qemu)");
+	uml_refuse(c, slot, GF_DISK_BUS, "has ubd disks (ubd0, ubd1...): there is no bus to choose");
+	uml_refuse(c, slot, GF_NIC, "has UML's own NIC (vec0 in the guest): there is no model to choose");
+	uml_refuse(c, slot, GF_CPUS, "runs one CPU (UML has no SMP)");
+	uml_refuse(c, slot, GF_GDB_PORT, "is a host process: debug it with gdb -p PID (labctl guests shows the PID)");
+	uml_refuse(c, slot, GF_GDB_WAIT, "is a host process: debug it with gdb -p PID (labctl guests shows the PID)");
+	uml_refuse(c, slot, GF_QEMU_ARGS, "runs no QEMU: UML's own options go into APPEND");
+	uml_refuse(c, slot, GF_CLOUD_INIT, "gets no cloud-init seed (labinit attaches it to QEMU guests only)");
+	if (g->kernel[0] && access(g->kernel, X_OK) < 0)
+		vc_error(c, K_GUEST(slot, GF_KERNEL), "%s: a UML kernel is a program, and this one is not executable",
+			 g->kernel);
+	for (unsigned i = 0; i < g->ndisks; i++) {
+		bool extra = i >= first_extra;
+		unsigned key = K_GUEST(slot, extra ? GF_EXTRA_DISKS : GF_DISK);
+
+		if (strchr(g->disks[i].path, ':'))
+			vc_error(c, key, "%s: UML's ubd option takes ':' as a separator; a UML disk's path has none",
+				 g->disks[i].path);
+		if (extra && g->disks[i].bus != GUESTHW_BUS_VIRTIO)
+			vc_error(c, key, "%s: a UML guest has ubd disks: no bus to choose", g->disks[i].path);
+	}
+}
+
 /* A kernel boots the guest directly; without one, its firmware boots
  * the first disk. QEMU takes an initrd and a command line only with a
  * kernel. */
@@ -250,7 +303,9 @@ static void guest_boot(struct vctx *c, struct guest_cfg *g, unsigned slot)
 
 	guest_firmware(c, g, slot);
 	resolve_file(c, K_GUEST(slot, GF_KERNEL), g->kernel, sizeof(g->kernel),
-		     g->firmware == FIRMWARE_KERNEL ? "a guest needs a kernel (bzImage or vmlinux)" : NULL);
+		     g->kind == RUNNER_UML ? "a UML guest needs its UML kernel (Debian's /usr/bin/linux.uml, or the "
+					     "./linux of make ARCH=um)"
+		     : g->firmware == FIRMWARE_KERNEL ? "a guest needs a kernel (bzImage or vmlinux)" : NULL);
 	resolve_file(c, K_GUEST(slot, GF_INITRD), g->initrd, sizeof(g->initrd), NULL);
 	g->append = vc_str(c, K_GUEST(slot, GF_APPEND));
 	guest_disks(c, g, slot);
@@ -352,7 +407,10 @@ static void guest_validate(struct vctx *c, unsigned slot)
 	memset(g, 0, sizeof(*g));
 	g->slot = slot + 1;
 	guest_name(c, g, slot);
+	guest_kind(c, g, slot);
 	guest_boot(c, g, slot);
+	if (g->kind == RUNNER_UML)
+		guest_uml(c, g, slot);
 	g->memory_mib = (unsigned)vc_num(c, K_GUEST(slot, GF_MEMORY));
 	g->cpus = (unsigned)vc_num(c, K_GUEST(slot, GF_CPUS));
 	guest_nic_restart(c, g, slot);

@@ -1,5 +1,5 @@
 /* tap devices. IFF_VNET_HDR lets QEMU's virtio-net pass offloads through;
- * IFF_NO_PI because QEMU expects bare frames. */
+ * IFF_NO_PI because QEMU and UML expect bare frames. */
 #include "net/netlink/tap.h"
 
 #include <errno.h>
@@ -10,7 +10,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
-int tap_open(const char *name, bool persist)
+static int tap_open_flags(const char *name, bool persist, short flags)
 {
 	struct ifreq ifr;
 	int fd, r;
@@ -21,7 +21,7 @@ int tap_open(const char *name, bool persist)
 	if (fd < 0)
 		return -errno;
 	memset(&ifr, 0, sizeof(ifr));
-	ifr.ifr_flags = IFF_TAP | IFF_NO_PI | IFF_VNET_HDR;
+	ifr.ifr_flags = flags;
 	strcpy(ifr.ifr_name, name);
 	if (ioctl(fd, TUNSETIFF, &ifr) < 0 || (persist && ioctl(fd, TUNSETPERSIST, 1) < 0)) {
 		r = -errno;
@@ -29,4 +29,14 @@ int tap_open(const char *name, bool persist)
 		return r;
 	}
 	return fd;
+}
+
+int tap_open(const char *name, bool persist)
+{
+	return tap_open_flags(name, persist, IFF_TAP | IFF_NO_PI | IFF_VNET_HDR);
+}
+
+int tap_open_plain(const char *name, bool persist)
+{
+	return tap_open_flags(name, persist, IFF_TAP | IFF_NO_PI);
 }

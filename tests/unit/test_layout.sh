@@ -73,6 +73,7 @@ prefixes() {
 	guests/qemu) echo "qemu_ qmp_ kvm_" ;;
 	guests/share) echo "share_" ;;
 	guests/conlog) echo "conlog_" ;;
+	guests/uml) echo "uml_" ;;
 	guests/cloudinit) echo "seed_" ;;
 	esac
 }
