@@ -25,9 +25,13 @@ struct guest_service {
  * the disk format and builds QEMU's and the console logger's argv. On error, why names the guest's problem. */
 int guest_prepare(const struct guest_config *g, enum qemu_accel accel, struct guest_service *out, char *why,
 		  size_t size);
-/* Asks QEMU to power the guest down (ACPI) over QMP. Blocks for up to a
+/* Asks QEMU to press the guest's power button over QMP (ACPI on pc,
+ * gpio-keys on aarch64 virt). Blocks for up to a
  * few seconds: PID 1 calls it in a child process. */
 int guest_powerdown(const char *run_dir);
-const char *guest_qemu_binary(void);
+/* qemu-system-<arch>'s path, or NULL if it is not installed. */
+const char *guest_qemu_binary(enum guesthw_arch arch);
+/* Where qemu-system-<arch> comes from, for a message. */
+const char *guest_qemu_package(enum guesthw_arch arch);
 
 #endif

@@ -10,15 +10,25 @@
 #include "init/pid1/pid1.h"
 #include "lib/core/log.h"
 
-/* ACPI power-down over QMP, from a child: the QMP conversation blocks and
+/* The power button over QMP, from a child: the QMP conversation blocks and
  * PID 1 never does. If it fails the child sends QEMU SIGTERM (QEMU then
- * exits at once); the stop timer's SIGKILL stays the last resort. */
+ * exits at once); the stop timer's SIGKILL stays the last resort. A
+ * machine without a power button (riscv64 virt in QEMU 7.2) would wait
+ * out the whole stop timeout for nothing: its QEMU gets SIGTERM at once,
+ * which to the guest is the plug pulled (its disks are snapshots unless
+ * persistent). */
 static void stop_guest(struct service *s)
 {
 	const struct pid1_guest *g = s->data;
-	pid_t qemu = s->pid, pid = fork();
+	pid_t qemu = s->pid, pid;
 	int r;
 
+	if (!g->power_button) {
+		log_info("guest %s: its machine has no power button; ending its QEMU (SIGTERM)", s->name);
+		kill(qemu, SIGTERM);
+		return;
+	}
+	pid = fork();
 	if (pid != 0) {
 		if (pid < 0)
 			kill(qemu, SIGTERM);
@@ -47,6 +57,7 @@ struct service *pid1_add_guest(struct pid1 *p, struct boot_service *r, char **ar
 	memcpy(g->mac, r->mac, sizeof(g->mac));
 	g->ip = r->ip;
 	g->gdb_port = r->gdb_port;
+	g->power_button = r->power_button;
 	s->kind = SV_KIND_GUEST;
 	s->pass_fd = tap_fd;
 	s->stop_fn = stop_guest;

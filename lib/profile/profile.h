@@ -57,6 +57,7 @@ enum restart_policy { RESTART_ON_FAILURE, RESTART_ALWAYS, RESTART_NEVER };
 struct guest_cfg {
 	unsigned slot;                 /* 1..PROFILE_GUEST_SLOTS */
 	const char *name;
+	enum guesthw_arch arch;
 	char kernel[4096], initrd[4096];       /* resolved against files_dir */
 	enum firmware_kind firmware;
 	char firmware_file[4096];               /* FIRMWARE_FILE's */
