@@ -56,7 +56,7 @@ static void add(struct qemu_argv *a, const char *fmt, ...)
 }
 
 /* The machine of the guest's architecture (guesthw_archs[]); KVM only
- * where the guest's architecture is the host's (guest_prepare decides).
+ * where the guest's architecture is the host's (qemu_accel_for).
  * The aarch64 virt machine gets a GICv3: the default GICv2 takes at most 8
  * CPUs, and CONFIG_GUESTn_CPUS goes to 64. */
 static void add_machine(struct qemu_argv *a, const struct guest_config *g, const struct qemu_env *env)
