@@ -35,6 +35,7 @@ export KCONFIG_CONFIG
 DEB_PACKAGES := make gcc musl-tools musl-dev linux-libc-dev kconfig-frontends clang \
                 libclang-rt-14-dev busybox-static iproute2 util-linux procps \
                 nftables dnsmasq-base jq curl time qemu-system-x86 samba smbclient \
+                qemu-system-arm qemu-system-misc gdb-multiarch \
                 cpio kmod xz-utils kea-admin zstd xorriso isolinux pxelinux syslinux-common \
                 grub-common grub-efi-amd64-bin mtools dosfstools ovmf \
                 udhcpc isc-dhcp-client dhcpcd-base socat ndisc6 user-mode-linux
@@ -123,10 +124,13 @@ image: deps all
 run: image
 	sh image/run.sh
 
-# The demo guest of the default profile, from Debian packages (no install):
-# lab/guests/demo/{bzImage,vmlinux,initramfs.cpio.gz,README}.
+# The demo guests, from Debian packages (no install): the default profile's
+# lab/guests/demo/{bzImage,vmlinux,initramfs.cpio.gz,README}, and
+# cross_arch_defconfig's lab/guests/demo-{arm64,riscv64}/{Image,initramfs.cpio.gz,README}.
 demo-guest: all
 	sh image/demo-guest.sh
+	sh image/demo-guest-foreign.sh arm64
+	sh image/demo-guest-foreign.sh riscv64
 
 deps:
 	@missing=$$(for p in $(DEB_PACKAGES); do \
@@ -170,7 +174,7 @@ help:
 	@echo "  fuzz              long libFuzzer runs (FUZZ_RUNS=$(FUZZ_RUNS) inputs each)"
 	@echo "  bench             benchmarks beside their peers (BENCH_RUNS=30 each); prints numbers"
 	@echo "  deps              install the Debian packages everything needs"
-	@echo "  demo-guest        lab/guests/demo/: Debian's kernel (bzImage, vmlinux) + busybox initramfs"
+	@echo "  demo-guest        lab/guests/demo{,-arm64,-riscv64}/: Debian's kernel + busybox initramfs, per architecture"
 	@echo "  menuconfig nconfig oldconfig olddefconfig savedefconfig"
 	@echo "  NAME_defconfig    load configs/NAME_defconfig into .config"
 	@echo "  list-defconfigs   the profiles in configs/"

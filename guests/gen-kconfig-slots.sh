@@ -60,11 +60,42 @@ config GUEST@N@_KIND
 	  sends it ctrl-alt-del over UML's management console (mconsole),
 	  then SIGTERM if it is still running after half of
 	  STOP_TIMEOUT, then SIGKILL.
-	  Refused with uml: FIRMWARE other than "kernel", DISK_BUS, a bus
-	  in EXTRA_DISKS, NIC, CPUS above 1, GDB_PORT and GDB_WAIT (use
-	  gdb -p), QEMU_ARGS (UML's options go into APPEND), CLOUD_INIT,
-	  a disk path with a ':'. UML needs a tmpfs it may map
+	  Refused with uml: ARCH other than x86_64, FIRMWARE other than
+	  "kernel", DISK_BUS, a bus in EXTRA_DISKS, NIC, CPUS above 1,
+	  GDB_PORT and GDB_WAIT (use gdb -p), QEMU_ARGS (UML's options go
+	  into APPEND), CLOUD_INIT, a disk path with a ':'. UML needs a tmpfs it may map
 	  executable for its memory (/dev/shm, as labinit mounts it).
+
+config GUEST@N@_ARCH
+	string "Architecture"
+	default "x86_64"
+	help
+	  The guest's CPU architecture and the machine QEMU emulates:
+	    x86_64   a PC (QEMU's pc machine), with KVM when the lab
+	             host has it (the default)
+	    aarch64  QEMU's arm64 "virt" machine, console ttyAMA0
+	    riscv64  QEMU's riscv64 "virt" machine under OpenSBI (QEMU's
+	             own copy), console ttyS0
+	  aarch64 and riscv64 guests are emulated (TCG, no KVM): expect
+	  a busybox initramfs to boot in a few seconds, a full distribution
+	  in minutes. They boot GUEST@N@_KERNEL directly: an arm64 or
+	  riscv64 "Image" (arch/arm64/boot/Image, arch/riscv/boot/Image;
+	  `make demo-guest` makes lab/guests/demo-arm64/Image and
+	  demo-riscv64/Image). Initrd, disks, NIC, share, console and gdb
+	  stub work as on x86_64 (gdb: gdb-multiarch, `set architecture
+	  aarch64` or `riscv:rv64`), except:
+	    - no IDE bus (GUEST@N@_DISK_BUS, EXTRA_DISKS): the virt
+	      machines have none; sata, scsi, nvme, usb and virtio work
+	    - GUEST@N@_FIRMWARE is "kernel" or a firmware file; bios and
+	      uefi are PC firmware
+	    - labctl stop: on aarch64 QEMU presses the guest's power button
+	      (gpio-keys; the kernel needs gpio_pl061 and gpio_keys, and
+	      something like acpid acting on KEY_POWER). QEMU 7.2's riscv64
+	      virt machine has no power button: labinit ends its QEMU at
+	      once (SIGTERM), as if the plug were pulled; keep
+	      GUEST@N@_DISK_PERSISTENT off or sync before stopping.
+	  The lab image carries qemu-system-aarch64 or -riscv64 only when
+	  a guest of the profile needs it.
 
 config GUEST@N@_FIRMWARE
 	string "Firmware"
@@ -84,7 +115,9 @@ config GUEST@N@_FIRMWARE
 	            it 512 MiB or more (GUEST@N@_MEMORY): Debian's GRUB
 	            runs out of memory loading a kernel with 256
 	    /PATH   the absolute path of another firmware file, given to
-	            QEMU as -bios, e.g. a SeaBIOS you built
+	            QEMU as -bios, e.g. a SeaBIOS you built (on riscv64:
+	            an OpenSBI or U-Boot instead of QEMU's OpenSBI)
+	  bios and uefi are x86_64 only (GUEST@N@_ARCH).
 	  With bios, uefi or a path, GUEST@N@_KERNEL is optional; if you set
 	  it anyway, the firmware boots that kernel instead of the disk.
 
@@ -95,8 +128,10 @@ config GUEST@N@_KERNEL
 	  Kernel the guest boots, a path on the lab host; a relative path
 	  is resolved against FILES_DIR, e.g. "guests/demo/vmlinux".
 
-	  Accepted: a bzImage (arch/x86/boot/bzImage) or the uncompressed
-	  ELF vmlinux at the top of your kernel build tree. Prefer vmlinux:
+	  Accepted on x86_64: a bzImage (arch/x86/boot/bzImage) or the
+	  uncompressed ELF vmlinux at the top of your kernel build tree;
+	  on aarch64 and riscv64 (GUEST@N@_ARCH) an uncompressed Image
+	  (arch/arm64/boot/Image, arch/riscv/boot/Image). Prefer vmlinux:
 	  QEMU boots it through PVH (the kernel needs CONFIG_PVH=y), which
 	  skips the self-decompression and is about twice as fast under
 	  TCG; it also carries the symbols gdb needs. Required when
@@ -145,7 +180,8 @@ config GUEST@N@_DISK_BUS
 	  and the name it gets there:
 	    virtio  virtio-blk, /dev/vda (the default, the fastest)
 	    scsi    virtio-scsi controller + SCSI disk, /dev/sda
-	    ide     the PC's IDE controller, /dev/sda (ata_piix)
+	    ide     the PC's IDE controller, /dev/sda (ata_piix); x86_64
+	            only, the aarch64 and riscv64 virt machines have none
 	    sata    an AHCI controller (ich9-ahci), /dev/sda (ahci)
 	    nvme    an NVMe controller, /dev/nvme0n1
 	    usb     a USB 3 controller (qemu-xhci) + USB stick, /dev/sda
@@ -191,8 +227,8 @@ config GUEST@N@_APPEND
 	default ""
 	help
 	  Extra kernel command line for the guest. "console=ttyS0" is
-	  always added, since the serial port is the console labinit logs
-	  and attaches to.
+	  always added ("console=ttyAMA0" on aarch64), since the serial
+	  port is the console labinit logs and attaches to.
 
 	  Format: the kernel's own syntax, e.g. "root=/dev/vda rw nokaslr"
 	  ("nokaslr" keeps addresses equal to vmlinux's symbols for gdb).
@@ -222,7 +258,9 @@ config GUEST@N@_NIC
 	help
 	  Network card QEMU emulates for the guest, named as QEMU names it
 	  (qemu-system-x86_64 -device help), i.e. the driver the guest
-	  kernel needs:
+	  kernel needs. All of them are PCI cards, which the aarch64 and
+	  riscv64 virt machines take as well (their kernel must have the
+	  driver: Debian's riscv64 kernel has no rtl8139 one):
 	    virtio-net-pci  virtio_net, the fastest ("virtio-net", the
 	                    default, is the same card)
 	    e1000           Intel 82540EM, e1000 driver

@@ -24,15 +24,30 @@
 #include "guests/uml/mconsole.h"
 #include "net/netlink/tap.h"
 
-const char *guest_qemu_binary(void)
+/* qemu-system-<arch>, where Debian installs it or where a local build
+ * does; NULL if neither has it. */
+const char *guest_qemu_binary(enum guesthw_arch arch)
 {
-	static const char *const candidates[] = { "/usr/bin/qemu-system-x86_64", "/usr/local/bin/qemu-system-x86_64",
-						  "/bin/qemu-system-x86_64", NULL };
+	static char found[GUESTHW_ARCHS][64];
+	static const char *const dirs[] = { "/usr/bin", "/usr/local/bin", "/bin", NULL };
 
-	for (int i = 0; candidates[i]; i++)
-		if (access(candidates[i], X_OK) == 0)
-			return candidates[i];
+	for (int i = 0; dirs[i]; i++) {
+		snprintf(found[arch], sizeof(found[arch]), "%s/qemu-system-%s", dirs[i], guesthw_archs[arch].name);
+		if (access(found[arch], X_OK) == 0)
+			return found[arch];
+	}
 	return NULL;
+}
+
+const char *guest_qemu_package(enum guesthw_arch arch)
+{
+	static const char *const packages[GUESTHW_ARCHS] = {
+		[GUESTHW_ARCH_X86_64] = "Debian package qemu-system-x86",
+		[GUESTHW_ARCH_AARCH64] = "Debian package qemu-system-arm",
+		[GUESTHW_ARCH_RISCV64] = "Debian package qemu-system-misc",
+	};
+
+	return packages[arch];
 }
 
 static enum disk_format disk_format_of(const char *path)
@@ -296,7 +311,7 @@ static int prepare_common(const struct guest_config *g, struct guest_service *ou
 static int prepare_qemu(const struct guest_config *g, enum qemu_accel accel, const char *share,
 			struct guest_service *out, char *why, size_t size)
 {
-	struct qemu_env env = { .qemu = guest_qemu_binary(), .accel = accel, .tap_fd = 3, .run_dir = out->run_dir,
+	struct qemu_env env = { .qemu = guest_qemu_binary(g->arch), .accel = accel, .tap_fd = 3, .run_dir = out->run_dir,
 				.share_tag = g->share_tag };
 	static char kernel[512], initrd[512], firmware[512], bound_share[512], vars[4200], qemu_vars[4200],
 		seed[192];
@@ -391,8 +406,9 @@ int guest_prepare(const struct guest_config *g, enum qemu_accel accel, struct gu
 	int r;
 
 	out->tap_fd = out->console_fd = out->log_fd = -1;
-	if (g->kind == GUEST_KIND_QEMU && !guest_qemu_binary()) {
-		snprintf(why, size, "qemu-system-x86_64 is not installed");
+	if (g->kind == GUEST_KIND_QEMU && !guest_qemu_binary(g->arch)) {
+		snprintf(why, size, "qemu-system-%s is not installed (%s)", guesthw_archs[g->arch].name,
+			 guest_qemu_package(g->arch));
 		return -ENOENT;
 	}
 	if ((r = prepare_common(g, out, &share, why, size)) == 0)

@@ -35,10 +35,14 @@ int guest_prepare(const struct guest_config *g, enum qemu_accel accel, struct gu
 		  size_t size);
 /* Closes what guest_prepare opened (after handing it to PID 1). */
 void guest_service_close(struct guest_service *gs);
-/* Asks the guest to shut down: QEMU through an ACPI power-down over QMP,
- * UML through a ctrl-alt-del over its mconsole. Blocks for up to a few
- * seconds: PID 1 calls it in a child process. */
+/* Asks the guest to shut down: QEMU by pressing its power button over QMP
+ * (ACPI on pc, gpio-keys on aarch64 virt), UML by a ctrl-alt-del over its
+ * mconsole. Blocks for up to a few seconds: PID 1 calls it in a child
+ * process. */
 int guest_powerdown(enum guest_kind kind, const char *name, const char *run_dir);
-const char *guest_qemu_binary(void);
+/* qemu-system-<arch>'s path, or NULL if it is not installed. */
+const char *guest_qemu_binary(enum guesthw_arch arch);
+/* Where qemu-system-<arch> comes from, for a message. */
+const char *guest_qemu_package(enum guesthw_arch arch);
 
 #endif

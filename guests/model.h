@@ -33,6 +33,7 @@ struct guest_disk {
 struct guest_config {
 	const char *name;
 	enum guest_kind kind;
+	enum guesthw_arch arch;              /* the machine: pc, or virt */
 	const char *kernel, *initrd;         /* "" when absent */
 	struct guest_disk disks[GUEST_MAX_DISKS];
 	unsigned ndisks;

@@ -229,3 +229,74 @@ write_cpio() {
 	(cd "$1" && find . -mindepth 1 -printf '%P\0' | sort -z |
 		cpio --null --create --format=newc --reproducible --owner=0:0 --quiet)
 }
+
+# Packages of another architecture, which apt-get download cannot fetch
+# without dpkg --add-architecture (a change to this machine's apt setup):
+# read the archive's own index instead, download the pool file and check
+# it against the index's SHA256. Bookworm has no riscv64; trixie does.
+#   DEBIAN_MIRROR=URL   the archive (default http://deb.debian.org/debian)
+mirror=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
+
+# foreign_index SUITE ARCH: set $index to the suite's package index for
+# ARCH, downloaded once a run (a stale one names pool files that are gone)
+# or, offline, the copy from an earlier run.
+foreign_index() {
+	index=$debs/Packages-$1-$2
+	[ "$(cat "$index.run" 2>/dev/null)" = "$$" ] && return 0
+	say "reading $mirror/dists/$1/main/binary-$2/Packages.xz"
+	if curl -fsSL --retry 2 "$mirror/dists/$1/main/binary-$2/Packages.xz" | xz -d > "$index.tmp"; then
+		mv "$index.tmp" "$index"
+		echo "$$" > "$index.run"
+	elif [ -s "$index" ]; then
+		rm -f "$index.tmp"
+		say "cannot read the index (offline?): using the one of an earlier run"
+	else
+		rm -f "$index.tmp"
+		die "cannot fetch the $1 $2 package index from $mirror (offline?)"
+	fi
+}
+
+# foreign_field PACKAGE FIELD: FIELD of PACKAGE's stanza in $index.
+foreign_field() {
+	awk -v p="$1" -v f="$2:" '
+		$1 == "Package:" { inp = ($2 == p) }
+		inp && $1 == f { sub(/^[^:]*: */, ""); print; exit }' "$index"
+}
+
+# foreign_fetch PACKAGE: set $deb to PACKAGE's .deb from $index, in $debs,
+# downloaded unless there already with the right SHA256.
+foreign_fetch() {
+	ff_file=$(foreign_field "$1" Filename)
+	ff_sum=$(foreign_field "$1" SHA256)
+	[ -n "$ff_file" ] && [ -n "$ff_sum" ] || die "$1 is not in $index"
+	deb=$debs/${ff_file##*/}
+	if ! echo "$ff_sum  $deb" | sha256sum -c --status 2>/dev/null; then
+		say "downloading $1 (${ff_file##*/})"
+		curl -fsSL --retry 2 -o "$deb.tmp" "$mirror/$ff_file" || die "cannot fetch $mirror/$ff_file"
+		echo "$ff_sum  $deb.tmp" | sha256sum -c --status || die "$mirror/$ff_file: SHA256 differs from the index's"
+		mv "$deb.tmp" "$deb"
+	fi
+}
+
+# foreign_kernel SUITE ARCH: like debian_kernel, for linux-image-ARCH of
+# SUITE; sets kpkg, kdeb, kroot, kver, kmods and kimage.
+foreign_kernel() {
+	foreign_index "$1" "$2"
+	kpkg=$(foreign_field "linux-image-$2" Depends | tr ',' '\n' |
+		sed -n 's/^ *\(linux-image-[0-9][^ ]*\).*/\1/p' | head -n 1)
+	[ -n "$kpkg" ] || die "linux-image-$2 of $1 depends on no versioned kernel package"
+	foreign_fetch "$kpkg"
+	kdeb=$deb
+	kroot=$(unpack "$kdeb")
+	# trixie's packages put the modules under /usr (merged /usr)
+	fk_base=$kroot
+	[ -d "$kroot/lib/modules" ] || fk_base=$kroot/usr
+	kver=$(ls "$fk_base/lib/modules" 2>/dev/null | head -n 1)
+	kmods=$fk_base/lib/modules/$kver
+	kimage=$(ls "$kroot/boot/vmlinuz-$kver" "$kroot/boot/vmlinux-$kver" 2>/dev/null | head -n 1)
+	[ -n "$kver" ] && [ -n "$kimage" ] || die "$kdeb: no /boot/vmlinuz-VERSION with /lib/modules/VERSION"
+	if [ ! -f "$kmods/modules.dep" ]; then
+		say "depmod for $kver in $fk_base"
+		depmod -b "$fk_base" "$kver"
+	fi
+}

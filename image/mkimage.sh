@@ -3,7 +3,8 @@
 #   out/vmlinuz               the host kernel: Debian's linux-image-amd64
 #                             (downloaded, not installed) or CONFIG_IMAGE_KERNEL
 #   out/initramfs.cpio.zst    labinit as /init, busybox, QEMU with exactly the
-#                             libraries and firmware of image/lists/qemu-files (and
+#                             libraries and firmware of image/lists/qemu-files
+#                             (qemu-files-ARCH too for a guest of that ARCH; and
 #                             smbd, image/lists/smb-files, for CONFIG_SHARE_SMB), the
 #                             modules labinit loads (`labinit modules --list`
 #                             and image/lists/host-modules) with their dependency
@@ -116,19 +117,24 @@ stage_listed() {
 }
 : > "$work/libs.all"
 stage_listed image/lists/qemu-files "qemu-system-x86, seabios or ipxe-qemu"
-uefi=""
-for n in 1 2 3 4 5 6 7 8; do
-	if [ "$(cfg GUEST$n)" = y ] && [ "$(cfg GUEST${n}_FIRMWARE)" = uefi ]; then uefi=y; fi
-done
-if [ -n "$uefi" ]; then stage_listed image/lists/ovmf-files ovmf; fi
+# any_guest KEY VALUE: some enabled guest slot has CONFIG_GUESTn_KEY=VALUE.
+slots=$(sed -n 's/^#define PROFILE_GUEST_SLOTS \([0-9][0-9]*\)$/\1/p' lib/profile/profile_keys.h)
+any_guest() {
+	n=1
+	while [ "$n" -le "$slots" ]; do
+		if [ "$(cfg GUEST$n)" = y ] && [ "$(cfg "GUEST${n}_$1")" = "$2" ]; then return 0; fi
+		n=$((n + 1))
+	done
+	return 1
+}
+if any_guest FIRMWARE uefi; then stage_listed image/lists/ovmf-files ovmf; fi
+# The other architectures' QEMU, only for a profile with such a guest.
+if any_guest ARCH aarch64; then stage_listed image/lists/qemu-files-aarch64 "qemu-system-arm or ipxe-qemu"; fi
+if any_guest ARCH riscv64; then
+	stage_listed image/lists/qemu-files-riscv64 "qemu-system-misc, qemu-system-data or ipxe-qemu"
+fi
 # Debian's UML kernel, for a profile's UML guests that run it.
-for n in 1 2 3 4 5 6 7 8; do
-	if [ "$(cfg GUEST$n)" = y ] && [ "$(cfg GUEST${n}_KIND)" = uml ] &&
-		[ "$(cfg GUEST${n}_KERNEL)" = /usr/bin/linux.uml ]; then
-		stage_listed image/lists/uml-files user-mode-linux
-		break
-	fi
-done
+if any_guest KERNEL /usr/bin/linux.uml; then stage_listed image/lists/uml-files user-mode-linux; fi
 if [ "$(cfg SHARE_SMB)" = y ]; then
 	stage_listed image/lists/smb-files samba
 	mkdir -p "$st/var/log/samba" # samba-dcerpcd's log, whatever smb.conf says

@@ -55,8 +55,14 @@ static void add(struct qemu_argv *a, const char *fmt, ...)
 	a->used += (size_t)n + 1;
 }
 
+/* The machine of the guest's architecture (guesthw_archs[]); KVM only
+ * where the guest's architecture is the host's (qemu_accel_for).
+ * The aarch64 virt machine gets a GICv3: the default GICv2 takes at most 8
+ * CPUs, and CONFIG_GUESTn_CPUS goes to 64. */
 static void add_machine(struct qemu_argv *a, const struct guest_config *g, const struct qemu_env *env)
 {
+	const struct guesthw_arch_info *arch = &guesthw_archs[g->arch];
+
 	add(a, "%s", env->qemu);
 	add(a, "-name");
 	add(a, "%s,process=qemu-%s", g->name, g->name);
@@ -66,9 +72,10 @@ static void add_machine(struct qemu_argv *a, const struct guest_config *g, const
 	add(a, "-display");
 	add(a, "none");
 	add(a, "-machine");
-	add(a, "pc,accel=%s", env->accel == QEMU_KVM ? "kvm" : "tcg");
+	add(a, "%s%s,accel=%s", arch->machine, g->arch == GUESTHW_ARCH_AARCH64 ? ",gic-version=3" : "",
+	    env->accel == QEMU_KVM ? "kvm" : "tcg");
 	add(a, "-cpu");
-	add(a, "%s", env->accel == QEMU_KVM ? "host" : "max");
+	add(a, "%s", env->accel == QEMU_KVM ? "host" : arch->tcg_cpu);
 	add(a, "-m");
 	add(a, "%u", g->memory_mib);
 	add(a, "-smp");
@@ -88,15 +95,20 @@ static void add_boot(struct qemu_argv *a, const struct guest_config *g)
 		add(a, "%s", g->initrd);
 	}
 	add(a, "-append");
-	add(a, "console=ttyS0%s%s", g->append[0] ? " " : "", g->append);
+	add(a, "console=%s%s%s", guesthw_archs[g->arch].console, g->append[0] ? " " : "", g->append);
 }
 
 /* SeaBIOS needs nothing: it is QEMU's default -bios. OVMF's code is
  * shared and read-only; its variable store is the guest's own, so one
- * guest's boot entries never reach another. */
+ * guest's boot entries never reach another. A riscv64 kernel runs in
+ * supervisor mode under an SBI firmware: QEMU's OpenSBI, said explicitly
+ * because the image must carry it (QEMU_OPENSBI). */
 static void add_firmware(struct qemu_argv *a, const struct guest_config *g, const struct qemu_env *env)
 {
-	if (g->firmware == GUEST_FW_UEFI) {
+	if (g->arch == GUESTHW_ARCH_RISCV64 && g->firmware == GUEST_FW_KERNEL) {
+		add(a, "-bios");
+		add(a, "default");
+	} else if (g->firmware == GUEST_FW_UEFI) {
 		add(a, "-drive");
 		add(a, "if=pflash,format=raw,unit=0,readonly=on,file=%s", QEMU_OVMF_CODE);
 		add(a, "-drive");
@@ -242,6 +254,11 @@ static void add_sandbox(struct qemu_argv *a)
 {
 	add(a, "-sandbox");
 	add(a, "on,obsolete=deny,elevateprivileges=deny,spawn=deny,resourcecontrol=deny");
+}
+
+enum qemu_accel qemu_accel_for(const struct guest_config *g, enum qemu_accel host)
+{
+	return g->arch == guesthw_arch_native() ? host : QEMU_TCG;
 }
 
 int qemu_build_argv(const struct guest_config *g, const struct qemu_env *env, struct qemu_argv *out)

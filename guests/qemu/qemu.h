@@ -20,6 +20,10 @@ enum disk_format { DISK_RAW, DISK_QCOW2 };
 #define QEMU_OVMF_CODE "/usr/share/OVMF/OVMF_CODE_4M.fd"
 #define QEMU_OVMF_VARS "/usr/share/OVMF/OVMF_VARS_4M.fd"
 
+/* What QEMU's `-bios default` loads on the riscv64 virt machine (Debian's
+ * qemu-system-data); image/lists/qemu-files-riscv64 carries it. */
+#define QEMU_OPENSBI "/usr/share/qemu/opensbi-riscv64-generic-fw_dynamic.bin"
+
 struct qemu_env {
 	const char *qemu;          /* the binary */
 	enum qemu_accel accel;
@@ -40,6 +44,10 @@ struct qemu_argv {
 	bool overflow;
 	bool bad_extra;            /* QEMU_ARGS could not be split */
 };
+
+/* The accelerator g gets from the host's: KVM runs only guests of the
+ * host's own architecture; any other is emulated (TCG). */
+enum qemu_accel qemu_accel_for(const struct guest_config *g, enum qemu_accel host);
 
 /* Returns 0, -E2BIG, or -EINVAL when g->qemu_args cannot be split. */
 int qemu_build_argv(const struct guest_config *g, const struct qemu_env *env, struct qemu_argv *out);

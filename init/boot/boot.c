@@ -388,8 +388,9 @@ static void log_guest(const struct guest_config *g)
 	}
 	if (g->gdb_port)
 		snprintf(gdb, sizeof(gdb), ", gdb stub on port %u%s", g->gdb_port, g->gdb_wait ? " (halted)" : "");
-	log_info("guest %s: %s, %u MiB, %u CPU%s, %s%s", g->name, g->kernel[0] ? g->kernel : g->disks[0].path,
-		 g->memory_mib, g->cpus, g->cpus == 1 ? "" : "s", guesthw_nics[g->nic].name, gdb);
+	log_info("guest %s: %s %s, %u MiB, %u CPU%s, %s%s", g->name, guesthw_archs[g->arch].name,
+		 g->kernel[0] ? g->kernel : g->disks[0].path, g->memory_mib, g->cpus, g->cpus == 1 ? "" : "s",
+		 guesthw_nics[g->nic].name, gdb);
 }
 
 /* The guest's console logger, "NAME.log" (a guest name has no dot, so no
@@ -407,8 +408,9 @@ static void send_console_logger(struct boot *b, const struct guest_cfg *g, struc
 /* One guest: its tap, run directory and QEMU or UML argv, handed to PID 1
  * with the tap (and UML's console), after its console logger. A guest
  * that cannot start is reported; the others still start. */
-static void start_guest(struct boot *b, const struct guest_cfg *g, enum qemu_accel accel)
+static void start_guest(struct boot *b, const struct guest_cfg *g, enum qemu_accel host_accel)
 {
+	enum qemu_accel accel;
 	static struct guest_service gs;
 	struct guest_config c;
 	struct boot_service *s;
@@ -418,6 +420,7 @@ static void start_guest(struct boot *b, const struct guest_cfg *g, enum qemu_acc
 
 	memset(&gs, 0, sizeof(gs));
 	labcfg_guest(b->pr, g, &c);
+	accel = qemu_accel_for(&c, host_accel);
 	boot_creds_guest(&c, accel == QEMU_KVM, labcfg_kvm_gid(b->pr), &cr);
 	if (guest_prepare(&c, accel, &gs, why, sizeof(why)) < 0) {
 		log_err("guest %s: %s; not started", g->name, why);
@@ -437,6 +440,7 @@ static void start_guest(struct boot *b, const struct guest_cfg *g, enum qemu_acc
 	s->gdb_port = g->gdb_port;
 	fds[0] = gs.tap_fd;
 	fds[1] = gs.console_fd;
+	s->power_button = g->kind == RUNNER_UML || guesthw_archs[g->arch].power_button;
 	if (boot_msg_set_argv(s, gs.cmd) < 0)
 		log_err("guest %s: its command line is too long; not started", g->name);
 	else if (send_record_fds(b, fds, s->has_console_fd ? 2 : 1) == 0)

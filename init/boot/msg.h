@@ -57,6 +57,7 @@ struct boot_service {
 	uint8_t mac[6];
 	uint32_t ip;               /* a fixed address, or 0 */
 	uint16_t gdb_port;
+	bool power_button;         /* false: QMP system_powerdown reaches no guest (riscv64 virt) */
 	struct boot_creds creds;
 	uint16_t nargs;
 	char argv[BOOT_MSG_ARGV_SIZE];

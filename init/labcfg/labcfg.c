@@ -194,6 +194,7 @@ void labcfg_guest(const struct profile *p, const struct guest_cfg *g, struct gue
 	memset(out, 0, sizeof(*out));
 	out->name = g->name;
 	out->kind = g->kind == RUNNER_UML ? GUEST_KIND_UML : GUEST_KIND_QEMU;
+	out->arch = g->arch;
 	out->kernel = g->kernel;
 	out->initrd = g->initrd;
 	out->firmware = firmware_of(g->firmware);

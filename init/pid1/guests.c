@@ -32,14 +32,23 @@ static bool gone_within(pid_t pid, unsigned ms)
 /* The guest's own shutdown, from a child: the conversation blocks and
  * PID 1 never does. If it fails the child sends SIGTERM (QEMU exits at
  * once; UML cleans up its processes and exits). A UML guest whose init
- * ignores ctrl-alt-del gets SIGTERM after half the stop timeout. The stop
- * timer's SIGKILL stays the last resort. */
+ * ignores ctrl-alt-del gets SIGTERM after half the stop timeout. A
+ * machine without a power button (riscv64 virt in QEMU 7.2) would wait
+ * out the whole stop timeout for nothing: its QEMU gets SIGTERM at once,
+ * which to the guest is the plug pulled (its disks are snapshots unless
+ * persistent). The stop timer's SIGKILL stays the last resort. */
 static void stop_guest(struct service *s)
 {
 	const struct pid1_guest *g = s->data;
-	pid_t guest = s->pid, pid = fork();
+	pid_t guest = s->pid, pid;
 	int r;
 
+	if (!g->power_button) {
+		log_info("guest %s: its machine has no power button; ending its QEMU (SIGTERM)", s->name);
+		kill(guest, SIGTERM);
+		return;
+	}
+	pid = fork();
 	if (pid != 0) {
 		if (pid < 0)
 			kill(guest, SIGTERM);
@@ -75,6 +84,7 @@ struct service *pid1_add_guest(struct pid1 *p, struct boot_service *r, char **ar
 	memcpy(g->mac, r->mac, sizeof(g->mac));
 	g->ip = r->ip;
 	g->gdb_port = r->gdb_port;
+	g->power_button = r->power_button;
 	s->kind = SV_KIND_GUEST;
 	s->pass_fd = tap_fd;
 	/* UML's console socket on its fds 0-2 (con0=fd:0,fd:0) */

@@ -28,6 +28,7 @@ struct pid1_guest {
 	uint8_t mac[6];
 	uint32_t ip;
 	uint16_t gdb_port;
+	bool power_button;
 };
 
 struct pid1 {

@@ -60,6 +60,7 @@ struct guest_cfg {
 	unsigned slot;                 /* 1..PROFILE_GUEST_SLOTS */
 	const char *name;
 	enum guest_runner kind;
+	enum guesthw_arch arch;
 	char kernel[4096], initrd[4096];       /* resolved against files_dir */
 	enum firmware_kind firmware;
 	char firmware_file[4096];               /* FIRMWARE_FILE's */

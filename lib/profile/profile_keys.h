@@ -67,6 +67,7 @@
 	X(ENABLE, BOOL, "n", 0, 0)             \
 	X(NAME, STR, NULL, 0, 0)               \
 	X(KIND, STR, "qemu", 0, 0)             \
+	X(ARCH, STR, "x86_64", 0, 0)           \
 	X(FIRMWARE, STR, "kernel", 0, 0)       \
 	X(KERNEL, STR, "", 0, 0)               \
 	X(INITRD, STR, "", 0, 0)               \

@@ -120,16 +120,43 @@ static void guest_nic_restart(struct vctx *c, struct guest_cfg *g, unsigned slot
 	char names[256];
 	int i;
 
-	if ((i = guesthw_lookup(guesthw_nics, GUESTHW_NICS, nic)) >= 0) {
+	i = guesthw_lookup(guesthw_nics, GUESTHW_NICS, nic);
+	if (i >= 0 && (guesthw_nics[i].archs & GUESTHW_ON(g->arch))) {
 		g->nic = (enum guesthw_nic)i;
 	} else {
-		guesthw_list(guesthw_nics, GUESTHW_NICS, names, sizeof(names));
-		vc_error(c, K_GUEST(slot, GF_NIC), "\"%s\": expected one of QEMU's NIC models %s", nic, names);
+		guesthw_list(guesthw_nics, GUESTHW_NICS, g->arch, names, sizeof(names));
+		vc_error(c, K_GUEST(slot, GF_NIC), "\"%s\": expected one of QEMU's NIC models for %s: %s", nic,
+			 guesthw_archs[g->arch].name, names);
 	}
 	if ((i = word_index(policies, rs)) >= 0)
 		g->restart = (enum restart_policy)i;
 	else
 		vc_error(c, K_GUEST(slot, GF_RESTART), "\"%s\": expected always, on-failure or never", rs);
+}
+
+/* The architecture, first: the NIC, the buses and the firmware a guest
+ * may have depend on it. */
+static void guest_arch(struct vctx *c, struct guest_cfg *g, unsigned slot)
+{
+	unsigned key = K_GUEST(slot, GF_ARCH);
+	int i = guesthw_arch_lookup(vc_str(c, key));
+
+	g->arch = GUESTHW_ARCH_X86_64;
+	if (i >= 0)
+		g->arch = (enum guesthw_arch)i;
+	else
+		vc_error(c, key, "\"%s\": expected x86_64, aarch64 or riscv64", vc_str(c, key));
+}
+
+/* SeaBIOS and OVMF are x86 firmware; a virt machine boots its kernel
+ * directly (riscv64 through OpenSBI) or runs a firmware file given by path. */
+static void guest_firmware_arch(struct vctx *c, const struct guest_cfg *g, unsigned slot)
+{
+	if (g->arch != GUESTHW_ARCH_X86_64 && (g->firmware == FIRMWARE_BIOS || g->firmware == FIRMWARE_UEFI))
+		vc_error(c, K_GUEST(slot, GF_FIRMWARE),
+			 "\"%s\": SeaBIOS and OVMF are x86_64 firmware, and CONFIG_GUEST%u_ARCH is %s; "
+			 "use kernel, or the path of a firmware file for its virt machine",
+			 vc_str(c, K_GUEST(slot, GF_FIRMWARE)), slot + 1, guesthw_archs[g->arch].name);
 }
 
 /* "kernel", "bios", "uefi" (in the order of enum firmware_kind) or the
@@ -144,6 +171,7 @@ static void guest_firmware(struct vctx *c, struct guest_cfg *g, unsigned slot)
 	g->firmware_file[0] = '\0';
 	if ((i = word_index(kinds, v)) >= 0) {
 		g->firmware = (enum firmware_kind)i;
+		guest_firmware_arch(c, g, slot);
 		return;
 	}
 	g->firmware = FIRMWARE_FILE;
@@ -154,19 +182,26 @@ static void guest_firmware(struct vctx *c, struct guest_cfg *g, unsigned slot)
 	resolve_path(c, key, v, g->firmware_file, sizeof(g->firmware_file));
 }
 
-/* A bus named in key's value, into *bus; false (reported) if unknown. */
-static bool parse_bus(struct vctx *c, unsigned key, const char *what, const char *v, enum guesthw_bus *bus)
+/* A bus named in key's value, into *bus; false (reported) if unknown or
+ * if the guest's machine lacks it. */
+static bool parse_bus(struct vctx *c, unsigned key, const struct guest_cfg *g, const char *what, const char *v,
+		      enum guesthw_bus *bus)
 {
 	char names[128];
 	int i = guesthw_lookup(guesthw_buses, GUESTHW_BUSES, v);
 
-	if (i >= 0) {
-		*bus = (enum guesthw_bus)i;
-		return true;
+	guesthw_list(guesthw_buses, GUESTHW_BUSES, g->arch, names, sizeof(names));
+	if (i < 0) {
+		vc_error(c, key, "%s\"%s\": expected a disk bus: %s", what, v, names);
+		return false;
 	}
-	guesthw_list(guesthw_buses, GUESTHW_BUSES, names, sizeof(names));
-	vc_error(c, key, "%s\"%s\": expected a disk bus: %s", what, v, names);
-	return false;
+	if (!(guesthw_buses[i].archs & GUESTHW_ON(g->arch))) {
+		vc_error(c, key, "%s\"%s\": the %s machine of CONFIG_GUEST%u_ARCH=%s has no such bus; it has %s", what,
+			 v, guesthw_archs[g->arch].machine, g->slot, guesthw_archs[g->arch].name, names);
+		return false;
+	}
+	*bus = (enum guesthw_bus)i;
+	return true;
 }
 
 /* One word of EXTRA_DISKS, FILE[:BUS][:rw], appended to g->disks. */
@@ -189,7 +224,7 @@ static void parse_extra_disk(struct vctx *c, unsigned key, struct guest_cfg *g, 
 		vc_error(c, key, "%sexpected FILE[:BUS][:rw], e.g. \"scratch.img:ide:rw\"", what);
 		return;
 	}
-	if (n == 2 && !parse_bus(c, key, what, part[1], &d->bus))
+	if (n == 2 && !parse_bus(c, key, g, what, part[1], &d->bus))
 		return;
 	resolve_path(c, key, part[0], d->path, sizeof(d->path));
 	g->ndisks++;
@@ -210,8 +245,8 @@ static void guest_extra_disks(struct vctx *c, struct guest_cfg *g, unsigned slot
 	}
 }
 
-/* What the pc machine cannot seat: more disks on a bus than it has
- * positions (IDE: 2 buses x 2 units, with no CD-ROM). */
+/* What the machine cannot seat: more disks on a bus than it has
+ * positions (the pc machine's IDE: 2 buses x 2 units, with no CD-ROM). */
 static void guest_bus_room(struct vctx *c, const struct guest_cfg *g, unsigned slot)
 {
 	unsigned on_bus[GUESTHW_BUSES] = { 0 };
@@ -221,8 +256,8 @@ static void guest_bus_room(struct vctx *c, const struct guest_cfg *g, unsigned s
 	for (unsigned b = 0; b < GUESTHW_BUSES; b++)
 		if (guesthw_buses[b].max && on_bus[b] > guesthw_buses[b].max)
 			vc_error(c, K_GUEST(slot, GF_EXTRA_DISKS),
-				 "%u disks on %s (with CONFIG_GUEST%u_DISK_BUS): the pc machine has room for %u", on_bus[b],
-				 guesthw_buses[b].name, slot + 1, guesthw_buses[b].max);
+				 "%u disks on %s (with CONFIG_GUEST%u_DISK_BUS): the %s machine has room for %u", on_bus[b],
+				 guesthw_buses[b].name, slot + 1, guesthw_archs[g->arch].machine, guesthw_buses[b].max);
 }
 
 /* The first disk, the extra ones, and what they leave to boot from. */
@@ -234,7 +269,7 @@ static void guest_disks(struct vctx *c, struct guest_cfg *g, unsigned slot)
 	memset(d, 0, sizeof(*d));
 	resolve_file(c, K_GUEST(slot, GF_DISK), d->path, sizeof(d->path), NULL);
 	d->persistent = vc_num(c, K_GUEST(slot, GF_DISK_PERSISTENT));
-	parse_bus(c, K_GUEST(slot, GF_DISK_BUS), "", vc_str(c, K_GUEST(slot, GF_DISK_BUS)), &d->bus);
+	parse_bus(c, K_GUEST(slot, GF_DISK_BUS), g, "", vc_str(c, K_GUEST(slot, GF_DISK_BUS)), &d->bus);
 	if (*vc_str(c, K_GUEST(slot, GF_DISK)))
 		g->ndisks = 1;
 	guest_extra_disks(c, g, slot);
@@ -270,6 +305,7 @@ static void guest_uml(struct vctx *c, const struct guest_cfg *g, unsigned slot)
 {
 	unsigned first_extra = *vc_str(c, K_GUEST(slot, GF_DISK)) ? 1 : 0;
 
+	uml_refuse(c, slot, GF_ARCH, "runs on the lab host's own CPU: x86_64 (another architecture needs KIND=qemu)");
 	uml_refuse(c, slot, GF_FIRMWARE, "is its kernel, run as a host process: no firmware (a firmware boot "
 					 "needs KIND=qemu)");
 	uml_refuse(c, slot, GF_DISK_BUS, "has ubd disks (ubd0, ubd1...): there is no bus to choose");
@@ -305,7 +341,9 @@ static void guest_boot(struct vctx *c, struct guest_cfg *g, unsigned slot)
 	resolve_file(c, K_GUEST(slot, GF_KERNEL), g->kernel, sizeof(g->kernel),
 		     g->kind == RUNNER_UML ? "a UML guest needs its UML kernel (Debian's /usr/bin/linux.uml, or the "
 					     "./linux of make ARCH=um)"
-		     : g->firmware == FIRMWARE_KERNEL ? "a guest needs a kernel (bzImage or vmlinux)" : NULL);
+		     : g->firmware == FIRMWARE_KERNEL
+			     ? "a guest needs a kernel (bzImage or vmlinux; an Image on aarch64 and riscv64)"
+			     : NULL);
 	resolve_file(c, K_GUEST(slot, GF_INITRD), g->initrd, sizeof(g->initrd), NULL);
 	g->append = vc_str(c, K_GUEST(slot, GF_APPEND));
 	guest_disks(c, g, slot);
@@ -408,6 +446,7 @@ static void guest_validate(struct vctx *c, unsigned slot)
 	g->slot = slot + 1;
 	guest_name(c, g, slot);
 	guest_kind(c, g, slot);
+	guest_arch(c, g, slot);
 	guest_boot(c, g, slot);
 	if (g->kind == RUNNER_UML)
 		guest_uml(c, g, slot);

@@ -26,6 +26,11 @@ for f in init bin/busybox bin/sh bin/labctl usr/bin/qemu-system-x86_64 lib64/ld-
 	etc/labinit/config lab/guests/demo/vmlinux lab/guests/demo/initramfs.cpio.gz; do
 	[ -e "$root/$f" ] || [ -L "$root/$f" ] || t_error "the initramfs has no /$f"
 done
+# Other architectures' QEMU only for a profile with such a guest
+# (test_image_cross_arch): the default profile has none.
+for f in usr/bin/qemu-system-aarch64 usr/bin/qemu-system-riscv64 usr/share/qemu/opensbi-riscv64-generic-fw_dynamic.bin; do
+	[ ! -e "$root/$f" ] || t_error "the default profile's image carries /$f"
+done
 [ -e "$root/sbin/init" ] && t_error "busybox's init is in the image: /init (labinit) must be the only init"
 chroot "$root" /init check-config /etc/labinit/config || t_error "the image's profile does not validate inside the image"
 chroot "$root" /init modules --order --root / --kver "$kver" > "$T_WORK/order" ||

@@ -249,6 +249,109 @@ static void test_seed_and_extra_args(void)
 	CHECK(qemu_build_argv(&g, &env, &a) == 0 && find(&a, "-drive", NULL) >= 0 && count(&a, "-drive") == 1);
 }
 
+/* The whole command line, argument by argument. */
+static void check_golden(const struct qemu_argv *a, const char *const want[])
+{
+	unsigned n = 0;
+
+	while (want[n])
+		n++;
+	CHECK_MSG(a->argc == n, "%u arguments, wanted %u", a->argc, n);
+	for (unsigned i = 0; i < n && i < a->argc; i++)
+		CHECK_MSG(!strcmp(a->argv[i], want[i]), "argument %u: \"%s\", wanted \"%s\"", i, a->argv[i], want[i]);
+}
+
+/* aarch64: the virt machine with a GICv3, the PL011 console, a SCSI disk,
+ * the share and a gdb stub; TCG even when the host has KVM, because the
+ * guest is not the host's architecture (qemu_accel_for). */
+static void test_arch_aarch64(void)
+{
+	static const char *const want[] = {
+		"/usr/bin/qemu-system-aarch64", "-name", "arm1,process=qemu-arm1", "-nodefaults", "-no-user-config",
+		"-no-reboot", "-display", "none", "-machine", "virt,gic-version=3,accel=tcg", "-cpu",
+		"max,pauth-impdef=on", "-m", "256", "-smp", "2", "-sandbox",
+		"on,obsolete=deny,elevateprivileges=deny,spawn=deny,resourcecontrol=deny", "-kernel",
+		"/lab/guests/demo-arm64/Image", "-initrd", "/lab/guests/demo-arm64/initramfs.cpio.gz", "-append",
+		"console=ttyAMA0 nokaslr", "-device", "virtio-scsi-pci,id=scsi0", "-drive",
+		"file=/lab/scratch.img,if=none,id=drive0,format=raw,snapshot=on", "-device",
+		"scsi-hd,drive=drive0,id=disk0,bus=scsi0.0", "-netdev", "tap,id=n0,fd=3", "-device",
+		"e1000e,netdev=n0,mac=52:54:00:12:34:56", "-chardev",
+		"socket,id=con0,path=/run/labinit/guests/arm1/console.sock,server=on,wait=off,"
+		"logfile=/run/labinit/guests/arm1/console.fifo,logappend=on",
+		"-serial", "chardev:con0", "-qmp", "unix:/run/labinit/guests/arm1/qmp.sock,server=on,wait=off", "-virtfs",
+		"local,path=/lab/share,mount_tag=debug,security_model=none,id=share0", "-gdb", "tcp::1234", NULL
+	};
+	struct qemu_env env = env_tcg();
+	struct guest_config g = guest();
+	static struct qemu_argv a;
+
+	g.name = "arm1";
+	g.arch = GUESTHW_ARCH_AARCH64;
+	g.kernel = "/lab/guests/demo-arm64/Image";
+	g.initrd = "/lab/guests/demo-arm64/initramfs.cpio.gz";
+	g.nic = GUESTHW_NIC_E1000E;
+	g.gdb_port = 1234;
+	g.disks[0] = (struct guest_disk){ "/lab/scratch.img", GUESTHW_BUS_SCSI, false };
+	g.ndisks = 1;
+	env.qemu = "/usr/bin/qemu-system-aarch64";
+	env.run_dir = "/run/labinit/guests/arm1";
+	CHECK(qemu_accel_for(&g, QEMU_KVM) == QEMU_TCG);
+	env.accel = qemu_accel_for(&g, QEMU_KVM);
+	CHECK(qemu_build_argv(&g, &env, &a) == 0);
+	check_golden(&a, want);
+}
+
+/* riscv64: the virt machine under OpenSBI (-bios default), the 16550
+ * console, an NVMe disk; with a firmware file of one's own, that one
+ * instead of OpenSBI. */
+static void test_arch_riscv64(void)
+{
+	static const char *const want[] = {
+		"/usr/bin/qemu-system-riscv64", "-name", "rv1,process=qemu-rv1", "-nodefaults", "-no-user-config",
+		"-no-reboot", "-display", "none", "-machine", "virt,accel=tcg", "-cpu", "rv64", "-m", "256", "-smp", "2",
+		"-sandbox", "on,obsolete=deny,elevateprivileges=deny,spawn=deny,resourcecontrol=deny", "-bios", "default",
+		"-kernel", "/lab/guests/demo-riscv64/Image", "-initrd", "/lab/guests/demo-riscv64/initramfs.cpio.gz",
+		"-append", "console=ttyS0 nokaslr", "-drive", "file=/lab/scratch.img,if=none,id=drive0,format=raw,snapshot=on",
+		"-device", "nvme,drive=drive0,id=disk0,serial=disk0", "-netdev", "tap,id=n0,fd=3", "-device",
+		"virtio-net-pci,netdev=n0,mac=52:54:00:12:34:56", "-chardev",
+		"socket,id=con0,path=/run/labinit/guests/rv1/console.sock,server=on,wait=off,"
+		"logfile=/run/labinit/guests/rv1/console.fifo,logappend=on",
+		"-serial", "chardev:con0", "-qmp", "unix:/run/labinit/guests/rv1/qmp.sock,server=on,wait=off", "-gdb",
+		"tcp::1235", "-S", NULL
+	};
+	struct qemu_env env = env_tcg();
+	struct guest_config g = guest();
+	static struct qemu_argv a;
+
+	g.name = "rv1";
+	g.arch = GUESTHW_ARCH_RISCV64;
+	g.kernel = "/lab/guests/demo-riscv64/Image";
+	g.initrd = "/lab/guests/demo-riscv64/initramfs.cpio.gz";
+	g.gdb_port = 1235;
+	g.gdb_wait = true;
+	g.disks[0] = (struct guest_disk){ "/lab/scratch.img", GUESTHW_BUS_NVME, false };
+	g.ndisks = 1;
+	env.qemu = "/usr/bin/qemu-system-riscv64";
+	env.run_dir = "/run/labinit/guests/rv1";
+	env.share_dir = NULL;
+	CHECK(qemu_accel_for(&g, QEMU_TCG) == QEMU_TCG);
+	CHECK(qemu_build_argv(&g, &env, &a) == 0);
+	check_golden(&a, want);
+	g.firmware = GUEST_FW_FILE;
+	g.firmware_file = "/lab/fw_jump.bin";
+	CHECK(qemu_build_argv(&g, &env, &a) == 0);
+	CHECK(find(&a, "-bios", "/lab/fw_jump.bin") >= 0 && count(&a, "-bios") == 1);
+}
+
+/* x86_64 keeps the host's accelerator; its argv is test_kernel_boot's. */
+static void test_arch_native(void)
+{
+	struct guest_config g = guest();
+
+	CHECK(g.arch == GUESTHW_ARCH_X86_64);
+	CHECK(qemu_accel_for(&g, QEMU_KVM) == QEMU_KVM && qemu_accel_for(&g, QEMU_TCG) == QEMU_TCG);
+}
+
 int main(void)
 {
 	test_kernel_boot();
@@ -257,5 +360,8 @@ int main(void)
 	test_extra_disks();
 	test_firmware();
 	test_seed_and_extra_args();
+	test_arch_aarch64();
+	test_arch_riscv64();
+	test_arch_native();
 	return T_DONE();
 }

@@ -8,9 +8,11 @@ T_REPO=$(cd "$(dirname "$0")/../../../.." && pwd)
 cd "$T_REPO"
 t_tmpdir
 
-mkdir -p "$tmp/files/guests/demo"
-: > "$tmp/files/guests/demo/vmlinux"
-: > "$tmp/files/guests/demo/initramfs.cpio.gz"
+mkdir -p "$tmp/files/guests/demo" "$tmp/files/guests/demo-arm64" "$tmp/files/guests/demo-riscv64"
+for f in demo/vmlinux demo/initramfs.cpio.gz demo-arm64/Image demo-arm64/initramfs.cpio.gz \
+	demo-riscv64/Image demo-riscv64/initramfs.cpio.gz; do
+	: > "$tmp/files/guests/$f"
+done
 for f in configs/*_defconfig; do
 	"$LABINIT" check-config --cmdline "labinit.FILES_DIR=$tmp/files" "$f" > "$tmp/out" 2>&1 ||
 		{ cat "$tmp/out"; t_fail "$f does not validate"; }
@@ -41,6 +43,35 @@ for want in "broken:2: CONFIG_LOG_LEVEL: \"12\" is out of range 0..7" \
 	"broken:5: CONFIG_HOSTNAME: set again (first set at line 1)" \
 	"broken:6: CONFIG_DHCP_RANGE_START: 10.88.0.2 is not a host address inside the lab subnet" \
 	"broken: 5 errors"; do
+	grep -qF "$want" "$tmp/out" || { cat "$tmp/out"; t_fail "missing: $want"; }
+done
+
+# What a virt machine cannot do, refused by key and reason (CONFIG_GUESTn_ARCH).
+cat > "$tmp/arch" <<'EOC'
+CONFIG_GUEST1=y
+CONFIG_GUEST1_ARCH="aarch64"
+CONFIG_GUEST1_KERNEL="guests/demo-arm64/Image"
+CONFIG_GUEST1_DISK_BUS="ide"
+CONFIG_GUEST1_DISK="guests/demo-arm64/Image"
+CONFIG_GUEST1_FIRMWARE="uefi"
+CONFIG_GUEST2=y
+CONFIG_GUEST2_ARCH="riscv64"
+CONFIG_GUEST2_KERNEL="guests/demo-riscv64/Image"
+CONFIG_GUEST2_EXTRA_DISKS="guests/demo-riscv64/Image:ide"
+CONFIG_GUEST2_FIRMWARE="bios"
+CONFIG_GUEST3=y
+CONFIG_GUEST3_ARCH="arm"
+CONFIG_GUEST3_KERNEL="guests/demo/vmlinux"
+EOC
+rc=0
+"$LABINIT" check-config --cmdline "labinit.FILES_DIR=$tmp/files" "$tmp/arch" > "$tmp/out" 2>&1 || rc=$?
+[ $rc = 1 ] || { cat "$tmp/out"; t_fail "arch refusals: exit status $rc, wanted 1"; }
+for want in "arch:6: CONFIG_GUEST1_FIRMWARE: \"uefi\": SeaBIOS and OVMF are x86_64 firmware, and CONFIG_GUEST1_ARCH is aarch64" \
+	"arch:4: CONFIG_GUEST1_DISK_BUS: \"ide\": the virt machine of CONFIG_GUEST1_ARCH=aarch64 has no such bus; it has virtio, scsi, sata, nvme or usb" \
+	"arch:11: CONFIG_GUEST2_FIRMWARE: \"bios\": SeaBIOS and OVMF are x86_64 firmware, and CONFIG_GUEST2_ARCH is riscv64" \
+	"arch:10: CONFIG_GUEST2_EXTRA_DISKS: \"guests/demo-riscv64/Image:ide\": \"ide\": the virt machine of CONFIG_GUEST2_ARCH=riscv64 has no such bus" \
+	"arch:13: CONFIG_GUEST3_ARCH: \"arm\": expected x86_64, aarch64 or riscv64" \
+	"arch: 5 errors"; do
 	grep -qF "$want" "$tmp/out" || { cat "$tmp/out"; t_fail "missing: $want"; }
 done
 

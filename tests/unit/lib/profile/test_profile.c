@@ -167,13 +167,13 @@ static void test_guests(void)
 	       6,
 	       (const char *const[]){ ":2: CONFIG_GUEST3_KERNEL: /lab/no/such/bzImage: No such file or directory (relative paths start at CONFIG_FILES_DIR)",
 				      ":4: CONFIG_GUEST4_KERNEL: /no/vmlinux: No such file or directory",
-				      ":5: CONFIG_GUEST4_NIC: \"ne2000\": expected one of QEMU's NIC models ne2k_pci, i82551, "
+				      ":5: CONFIG_GUEST4_NIC: \"ne2000\": expected one of QEMU's NIC models for x86_64: ne2k_pci, i82551, "
 				      "i82557b, i82559er, rtl8139, e1000, e1000e, pcnet, vmxnet3 or virtio-net-pci",
 				      ":6: CONFIG_GUEST4_IP: 10.77.0.1 is the lab gateway's address",
 				      ":7: CONFIG_GUEST4_RESTART: \"sometimes\"",
 				      ":8: CONFIG_GUEST4_NAME: \"this-name-is-too-long\"", NULL });
 	expect("CONFIG_GUEST5=y\n", 1,
-	       (const char *const[]){ "CONFIG_GUEST5_KERNEL: a guest needs a kernel (bzImage or vmlinux) (default value)", NULL });
+	       (const char *const[]){ "CONFIG_GUEST5_KERNEL: a guest needs a kernel (bzImage or vmlinux; an Image on aarch64 and riscv64) (default value)", NULL });
 
 	/* Only files that do not exist make PID 1 wait for a lab disk. */
 	load("CONFIG_GUEST3=y\nCONFIG_GUEST3_KERNEL=\"no/such/bzImage\"\nCONFIG_GUEST4=y\n"
@@ -277,6 +277,62 @@ static void test_guest_disks_room(void)
 	expect(guest_profile(text), 1,
 	       (const char *const[]){ ":7: CONFIG_GUEST1_EXTRA_DISKS: 5 disks on ide (with CONFIG_GUEST1_DISK_BUS): "
 				      "the pc machine has room for 4", NULL });
+}
+
+/* CONFIG_GUESTn_ARCH: the virt machines take every NIC and every bus but
+ * IDE, and run a kernel or a firmware file, never SeaBIOS or OVMF. */
+static void test_guest_arch(void)
+{
+	static char text[4096];
+	struct diag d;
+
+	CHECK(load(guest_profile(""), NULL, P, &d) == 0);
+	CHECK(P->guests[0].arch == GUESTHW_ARCH_X86_64);
+	diag_free(&d);
+	profile_free(P);
+	snprintf(text, sizeof(text),
+		 "CONFIG_GUEST1_ARCH=\"aarch64\"\nCONFIG_GUEST1_NIC=\"e1000\"\nCONFIG_GUEST1_DISK=\"%s\"\n"
+		 "CONFIG_GUEST1_DISK_BUS=\"scsi\"\nCONFIG_GUEST1_EXTRA_DISKS=\"%s:nvme %s:sata %s:usb\"\n"
+		 "CONFIG_GUEST2_ARCH=\"riscv64\"\nCONFIG_GUEST2_NIC=\"ne2k_pci\"\nCONFIG_GUEST2_FIRMWARE=\"%s\"\n",
+		 kernel, kernel, kernel, kernel, kernel);
+	CHECK_MSG(load(guest_profile(text), NULL, P, &d) == 0, "%s", diag_text(&d));
+	CHECK(P->guests[0].arch == GUESTHW_ARCH_AARCH64 && P->guests[0].nic == GUESTHW_NIC_E1000);
+	CHECK(P->guests[0].ndisks == 4 && P->guests[0].disks[0].bus == GUESTHW_BUS_SCSI);
+	CHECK(P->guests[1].arch == GUESTHW_ARCH_RISCV64 && P->guests[1].firmware == FIRMWARE_FILE);
+	diag_free(&d);
+	profile_free(P);
+}
+
+static void test_guest_arch_refused(void)
+{
+	static char text[4096];
+
+	expect(guest_profile("CONFIG_GUEST1_ARCH=\"arm64\"\nCONFIG_GUEST2_ARCH=\"x86\"\n"), 2,
+	       (const char *const[]){ ":5: CONFIG_GUEST1_ARCH: \"arm64\": expected x86_64, aarch64 or riscv64",
+				      ":6: CONFIG_GUEST2_ARCH: \"x86\": expected x86_64, aarch64 or riscv64", NULL });
+	snprintf(text, sizeof(text),
+		 "CONFIG_GUEST1_ARCH=\"aarch64\"\nCONFIG_GUEST1_DISK=\"%s\"\nCONFIG_GUEST1_DISK_BUS=\"ide\"\n"
+		 "CONFIG_GUEST2_ARCH=\"riscv64\"\nCONFIG_GUEST2_EXTRA_DISKS=\"%s:ide:rw\"\n",
+		 kernel, kernel);
+	expect(guest_profile(text), 2,
+	       (const char *const[]){ ":7: CONFIG_GUEST1_DISK_BUS: \"ide\": the virt machine of CONFIG_GUEST1_ARCH=aarch64 "
+				      "has no such bus; it has virtio, scsi, sata, nvme or usb",
+				      ":9: CONFIG_GUEST2_EXTRA_DISKS: \"",
+				      ":ide:rw\": \"ide\": the virt machine of CONFIG_GUEST2_ARCH=riscv64 has no such bus",
+				      NULL });
+	expect(guest_profile("CONFIG_GUEST1_ARCH=\"aarch64\"\nCONFIG_GUEST1_FIRMWARE=\"uefi\"\n"
+			     "CONFIG_GUEST2_ARCH=\"riscv64\"\nCONFIG_GUEST2_FIRMWARE=\"bios\"\n"),
+	       2,
+	       (const char *const[]){ ":6: CONFIG_GUEST1_FIRMWARE: \"uefi\": SeaBIOS and OVMF are x86_64 firmware, and "
+				      "CONFIG_GUEST1_ARCH is aarch64; use kernel, or the path of a firmware file",
+				      ":8: CONFIG_GUEST2_FIRMWARE: \"bios\": SeaBIOS and OVMF are x86_64 firmware, and "
+				      "CONFIG_GUEST2_ARCH is riscv64",
+				      NULL });
+	/* An unknown NIC is listed against the guest's own architecture. */
+	expect(guest_profile("CONFIG_GUEST1_ARCH=\"riscv64\"\nCONFIG_GUEST1_NIC=\"virtio-net-device\"\n"), 1,
+	       (const char *const[]){ ":6: CONFIG_GUEST1_NIC: \"virtio-net-device\": expected one of QEMU's NIC models "
+				      "for riscv64: ne2k_pci, ",
+				      NULL });
 }
 
 static void test_forwards(void)
@@ -448,6 +504,8 @@ int main(void)
 	test_guest_hardware();
 	test_guest_hardware_refused();
 	test_guest_disks_room();
+	test_guest_arch();
+	test_guest_arch_refused();
 	test_forwards();
 	test_services();
 	test_firewall_keys();
