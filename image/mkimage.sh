@@ -117,8 +117,8 @@ stage_listed() {
 : > "$work/libs.all"
 stage_listed image/lists/qemu-files "qemu-system-x86, seabios or ipxe-qemu"
 uefi=""
-for n in 1 2 3 4 5 6 7 8; do
-	if [ "$(cfg GUEST$n)" = y ] && [ "$(cfg GUEST${n}_FIRMWARE)" = uefi ]; then uefi=y; fi
+for n in $(config_guests "$work/config"); do
+	if [ "$(cfg GUEST${n}_FIRMWARE)" = uefi ]; then uefi=y; fi
 done
 if [ -n "$uefi" ]; then stage_listed image/lists/ovmf-files ovmf; fi
 if [ "$(cfg SHARE_SMB)" = y ]; then
@@ -164,8 +164,7 @@ stage_lab_file() {
 	stage_file "$src" "$dst"
 }
 if [ "$(cfg IMAGE_EMBED_GUESTS)" = y ]; then
-	for n in 1 2 3 4 5 6 7 8; do
-		[ "$(cfg GUEST$n)" = y ] || continue
+	for n in $(config_guests "$work/config"); do
 		for k in KERNEL INITRD DISK; do
 			v=$(cfg GUEST${n}_$k)
 			[ -z "$v" ] || stage_lab_file "GUEST${n}_$k" "$v"
