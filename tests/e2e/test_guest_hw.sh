@@ -126,8 +126,8 @@ for g in "${GUESTS[@]}"; do
 		t_error "$name ($nic): no DHCP lease within 500 s: $(console "$name" | grep labguest | tail -n 5)"
 	fi
 done
-t_exit_on_errors() { [ "$T_ERRORS" -eq 0 ] || t_exit; }
-t_exit_on_errors
+stop_on_errors() { [ "$T_ERRORS" -eq 0 ] || t_exit; }
+stop_on_errors
 
 # Every disk, on its bus, with its marker. The report follows the lease.
 for g in "${GUESTS[@]}"; do
@@ -153,7 +153,7 @@ uid=$(awk '/qemu-system-x86_64 -name virtio,/ { print $1; exit }' "$T_DIR/ps.out
 # All sixteen are guests PID 1 knows, with their leases.
 n=$(t_labctl guests | grep -cE '^[a-z0-9]+ +running +10\.77\.0\.')
 [ "$n" = 16 ] || t_error "labctl guests shows $n running guests with an address: $(t_labctl guests)"
-t_exit_on_errors
+stop_on_errors
 
 # rw against snapshot, across a restart: the first boot wrote both.
 out=$(console $RESTART)
