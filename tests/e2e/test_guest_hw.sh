@@ -99,19 +99,32 @@ for g in "${GUESTS[@]}"; do
 	t_wait_console "service $name: started" 30 || t_fail "$name was not started"
 done
 console() { nsenter -t "$LPID" -m cat "/run/labinit/guests/$1/console.log" 2>/dev/null | tr -d '\r'; }
+# Every guest's console stays beside the test, whatever the outcome.
+save_consoles() {
+	mkdir -p "$T_DIR/consoles"
+	for g in "${GUESTS[@]}"; do
+		read -r _ name _ <<<"$g"
+		console "$name" >"$T_DIR/consoles/$name.log"
+	done
+}
+on_fail() { save_consoles; t_console_tail; }
+T_FAIL_HOOK=on_fail
 
-# Boot to lease, each guest: the lease line's arrival, polled.
+# Boot to lease, each guest: the lease line's arrival, polled every half
+# second in one pass over the consoles (sixteen guests already load the
+# machine).
+leased() {
+	nsenter -t "$LPID" -m sh -c 'grep -l "labguest: eth0 10\.77\.0\.[0-9]*/24 gw 10\.77\.0\.1" /run/labinit/guests/*/console.log' \
+		2>/dev/null | awk -F/ '{ print $(NF - 1) }'
+}
 declare -A TOOK
 pending=${#GUESTS[@]}
 deadline=$((start + 500000))
 while [ "$pending" -gt 0 ] && [ "$(t_now_ms)" -lt "$deadline" ]; do
-	for g in "${GUESTS[@]}"; do
-		read -r slot name _ <<<"$g"
+	for name in $(leased); do
 		[ -z "${TOOK[$name]:-}" ] || continue
-		if console "$name" | grep -q 'labguest: eth0 10\.77\.0\.[0-9]*/24 gw 10\.77\.0\.1$'; then
-			TOOK[$name]=$(($(t_now_ms) - start))
-			pending=$((pending - 1))
-		fi
+		TOOK[$name]=$(($(t_now_ms) - start))
+		pending=$((pending - 1))
 	done
 	# A QEMU that refuses its command line ends the wait.
 	qe=$(t_console | grep -m 1 -B 1 'warning: service [a-z0-9]*: exited') && t_fail "a guest's QEMU exited: $qe"
@@ -123,10 +136,11 @@ for g in "${GUESTS[@]}"; do
 		t_log "$(printf 'boot to lease: %-9s slot %-2s %-15s disk %-6s extra %-18s %3d.%d s' "$name" "$slot" "$nic" \
 			"${bus:--}" "${extras:--}" $((TOOK[$name] / 1000)) $((TOOK[$name] % 1000 / 100)))"
 	else
-		t_error "$name ($nic): no DHCP lease within 500 s: $(console "$name" | grep labguest | tail -n 5)"
+		t_error "$name ($nic): no DHCP lease within 500 s; its console ends:
+$(console "$name" | tail -n 25)"
 	fi
 done
-stop_on_errors() { [ "$T_ERRORS" -eq 0 ] || t_exit; }
+stop_on_errors() { [ "$T_ERRORS" -eq 0 ] || { save_consoles; t_exit; }; }
 stop_on_errors
 
 # Every disk, on its bus, with its marker. The report follows the lease.
@@ -177,6 +191,7 @@ echo "$again" | grep -q "^labguest: disk nvme0n1 marker=$RESTART-2 " ||
 t_log "after the restart: $(echo "$again" | sed 's/^labguest: //' | tr '\n' ';')"
 [ "$(head -n 1 "$snap")" = "$RESTART-2" ] || t_fail "the snapshot disk's file on the host changed: '$(head -n 1 "$snap")'"
 
+save_consoles
 kill -TERM "$LPID"
 t_wait_end 200 || t_fail "the namespace did not end after SIGTERM"
 t_pass
