@@ -59,6 +59,11 @@ CONFIG_SHARE_DIR="$T_DIR/share"
 CONFIG_STOP_TIMEOUT=60
 CONFIG_SHUTDOWN_TIMEOUT=120
 EOC
+# no_timer_check: sixteen TCG guests on two busy cores are slow enough for
+# the kernel's early check that the timer interrupt arrives to fail at
+# every try ("..MP-BIOS bug: 8254 timer not connected to IO-APIC", then
+# "IO-APIC + timer doesn't work!", a panic: one guest in one run of four
+# never got to /init). The check is for broken boards, not QEMU's.
 declare -A WANT # name -> "marker:bus ..." its report must show
 for g in "${GUESTS[@]}"; do
 	read -r slot name nic bus extras <<<"$g"
@@ -79,7 +84,7 @@ CONFIG_GUEST$slot=y
 CONFIG_GUEST${slot}_NAME="$name"
 CONFIG_GUEST${slot}_KERNEL="guests/demo/vmlinux"
 CONFIG_GUEST${slot}_INITRD="guests/demo/initramfs.cpio.gz"
-CONFIG_GUEST${slot}_APPEND="quiet lab.tag=none lab.disks=$n$write"
+CONFIG_GUEST${slot}_APPEND="quiet no_timer_check lab.tag=none lab.disks=$n$write"
 CONFIG_GUEST${slot}_MEMORY=$([ -n "$bus" ] && echo 160 || echo 128)
 CONFIG_GUEST${slot}_NIC="$nic"
 EOC
