@@ -59,11 +59,12 @@ CONFIG_SHARE_DIR="$T_DIR/share"
 CONFIG_STOP_TIMEOUT=60
 CONFIG_SHUTDOWN_TIMEOUT=120
 EOC
-# no_timer_check: sixteen TCG guests on two busy cores are slow enough for
-# the kernel's early check that the timer interrupt arrives to fail at
-# every try ("..MP-BIOS bug: 8254 timer not connected to IO-APIC", then
-# "IO-APIC + timer doesn't work!", a panic: one guest in one run of four
-# never got to /init). The check is for broken boards, not QEMU's.
+# no_timer_check: with sixteen TCG guests on two busy cores the kernel's
+# early check that timer interrupts arrive fails ("..MP-BIOS bug: 8254
+# timer not connected to IO-APIC" in passing runs); failing at every try it
+# panics ("IO-APIC + timer doesn't work!"), the likely end of the one guest
+# that never reached /init in one run of four. The check is for broken
+# boards, not QEMU's.
 declare -A WANT # name -> "marker:bus ..." its report must show
 for g in "${GUESTS[@]}"; do
 	read -r slot name nic bus extras <<<"$g"
