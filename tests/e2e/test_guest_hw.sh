@@ -1,18 +1,17 @@
 #!/bin/bash
 # Issue 13, end to end: every NIC model and every disk bus in a real guest.
 # labinit as PID 1 boots sixteen demo guests at once under QEMU (TCG) on
-# its bridge, every slot (six plain ones besides the ten that matter here):
-# in slots 7 to 16 each on a NIC model of lib/core/guesthw.c's table, and
-# between them every disk bus
-# for the first disk (CONFIG_GUESTn_DISK_BUS) and for extra disks
-# (CONFIG_GUESTn_EXTRA_DISKS). Each guest must get its DHCP lease and
+# its bridge, in every slot (six plain ones besides the ten that matter
+# here): in slots 7 to 16 each on a NIC model of lib/core/guesthw.c's
+# table, and between them every disk bus for the first disk
+# (CONFIG_GUESTn_DISK_BUS) and for extra disks (CONFIG_GUESTn_EXTRA_DISKS). Each guest must get its DHCP lease and
 # report every disk where its bus puts it (vd*, sd*, nvme*n1), behind the
 # bus's driver, with the marker the test wrote on its first line. Then one
 # guest writes to its rw extra disk and to its snapshot extra disk
 # (lab.write), is restarted with `labctl restart`, and must find its write
 # on the rw disk and the image's own marker on the snapshot one; the host's
-# files say the same. Per-guest boot-to-lease times are printed, never
-# asserted.
+# files say the same. At the end every guest powers off on its power
+# button. Per-guest boot-to-lease times are printed, never asserted.
 source "$(dirname "$0")/../lib/pid1.sh" || exit 2
 t_init
 command -v qemu-system-x86_64 >/dev/null || t_skip "needs qemu-system-x86_64"
@@ -200,4 +199,11 @@ t_log "after the restart: $(echo "$again" | sed 's/^labguest: //' | tr '\n' ';')
 save_consoles
 kill -TERM "$LPID"
 t_wait_end 200 || t_fail "the namespace did not end after SIGTERM"
-t_pass
+# Each powered off on its power button (button and evdev loaded by modalias).
+for g in "${GUESTS[@]}"; do
+	read -r _ name _ <<<"$g"
+	t_console | grep -q "service $name: stopped (exit 0)" || t_error "$name was not powered down at shutdown"
+	t_console | grep -q "service $name: no exit" && t_error "$name needed SIGKILL at shutdown"
+done
+[ "$T_ERRORS" -eq 0 ] && t_pass
+t_exit
