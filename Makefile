@@ -30,13 +30,14 @@ export KCONFIG_CONFIG
 
 # Debian packages the build, the tests and the image need; the last line are
 # the real DHCP clients the server is tested with (tests/net/test_dhcpd_*)
-# and socat (an idle control-socket client, tests/pid1/test_labctl.sh).
+# socat (an idle control-socket client, tests/pid1/test_labctl.sh) and
+# ndisc6 (rdisc6 reads the router advertisements, tests/net/test_ipv6.sh).
 DEB_PACKAGES := make gcc musl-tools musl-dev linux-libc-dev kconfig-frontends clang \
                 libclang-rt-14-dev busybox-static iproute2 util-linux procps \
                 nftables dnsmasq-base jq curl time qemu-system-x86 samba smbclient \
                 cpio kmod xz-utils kea-admin zstd xorriso isolinux pxelinux syslinux-common \
                 grub-common grub-efi-amd64-bin mtools dosfstools ovmf \
-                udhcpc isc-dhcp-client dhcpcd-base socat
+                udhcpc isc-dhcp-client dhcpcd-base socat ndisc6
 
 .PHONY: all asan check unit fuzz fuzz-check run deps clean help menuconfig nconfig \
         oldconfig olddefconfig savedefconfig list-defconfigs bench demo-guest image

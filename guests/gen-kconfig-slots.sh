@@ -48,7 +48,9 @@ config GUEST@N@_FIRMWARE
 	            Ubuntu cloud images) with a BIOS bootloader
 	    uefi    OVMF (Debian's ovmf package) boots the disk's EFI
 	            system partition; the guest gets its own copy of the
-	            UEFI variable store, kept while the lab runs. Give
+	            UEFI variable store, kept while the lab runs, or, with
+	            GUEST@N@_DISK_PERSISTENT, beside the disk as
+	            NAME.OVMF_VARS.fd for as long as the disk. Give
 	            it 512 MiB or more (GUEST@N@_MEMORY): Debian's GRUB
 	            runs out of memory loading a kernel with 256
 	    /PATH   the absolute path of another firmware file, given to
@@ -139,6 +141,24 @@ config GUEST@N@_EXTRA_DISKS
 	  label or /dev/disk/by-id. The PC has room for 4 IDE disks in all
 	  (the first disk's included). A FILE cannot contain ':', ',' or
 	  spaces.
+
+config GUEST@N@_CLOUD_INIT
+	bool "cloud-init seed"
+	default n
+	help
+	  Attach a cloud-init NoCloud seed: a small read-only ISO 9660
+	  disk labelled "cidata" (after the guest's own disks, on
+	  virtio-blk) with
+	    meta-data  instance-id and local-hostname (GUEST@N@_NAME)
+	    user-data  #cloud-config with the hostname, the FQDN
+	               (NAME.DNS_DOMAIN) and SSH_AUTHORIZED_KEYS
+	  so that a downloaded cloud image (Debian's genericcloud,
+	  Ubuntu's cloudimg, cirros) boots named and reachable by SSH
+	  with your key. The seed is made when the guest starts, in its
+	  run directory (/run/labinit/guests/NAME/cidata.iso). Its
+	  instance id changes when what it says changes, so cloud-init
+	  applies a new key on the next boot and does nothing on a
+	  plain restart. Off (the default): no seed.
 
 config GUEST@N@_APPEND
 	string "Kernel command line"
@@ -252,6 +272,24 @@ config GUEST@N@_RESTART
 	    never       leave it stopped, e.g. to keep the console log of
 	                a crash untouched
 	  Restarts are throttled to at most one per second.
+
+config GUEST@N@_QEMU_ARGS
+	string "Extra QEMU arguments"
+	default ""
+	help
+	  Arguments added at the end of the guest's QEMU command line,
+	  for what no key here covers: a device you are writing a driver
+	  for, a -trace pattern, a -machine property. QEMU takes the last
+	  of a repeated option, so these can also override labinit's.
+
+	  Format: words as a shell splits them, without expansions:
+	  blanks separate words, '...' and "..." quote, \ escapes; at
+	  most 32 words, no control characters. E.g.
+	    "-device pci-testdev -trace 'virtio_blk_*'"
+	  labinit refuses -daemonize, -runas and -chroot (it supervises
+	  QEMU in the foreground, as the guest's own user). See
+	  `labctl guests` or /proc/PID/cmdline for the full line.
+	  Empty (the default): nothing added.
 
 endif
 

@@ -18,6 +18,7 @@
 #include "lib/core/paths.h"
 #include "lib/core/readfile.h"
 #include "lib/core/writefile.h"
+#include "guests/cloudinit/seed.h"
 #include "guests/conlog/conlog.h"
 #include "guests/qemu/qmp.h"
 #include "net/netlink/tap.h"
@@ -175,24 +176,61 @@ static const char *reach(const struct guest_config *g, const char *path, const c
 }
 
 /* OVMF writes its variables (boot entries, the boot order) into pflash
- * unit 1: each UEFI guest gets its own copy of Debian's template in its run
- * directory, made once and kept across restarts, owned by its QEMU. */
-static int copy_uefi_vars(const struct guest_config *g, const char *run_dir, char *vars, size_t vsize, char *why,
-			  size_t size)
+ * unit 1: each UEFI guest gets its own copy of Debian's template, made once
+ * and kept across restarts, owned by its QEMU. It lives in the guest's run
+ * directory (RAM: kept while the lab runs), or, when the guest's first
+ * disk is persistent, beside that disk as NAME.OVMF_VARS.fd (on LABDATA
+ * when the disk is), so that the boot entries an installer wrote last as
+ * long as the disk it wrote them for. */
+static bool vars_beside_disk(const struct guest_config *g)
+{
+	return g->ndisks && g->disks[0].persistent && strrchr(g->disks[0].path, '/');
+}
+
+static void uefi_vars_path(const struct guest_config *g, const char *disk, const char *run_dir, char *vars,
+			   size_t size)
+{
+	if (vars_beside_disk(g))
+		snprintf(vars, size, "%.*s/%s.OVMF_VARS.fd", (int)(strrchr(disk, '/') - disk), disk, g->name);
+	else
+		snprintf(vars, size, "%s/OVMF_VARS.fd", run_dir);
+}
+
+/* A store kept from an earlier start: a regular file (not a link planted
+ * in a directory the guest's QEMU could write), root's or already the
+ * guest's, handed to the guest's QEMU. */
+static int keep_uefi_vars(const struct guest_config *g, const char *vars)
+{
+	struct stat st;
+	int fd = open(vars, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC), r = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0)
+		r = -errno;
+	else if (!S_ISREG(st.st_mode))
+		r = -EINVAL;
+	else if (g->uid && st.st_uid != g->uid && (st.st_uid != 0 || fchown(fd, g->uid, g->gid) < 0))
+		r = st.st_uid != 0 ? -EPERM : -errno;
+	close(fd);
+	return r;
+}
+
+static int copy_uefi_vars(const struct guest_config *g, const char *vars, char *why, size_t size)
 {
 	char *buf = NULL;
 	size_t len = 0;
 	int fd, r;
 
-	snprintf(vars, vsize, "%s/OVMF_VARS.fd", run_dir);
 	if (access(QEMU_OVMF_CODE, R_OK) < 0) {
 		snprintf(why, size, "%s: %s (Debian's ovmf package)", QEMU_OVMF_CODE, strerror(errno));
 		return -ENOENT;
 	}
-	/* Kept from an earlier start; only QEMU, as the guest's user, opens
-	 * it, so whatever that user left there is all it reaches. */
-	if (access(vars, F_OK) == 0)
-		return 0;
+	if ((r = keep_uefi_vars(g, vars)) != -ENOENT) {
+		if (r < 0)
+			snprintf(why, size, "%s: %s", vars, r == -EINVAL ? "not a regular file" : strerror(-r));
+		return r;
+	}
 	if ((r = read_whole_file(QEMU_OVMF_VARS, 16u << 20, &buf, &len)) < 0) {
 		snprintf(why, size, "%s: %s (Debian's ovmf package)", QEMU_OVMF_VARS, strerror(-r));
 		return r;
@@ -231,7 +269,8 @@ int guest_prepare(const struct guest_config *g, enum qemu_accel accel, struct gu
 {
 	struct qemu_env env = { .qemu = guest_qemu_binary(), .accel = accel, .tap_fd = 3, .run_dir = out->run_dir,
 				.share_tag = g->share_tag };
-	static char share[4096], kernel[512], initrd[512], firmware[512], bound_share[512], vars[192];
+	static char share[4096], kernel[512], initrd[512], firmware[512], bound_share[512], vars[4200],
+		qemu_vars[4200], seed[192];
 	struct guest_config q = *g; /* with the paths QEMU reaches */
 	int r;
 
@@ -258,20 +297,30 @@ int guest_prepare(const struct guest_config *g, enum qemu_accel accel, struct gu
 		out->tap_fd = -1;
 		return -EPERM;
 	}
-	if (g->firmware == GUEST_FW_UEFI && (r = copy_uefi_vars(g, out->run_dir, vars, sizeof(vars), why, size)) < 0) {
+	uefi_vars_path(g, g->ndisks ? g->disks[0].path : "", out->run_dir, vars, sizeof(vars));
+	if (g->firmware == GUEST_FW_UEFI && (r = copy_uefi_vars(g, vars, why, size)) < 0) {
 		close(out->tap_fd);
 		out->tap_fd = -1;
 		return r;
 	}
-	env.uefi_vars = vars;
+	if (g->cloud_init && (r = seed_write(g, out->run_dir, seed, sizeof(seed), why, size)) < 0) {
+		close(out->tap_fd);
+		out->tap_fd = -1;
+		return r;
+	}
+	env.seed = g->cloud_init ? seed : NULL;
 	reach_disks(g, out->run_dir, &q, &env);
+	/* Beside the disk: where QEMU reaches the disk's directory. */
+	uefi_vars_path(g, q.ndisks ? q.disks[0].path : "", out->run_dir, qemu_vars, sizeof(qemu_vars));
+	env.uefi_vars = qemu_vars;
 	q.kernel = reach(g, g->kernel, out->run_dir, "kernel.d", false, false, kernel, sizeof(kernel));
 	q.initrd = reach(g, g->initrd, out->run_dir, "initrd.d", false, false, initrd, sizeof(initrd));
 	q.firmware_file = reach(g, g->firmware_file, out->run_dir, "firmware.d", false, false, firmware,
 				sizeof(firmware));
 	env.share_dir = reach(g, env.share_dir, out->run_dir, "share.d", true, true, bound_share, sizeof(bound_share));
 	if ((r = qemu_build_argv(&q, &env, &out->argv)) < 0)
-		snprintf(why, size, "QEMU's command line is too long");
+		snprintf(why, size, r == -EINVAL ? "CONFIG_GUESTn_QEMU_ARGS cannot be split into words"
+						 : "QEMU's command line is too long");
 	return r;
 }
 

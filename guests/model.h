@@ -43,6 +43,11 @@ struct guest_config {
 	const char *share_dir, *share_tag;
 	bool share_per_guest;                /* each guest its own subdirectory */
 	unsigned console_log_kib;            /* the bound of its console's files */
+	/* CONFIG_GUESTn_CLOUD_INIT: a NoCloud seed naming the guest
+	 * name.domain and holding ssh_keys (one per line, "" for none) */
+	bool cloud_init;
+	const char *domain, *ssh_keys;
+	const char *qemu_args;               /* CONFIG_GUESTn_QEMU_ARGS, unsplit */
 	/* QEMU and the console logger run as this user and group; 0: root */
 	uint32_t uid, gid;
 };

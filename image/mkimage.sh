@@ -174,6 +174,11 @@ if [ "$(cfg IMAGE_EMBED_GUESTS)" = y ]; then
 		done
 		case $(cfg GUEST${n}_FIRMWARE) in /*) stage_lab_file "GUEST${n}_FIRMWARE" "$(cfg GUEST${n}_FIRMWARE)" ;; esac
 	done
+	# The keys of the cloud-init seeds, when they are a file's.
+	case $(cfg SSH_AUTHORIZED_KEYS) in
+	'' | ssh-* | ecdsa-* | sk-*) ;;
+	*) stage_lab_file SSH_AUTHORIZED_KEYS "$(cfg SSH_AUTHORIZED_KEYS)" ;;
+	esac
 fi
 
 for e in $(cfg IMAGE_EXTRA_FILES); do

@@ -15,7 +15,11 @@
  *   controller once, before its first disk;
  *  bootindex=0 on the first disk when firmware boots: SeaBIOS and OVMF
  *   both honour it, whichever bus the disk is on (-boot order=c only
- *   speaks to SeaBIOS, and only of its "first hard disk"). */
+ *   speaks to SeaBIOS, and only of its "first hard disk");
+ *  the cloud-init seed read-only on virtio-blk, after the disks, so the
+ *  guest's own disks keep their names;
+ *  CONFIG_GUESTn_QEMU_ARGS last, so that they can add to or override
+ *  anything above (QEMU takes the last of a repeated option). */
 #include "guests/qemu/qemu.h"
 
 #include <errno.h>
@@ -25,6 +29,7 @@
 
 #include "guests/conlog/conlog.h"
 #include "lib/core/addr.h"
+#include "lib/core/words.h"
 
 static void add(struct qemu_argv *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
@@ -199,6 +204,34 @@ static void add_share_gdb(struct qemu_argv *a, const struct guest_config *g, con
 	}
 }
 
+static void add_seed(struct qemu_argv *a, const struct qemu_env *env)
+{
+	if (!env->seed)
+		return;
+	add(a, "-drive");
+	add(a, "file=%s,if=none,id=seed,format=raw,readonly=on", env->seed);
+	add(a, "-device");
+	add(a, "virtio-blk-pci,drive=seed,id=seeddisk");
+}
+
+/* The validator split the same words already (validate_guests.c); an
+ * error here means the value changed since, and the argv is refused. */
+static void add_extra(struct qemu_argv *a, const struct guest_config *g)
+{
+	char buf[4096], *w[QEMU_MAX_ARGS + 1];
+	const char *why;
+	int n;
+
+	if (!g->qemu_args || !g->qemu_args[0])
+		return;
+	if ((n = words_split(g->qemu_args, buf, sizeof(buf), w, QEMU_MAX_ARGS, &why)) < 0) {
+		a->bad_extra = true;
+		return;
+	}
+	for (int i = 0; i < n; i++)
+		add(a, "%s", w[i]);
+}
+
 /* QEMU's own seccomp filter (-sandbox): the guest's device emulation is
  * what a guest attacks, so the process that runs it may not exec or fork
  * (spawn), gain privileges (elevateprivileges: no setuid, no file caps),
@@ -222,5 +255,7 @@ int qemu_build_argv(const struct guest_config *g, const struct qemu_env *env, st
 	add_net(out, g, env);
 	add_console_qmp(out, env);
 	add_share_gdb(out, g, env);
-	return out->overflow ? -E2BIG : 0;
+	add_seed(out, env);
+	add_extra(out, g);
+	return out->bad_extra ? -EINVAL : out->overflow ? -E2BIG : 0;
 }

@@ -9,7 +9,7 @@
 
 #include "guests/model.h"
 
-#define QEMU_MAX_ARGS 96
+#define QEMU_MAX_ARGS 160
 
 enum qemu_accel { QEMU_TCG, QEMU_KVM };
 enum disk_format { DISK_RAW, DISK_QCOW2 };
@@ -29,6 +29,7 @@ struct qemu_env {
 	const char *share_tag;
 	enum disk_format disk_formats[GUEST_MAX_DISKS]; /* of g->disks[], by content */
 	const char *uefi_vars;     /* GUEST_FW_UEFI: the guest's copy of QEMU_OVMF_VARS */
+	const char *seed;          /* the cloud-init seed volume, or NULL */
 };
 
 struct qemu_argv {
@@ -37,9 +38,10 @@ struct qemu_argv {
 	size_t used;
 	unsigned argc;
 	bool overflow;
+	bool bad_extra;            /* QEMU_ARGS could not be split */
 };
 
-/* Returns 0 or -E2BIG. */
+/* Returns 0, -E2BIG, or -EINVAL when g->qemu_args cannot be split. */
 int qemu_build_argv(const struct guest_config *g, const struct qemu_env *env, struct qemu_argv *out);
 
 #endif

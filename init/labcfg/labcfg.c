@@ -42,6 +42,8 @@ static void labcfg_nft(const struct profile *p, struct nft_config *out)
 	out->uplink_ifname = p->uplink_ifname;
 	out->subnet = p->subnet;
 	out->nat = p->nat;
+	out->ipv6 = p->ipv6;
+	memcpy(out->prefix6, p->prefix6, sizeof(out->prefix6));
 	out->dhcp = p->dhcp;
 	out->dns = p->dns;
 	if (p->share_smb)
@@ -76,6 +78,9 @@ void labcfg_labnet(const struct profile *p, struct labnet_config *out)
 	out->forward_delay = p->forward_delay;
 	out->stp = p->stp;
 	out->bridge_ipv6 = p->bridge_ipv6;
+	out->ipv6 = p->ipv6;
+	memcpy(out->prefix6, p->prefix6, sizeof(out->prefix6));
+	memcpy(out->gateway6, p->gateway6, sizeof(out->gateway6));
 	out->nat = p->nat;
 	for (unsigned i = 0; i < p->nguests; i++)
 		out->taps[i] = (struct labnet_tap){ p->guests[i].name, p->guests[i].slot };
@@ -87,6 +92,9 @@ void labcfg_dnsd(const struct profile *p, struct dnsd_config *out)
 {
 	memset(out, 0, sizeof(*out));
 	out->bridge_name = p->bridge_name;
+	out->ipv6 = p->ipv6;
+	memcpy(out->prefix6, p->prefix6, sizeof(out->prefix6));
+	memcpy(out->gateway6, p->gateway6, sizeof(out->gateway6));
 	out->dns_domain = p->dns_domain;
 	out->hostname = p->hostname;
 	out->gateway = p->gateway;
@@ -98,8 +106,10 @@ void labcfg_dnsd(const struct profile *p, struct dnsd_config *out)
 	out->ndns_upstreams = p->ndns_upstreams;
 	memcpy(out->uplink_dns, p->uplink_dns, sizeof(p->uplink_dns));
 	out->uplink_ndns = p->uplink_ndns;
-	for (unsigned i = 0; i < p->nguests; i++)
-		out->guests[i] = (struct dnsd_guest){ p->guests[i].name, p->guests[i].ip };
+	for (unsigned i = 0; i < p->nguests; i++) {
+		out->guests[i] = (struct dnsd_guest){ p->guests[i].name, p->guests[i].ip, { 0 } };
+		memcpy(out->guests[i].mac, p->guests[i].mac, 6);
+	}
 	out->nguests = p->nguests;
 	out->uid = p->sandbox_uid;
 	out->gid = p->sandbox_uid;
@@ -139,6 +149,13 @@ void labcfg_dhcpd_worker(const struct profile *p, struct dhcpd_worker_config *ou
 	out->gid = p->sandbox_uid;
 	labcfg_dhcpd(p, &out->dhcpd);
 	labcfg_dnsd(p, &out->dnsd);
+	out->ra = p->ipv6;
+	memcpy(out->ndp.mac, p->bridge_mac, sizeof(out->ndp.mac));
+	memcpy(out->ndp.prefix, p->prefix6, sizeof(out->ndp.prefix));
+	out->ndp.domain = p->dns ? p->dns_domain : NULL;
+	if (p->dns) /* the worker's DNS answers there too (RDNSS, RFC 8106) */
+		memcpy(out->ndp.rdnss, p->gateway6, sizeof(out->ndp.rdnss));
+	out->ndp.mtu = p->mtu;
 }
 
 _Static_assert(GUEST_MAX_DISKS >= 1 + PROFILE_MAX_EXTRA_DISKS, "the first disk and every extra one");
@@ -178,6 +195,10 @@ void labcfg_guest(const struct profile *p, const struct guest_cfg *g, struct gue
 	out->share_tag = p->share_9p_tag;
 	out->share_per_guest = p->share_per_guest;
 	out->console_log_kib = p->console_log_kib;
+	out->cloud_init = g->cloud_init;
+	out->domain = p->dns ? p->dns_domain : "";
+	out->ssh_keys = p->ssh_keys;
+	out->qemu_args = g->qemu_args;
 	/* One user and group per guest slot (init/boot/creds.h): no guest's
 	 * QEMU can open another's disks or files, nor the worker's. */
 	out->uid = p->sandbox_uid + g->slot;

@@ -129,3 +129,16 @@ uint32_t addr_fnv1a(const char *s)
 	}
 	return h;
 }
+
+void addr_eui64(const uint8_t prefix[16], const uint8_t mac[6], uint8_t out[16])
+{
+	memcpy(out, prefix, 8);
+	out[8] = mac[0] ^ 0x02; /* the universal/local bit, inverted */
+	out[9] = mac[1];
+	out[10] = mac[2];
+	out[11] = 0xff;
+	out[12] = 0xfe;
+	out[13] = mac[3];
+	out[14] = mac[4];
+	out[15] = mac[5];
+}

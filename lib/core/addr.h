@@ -22,5 +22,9 @@ bool addr_in_prefix(uint32_t a, const struct ip4_prefix *p);
 bool addr_prefixes_overlap(const struct ip4_prefix *a, const struct ip4_prefix *b);
 /* 32-bit FNV-1a: a stable hash for deriving MAC addresses from names. */
 uint32_t addr_fnv1a(const char *s);
+/* prefix's first 64 bits and the modified EUI-64 interface identifier of
+ * mac (RFC 4291 appendix A): the address a kernel's SLAAC gives that NIC
+ * (addr_gen_mode eui64, Linux's default). */
+void addr_eui64(const uint8_t prefix[16], const uint8_t mac[6], uint8_t out[16]);
 
 #endif

@@ -75,6 +75,8 @@ struct guest_cfg {
 	uint16_t gdb_port;
 	bool gdb_wait, autostart;
 	enum restart_policy restart;
+	bool cloud_init;               /* a NoCloud seed disk (guests/cloudinit/) */
+	const char *qemu_args;         /* as written; split by lib/core/words */
 };
 
 struct port_forward {
@@ -120,6 +122,10 @@ struct profile {
 	uint32_t gateway;
 	unsigned mtu, forward_delay;
 	bool stp, bridge_ipv6;
+	/* IPv6 (CONFIG_LAB_IPV6): the lab's /64, configured or a ULA derived
+	 * from the profile; the gateway is its ::1 */
+	bool ipv6;
+	uint8_t prefix6[16], gateway6[16];
 	/* dhcp, dns, nat */
 	bool dhcp;
 	uint32_t range_start, range_end;
@@ -137,6 +143,9 @@ struct profile {
 	enum listen_on gdb_listen, smb_listen;
 	struct host_port extra_ports[PROFILE_MAX_PORTS];
 	unsigned nextra_ports;
+	/* CONFIG_SSH_AUTHORIZED_KEYS: one key per line, read from the file
+	 * it names or written inline (';' between keys) */
+	char ssh_keys[PROFILE_SSH_KEYS_MAX];
 	/* share */
 	const char *share_dir, *share_9p_tag;
 	bool share_9p, share_per_guest, share_smb;

@@ -34,6 +34,8 @@
 	X(BRIDGE_STP, BOOL, "n", 0, 0)                           \
 	X(BRIDGE_FORWARD_DELAY, INT, "0", 0, 30)                 \
 	X(BRIDGE_IPV6, BOOL, "n", 0, 0)                          \
+	X(LAB_IPV6, BOOL, "y", 0, 0)                             \
+	X(LAB_IPV6_PREFIX, STR, "", 0, 0)                        \
 	X(DHCP_SERVER, BOOL, "y", 0, 0)                          \
 	X(DHCP_RANGE_START, STR, "10.77.0.2", 0, 0)              \
 	X(DHCP_RANGE_END, STR, "10.77.0.254", 0, 0)              \
@@ -53,6 +55,7 @@
 	X(SHARE_PER_GUEST, BOOL, "n", 0, 0)                      \
 	X(SHARE_SMB, BOOL, "n", 0, 0)                            \
 	X(CONSOLE_LOG_SIZE, INT, "1024", 64, 1048576)            \
+	X(SSH_AUTHORIZED_KEYS, STR, "", 0, 0)                    \
 	X(IMAGE_KERNEL, STR, "", 0, 0)                           \
 	X(IMAGE_KERNEL_MODULES, STR, "", 0, 0)                   \
 	X(IMAGE_EXTRA_FILES, STR, "", 0, 0)                      \
@@ -70,6 +73,7 @@
 	X(DISK_PERSISTENT, BOOL, "n", 0, 0)    \
 	X(DISK_BUS, STR, "virtio", 0, 0)       \
 	X(EXTRA_DISKS, STR, "", 0, 0)          \
+	X(CLOUD_INIT, BOOL, "n", 0, 0)         \
 	X(APPEND, STR, "", 0, 0)               \
 	X(MEMORY, INT, "256", 32, 65536)       \
 	X(CPUS, INT, "1", 1, 64)               \
@@ -79,10 +83,15 @@
 	X(GDB_PORT, INT, "0", 0, 65535)        \
 	X(GDB_WAIT, BOOL, "n", 0, 0)           \
 	X(AUTOSTART, BOOL, "y", 0, 0)          \
-	X(RESTART, STR, "on-failure", 0, 0)
+	X(RESTART, STR, "on-failure", 0, 0)    \
+	X(QEMU_ARGS, STR, "", 0, 0)
 
 #define PROFILE_GUEST_SLOTS 16
 /* CONFIG_GUESTn_EXTRA_DISKS: disks besides CONFIG_GUESTn_DISK. */
 #define PROFILE_MAX_EXTRA_DISKS 4
+/* CONFIG_GUESTn_QEMU_ARGS: words appended to QEMU's command line. */
+#define PROFILE_MAX_QEMU_ARGS 32
+/* CONFIG_SSH_AUTHORIZED_KEYS: the keys, inline or read from a file. */
+#define PROFILE_SSH_KEYS_MAX 16384
 
 #endif

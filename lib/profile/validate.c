@@ -2,6 +2,7 @@
  * struct profile and checks what spans keys (addresses inside the subnet,
  * duplicates, files that must exist). Every error names the key and where it
  * was set; nothing stops at the first. */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <stdarg.h>
@@ -327,6 +328,68 @@ static void follow_subnet(struct vctx *c, unsigned key, uint32_t host)
 	}
 }
 
+/* A unique local prefix (RFC 4193 §3.2) whose 40-bit global ID comes from
+ * the bridge's MAC and name rather than from a clock: the same profile
+ * gives the same prefix on every boot and every machine (so names and
+ * firewall rules stay put), two labs with different bridge MACs differ.
+ * Subnet ID 1: network 1. */
+static void derive_ula(const struct profile *p, uint8_t out[16])
+{
+	char seed[64];
+	uint32_t h1, h2;
+
+	snprintf(seed, sizeof(seed), "%02x%02x%02x%02x%02x%02x/%s", p->bridge_mac[0], p->bridge_mac[1],
+		 p->bridge_mac[2], p->bridge_mac[3], p->bridge_mac[4], p->bridge_mac[5], p->bridge_name);
+	h1 = addr_fnv1a(seed);
+	seed[0] ^= 0x20; /* a second, independent hash for the last byte */
+	h2 = addr_fnv1a(seed);
+	memset(out, 0, 16);
+	out[0] = 0xfd;
+	out[1] = (uint8_t)(h1 >> 24);
+	out[2] = (uint8_t)(h1 >> 16);
+	out[3] = (uint8_t)(h1 >> 8);
+	out[4] = (uint8_t)h1;
+	out[5] = (uint8_t)h2;
+	out[7] = 1;
+}
+
+/* CONFIG_LAB_IPV6 and its prefix: a /64 (SLAAC needs one, RFC 4862 §5.5.3)
+ * of global unicast or ULA space. */
+static void validate_ipv6(struct vctx *c)
+{
+	struct profile *p = c->p;
+	const char *v = vc_str(c, K_LAB_IPV6_PREFIX);
+	char text[64], *slash;
+
+	p->ipv6 = vc_num(c, K_LAB_IPV6);
+	memset(p->prefix6, 0, 16);
+	memset(p->gateway6, 0, 16);
+	if (!p->ipv6)
+		return;
+	if (!*v) {
+		derive_ula(p, p->prefix6);
+	} else {
+		snprintf(text, sizeof(text), "%s", v);
+		slash = strchr(text, '/');
+		if (slash)
+			*slash = '\0';
+		if (!slash || strcmp(slash + 1, "64") || inet_pton(AF_INET6, text, p->prefix6) != 1) {
+			vc_error(c, K_LAB_IPV6_PREFIX, "\"%s\": expected an IPv6 /64 prefix, e.g. fd00:1ab::/64", v);
+			return;
+		}
+		if (p->prefix6[0] == 0xff || (p->prefix6[0] == 0xfe && (p->prefix6[1] & 0xc0) == 0x80) ||
+		    !(p->prefix6[0] & 0xe0)) {
+			vc_error(c, K_LAB_IPV6_PREFIX, "%s: not a unicast prefix (use a ULA fd00::/8 or a global one)", v);
+			return;
+		}
+		if (memcmp(p->prefix6 + 8, "\0\0\0\0\0\0\0\0", 8))
+			vc_error(c, K_LAB_IPV6_PREFIX, "%s: the host bits (the last 64) must be zero", v);
+	}
+	memcpy(p->gateway6, p->prefix6, 16);
+	p->gateway6[15] = 1;
+	p->bridge_ipv6 = true;
+}
+
 static void validate_lab(struct vctx *c)
 {
 	struct profile *p = c->p;
@@ -355,6 +418,7 @@ static void validate_lab(struct vctx *c)
 		vc_error(c, K_BRIDGE_FORWARD_DELAY, "%u: with STP on the kernel needs 2..30 seconds",
 			  p->forward_delay);
 	p->bridge_ipv6 = vc_num(c, K_BRIDGE_IPV6);
+	validate_ipv6(c);
 }
 
 /* The DHCP server replaces its lease file by rename as an unprivileged

@@ -12,6 +12,9 @@
 
 #include "lib/core/guesthw.h"
 #include "lib/core/name.h"
+#include "lib/core/readfile.h"
+#include "lib/core/sshkey.h"
+#include "lib/core/words.h"
 #include "lib/profile/config.h"
 #include "lib/profile/validate_priv.h"
 
@@ -317,6 +320,31 @@ static void guest_gdb(struct vctx *c, struct guest_cfg *g, unsigned slot)
 				 g->gdb_port, c->p->guests[i].slot, c->p->guests[i].name);
 }
 
+/* QEMU_ARGS: words a shell would split the same way, none of which makes
+ * QEMU leave its supervisor's hands. */
+static void guest_qemu_args(struct vctx *c, struct guest_cfg *g, unsigned slot)
+{
+	static const char *const refused[] = { "-daemonize", "-runas", "-chroot", NULL };
+	unsigned key = K_GUEST(slot, GF_QEMU_ARGS);
+	char buf[CONFIG_LINE_MAX], *w[PROFILE_MAX_QEMU_ARGS + 1];
+	const char *why;
+	int n;
+
+	g->qemu_args = vc_str(c, key);
+	n = words_split(g->qemu_args, buf, sizeof(buf), w, PROFILE_MAX_QEMU_ARGS, &why);
+	if (n < 0) {
+		vc_error(c, key, "%s (words are split as by a shell: quote with '...' or \"...\"; at most %d words)",
+			 why, PROFILE_MAX_QEMU_ARGS);
+		return;
+	}
+	for (int i = 0; i < n; i++) {
+		const char *o = w[i][0] == '-' && w[i][1] == '-' ? w[i] + 1 : w[i];
+
+		if (word_index(refused, o) >= 0)
+			vc_error(c, key, "%s: labinit supervises QEMU as the guest's own user, in the foreground", w[i]);
+	}
+}
+
 static void guest_validate(struct vctx *c, unsigned slot)
 {
 	struct guest_cfg *g = &c->p->guests[c->p->nguests];
@@ -332,12 +360,53 @@ static void guest_validate(struct vctx *c, unsigned slot)
 	guest_ip(c, g, slot);
 	guest_gdb(c, g, slot);
 	g->autostart = vc_num(c, K_GUEST(slot, GF_AUTOSTART));
+	g->cloud_init = vc_num(c, K_GUEST(slot, GF_CLOUD_INIT));
+	guest_qemu_args(c, g, slot);
 	c->p->nguests++;
+}
+
+/* The keys written in the value ("ssh-ed25519 AAAA... me@host", several
+ * separated by ';') or in the file it names (FILES_DIR-relative, one key
+ * a line as in ~/.ssh/authorized_keys), into p->ssh_keys one per line. */
+static void ssh_keys(struct vctx *c)
+{
+	const char *v = vc_str(c, K_SSH_AUTHORIZED_KEYS), *why;
+	char path[4096], *text = NULL;
+	unsigned line;
+	size_t len;
+	int r;
+
+	c->p->ssh_keys[0] = '\0';
+	if (!*v)
+		return;
+	if (!strncmp(v, "ssh-", 4) || !strncmp(v, "ecdsa-", 6) || !strncmp(v, "sk-", 3)) {
+		if (!sshkey_text_ok(v, ';', &line, &why))
+			vc_error(c, K_SSH_AUTHORIZED_KEYS, "key %u: %s", line, why);
+		snprintf(c->p->ssh_keys, sizeof(c->p->ssh_keys), "%s", v);
+		for (char *s = c->p->ssh_keys; (s = strchr(s, ';'));)
+			*s = '\n';
+		return;
+	}
+	snprintf(path, sizeof(path), v[0] == '/' ? "%s%s" : "%s/%s", v[0] == '/' ? "" : c->p->files_dir, v);
+	if ((r = read_whole_file(path, sizeof(c->p->ssh_keys) - 1, &text, &len)) < 0) {
+		if (r == -ENOENT)
+			c->p->missing_files++;
+		vc_error(c, K_SSH_AUTHORIZED_KEYS, "%s: %s%s", path, r == -EFBIG ? "larger than 16 KiB" : strerror(-r),
+			 v[0] == '/' ? "" : " (relative paths start at CONFIG_FILES_DIR; or write the keys themselves)");
+		return;
+	}
+	if (strlen(text) != len || !sshkey_text_ok(text, '\n', &line, &why))
+		vc_error(c, K_SSH_AUTHORIZED_KEYS, "%s: line %u: %s", path, strlen(text) != len ? 0 : line,
+			 strlen(text) != len ? "a NUL byte" : why);
+	else
+		memcpy(c->p->ssh_keys, text, len + 1);
+	free(text);
 }
 
 void vc_guests(struct vctx *c)
 {
 	c->p->nguests = 0;
+	ssh_keys(c);
 	for (unsigned slot = 0; slot < PROFILE_GUEST_SLOTS; slot++)
 		if (vc_num(c, K_GUEST(slot, GF_ENABLE)))
 			guest_validate(c, slot);

@@ -64,6 +64,7 @@ struct worker {
 	struct dhcpd d;
 	struct dnsd dns;
 	bool dns_up;
+	struct ndp_sender ra;           /* fd -1 when not sending */
 	char lease_names[256][64];      /* names dnsd learnt from leases */
 	unsigned nlease_names;
 	const struct dhcpd_worker_config *p;
@@ -126,8 +127,11 @@ static void sync_names(struct worker *w)
 
 		if (l->state != LEASE_BOUND || l->expires <= now || !name)
 			continue;
-		if (dnsd_host_set(&w->dns, name, l->ip) == 0)
-			snprintf(w->lease_names[w->nlease_names++], 64, "%s", name);
+		if (dnsd_host_set(&w->dns, name, l->ip) < 0)
+			continue;
+		snprintf(w->lease_names[w->nlease_names++], 64, "%s", name);
+		if (w->p->dnsd.ipv6)
+			dnsd_host_set6(&w->dns, name, l->mac);
 	}
 }
 
@@ -324,6 +328,13 @@ static int setup(struct worker *w)
 		return r < 0 ? r : w->udp < 0 ? w->udp : w->raw;
 	if ((r = loop_add(&w->dm.loop, w->udp, EPOLLIN, on_packets, w)) < 0)
 		return r;
+	/* Router advertisements: their raw socket needs CAP_NET_RAW too. A
+	 * failure costs the lab its IPv6 autoconfiguration, not its DHCP. */
+	if (w->p->ra && ((r = ndp_sender_open(&w->ra, &w->p->ndp, w->ifindex)) < 0 ||
+			 (r = ndp_sender_start(&w->ra, &w->dm.loop)) < 0)) {
+		log_err("ra: on %s: %s; guests get no IPv6 autoconfiguration", w->p->bridge_name, strerror(-r));
+		ndp_sender_close(&w->ra);
+	}
 	w->expire.fn = on_expire;
 	w->expire.data = w;
 	if (w->p->dns) {
@@ -351,6 +362,7 @@ int dhcpd_worker_main(const struct dhcpd_worker_config *p)
 	int r;
 
 	memset(&w, 0, sizeof(w));
+	w.ra.fd = -1;
 	w.p = p;
 	log_set_prefix("labinit-dhcpd");
 	/* Never wait on the console: the guests' DHCP and DNS would wait too. */
@@ -375,6 +387,7 @@ int dhcpd_worker_main(const struct dhcpd_worker_config *p)
 		save_leases(&w);
 	if (w.dns_up)
 		dnsd_close(&w.dns);
+	ndp_sender_close(&w.ra);
 	daemon_close(&w.dm);
 	log_summaries(&w);
 	log_info("dhcpd: stopped (%lu requests, %lu ACKs, %lu NAKs, %lu dropped, %lu offers reclaimed, %lu log lines dropped)",

@@ -8,6 +8,7 @@
 
 #include "net/dhcpd/dhcpd.h"
 #include "net/dns/dnsd.h"
+#include "net/ndp/ndp.h"
 
 struct dhcpd_worker_config {
 	const char *bridge_name, *lease_file;
@@ -16,6 +17,9 @@ struct dhcpd_worker_config {
 	gid_t gid;
 	struct dhcpd_config dhcpd;
 	struct dnsd_config dnsd;
+	/* IPv6 router advertisements on the bridge (CONFIG_LAB_IPV6) */
+	bool ra;
+	struct ndp_config ndp;
 };
 
 /* Serves until SIGTERM/SIGINT; returns an exit status. */

@@ -289,6 +289,50 @@ int dns_name_reverse4(const struct dns_name *n, uint32_t *addr, unsigned *octets
 	return 0;
 }
 
+/* One nibble label of ip6.arpa: a single hex digit, either case. */
+static bool nibble_label(const uint8_t *p, uint8_t len, unsigned *v)
+{
+	char c = len == 1 ? (char)p[0] : 0;
+
+	if (c >= '0' && c <= '9')
+		*v = (unsigned)(c - '0');
+	else if ((c | 0x20) >= 'a' && (c | 0x20) <= 'f')
+		*v = (unsigned)((c | 0x20) - 'a' + 10);
+	else
+		return false;
+	return true;
+}
+
+int dns_name_reverse6(const struct dns_name *n, uint8_t addr[16], unsigned *nibbles, unsigned *extra)
+{
+	static const uint8_t arpa[] = "\3ip6\4arpa";
+	struct dns_name zone;
+	size_t off[DNS_MAX_NAME / 2];
+	int depth;
+	unsigned count = 0, i = 0, v;
+
+	memcpy(zone.wire, arpa, sizeof(arpa));
+	zone.len = sizeof(arpa);
+	zone.nlabels = 2;
+	depth = dns_name_depth_in(n, &zone);
+	if (depth < 0)
+		return -EINVAL;
+	for (size_t o = 0; count < (unsigned)depth; o += 1u + n->wire[o])
+		off[count++] = o;
+	memset(addr, 0, 16);
+	/* RFC 3596 §2.5: the most significant nibble is next to the zone. */
+	for (; i < count && i < 32; i++) {
+		size_t o = off[count - 1 - i];
+
+		if (!nibble_label(n->wire + o + 1, n->wire[o], &v))
+			break;
+		addr[i / 2] |= (uint8_t)(i % 2 ? v : v << 4);
+	}
+	*nibbles = i;
+	*extra = count - i;
+	return 0;
+}
+
 /* --- builder ------------------------------------------------------------ */
 
 static void put_u16(uint8_t *p, uint16_t v)
@@ -367,6 +411,15 @@ void dns_add_a(struct dns_builder *b, uint32_t ttl, uint32_t addr)
 		return;
 	put_u32(b->buf + b->len, addr);
 	b->len += 4;
+	b->ancount++;
+}
+
+void dns_add_aaaa(struct dns_builder *b, uint32_t ttl, const uint8_t addr[16])
+{
+	if (!add_rr_head(b, DNS_TYPE_AAAA, ttl, 16))
+		return;
+	memcpy(b->buf + b->len, addr, 16);
+	b->len += 16;
 	b->ancount++;
 }
 

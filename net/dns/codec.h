@@ -126,6 +126,9 @@ void dns_name_first_label(const struct dns_name *n, const uint8_t **p, uint8_t *
  * when n is not under in-addr.arpa.
  */
 int dns_name_reverse4(const struct dns_name *n, uint32_t *addr, unsigned *octets, unsigned *extra);
+/* The same for N.N.....ip6.arpa (RFC 3596 §2.5): the leading nibbles into
+ * addr (the rest zero), their count, and the labels left of them. */
+int dns_name_reverse6(const struct dns_name *n, uint8_t addr[16], unsigned *nibbles, unsigned *extra);
 
 /*
  * Response builder over a caller buffer that never writes past its end.
@@ -149,6 +152,7 @@ void dns_build_reply(struct dns_builder *b, uint8_t *buf, size_t size, const str
  * pointer to it (RFC 1035 §4.1.4); only after a question was written. */
 void dns_add_a(struct dns_builder *b, uint32_t ttl, uint32_t addr);
 void dns_add_ptr(struct dns_builder *b, uint32_t ttl, const struct dns_name *target);
+void dns_add_aaaa(struct dns_builder *b, uint32_t ttl, const uint8_t addr[16]);
 /* Fills in ANCOUNT; returns the message length, or -ENOSPC. */
 int dns_build_finish(struct dns_builder *b);
 

@@ -3,6 +3,7 @@
  * timer, rate-limited logging and random IDs. */
 #include "net/dns/dnsd.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -10,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -40,6 +42,19 @@ static void setup_upstreams(struct dnsd *d, const struct dnsd_config *p)
 			d->up[d->nup++] = list[i];
 }
 
+/* The gateway's names get its IPv6 address as AAAA. */
+static void pin_gateway6(struct dnsd *d, const char *hostname)
+{
+	const char *names[2] = { hostname, "gateway" };
+
+	for (unsigned i = 0; i < 2; i++)
+		for (unsigned j = 0; j < DNSD_MAX_HOSTS; j++)
+			if (d->hosts[j].pinned && !strcasecmp(d->hosts[j].name, names[i])) {
+				memcpy(d->hosts[j].ip6, d->gateway6, 16);
+				d->hosts[j].has6 = true;
+			}
+}
+
 int dnsd_setup(struct dnsd *d, const struct dnsd_config *p)
 {
 	memset(d, 0, sizeof(*d));
@@ -53,6 +68,10 @@ int dnsd_setup(struct dnsd *d, const struct dnsd_config *p)
 		d->tcp[i].fd = -1;
 	}
 	snprintf(d->bridge, sizeof(d->bridge), "%s", p->bridge_name);
+	d->udp6_fd = -1;
+	d->ipv6 = p->ipv6;
+	memcpy(d->prefix6, p->prefix6, sizeof(d->prefix6));
+	memcpy(d->gateway6, p->gateway6, sizeof(d->gateway6));
 	d->gateway = p->gateway;
 	d->subnet = p->subnet;
 	if (dns_name_from_text(&d->domain, p->dns_domain) < 0)
@@ -61,6 +80,8 @@ int dnsd_setup(struct dnsd *d, const struct dnsd_config *p)
 	/* The lab host by its name and as "gateway"; a clash is no error. */
 	dnsd_host_pin(d, p->hostname, p->gateway);
 	dnsd_host_pin(d, "gateway", p->gateway);
+	if (d->ipv6)
+		pin_gateway6(d, p->hostname);
 	return 0;
 }
 
@@ -86,7 +107,31 @@ static int open_listener(const struct dnsd *d, int type)
 	return fd;
 }
 
+/* UDP on the gateway's IPv6 address (what the RAs' RDNSS names), bound
+ * to the bridge like the IPv4 one. */
+static int open_listener6(const struct dnsd *d)
+{
+	struct sockaddr_in6 sa = { .sin6_family = AF_INET6, .sin6_port = htons(DNS_PORT) };
+	int one = 1, fd = socket(AF_INET6, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		return -errno;
+	memcpy(&sa.sin6_addr, d->gateway6, 16);
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+	setsockopt(fd, IPPROTO_IP, IP_FREEBIND, &one, sizeof(one));
+	if (setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, d->bridge, (socklen_t)strlen(d->bridge)) < 0 ||
+	    bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		int r = -errno;
+
+		close(fd);
+		return r;
+	}
+	return fd;
+}
+
 static void on_udp(struct loop *l, int fd, uint32_t events, void *data);
+static void on_udp6(struct loop *l, int fd, uint32_t events, void *data);
 static void on_timer(struct loop *l, struct loop_timer *t);
 
 int dnsd_init(struct dnsd *d, struct loop *l, const struct dnsd_config *p)
@@ -109,6 +154,8 @@ int dnsd_init(struct dnsd *d, struct loop *l, const struct dnsd_config *p)
 		d->loop = l;
 		r = loop_add(l, d->tcp_fd, EPOLLIN, dnsd_tcp_on_accept, d);
 	}
+	if (r >= 0 && d->ipv6 && (r = d->udp6_fd = open_listener6(d)) >= 0)
+		r = loop_add(l, d->udp6_fd, EPOLLIN, on_udp6, d);
 	if (r < 0) {
 		dnsd_close(d);
 		return r;
@@ -133,6 +180,7 @@ void dnsd_close(struct dnsd *d)
 	if (d->loop)
 		loop_timer_cancel(d->loop, &d->timer);
 	close_listener(d, &d->udp_fd);
+	close_listener(d, &d->udp6_fd);
 	close_listener(d, &d->tcp_fd);
 	if (d->rand_fd >= 0)
 		close(d->rand_fd);
@@ -179,12 +227,15 @@ void dnsd_send_client(struct dnsd *d, const struct dnsd_client *c, const uint8_t
 {
 	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(c->port),
 				  .sin_addr.s_addr = htonl(c->ip) };
+	struct sockaddr_in6 sa6 = { .sin6_family = AF_INET6, .sin6_port = htons(c->port), .sin6_scope_id = c->scope };
 
 	if (c->conn) {
 		dnsd_tcp_send(d, c->conn, msg, len);
 		return;
 	}
-	if (sendto(d->udp_fd, msg, len, MSG_DONTWAIT, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+	memcpy(&sa6.sin6_addr, c->ip6, 16);
+	if ((c->v6 ? sendto(d->udp6_fd, msg, len, MSG_DONTWAIT, (struct sockaddr *)&sa6, sizeof(sa6))
+		   : sendto(d->udp_fd, msg, len, MSG_DONTWAIT, (struct sockaddr *)&sa, sizeof(sa))) < 0)
 		d->stats.dropped++;
 }
 
@@ -196,14 +247,25 @@ bool dnsd_client_ok(const struct dnsd *d, uint32_t ip, uint16_t port)
 	return port != 0 && addr_in_prefix(ip, &d->subnet) && ip != d->gateway;
 }
 
+/* An IPv6 client: the lab's /64, or a link-local address (the socket
+ * hears the bridge only, so fe80:: is a guest on it). */
+static bool client6_ok(const struct dnsd *d, const struct dnsd_client *c)
+{
+	return c->port != 0 && (!memcmp(c->ip6, d->prefix6, 8) || (c->ip6[0] == 0xfe && (c->ip6[1] & 0xc0) == 0x80)) &&
+	       memcmp(c->ip6, d->gateway6, 16);
+}
+
 static void udp_query(struct dnsd *d, const uint8_t *q, size_t len, const struct dnsd_client *c)
 {
 	uint8_t out[DNS_UDP_MAX];
-	char ip[16];
+	char ip[INET6_ADDRSTRLEN];
 	int r;
 
-	addr_format_ip4(c->ip, ip);
-	if (!dnsd_client_ok(d, c->ip, c->port)) {
+	if (c->v6)
+		inet_ntop(AF_INET6, c->ip6, ip, sizeof(ip));
+	else
+		addr_format_ip4(c->ip, ip);
+	if (c->v6 ? !client6_ok(d, c) : !dnsd_client_ok(d, c->ip, c->port)) {
 		d->stats.dropped++;
 		dnsd_log_limited(d, "dropped a query from %s:%u, outside the lab", ip, c->port);
 		return;
@@ -244,6 +306,29 @@ static void on_udp(struct loop *l, int fd, uint32_t events, void *data)
 			break;
 		c.ip = ntohl(from.sin_addr.s_addr);
 		c.port = ntohs(from.sin_port);
+		udp_query(d, buf, (size_t)n, &c);
+	}
+	dnsd_after_event(d);
+}
+
+static void on_udp6(struct loop *l, int fd, uint32_t events, void *data)
+{
+	struct dnsd *d = data;
+	uint8_t buf[DNSD_QUERY_MAX + 1];
+
+	(void)l;
+	(void)events;
+	for (int i = 0; i < 32; i++) {
+		struct sockaddr_in6 from;
+		socklen_t fl = sizeof(from);
+		ssize_t n = recvfrom(fd, buf, sizeof(buf), 0, (struct sockaddr *)&from, &fl);
+		struct dnsd_client c = { .v6 = true };
+
+		if (n < 0)
+			break;
+		memcpy(c.ip6, &from.sin6_addr, 16);
+		c.scope = from.sin6_scope_id;
+		c.port = ntohs(from.sin6_port);
 		udp_query(d, buf, (size_t)n, &c);
 	}
 	dnsd_after_event(d);

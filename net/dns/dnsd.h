@@ -41,6 +41,8 @@
 struct dnsd_host {
 	char name[DNS_MAX_LABEL + 1];   /* one RFC 1123 label; empty: a free slot */
 	uint32_t ip;
+	uint8_t ip6[16];                /* its AAAA, when has6 */
+	bool has6;
 	bool pinned;                    /* the gateway's own names: not replaced, not deleted */
 };
 
@@ -50,6 +52,9 @@ struct dnsd_tcp;
 struct dnsd_client {
 	uint32_t ip;
 	uint16_t port;
+	bool v6;                        /* came over IPv6: ip6 and scope, not ip */
+	uint8_t ip6[16];
+	uint32_t scope;
 	struct dnsd_tcp *conn;
 };
 
@@ -106,6 +111,7 @@ struct dnsd_stats {
 struct dnsd_guest {
 	const char *name;
 	uint32_t ip;
+	uint8_t mac[6];                 /* its AAAA: the EUI-64 address in prefix6 */
 };
 
 /* What the server is set up from; dnsd_setup copies what it keeps. */
@@ -113,6 +119,10 @@ struct dnsd_config {
 	const char *bridge_name, *dns_domain, *hostname;
 	uint32_t gateway;
 	struct ip4_prefix subnet;
+	/* IPv6 (CONFIG_LAB_IPV6): the lab's /64 and the gateway's address in
+	 * it, where the server also listens (UDP) */
+	bool ipv6;
+	uint8_t prefix6[16], gateway6[16];
 	/* Where outside names go: dns_upstreams if any; else a static
 	 * uplink's resolvers (uplink_dns); else those the uplink's DHCP client
 	 * learnt on uplink_ifname; none with dns_no_forward. */
@@ -130,10 +140,12 @@ struct dnsd_config {
 
 struct dnsd {
 	struct loop *loop;              /* NULL: set up without sockets (tests) */
-	int udp_fd, tcp_fd, rand_fd;
+	int udp_fd, tcp_fd, rand_fd, udp6_fd;
 	char bridge[16];
 	uint32_t gateway;
 	struct ip4_prefix subnet;
+	bool ipv6;
+	uint8_t prefix6[16], gateway6[16];
 	struct dns_name domain;
 	bool no_forward;                /* DNS_UPSTREAMS="none": REFUSED for outside names */
 	/* upstreams: fixed, or read from the uplink client's file on change */
@@ -178,6 +190,9 @@ void dnsd_close(struct dnsd *d);
  * RFC 1123 label; ip lies in the lab subnet. Setting a name again moves it.
  * Returns 0, -EINVAL, -ENOSPC (table full) or -EEXIST (a pinned name). */
 int dnsd_host_set(struct dnsd *d, const char *name, uint32_t ip);
+/* Gives a name already in the table its AAAA: the EUI-64 address of mac in
+ * the lab's /64 (what SLAAC gives it). 0, -ENOENT, or -EINVAL without IPv6. */
+int dnsd_host_set6(struct dnsd *d, const char *name, const uint8_t mac[6]);
 /* Returns 0, -ENOENT or -EPERM (a pinned name). */
 int dnsd_host_del(struct dnsd *d, const char *name);
 

@@ -222,8 +222,9 @@ static bool is_repeat(const struct dnsd *d, const struct dnsd_client *c, const s
 	for (unsigned i = 0; i < DNSD_MAX_PENDING; i++) {
 		const struct dnsd_pending *p = &d->pending[i];
 
-		if (p->used && !c->conn && !p->client.conn && p->client.ip == c->ip &&
-		    p->client.port == c->port && p->query.h.id == m->h.id && same_question(&p->query.q, &m->q))
+		if (p->used && !c->conn && !p->client.conn && p->client.ip == c->ip && p->client.v6 == c->v6 &&
+		    !memcmp(p->client.ip6, c->ip6, 16) && p->client.port == c->port && p->query.h.id == m->h.id &&
+		    same_question(&p->query.q, &m->q))
 			return true;
 	}
 	return false;

@@ -28,8 +28,10 @@ static int host_put(struct dnsd *d, const char *name, uint32_t ip, bool pinned)
 	if (h && h->pinned && (!pinned || h->ip != ip))
 		return h->ip == ip ? 0 : -EEXIST;
 	for (unsigned i = 0; !h && i < DNSD_MAX_HOSTS; i++)
-		if (!d->hosts[i].name[0])
+		if (!d->hosts[i].name[0]) {
 			h = &d->hosts[i];
+			memset(h, 0, sizeof(*h));
+		}
 	if (!h)
 		return -ENOSPC;
 	memcpy(h->name, name, n + 1);
@@ -46,6 +48,19 @@ int dnsd_host_pin(struct dnsd *d, const char *name, uint32_t ip)
 int dnsd_host_set(struct dnsd *d, const char *name, uint32_t ip)
 {
 	return host_put(d, name, ip, false);
+}
+
+int dnsd_host_set6(struct dnsd *d, const char *name, const uint8_t mac[6])
+{
+	struct dnsd_host *h = (struct dnsd_host *)host_find(d, name, strlen(name));
+
+	if (!d->ipv6)
+		return -EINVAL;
+	if (!h)
+		return -ENOENT;
+	addr_eui64(d->prefix6, mac, h->ip6);
+	h->has6 = true;
+	return 0;
 }
 
 int dnsd_host_del(struct dnsd *d, const char *name)
@@ -82,8 +97,8 @@ static bool wants(const struct dns_msg *m, uint16_t type)
 	return m->q.qtype == type || m->q.qtype == DNS_TYPE_ANY;
 }
 
-/* A lab name: A for A and ANY (RFC 8482 allows the one set), NOERROR
- * without data for AAAA and the rest (the name exists: never NXDOMAIN). */
+/* A lab name: A for A, AAAA for AAAA when it has one, both for ANY;
+ * NOERROR without data for the rest (the name exists: never NXDOMAIN). */
 static int answer_host(const struct dnsd *d, const struct dns_msg *m, const struct dnsd_host *h,
 		       uint8_t *out, size_t size)
 {
@@ -92,12 +107,15 @@ static int answer_host(const struct dnsd *d, const struct dns_msg *m, const stru
 	dns_build_reply(&b, out, size, m, DNS_RCODE_NOERROR, flags_of(d, true));
 	if (wants(m, DNS_TYPE_A))
 		dns_add_a(&b, DNSD_LOCAL_TTL, h->ip);
+	if (h->has6 && wants(m, DNS_TYPE_AAAA))
+		dns_add_aaaa(&b, DNSD_LOCAL_TTL, h->ip6);
 	return dns_build_finish(&b);
 }
 
 /* D.C.B.A.in-addr.arpa inside the lab subnet: a PTR to NAME.DOMAIN for
  * every name of that address, or NXDOMAIN (RFC 1035 §3.5). */
-static int answer_ptr(const struct dnsd *d, const struct dns_msg *m, uint32_t ip, uint8_t *out, size_t size)
+static int answer_ptr(const struct dnsd *d, const struct dns_msg *m, uint32_t ip, const uint8_t *ip6,
+		      uint8_t *out, size_t size)
 {
 	struct dns_builder b;
 	struct dns_name target;
@@ -107,7 +125,7 @@ static int answer_ptr(const struct dnsd *d, const struct dns_msg *m, uint32_t ip
 	for (unsigned i = 0; i < DNSD_MAX_HOSTS; i++) {
 		const struct dnsd_host *h = &d->hosts[i];
 
-		if (!h->name[0] || h->ip != ip)
+		if (!h->name[0] || (ip6 ? !h->has6 || memcmp(h->ip6, ip6, 16) : h->ip != ip))
 			continue;
 		found = true;
 		if (wants(m, DNS_TYPE_PTR) && dns_name_join(&target, h->name, strlen(h->name), &d->domain) == 0)
@@ -139,7 +157,23 @@ static int answer_reverse(const struct dnsd *d, const struct dns_msg *m, uint8_t
 		return reply_empty(d, m, DNS_RCODE_NXDOMAIN, true, out, size);
 	if (octets < 4)
 		return reply_empty(d, m, DNS_RCODE_NOERROR, true, out, size);
-	return answer_ptr(d, m, ip, out, size);
+	return answer_ptr(d, m, ip, NULL, out, size);
+}
+
+/* The same for N.N.....ip6.arpa inside the lab's /64 (16 nibbles). */
+static int answer_reverse6(const struct dnsd *d, const struct dns_msg *m, uint8_t *out, size_t size)
+{
+	uint8_t ip6[16];
+	unsigned nibbles, extra;
+
+	if (!d->ipv6 || dns_name_reverse6(&m->q.name, ip6, &nibbles, &extra) < 0 || nibbles < 16 ||
+	    memcmp(ip6, d->prefix6, 8))
+		return 0;
+	if (extra)
+		return reply_empty(d, m, DNS_RCODE_NXDOMAIN, true, out, size);
+	if (nibbles < 32)
+		return reply_empty(d, m, DNS_RCODE_NOERROR, true, out, size);
+	return answer_ptr(d, m, 0, ip6, out, size);
 }
 
 static int answer_name(const struct dnsd *d, const struct dns_msg *m, uint8_t *out, size_t size)
@@ -162,6 +196,8 @@ static int answer_name(const struct dnsd *d, const struct dns_msg *m, uint8_t *o
 	if (depth > 0)
 		return reply_empty(d, m, DNS_RCODE_NXDOMAIN, true, out, size);
 	r = answer_reverse(d, m, out, size);
+	if (r == 0)
+		r = answer_reverse6(d, m, out, size);
 	if (r != 0)
 		return r;
 	if (d->no_forward)

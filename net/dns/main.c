@@ -24,6 +24,8 @@ void dnsd_add_guests(struct dnsd *d, const struct dnsd_config *p)
 		if (!g->ip)
 			continue;
 		r = dnsd_host_pin(d, g->name, g->ip); /* no lease takes it over */
+		if (r == 0 && p->ipv6)
+			dnsd_host_set6(d, g->name, g->mac);
 		addr_format_ip4(g->ip, ip);
 		if (r < 0)
 			log_warn("dns: guest %s (%s) gets no name: %s", g->name, ip, strerror(-r));

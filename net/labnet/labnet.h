@@ -35,6 +35,10 @@ struct labnet_config {
 	uint32_t gateway;
 	unsigned mtu, forward_delay;
 	bool stp, bridge_ipv6, nat;
+	/* IPv6: the lab's /64 and the gateway's address in it on the bridge;
+	 * forwarding on, and the uplink still takes router advertisements */
+	bool ipv6;
+	uint8_t prefix6[16], gateway6[16];
 	struct labnet_tap taps[LABNET_MAX_TAPS];
 	unsigned ntaps;
 	struct nft_config nft;         /* the ruleset */

@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <linux/rtnetlink.h>
+#include <arpa/inet.h>
 #include <fcntl.h>
 #include <net/if.h>
 #include <stdio.h>
@@ -136,16 +137,36 @@ static int step_bridge(struct nl_sock *s, const struct labnet_config *p, int *in
 		r = up_link(s, p->bridge_name, index, &e);
 	if (r == 0)
 		r = rtnl_addr_add(s, *index, p->gateway, p->subnet.len, &e);
+	if (r == 0 && p->ipv6)
+		r = rtnl_addr6_add(s, *index, p->gateway6, 64, &e);
 	snprintf(what, sizeof(what), "bridge %s %s %s/%u stp %s", p->bridge_name, mac, ip, p->subnet.len,
 		 p->stp ? "on" : "off");
+	if (p->ipv6) {
+		char ip6[INET6_ADDRSTRLEN];
+
+		inet_ntop(AF_INET6, p->gateway6, ip6, sizeof(ip6));
+		snprintf(what + strlen(what), sizeof(what) - strlen(what), " %s/64", ip6);
+	}
 	return step_result(what, r, &e, t0);
 }
 
-static int step_forwarding(void)
+/* IPv6 forwarding turns a host into a router, and a router ignores
+ * router advertisements (RFC 4861 §6.2.8) unless accept_ra is 2: set on
+ * the uplink first, so it keeps configuring itself by SLAAC. */
+static int step_forwarding(const struct labnet_config *p)
 {
 	double t0 = log_uptime();
+	char path[96];
+	int r = step_result("net.ipv4.ip_forward=1", write_sysctl("/proc/sys/net/ipv4/ip_forward", "1"), NULL, t0);
 
-	return step_result("net.ipv4.ip_forward=1", write_sysctl("/proc/sys/net/ipv4/ip_forward", "1"), NULL, t0);
+	if (r < 0 || !p->ipv6)
+		return r;
+	t0 = log_uptime();
+	snprintf(path, sizeof(path), "/proc/sys/net/ipv6/conf/%s/accept_ra", p->uplink_ifname);
+	if ((r = write_sysctl(path, "2")) == 0)
+		r = write_sysctl("/proc/sys/net/ipv6/conf/all/forwarding", "1");
+	snprintf(path, sizeof(path), "net.ipv6.conf.%s.accept_ra=2, net.ipv6.conf.all.forwarding=1", p->uplink_ifname);
+	return step_result(path, r, NULL, t0);
 }
 
 static int tap_up(struct nl_sock *s, const char *name, int bridge, struct nl_error *e)
@@ -210,7 +231,7 @@ int labnet_up(const struct labnet_config *p, bool spawn_dhcp)
 		return r; /* nothing changed */
 	}
 	if ((r = step_lo(&s)) == 0 && (r = step_uplink(&s, p)) == 0 && (r = step_bridge(&s, p, &bridge)) == 0 &&
-	    (r = step_forwarding()) == 0 && (r = step_taps(&s, p, bridge)) == 0 && (r = step_ruleset(p)) == 0 &&
+	    (r = step_forwarding(p)) == 0 && (r = step_taps(&s, p, bridge)) == 0 && (r = step_ruleset(p)) == 0 &&
 	    p->uplink_dhcp && spawn_dhcp)
 		r = dhcpc_start_background(p->uplink_ifname, p->hostname, &p->subnet, p->uplink_client_uid);
 	nl_close(&s);

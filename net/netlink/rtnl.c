@@ -247,6 +247,29 @@ int rtnl_addr_add(struct nl_sock *s, int index, uint32_t addr, uint8_t len, stru
 	return nl_request(s, &m, NULL, NULL, e);
 }
 
+int rtnl_addr6_add(struct nl_sock *s, int index, const uint8_t addr[16], uint8_t len, struct nl_error *e)
+{
+	uint8_t buf[MSG_BUF];
+	struct nl_msg m;
+	struct ifaddrmsg *ifa;
+
+	nl_msg_init(&m, buf, sizeof(buf), RTM_NEWADDR, NLM_F_CREATE | NLM_F_REPLACE);
+	ifa = nl_msg_put_header(&m, sizeof(*ifa));
+	if (ifa) {
+		ifa->ifa_family = AF_INET6;
+		ifa->ifa_prefixlen = len;
+		ifa->ifa_index = (uint32_t)index;
+	}
+	nl_attr_put(&m, IFA_LOCAL, addr, 16);
+	nl_attr_put(&m, IFA_ADDRESS, addr, 16);
+	/* The lab's own prefix: nobody else on the bridge may hold ::1, and
+	 * DAD would keep the address tentative (no RA source, no DNS) for
+	 * a second or more. */
+	nl_attr_put_u32(&m, IFA_FLAGS, IFA_F_NODAD);
+	nl_attr_put_u8(&m, IFA_PROTO, RTNL_PROTO_LABINIT);
+	return nl_request(s, &m, NULL, NULL, e);
+}
+
 int rtnl_addr_del(struct nl_sock *s, const struct rtnl_addr *a, struct nl_error *e)
 {
 	uint8_t buf[MSG_BUF];

@@ -63,6 +63,8 @@ int rtnl_link_set_ipv6(struct nl_sock *s, int index, bool ipv6, struct nl_error 
 int rtnl_link_del(struct nl_sock *s, int index, struct nl_error *e);
 
 int rtnl_addr_add(struct nl_sock *s, int index, uint32_t addr, uint8_t len, struct nl_error *e);
+/* An IPv6 address, without duplicate address detection (IFA_F_NODAD). */
+int rtnl_addr6_add(struct nl_sock *s, int index, const uint8_t addr[16], uint8_t len, struct nl_error *e);
 int rtnl_addr_del(struct nl_sock *s, const struct rtnl_addr *a, struct nl_error *e);
 /* Calls fn for each IPv4 address; a negative return stops the walk. */
 int rtnl_addr_each(struct nl_sock *s, int (*fn)(const struct rtnl_addr *a, void *data), void *data);

@@ -242,6 +242,11 @@ void nft_match_saddr6(struct nl_msg *m, const uint8_t addr[16], unsigned len, ui
 	match_prefix(m, NFPROTO_IPV6, offsetof(struct ipv6hdr, saddr), addr, 16, len, op);
 }
 
+void nft_match_daddr6(struct nl_msg *m, const uint8_t addr[16], unsigned len, uint32_t op)
+{
+	match_prefix(m, NFPROTO_IPV6, offsetof(struct ipv6hdr, daddr), addr, 16, len, op);
+}
+
 /* meta l4proto, not ip protocol: it is what nft emits as the dependency of
  * tcp/udp/icmp matches, and it skips IPv4 options the same way. */
 void nft_match_l4proto(struct nl_msg *m, uint8_t proto)

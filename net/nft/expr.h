@@ -42,6 +42,7 @@ void nft_match_saddr(struct nl_msg *m, const struct ip4_prefix *p, uint32_t op);
 void nft_match_daddr(struct nl_msg *m, const struct ip4_prefix *p, uint32_t op);
 /* ip6 saddr [!=] ADDR/LEN. */
 void nft_match_saddr6(struct nl_msg *m, const uint8_t addr[16], unsigned len, uint32_t op);
+void nft_match_daddr6(struct nl_msg *m, const uint8_t addr[16], unsigned len, uint32_t op);
 /* meta l4proto PROTO (IPPROTO_TCP, ...). */
 void nft_match_l4proto(struct nl_msg *m, uint8_t proto);
 /* tcp/udp dport PORT (meta l4proto PROTO th dport PORT). */

@@ -5,6 +5,7 @@
  * Message layouts: <linux/netfilter/nfnetlink.h>, <linux/netfilter/nf_tables.h>. */
 #include "net/nft/nft.h"
 
+#include <arpa/inet.h>
 #include <endian.h>
 #include <errno.h>
 #include <linux/icmp.h>
@@ -105,6 +106,7 @@ void nft_rule_end(struct nl_batch *b, struct nft_rule *r, const char *what)
 struct chain_ctx {
 	struct nl_batch *b;
 	const struct nft_config *p;
+	char p6[INET6_ADDRSTRLEN + 3];  /* the IPv6 prefix as text, for messages */
 	const char *chain;
 	unsigned n;
 	struct nft_rule r;
@@ -172,6 +174,18 @@ static void post_masq(struct chain_ctx *c, uint8_t proto)
 	rule_done(c, "masquerade");
 }
 
+/* ip6 saddr P ip6 daddr != P masquerade: libvirt's <nat ipv6='yes'>,
+ * the lab's /64 leaving by the uplink's address. */
+static void post_masq6(struct chain_ctx *c)
+{
+	struct nl_msg *m = rule(c);
+
+	nft_match_saddr6(m, c->p->prefix6, 64, NFT_CMP_EQ);
+	nft_match_daddr6(m, c->p->prefix6, 64, NFT_CMP_NEQ);
+	nft_stmt_masq(m, 0, 0);
+	rule_done(c, "ip6 saddr %s masquerade", c->p6);
+}
+
 static void fill_postrouting(struct chain_ctx *c)
 {
 	post_return(c, &mcast_local, "224.0.0.0/24");
@@ -179,6 +193,8 @@ static void fill_postrouting(struct chain_ctx *c)
 	post_masq(c, IPPROTO_TCP);
 	post_masq(c, IPPROTO_UDP);
 	post_masq(c, 0);
+	if (c->p->ipv6)
+		post_masq6(c);
 }
 
 /* --- prerouting (nat): port forwards; libvirt has none, this is the
@@ -275,6 +291,23 @@ static void fwd_reject(struct chain_ctx *c, uint32_t key)
 	rule_done(c, "%s %s reject", key == NFT_META_IIFNAME ? "iifname" : "oifname", c->p->bridge_name);
 }
 
+/* The same two for the lab's /64: guests reach out, answers come back. */
+static void fwd_out_back6(struct chain_ctx *c)
+{
+	struct nl_msg *m = rule(c);
+
+	nft_match_ifname(m, NFT_META_IIFNAME, c->p->bridge_name);
+	nft_match_saddr6(m, c->p->prefix6, 64, NFT_CMP_EQ);
+	nft_expr_verdict(m, NF_ACCEPT);
+	rule_done(c, "iifname %s ip6 saddr %s accept", c->p->bridge_name, c->p6);
+	m = rule(c);
+	nft_match_ifname(m, NFT_META_OIFNAME, c->p->bridge_name);
+	nft_match_daddr6(m, c->p->prefix6, 64, NFT_CMP_EQ);
+	nft_match_ct(m, NFT_CT_STATE, CT_ESTABLISHED_RELATED);
+	nft_expr_verdict(m, NF_ACCEPT);
+	rule_done(c, "oifname %s ip6 daddr %s established,related accept", c->p->bridge_name, c->p6);
+}
+
 static void fill_forward(struct chain_ctx *c)
 {
 	if (c->p->nat) {
@@ -282,6 +315,8 @@ static void fill_forward(struct chain_ctx *c)
 			fwd_forwarded(c, &c->p->forwards[i]);
 		fwd_out(c);
 		fwd_back(c);
+		if (c->p->ipv6)
+			fwd_out_back6(c);
 	}
 	fwd_cross(c);
 	fwd_reject(c, NFT_META_IIFNAME);
@@ -338,8 +373,11 @@ static void in_source_check(struct chain_ctx *c)
 	m = rule(c);
 	nft_match_ifname(m, NFT_META_IIFNAME, c->p->bridge_name);
 	nft_match_saddr6(m, link_local6, 10, NFT_CMP_NEQ);
+	if (c->p->ipv6)
+		nft_match_saddr6(m, c->p->prefix6, 64, NFT_CMP_NEQ);
 	nft_expr_verdict(m, NF_DROP);
-	rule_done(c, "iifname %s ip6 saddr != fe80::/10 drop", c->p->bridge_name);
+	rule_done(c, "iifname %s ip6 saddr != fe80::/10%s%s drop", c->p->bridge_name, c->p->ipv6 ? ", != " : "",
+		  c->p->ipv6 ? c->p6 : "");
 }
 
 /* ct state established,related accept: answers to what the host opened
@@ -384,6 +422,7 @@ static void in_icmp(struct chain_ctx *c, uint32_t on, bool v6, uint8_t type)
 #define ND_NEIGHBOUR_SOLICIT 135
 #define ND_NEIGHBOUR_ADVERT 136
 #define ND_ROUTER_ADVERT 134
+#define ND_ROUTER_SOLICIT 133
 #define MLD_LISTENER_QUERY 130
 
 static void in_ports(struct chain_ctx *c, uint32_t on)
@@ -420,6 +459,8 @@ static void fill_input_bridge(struct chain_ctx *c)
 	in_icmp(c, NFT_ON_BRIDGE, true, ICMPV6_ECHO_REQUEST);
 	in_icmp(c, NFT_ON_BRIDGE, true, ND_NEIGHBOUR_SOLICIT);
 	in_icmp(c, NFT_ON_BRIDGE, true, ND_NEIGHBOUR_ADVERT);
+	if (p->ipv6)
+		in_icmp(c, NFT_ON_BRIDGE, true, ND_ROUTER_SOLICIT); /* answered by the worker's RAs */
 	in_reject_rest(c);
 }
 
@@ -447,6 +488,12 @@ static void in_lab_address_drop(struct chain_ctx *c)
 	nft_expr_verdict(m, NF_DROP);
 	addr_format_ip4(c->p->subnet.addr, net);
 	rule_done(c, "ip daddr %s/%u drop", net, c->p->subnet.len);
+	if (!c->p->ipv6)
+		return;
+	m = rule(c);
+	nft_match_daddr6(m, c->p->prefix6, 64, NFT_CMP_EQ);
+	nft_expr_verdict(m, NF_DROP);
+	rule_done(c, "ip6 daddr %s drop", c->p6);
 }
 
 static void fill_input(struct chain_ctx *c)
@@ -514,6 +561,8 @@ static void build_chain(struct nl_batch *b, const struct nft_config *p, const st
 {
 	struct chain_ctx c = { .b = b, .p = p, .chain = bc->name };
 
+	inet_ntop(AF_INET6, p->prefix6, c.p6, sizeof(c.p6));
+	strcat(c.p6, "/64");
 	chain_msg(b, bc, bc->closed && !p->host_shared);
 	bc->fill(&c);
 }

@@ -39,6 +39,8 @@ struct nft_config {
 	const char *bridge_name, *uplink_ifname;
 	struct ip4_prefix subnet;
 	bool nat;                      /* masquerade to the uplink; else isolated */
+	bool ipv6;                     /* the lab's IPv6 /64, prefix6, beside subnet */
+	uint8_t prefix6[16];
 	bool dhcp, dns;                /* the lab's own services on the bridge */
 	struct nft_port ports[NFT_MAX_PORTS];
 	unsigned nports;

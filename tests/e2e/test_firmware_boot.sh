@@ -7,7 +7,8 @@
 # disk (CONFIG_GUEST1_FIRMWARE=bios, DISK_BUS=sata) and through OVMF from
 # a virtio disk (CONFIG_GUEST2_FIRMWARE=uefi). Both must get their DHCP
 # lease on the lab bridge; the UEFI guest's variable store is its own copy,
-# owned by its QEMU's user. Boot-to-lease times are printed, not asserted.
+# owned by its QEMU's user: its disk is persistent (a copy of the image),
+# so the store is kept beside that disk, as it would be on LABDATA. Boot-to-lease times are printed, not asserted.
 # The UEFI guest has 512 MiB: with 256, GRUB 2.06 under OVMF runs out of
 # memory loading Debian's kernel ("error: out of memory.").
 source "$(dirname "$0")/../lib/pid1.sh" || exit 2
@@ -47,6 +48,7 @@ build_disk() {
 }
 mkdir -p "$T_DIR/files/guests" "$T_DIR/share"
 build_disk "$T_DIR/files/guests/demo-boot.img" || t_fail "the boot disk could not be built: $(tail -n 5 "$T_DIR/disk/xorriso.log")"
+cp "$T_DIR/files/guests/demo-boot.img" "$T_DIR/files/guests/ovmf-disk.img"
 
 t_outside
 cfg=$T_DIR/firmware.config
@@ -63,7 +65,8 @@ CONFIG_GUEST1_MEMORY=256
 CONFIG_GUEST2=y
 CONFIG_GUEST2_NAME="ovmf"
 CONFIG_GUEST2_FIRMWARE="uefi"
-CONFIG_GUEST2_DISK="guests/demo-boot.img"
+CONFIG_GUEST2_DISK="guests/ovmf-disk.img"
+CONFIG_GUEST2_DISK_PERSISTENT=y
 CONFIG_GUEST2_MEMORY=512
 EOC
 "$LABINIT" check-config "$cfg" || t_fail "the profile does not validate"
@@ -93,11 +96,15 @@ done
 # No -kernel: the firmware booted the disk.
 args=$(nsenter -t "$LPID" -m -p sh -c 'for p in /proc/[0-9]*; do tr "\0" " " < $p/cmdline; echo; done' | grep -- '-name ovmf,')
 case $args in *-kernel*) t_error "the UEFI guest was given -kernel: $args" ;; esac
-case $args in *"if=pflash,format=raw,unit=1,file=/run/labinit/guests/ovmf/OVMF_VARS.fd"*) ;;
-*) t_error "the UEFI guest has no pflash store of its own: $args" ;; esac
-owner=$(nsenter -t "$LPID" -m stat -c %u /run/labinit/guests/ovmf/OVMF_VARS.fd 2>/dev/null)
-[ -n "$owner" ] && [ "$owner" != 0 ] || t_error "OVMF_VARS.fd is not owned by the guest's user (uid ${owner:-none})"
+case $args in *"if=pflash,format=raw,unit=1,file=/run/labinit/guests/ovmf/disk0.d/ovmf.OVMF_VARS.fd"*) ;;
+*) t_error "the UEFI guest has no pflash store of its own beside its persistent disk: $args" ;; esac
+owner=$(stat -c %u "$T_DIR/files/guests/ovmf.OVMF_VARS.fd" 2>/dev/null)
+[ -n "$owner" ] && [ "$owner" != 0 ] || t_error "ovmf.OVMF_VARS.fd is not owned by the guest's user (uid ${owner:-none})"
+nsenter -t "$LPID" -m test -e /run/labinit/guests/ovmf/OVMF_VARS.fd && t_error "a second store in the run directory"
 kill -TERM "$LPID"
 t_wait_end 120 || t_fail "the namespace did not end after SIGTERM"
+cmp -s /usr/share/OVMF/OVMF_VARS_4M.fd "$T_DIR/files/guests/ovmf.OVMF_VARS.fd" &&
+	t_log "note: OVMF wrote nothing into its store this boot"
+[ -s "$T_DIR/files/guests/ovmf.OVMF_VARS.fd" ] || t_error "the UEFI store did not outlive the lab"
 [ "$T_ERRORS" = 0 ] && t_pass
 t_exit

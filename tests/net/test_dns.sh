@@ -5,7 +5,7 @@
 # the bridge asks with busybox nslookup over UDP, and with hand-built
 # length-prefixed queries through busybox nc over TCP:
 #  - a profile guest's name, alone and under the lab domain, its PTR, the
-#    gateway's names; AAAA of a lab name (no data); unknown lab names and
+#    gateway's names; AAAA of a lab name, MX (no data); unknown lab names and
 #    unknown lab addresses (NXDOMAIN, never forwarded);
 #  - an outside name, answered by dnsmasq through the forwarder, over UDP
 #    and TCP; a TCP query whose UDP answer upstream is truncated, retried
@@ -83,7 +83,12 @@ expect VM1.Lab a "Address: 10.77.0.11"
 expect gateway.lab a "Address: 10.77.0.1"
 expect labhost a "Address: 10.77.0.1"
 expect 11.0.77.10.in-addr.arpa ptr "11.0.77.10.in-addr.arpa	name = vm1.lab"
-expect_nodata vm1.lab aaaa
+# CONFIG_LAB_IPV6 (default on): AAAA is the EUI-64 address of vm1's MAC
+# in the lab's derived ULA /64 (tests/net/test_ipv6 checks the value);
+# a lab name has no MX.
+printf '%s\n' "$(ask vm1.lab aaaa)" | grep -Eq '^Address: fd[0-9a-f]{2}:[0-9a-f:]+:5054:ff:fe' ||
+	t_fail "vm1.lab/aaaa: wanted the EUI-64 address of 52:54:00:..., got: $(ask vm1.lab aaaa)"
+expect_nodata vm1.lab mx
 expect nope.lab a "** server can't find nope.lab: NXDOMAIN"
 expect vm2.lab a "** server can't find vm2.lab: NXDOMAIN" # a dynamic guest without a lease
 expect 99.0.77.10.in-addr.arpa ptr "** server can't find 99.0.77.10.in-addr.arpa: NXDOMAIN"

@@ -30,7 +30,7 @@ in_ns "$HOST" ip link add keep0 type veth peer name keep1
 
 in_ns "$HOST" "$LABINIT" up --config "$WORK/profile" > "$WORK/up1.log" 2>&1 || { cat "$WORK/up1.log"; t_fail "up failed"; }
 cat "$WORK/up1.log"
-grep -q 'bridge virbr0 52:54:00:be:ef:01 10.77.0.1/24 stp on: ok' "$WORK/up1.log" || t_fail "no bridge step line"
+grep -q 'bridge virbr0 52:54:00:be:ef:01 10.77.0.1/24 stp on fd[0-9a-f:]*::1/64: ok' "$WORK/up1.log" || t_fail "no bridge step line"
 
 j() { in_ns "$HOST" ip -j -d "$@"; }
 [ "$(j link show virbr0 | jq -r '.[0].linkinfo.info_kind')" = bridge ] || t_fail "virbr0 is not a bridge"
@@ -41,7 +41,11 @@ j() { in_ns "$HOST" ip -j -d "$@"; }
 j link show virbr0 | jq -e '.[0].flags | index("UP")' > /dev/null || t_fail "virbr0 not up"
 [ "$(j addr show virbr0 | jq -r '[.[0].addr_info[] | select(.family=="inet") | "\(.local)/\(.prefixlen)"] | join(" ")')" = 10.77.0.1/24 ] ||
 	t_fail "virbr0 address"
-[ "$(j addr show virbr0 | jq '[.[0].addr_info[] | select(.family=="inet6")] | length')" = 0 ] || t_fail "IPv6 on virbr0"
+# CONFIG_LAB_IPV6 (default on): the derived ULA's ::1, and the bridge's
+# link-local address once it has a carrier.
+v6=$(j addr show virbr0 | jq -r '[.[0].addr_info[] | select(.family=="inet6") | "\(.scope) \(.local)/\(.prefixlen)"] | sort | join(",")')
+printf '%s\n' "$v6" | grep -Eqx 'global fd[0-9a-f]{2}:[0-9a-f]{1,4}:[0-9a-f]{1,4}:1::1/64(,link fe80::[0-9a-f:]+/64)?' ||
+	t_fail "IPv6 on virbr0: $v6"
 for t in vm1 vm2; do
 	[ "$(j link show $t | jq -r '.[0].linkinfo.info_kind')" = tun ] || t_fail "$t is not a tap"
 	[ "$(j link show $t | jq -r '.[0].master')" = virbr0 ] || t_fail "$t not in virbr0"
@@ -66,8 +70,8 @@ grep -q 'iifname "eth0" meta nfproto ipv4 udp dport 5353 dnat ip to 10.77.0.12:5
 grep -q 'masquerade' "$WORK/ruleset.txt" || t_fail "no masquerade"
 # On an ordinary host (labinit up) the input policy stays the host's; the
 # bridge is judged whole, and the lab's addresses are closed to the rest.
-for r in 'policy accept;' 'iifname "virbr0" ip saddr != 10.77.0.0/24 drop' 'iifname "virbr0" ip6 saddr != fe80::/10 drop' \
-	'iifname "virbr0" reject' 'ip daddr 10.77.0.0/24 drop'; do
+for r in 'policy accept;' 'iifname "virbr0" ip saddr != 10.77.0.0/24 drop' 'iifname "virbr0" ip6 saddr != fe80::/10 ip6 saddr != fd' \
+	'iifname "virbr0" reject' 'ip daddr 10.77.0.0/24 drop' 'ip6 daddr fd'; do
 	grep -qF "$r" "$WORK/ruleset.txt" || { cat "$WORK/ruleset.txt"; t_fail "no rule: $r"; }
 done
 

@@ -30,7 +30,7 @@ chmod +x "$T_DIR/udhcpc.script"
 
 t_boot_with_uplink boot "$cfg"
 
-t_wait_console 'bridge virbr0 .* 10.77.0.1/24 stp off: ok' 10 || t_fail "no bridge step"
+t_wait_console 'bridge virbr0 .* 10.77.0.1/24 stp off fd[0-9a-f:]*::1/64: ok' 10 || t_fail "no bridge step"
 t_wait_console 'nftables table inet labinit \(NAT, filter\): ok' 10 || t_fail "no ruleset step"
 t_wait_console 'service uplink-dhcp: started' 10 || t_fail "the DHCP client was not started"
 t_wait_console 'dhcpc eth0: 172\.30\.0\.1[0-9][0-9]/24 via 172\.30\.0\.1' 30 || t_fail "no uplink lease"

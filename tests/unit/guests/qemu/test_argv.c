@@ -223,6 +223,32 @@ static void test_firmware(void)
 	CHECK(count(&a, "-drive") == 3);
 }
 
+/* The cloud-init seed read-only after the disks; QEMU_ARGS last, split
+ * as a shell would; a value the splitter refuses refuses the argv. */
+static void test_seed_and_extra_args(void)
+{
+	struct qemu_env env = env_tcg();
+	struct guest_config g = guest();
+	static struct qemu_argv a;
+	int seed;
+
+	g.disks[0] = (struct guest_disk){ "/lab/debian.qcow2", GUESTHW_BUS_SATA, false };
+	g.ndisks = 1;
+	env.seed = "/run/labinit/guests/vm1/cidata.iso";
+	g.qemu_args = "-device 'pci-testdev' -trace \"virtio_blk_*\" -global a\\ b";
+	CHECK(qemu_build_argv(&g, &env, &a) == 0);
+	seed = find(&a, "-drive", "file=/run/labinit/guests/vm1/cidata.iso,if=none,id=seed,format=raw,readonly=on");
+	CHECK(seed > find(&a, "-device", "ide-hd,drive=drive0,id=disk0,bus=ahci0.0"));
+	CHECK(seed >= 0 && !strcmp(a.argv[seed + 3], "virtio-blk-pci,drive=seed,id=seeddisk"));
+	CHECK(a.argc > 6 && !strcmp(a.argv[a.argc - 6], "-device") && !strcmp(a.argv[a.argc - 5], "pci-testdev") &&
+	      !strcmp(a.argv[a.argc - 3], "virtio_blk_*") && !strcmp(a.argv[a.argc - 1], "a b"));
+	g.qemu_args = "-device 'open";
+	CHECK(qemu_build_argv(&g, &env, &a) == -EINVAL);
+	env.seed = NULL;
+	g.qemu_args = "";
+	CHECK(qemu_build_argv(&g, &env, &a) == 0 && find(&a, "-drive", NULL) >= 0 && count(&a, "-drive") == 1);
+}
+
 int main(void)
 {
 	test_kernel_boot();
@@ -230,5 +256,6 @@ int main(void)
 	test_first_disk_buses();
 	test_extra_disks();
 	test_firmware();
+	test_seed_and_extra_args();
 	return T_DONE();
 }

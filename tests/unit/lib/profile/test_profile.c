@@ -409,6 +409,47 @@ static void test_console_log_size(void)
 	       (const char *const[]){ ":1: CONFIG_CONSOLE_LOG_SIZE: \"1048577\" is out of range 64..1048576", NULL });
 }
 
+/* Issue 13: QEMU_ARGS split as a shell would and checked; the cloud-init
+ * seed's keys inline or from a file, each line checked. */
+#define ED25519 "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGq3oM5mNn2bNnhpHc2nKq2y0bX0f5nJ3Ykm5Fw1Zq1T"
+static void test_qemu_args_cloud_init(void)
+{
+	static char text[4096], keys[300];
+	struct diag d;
+	FILE *f;
+
+	CHECK(load(guest_profile("CONFIG_GUEST1_QEMU_ARGS=\"-device 'pci-testdev' -global \\\"a b\\\"\"\n"
+				 "CONFIG_GUEST2_CLOUD_INIT=y\nCONFIG_SSH_AUTHORIZED_KEYS=\"" ED25519 " me@ws;" ED25519 "\"\n"),
+		   NULL, P, &d) == 0);
+	CHECK(!strcmp(P->guests[0].qemu_args, "-device 'pci-testdev' -global \"a b\"") && !P->guests[0].cloud_init);
+	CHECK(P->guests[1].cloud_init && !strcmp(P->ssh_keys, ED25519 " me@ws\n" ED25519));
+	diag_free(&d);
+	profile_free(P);
+
+	snprintf(keys, sizeof(keys), "%s/keys.pub", dir);
+	f = fopen(keys, "w");
+	fputs("# the workstation\n\n" ED25519 " me@ws\nfrom=\"10.0.0.0/8\" " ED25519 "\n", f);
+	fclose(f);
+	snprintf(text, sizeof(text), "CONFIG_FILES_DIR=\"%s\"\nCONFIG_SSH_AUTHORIZED_KEYS=\"keys.pub\"\n", dir);
+	CHECK_MSG(load(text, NULL, P, &d) == 0, "%s", diag_text(&d));
+	CHECK(strstr(P->ssh_keys, "from=\"10.0.0.0/8\" ssh-ed25519") != NULL);
+	diag_free(&d);
+	profile_free(P);
+
+	expect(guest_profile("CONFIG_GUEST1_QEMU_ARGS=\"-device 'e1000\"\nCONFIG_GUEST2_QEMU_ARGS=\"--daemonize\"\n"), 2,
+	       (const char *const[]){ ":5: CONFIG_GUEST1_QEMU_ARGS: a ' is not closed (words are split as by a shell",
+				      ":6: CONFIG_GUEST2_QEMU_ARGS: --daemonize: labinit supervises QEMU", NULL });
+	expect("CONFIG_SSH_AUTHORIZED_KEYS=\"ssh-ed25519 AAAA-cut me\"\n", 1,
+	       (const char *const[]){ ":1: CONFIG_SSH_AUTHORIZED_KEYS: key 1: the key after its type is not base64", NULL });
+	expect("CONFIG_SSH_AUTHORIZED_KEYS=\"/no/such/keys\"\n", 1,
+	       (const char *const[]){ ":1: CONFIG_SSH_AUTHORIZED_KEYS: /no/such/keys: No such file or directory", NULL });
+	f = fopen(keys, "w");
+	fputs(ED25519 "\n-----BEGIN OPENSSH PRIVATE KEY-----\n", f);
+	fclose(f);
+	expect(text, 1, (const char *const[]){ "keys.pub: line 2: a PEM block: is this a private key?", NULL });
+	unlink(keys);
+}
+
 int main(void)
 {
 	FILE *f;
@@ -439,6 +480,7 @@ int main(void)
 	test_profile_name();
 	test_all_errors_reported();
 	test_console_log_size();
+	test_qemu_args_cloud_init();
 	unlink(kernel);
 	unlink(path);
 	rmdir(dir);

@@ -472,7 +472,7 @@ static void test_pinned_guests(void)
 	uint8_t q[300], out[DNS_UDP_MAX];
 	size_t len;
 
-	c.guests[0] = (struct dnsd_guest){ "vm7", IP4(10, 77, 0, 17) };
+	c.guests[0] = (struct dnsd_guest){ "vm7", IP4(10, 77, 0, 17), { 0 } };
 	c.nguests = 1;
 	dnsd_add_guests(&D, &c);
 	CHECK(dnsd_host_set(&D, "VM7", IP4(10, 77, 0, 99)) == -EEXIST);
@@ -517,6 +517,52 @@ static void test_text(void)
 	CHECK(!strcmp(dns_rcode_name(3), "NXDOMAIN") && !strcmp(dns_rcode_name(99), "RCODE?"));
 }
 
+/* Issue 14: with the lab's /64, names get AAAA (the gateway its ::1, a
+ * guest the EUI-64 address of its MAC) and ip6.arpa inside the /64 is
+ * answered here; without IPv6 a name has no AAAA and ip6.arpa goes out. */
+static void test_ipv6_names(void)
+{
+	struct dnsd_config c = base();
+	static const uint8_t mac[6] = { 0x52, 0x54, 0x00, 0x12, 0x34, 0x56 };
+	static const uint8_t want[16] = { 0xfd, 0, 0x01, 0xab, 0, 0, 0, 1, 0x50, 0x54, 0, 0xff, 0xfe, 0x12, 0x34, 0x56 };
+	static const uint8_t gw6[16] = { 0xfd, 0, 0x01, 0xab, 0, 0, 0, 1, [15] = 1 };
+	const char *rev = "6.5.4.3.2.1.e.f.f.f.0.0.4.5.0.5.1.0.0.0.0.0.0.0.b.a.1.0.0.0.d.f.ip6.arpa";
+	uint8_t q[300], out[DNS_UDP_MAX];
+	size_t len;
+	int n;
+
+	c.ipv6 = true;
+	memcpy(c.prefix6, gw6, 8);
+	memcpy(c.gateway6, gw6, 16);
+	setup(&c);
+	CHECK(dnsd_host_set6(&D, "vm1", mac) == 0 && dnsd_host_set6(&D, "nosuch", mac) == -ENOENT);
+	len = make_query(q, "vm1.lab", DNS_TYPE_AAAA, DNS_CLASS_IN);
+	n = ask(q, len, out);
+	CHECK(n > 16 && rcode_of(out) == 0 && count(out, 6) == 1 && !memcmp(out + n - 16, want, 16));
+	len = make_query(q, "vm1.lab", DNS_TYPE_ANY, DNS_CLASS_IN);
+	CHECK(ask(q, len, out) > 0 && count(out, 6) == 2);
+	len = make_query(q, "gateway", DNS_TYPE_AAAA, DNS_CLASS_IN);
+	n = ask(q, len, out);
+	CHECK(n > 16 && count(out, 6) == 1 && !memcmp(out + n - 16, gw6, 16));
+	len = make_query(q, "vm2.lab", DNS_TYPE_AAAA, DNS_CLASS_IN); /* no MAC known: no data */
+	CHECK(ask(q, len, out) > 0 && rcode_of(out) == 0 && count(out, 6) == 0);
+	len = make_query(q, rev, DNS_TYPE_PTR, DNS_CLASS_IN);
+	n = ask(q, len, out);
+	CHECK(n > 0 && rcode_of(out) == 0 && count(out, 6) == 1 && memmem(out, (size_t)n, "\3vm1\3lab", 9));
+	len = make_query(q, "7.6.5.4.3.2.1.e.f.f.f.0.0.4.5.0.5.1.0.0.0.0.0.0.0.b.a.1.0.0.0.d.f.ip6.arpa", DNS_TYPE_PTR,
+			 DNS_CLASS_IN);
+	CHECK(ask(q, len, out) > 0 && rcode_of(out) == DNS_RCODE_NXDOMAIN); /* deeper than an address */
+	len = make_query(q, "1.0.0.0.0.0.0.0.b.a.1.0.0.0.d.f.ip6.arpa", DNS_TYPE_PTR, DNS_CLASS_IN);
+	CHECK(ask(q, len, out) > 0 && rcode_of(out) == 0 && count(out, 6) == 0); /* the /64 itself */
+	len = make_query(q, "1.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa", DNS_TYPE_PTR, DNS_CLASS_IN);
+	CHECK(ask(q, len, out) == 0); /* another /64: forwarded */
+	c.ipv6 = false;
+	setup(&c);
+	CHECK(dnsd_host_set6(&D, "vm1", mac) == -EINVAL);
+	len = make_query(q, rev, DNS_TYPE_PTR, DNS_CLASS_IN);
+	CHECK(ask(q, len, out) == 0);
+}
+
 int main(void)
 {
 	struct dnsd_config c = base();
@@ -537,5 +583,6 @@ int main(void)
 	test_pinned_guests();
 	dnsd_close(&D);
 	test_no_forward();
+	test_ipv6_names();
 	return T_DONE();
 }
