@@ -199,10 +199,14 @@ config GUEST@N@_EXTRA_DISKS
 	    BUS   as in GUEST@N@_DISK_BUS; virtio when left out
 	    rw    writes reach FILE; without it they go to a throw-away
 	          overlay, as with GUEST@N@_DISK_PERSISTENT off
-	  e.g. "scratch.img:ide:rw data.qcow2:nvme". The guest sees them
-	  after the first disk, in this order. The PC has room for 4 IDE
-	  disks in all (the first disk's included). A FILE cannot contain
-	  ':', ',' or spaces.
+	  e.g. "scratch.img:ide:rw data.qcow2:nvme". They are attached
+	  after the first disk, in this order, and virtio disks are named
+	  in it (vda, vdb, ...); but the kernel finds the sdX disks of the
+	  scsi, ide, sata and usb buses in no fixed order (the first disk
+	  may be sdb), so a guest should tell those apart by content,
+	  label or /dev/disk/by-id. The PC has room for 4 IDE disks in all
+	  (the first disk's included). A FILE cannot contain ':', ',' or
+	  spaces.
 
 config GUEST@N@_CLOUD_INIT
 	bool "cloud-init seed"

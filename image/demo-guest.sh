@@ -4,8 +4,9 @@
 #   bzImage            Debian's kernel (vmlinuz of linux-image-amd64's target)
 #   vmlinux            the same kernel as an uncompressed ELF (PVH boot),
 #                      taken out of the bzImage by image/extract-vmlinux.sh
-#   initramfs.cpio.gz  busybox-static, the NIC and 9p modules of
-#                      image/lists/demo-guest-modules with their dependencies, and
+#   initramfs.cpio.gz  busybox-static, the NIC, disk and 9p modules of
+#                      image/lists/demo-guest-modules with their dependencies
+#                      (/init loads those its devices ask for), and
 #                      image/demo-guest/rootfs (/init, the udhcpc script)
 #   README             what they are and from which package versions
 # Packages are fetched by name with `apt-get download` into

@@ -43,6 +43,13 @@ config_value() {
 	sed -n "s/^CONFIG_$2=\"\{0,1\}\([^\"]*\)\"\{0,1\}\$/\1/p" "$1"
 }
 
+# config_guests FILE: the slot numbers of the guests a full .config
+# enables, in order. Read from the file rather than counted here: the number
+# of slots is defined once, PROFILE_GUEST_SLOTS in lib/profile/profile_keys.h.
+config_guests() {
+	sed -n 's/^CONFIG_GUEST\([0-9][0-9]*\)=y$/\1/p' "$1"
+}
+
 # need_tools COMMAND:PACKAGE...: install the packages of missing commands.
 need_tools() {
 	missing=""

@@ -117,13 +117,10 @@ stage_listed() {
 }
 : > "$work/libs.all"
 stage_listed image/lists/qemu-files "qemu-system-x86, seabios or ipxe-qemu"
-# any_guest KEY VALUE: some enabled guest slot has CONFIG_GUESTn_KEY=VALUE.
-slots=$(sed -n 's/^#define PROFILE_GUEST_SLOTS \([0-9][0-9]*\)$/\1/p' lib/profile/profile_keys.h)
+# any_guest KEY VALUE: some guest the profile enables has CONFIG_GUESTn_KEY=VALUE.
 any_guest() {
-	n=1
-	while [ "$n" -le "$slots" ]; do
-		if [ "$(cfg GUEST$n)" = y ] && [ "$(cfg "GUEST${n}_$1")" = "$2" ]; then return 0; fi
-		n=$((n + 1))
+	for n in $(config_guests "$work/config"); do
+		if [ "$(cfg "GUEST${n}_$1")" = "$2" ]; then return 0; fi
 	done
 	return 1
 }
@@ -178,8 +175,7 @@ stage_lab_file() {
 	stage_file "$src" "$dst"
 }
 if [ "$(cfg IMAGE_EMBED_GUESTS)" = y ]; then
-	for n in 1 2 3 4 5 6 7 8; do
-		[ "$(cfg GUEST$n)" = y ] || continue
+	for n in $(config_guests "$work/config"); do
 		for k in KERNEL INITRD DISK; do
 			v=$(cfg GUEST${n}_$k)
 			[ -z "$v" ] || stage_lab_file "GUEST${n}_$k" "$v"

@@ -32,8 +32,7 @@ for f in $(cfg NAT_PORT_FORWARDS); do
 	fwd="$fwd,hostfwd=$proto:127.0.0.1:$port-:$port"
 	fwdtext="$fwdtext $proto/$port→${rest#*:}"
 done
-for n in 1 2 3 4 5 6 7 8; do
-	[ "$(cfg GUEST$n)" = y ] || continue
+for n in $(config_guests "$out/config"); do
 	mem=$((mem + $(cfg GUEST${n}_MEMORY)))
 	port=$(cfg GUEST${n}_GDB_PORT)
 	[ "${port:-0}" = 0 ] && continue

@@ -7,7 +7,7 @@
  * /run has a size (issue 12, defect 5): it holds the sockets, the DHCP
  * lease file, smbd's state and the guests' console logs, all in RAM. A
  * quarter of RAM is far more than they need: each guest's console files
- * stay under CONFIG_CONSOLE_LOG_SIZE (1 MiB by default, 8 MiB for all eight
+ * stay under CONFIG_CONSOLE_LOG_SIZE (1 MiB by default, 16 MiB for all sixteen
  * guest slots; the logger rotates them, guests/conlog/, and leaves the last
  * 4 MiB of /run free whatever a profile sets), which is what keeps the
  * lease file from being starved of space; the size is what keeps any other

@@ -15,7 +15,7 @@
 /* labinit's own six (modules, boot, uplink-dhcp, dhcpd, smbd, console or
  * rescue), each guest and its console logger, the extra services: 38 with
  * every slot used (init/labcfg/labcfg.c checks it). */
-#define SV_MAX 48
+#define SV_MAX 64
 #define SV_MAX_ARGS 96 /* QEMU's command line is the longest */
 
 struct supervisor;

@@ -88,7 +88,7 @@
 	X(RESTART, STR, "on-failure", 0, 0)    \
 	X(QEMU_ARGS, STR, "", 0, 0)
 
-#define PROFILE_GUEST_SLOTS 8
+#define PROFILE_GUEST_SLOTS 16
 /* CONFIG_GUESTn_EXTRA_DISKS: disks besides CONFIG_GUESTn_DISK. */
 #define PROFILE_MAX_EXTRA_DISKS 4
 /* CONFIG_GUESTn_QEMU_ARGS: words appended to QEMU's command line. */

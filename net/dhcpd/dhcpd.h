@@ -14,7 +14,7 @@
 
 /* The lab's guests the server knows by MAC: as many as the profile has
  * slots (init/labcfg/ checks it at compile time). */
-#define DHCPD_KNOWN_MAX 8
+#define DHCPD_KNOWN_MAX 16
 
 /* A profile guest: its MAC names its lease (and its DNS name), whether or
  * not it has a fixed address. */

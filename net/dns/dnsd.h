@@ -105,7 +105,7 @@ struct dnsd_stats {
 		stray, timeouts, duplicates, tcp_accepted, tcp_refused;
 };
 
-#define DNSD_CFG_GUESTS 8    /* the profile's guest slots (init/labcfg/ checks it) */
+#define DNSD_CFG_GUESTS 16   /* the profile's guest slots (init/labcfg/ checks it) */
 
 /* A guest with a fixed address: its name answers before any lease's. */
 struct dnsd_guest {

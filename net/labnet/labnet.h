@@ -10,7 +10,7 @@
 #include "lib/core/addr.h"
 #include "net/nft/nft.h"
 
-#define LABNET_MAX_TAPS 8   /* one per guest slot (init/labcfg/ checks it) */
+#define LABNET_MAX_TAPS 16  /* one per guest slot (init/labcfg/ checks it) */
 #define LABNET_MAX_DNS 4
 
 /* A guest's tap: its name, and the profile slot that named it (errors cite

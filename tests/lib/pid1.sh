@@ -23,6 +23,8 @@ case $T_REPO/ in
 *) T_WORK=$T_REPO/build/pid1-tests ;;
 esac
 T_DIR=$T_WORK/$T_NAME
+# The guest slots' count, defined once (the uids after them depend on it).
+T_GUEST_SLOTS=$(sed -n 's/^#define PROFILE_GUEST_SLOTS \([0-9][0-9]*\)$/\1/p' "$T_REPO/lib/profile/profile_keys.h")
 T_INSTANCES=() # "bg_pid unshare_pid labinit_pid" of every instance not yet waited for
 T_FIFO_FD=     # the writer kept open on a pty instance's input FIFO
 

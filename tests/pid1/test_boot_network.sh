@@ -55,7 +55,7 @@ status_of() { # PATTERN FIELD
 }
 [ "$(status_of ' dhcpd ' Uid)" = 64600 ] || t_fail "the worker's uid: '$(status_of ' dhcpd ' Uid)'"
 [ "$(status_of ' dhcpd ' CapEff)" = 0000000000000000 ] || t_fail "the worker's capabilities: $(status_of ' dhcpd ' CapEff)"
-[ "$(status_of ' dhcpc ' Uid)" = 64609 ] || t_fail "the uplink client's uid: '$(status_of ' dhcpc ' Uid)'"
+[ "$(status_of ' dhcpc ' Uid)" = $((64600 + T_GUEST_SLOTS + 1)) ] || t_fail "the uplink client's uid: '$(status_of ' dhcpc ' Uid)'"
 [ "$(status_of ' dhcpc ' CapEff)" = 0000000000001000 ] || t_fail "the uplink client's capabilities: $(status_of ' dhcpc ' CapEff)"
 [ "$(status_of ' dhcpc ' Seccomp)" = 2 ] || t_fail "the uplink client has no seccomp filter"
 lease() { ip netns exec "$GUEST" busybox udhcpc -i eth0 -f -q -n -t 10 -T 1 -s "$T_DIR/udhcpc.script" "$@"; }

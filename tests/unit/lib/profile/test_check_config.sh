@@ -91,6 +91,16 @@ for bad in '/lab/%u' '/lab/a,b'; do
 	grep -q "CONFIG_SHARE_DIR: \"$bad\"" "$tmp/out" || { cat "$tmp/out"; t_fail "SHARE_DIR=$bad not named"; }
 done
 
+# Sixteen guest slots: the last validates, the one after it is no key, in
+# the file as on the kernel command line.
+printf 'CONFIG_GUEST16=y\nCONFIG_GUEST16_KERNEL="guests/demo/vmlinux"\nCONFIG_GUEST17=y\n' > "$tmp/slots"
+rc=0
+"$LABINIT" check-config --cmdline "labinit.FILES_DIR=$tmp/files labinit.GUEST17_NIC=e1000" "$tmp/slots" > "$tmp/out" 2>&1 || rc=$?
+[ $rc = 1 ] || { cat "$tmp/out"; t_fail "slot 17: exit status $rc, wanted 1"; }
+grep -qF "slots:3: CONFIG_GUEST17: unknown key" "$tmp/out" || { cat "$tmp/out"; t_fail "CONFIG_GUEST17 not refused"; }
+grep -q "GUEST17_NIC" "$tmp/out" || { cat "$tmp/out"; t_fail "labinit.GUEST17_NIC not refused"; }
+grep -q "GUEST16" "$tmp/out" && { cat "$tmp/out"; t_fail "slot 16 refused"; }
+
 # The effective configuration printed back is itself a valid profile.
 "$LABINIT" print-config --cmdline "labinit.FILES_DIR=$tmp/files" configs/kdebug_pair_defconfig > "$tmp/effective"
 "$LABINIT" check-config "$tmp/effective" > /dev/null || t_fail "print-config output does not validate"

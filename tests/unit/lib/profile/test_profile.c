@@ -56,13 +56,13 @@ static void test_defaults_valid(void)
 static void test_types_and_ranges(void)
 {
 	expect("CONFIG_LOG_LEVEL=9\nCONFIG_NAT=maybe\nCONFIG_DHCP_LEASE_TIME=abc\nCONFIG_LAB_MTU=007\n"
-	       "CONFIG_NOPE=y\nCONFIG_GUEST9_NAME=\"x\"\n",
+	       "CONFIG_NOPE=y\nCONFIG_GUEST17_NAME=\"x\"\n",
 	       6,
 	       (const char *const[]){ ":1: CONFIG_LOG_LEVEL: \"9\" is out of range 0..7",
 				      ":2: CONFIG_NAT: \"maybe\": expected y or n",
 				      ":3: CONFIG_DHCP_LEASE_TIME: \"abc\": expected a decimal number",
 				      ":4: CONFIG_LAB_MTU", ":5: CONFIG_NOPE: unknown key",
-				      ":6: CONFIG_GUEST9_NAME: unknown key", NULL });
+				      ":6: CONFIG_GUEST17_NAME: unknown key", NULL });
 }
 
 static void test_duplicates_keep_first(void)
@@ -335,6 +335,30 @@ static void test_guest_arch_refused(void)
 				      NULL });
 }
 
+/* Issue 13: sixteen guest slots, the last one as good as the first; the
+ * slot after the last is no key at all (test_types_and_ranges). */
+static void test_sixteen_slots(void)
+{
+	static char text[8192];
+	size_t n = 0;
+	struct diag d;
+
+	for (unsigned slot = 1; slot <= PROFILE_GUEST_SLOTS; slot++)
+		n += (size_t)snprintf(text + n, sizeof(text) - n, "CONFIG_GUEST%u=y\nCONFIG_GUEST%u_KERNEL=\"%s\"\n",
+				      slot, slot, kernel);
+	CHECK(PROFILE_GUEST_SLOTS == 16);
+	CHECK_MSG(load(text, NULL, P, &d) == 0, "%s", diag_text(&d));
+	CHECK(P->nguests == 16 && P->guests[15].slot == 16 && !strcmp(P->guests[15].name, "vm16"));
+	for (unsigned i = 0; i < P->nguests; i++)
+		for (unsigned j = 0; j < i; j++)
+			CHECK_MSG(memcmp(P->guests[i].mac, P->guests[j].mac, 6), "vm%u and vm%u share a MAC", i + 1, j + 1);
+	diag_free(&d);
+	profile_free(P);
+	expect("CONFIG_GUEST16=y\nCONFIG_GUEST16_NIC=\"ne2000\"\n", 2,
+	       (const char *const[]){ "CONFIG_GUEST16_KERNEL: a guest needs a kernel",
+				      ":2: CONFIG_GUEST16_NIC: \"ne2000\"", NULL });
+}
+
 static void test_forwards(void)
 {
 	struct diag d;
@@ -506,6 +530,8 @@ int main(void)
 	test_guest_disks_room();
 	test_guest_arch();
 	test_guest_arch_refused();
+
+	test_sixteen_slots();
 	test_forwards();
 	test_services();
 	test_firewall_keys();
