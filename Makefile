@@ -28,10 +28,13 @@ comma := ,
 KCONFIG_CONFIG ?= .config
 export KCONFIG_CONFIG
 
-# Debian packages the build, the tests and the image need; the last line are
-# the real DHCP clients the server is tested with (tests/net/test_dhcpd_*)
-# socat (an idle control-socket client, tests/pid1/test_labctl.sh) and
-# ndisc6 (rdisc6 reads the router advertisements, tests/net/test_ipv6.sh).
+# Debian packages the build, the tests and the image need. The other
+# architectures' QEMU and gdb-multiarch are for aarch64/riscv64 guests
+# (tests/e2e/test_cross_arch); the last line: the real DHCP clients the
+# server is tested with (tests/net/test_dhcpd_*), socat (an idle
+# control-socket client, tests/pid1/test_labctl.sh), ndisc6 (rdisc6 reads
+# the router advertisements, tests/net/test_ipv6.sh) and user-mode-linux
+# (Debian's linux.uml, tests/e2e/test_uml_guest).
 DEB_PACKAGES := make gcc musl-tools musl-dev linux-libc-dev kconfig-frontends clang \
                 libclang-rt-14-dev busybox-static iproute2 util-linux procps \
                 nftables dnsmasq-base jq curl time qemu-system-x86 samba smbclient \

@@ -13,7 +13,9 @@
 # The packages come from the archive's index (image/lib.sh, foreign_index):
 # arm64 from bookworm, riscv64 from trixie (bookworm has no riscv64).
 # Usage: image/demo-guest-foreign.sh arm64|riscv64
-#   DEMO_GUEST_OUT=DIR    write there instead of lab/guests/demo-ARCH
+#   DEMO_GUEST_OUT=DIR    write into DIR-ARCH instead of lab/guests/demo-ARCH
+#                         (`make demo-guest DEMO_GUEST_OUT=DIR` builds all
+#                         three: the x86_64 one goes to DIR itself)
 #   SOURCE_DATE_EPOCH=N   mtime of every initramfs entry
 set -eu
 cd "$(dirname "$0")/.."
@@ -25,7 +27,8 @@ arm64) suite=bookworm ;;
 riscv64) suite=trixie ;;
 *) die "usage: $0 arm64|riscv64" ;;
 esac
-out=${DEMO_GUEST_OUT:-lab/guests/demo-$arch}
+out=${DEMO_GUEST_OUT:+$DEMO_GUEST_OUT-$arch}
+out=${out:-lab/guests/demo-$arch}
 work=build/demo-guest-$arch
 here=image/demo-guest
 list=image/lists/demo-guest-modules.$arch

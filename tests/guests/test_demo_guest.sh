@@ -54,7 +54,7 @@ for f in initramfs.cpio.gz vmlinux bzImage; do
 		fail "$f differs between two builds from the same inputs"
 	fi
 done
-rm -rf "$WORK/rebuild"
+rm -rf "$WORK/rebuild" "$WORK/rebuild-arm64" "$WORK/rebuild-riscv64"
 
 mkdir -p "$WORK/share"
 token="from-host-$$-$(date +%s)"
