@@ -15,8 +15,8 @@
 #define GUEST_RUN_DIR PATH_GUESTS_DIR
 
 struct guest_service {
-	struct qemu_argv argv;
-	struct uml_argv uml;
+	struct argv_buf argv;
+	struct argv_buf uml;
 	char **cmd;            /* the guest's command line: argv.argv or uml.argv */
 	int tap_fd;            /* close-on-exec; the child gets it as fd 3 */
 	/* UML: a socket pair for the console, the guest's end (its fds 0-2)

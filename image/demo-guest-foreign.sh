@@ -96,12 +96,7 @@ if grep -q '\.ko\.xz$' "$sdir/labguest.order"; then
 	depmod -b "$st" "$kver"
 	rm -f "$sdir"/*.bin
 fi
-find "$st" -type f -exec chmod 0644 {} +
-chmod 0755 "$st/bin/busybox" "$st/init" "$st/etc/udhcpc/default.script" "$st/etc/acpi/PWRF/00000080"
-normalize_tree "$st" "$epoch"
-write_cpio "$st" "$epoch" > "$work/initramfs.cpio"
-gzip -9 -n < "$work/initramfs.cpio" > "$out/initramfs.cpio.gz.tmp"
-mv "$out/initramfs.cpio.gz.tmp" "$out/initramfs.cpio.gz"
+pack_demo_initramfs "$st" "$epoch" "$work" "$out"
 
 nmods=$(echo $order | wc -w)
 cat > "$out/README" <<EOR

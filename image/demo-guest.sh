@@ -81,12 +81,7 @@ cp -R "$here/rootfs/." "$st/"
 ln -s /proc/mounts "$st/etc/mtab"
 # shellcheck disable=SC2086
 stage_modules "$st" "$kmods" "$kver" labguest.order $order
-find "$st" -type f -exec chmod 0644 {} +
-chmod 0755 "$st/bin/busybox" "$st/init" "$st/etc/udhcpc/default.script" "$st/etc/acpi/PWRF/00000080"
-normalize_tree "$st" "$epoch"
-write_cpio "$st" "$epoch" > "$work/initramfs.cpio"
-gzip -9 -n < "$work/initramfs.cpio" > "$out/initramfs.cpio.gz.tmp"
-mv "$out/initramfs.cpio.gz.tmp" "$out/initramfs.cpio.gz"
+pack_demo_initramfs "$st" "$epoch" "$work" "$out"
 
 nmods=$(echo $order | wc -w)
 cat > "$out/README" <<EOF

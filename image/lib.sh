@@ -205,6 +205,18 @@ stage_busybox() {
 	done
 }
 
+# pack_demo_initramfs ROOT EPOCH WORK OUT: the demo guest's tree ROOT as
+# OUT/initramfs.cpio.gz (its cpio kept in WORK), every file readable, the
+# scripts executable, reproducible; OUT's old one is replaced atomically.
+pack_demo_initramfs() {
+	find "$1" -type f -exec chmod 0644 {} +
+	chmod 0755 "$1/bin/busybox" "$1/init" "$1/etc/udhcpc/default.script" "$1/etc/acpi/PWRF/00000080"
+	normalize_tree "$1" "$2"
+	write_cpio "$1" "$2" > "$3/initramfs.cpio"
+	gzip -9 -n < "$3/initramfs.cpio" > "$4/initramfs.cpio.gz.tmp"
+	mv "$4/initramfs.cpio.gz.tmp" "$4/initramfs.cpio.gz"
+}
+
 # normalize_tree ROOT EPOCH: readable by all, written by the owner only,
 # every entry dated EPOCH, so the archive depends on the contents alone.
 normalize_tree() {

@@ -23,7 +23,6 @@
 #include "guests/qemu/qemu.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -31,71 +30,47 @@
 #include "lib/core/addr.h"
 #include "lib/core/words.h"
 
-static void add(struct qemu_argv *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void add(struct qemu_argv *a, const char *fmt, ...)
-{
-	size_t room = sizeof(a->buf) - a->used;
-	va_list ap;
-	int n;
-
-	if (a->overflow || a->argc == QEMU_MAX_ARGS) {
-		a->overflow = true;
-		return;
-	}
-	va_start(ap, fmt);
-	n = vsnprintf(a->buf + a->used, room, fmt, ap);
-	va_end(ap);
-	if (n < 0 || (size_t)n >= room) {
-		a->overflow = true;
-		return;
-	}
-	a->argv[a->argc++] = a->buf + a->used;
-	a->argv[a->argc] = NULL;
-	a->used += (size_t)n + 1;
-}
-
 /* The machine of the guest's architecture (guesthw_archs[]); KVM only
  * where the guest's architecture is the host's (qemu_accel_for).
  * The aarch64 virt machine gets a GICv3: the default GICv2 takes at most 8
  * CPUs, and CONFIG_GUESTn_CPUS goes to 64. */
-static void add_machine(struct qemu_argv *a, const struct guest_config *g, const struct qemu_env *env)
+static void add_machine(struct argv_buf *a, const struct guest_config *g, const struct qemu_env *env)
 {
 	const struct guesthw_arch_info *arch = &guesthw_archs[g->arch];
 
-	add(a, "%s", env->qemu);
-	add(a, "-name");
-	add(a, "%s,process=qemu-%s", g->name, g->name);
-	add(a, "-nodefaults");
-	add(a, "-no-user-config");
-	add(a, "-no-reboot");
-	add(a, "-display");
-	add(a, "none");
-	add(a, "-machine");
-	add(a, "%s%s,accel=%s", arch->machine, g->arch == GUESTHW_ARCH_AARCH64 ? ",gic-version=3" : "",
+	argv_add(a, "%s", env->qemu);
+	argv_add(a, "-name");
+	argv_add(a, "%s,process=qemu-%s", g->name, g->name);
+	argv_add(a, "-nodefaults");
+	argv_add(a, "-no-user-config");
+	argv_add(a, "-no-reboot");
+	argv_add(a, "-display");
+	argv_add(a, "none");
+	argv_add(a, "-machine");
+	argv_add(a, "%s%s,accel=%s", arch->machine, g->arch == GUESTHW_ARCH_AARCH64 ? ",gic-version=3" : "",
 	    env->accel == QEMU_KVM ? "kvm" : "tcg");
-	add(a, "-cpu");
-	add(a, "%s", env->accel == QEMU_KVM ? "host" : arch->tcg_cpu);
-	add(a, "-m");
-	add(a, "%u", g->memory_mib);
-	add(a, "-smp");
-	add(a, "%u", g->cpus);
+	argv_add(a, "-cpu");
+	argv_add(a, "%s", env->accel == QEMU_KVM ? "host" : arch->tcg_cpu);
+	argv_add(a, "-m");
+	argv_add(a, "%u", g->memory_mib);
+	argv_add(a, "-smp");
+	argv_add(a, "%u", g->cpus);
 }
 
 /* A kernel given to QEMU is booted directly, whatever the firmware:
  * SeaBIOS through its linuxboot option ROM, OVMF through fw_cfg. */
-static void add_boot(struct qemu_argv *a, const struct guest_config *g)
+static void add_boot(struct argv_buf *a, const struct guest_config *g)
 {
 	if (!g->kernel[0])
 		return;
-	add(a, "-kernel");
-	add(a, "%s", g->kernel);
+	argv_add(a, "-kernel");
+	argv_add(a, "%s", g->kernel);
 	if (g->initrd[0]) {
-		add(a, "-initrd");
-		add(a, "%s", g->initrd);
+		argv_add(a, "-initrd");
+		argv_add(a, "%s", g->initrd);
 	}
-	add(a, "-append");
-	add(a, "console=%s%s%s", guesthw_archs[g->arch].console, g->append[0] ? " " : "", g->append);
+	argv_add(a, "-append");
+	argv_add(a, "console=%s%s%s", guesthw_archs[g->arch].console, g->append[0] ? " " : "", g->append);
 }
 
 /* SeaBIOS needs nothing: it is QEMU's default -bios. OVMF's code is
@@ -103,19 +78,19 @@ static void add_boot(struct qemu_argv *a, const struct guest_config *g)
  * guest's boot entries never reach another. A riscv64 kernel runs in
  * supervisor mode under an SBI firmware: QEMU's OpenSBI, said explicitly
  * because the image must carry it (QEMU_OPENSBI). */
-static void add_firmware(struct qemu_argv *a, const struct guest_config *g, const struct qemu_env *env)
+static void add_firmware(struct argv_buf *a, const struct guest_config *g, const struct qemu_env *env)
 {
 	if (g->arch == GUESTHW_ARCH_RISCV64 && g->firmware == GUEST_FW_KERNEL) {
-		add(a, "-bios");
-		add(a, "default");
+		argv_add(a, "-bios");
+		argv_add(a, "default");
 	} else if (g->firmware == GUEST_FW_UEFI) {
-		add(a, "-drive");
-		add(a, "if=pflash,format=raw,unit=0,readonly=on,file=%s", QEMU_OVMF_CODE);
-		add(a, "-drive");
-		add(a, "if=pflash,format=raw,unit=1,file=%s", env->uefi_vars);
+		argv_add(a, "-drive");
+		argv_add(a, "if=pflash,format=raw,unit=0,readonly=on,file=%s", QEMU_OVMF_CODE);
+		argv_add(a, "-drive");
+		argv_add(a, "if=pflash,format=raw,unit=1,file=%s", env->uefi_vars);
 	} else if (g->firmware == GUEST_FW_FILE) {
-		add(a, "-bios");
-		add(a, "%s", g->firmware_file);
+		argv_add(a, "-bios");
+		argv_add(a, "%s", g->firmware_file);
 	}
 }
 
@@ -146,24 +121,24 @@ static void disk_place(enum guesthw_bus bus, unsigned i, unsigned n, char *buf, 
 	}
 }
 
-static void add_disk(struct qemu_argv *a, const struct guest_config *g, const struct qemu_env *env, unsigned i,
+static void add_disk(struct argv_buf *a, const struct guest_config *g, const struct qemu_env *env, unsigned i,
 		     unsigned on_bus)
 {
 	const struct guest_disk *d = &g->disks[i];
 	char place[40];
 
-	add(a, "-drive");
+	argv_add(a, "-drive");
 	/* QEMU rejects a comma inside a value unless doubled; the validator
 	 * refuses paths with one (vc_check_quoted_path). */
-	add(a, "file=%s,if=none,id=drive%u,format=%s,snapshot=%s", d->path, i,
+	argv_add(a, "file=%s,if=none,id=drive%u,format=%s,snapshot=%s", d->path, i,
 	    env->disk_formats[i] == DISK_QCOW2 ? "qcow2" : "raw", d->persistent ? "off" : "on");
 	disk_place(d->bus, i, on_bus, place, sizeof(place));
-	add(a, "-device");
-	add(a, "%s,drive=drive%u,id=disk%u%s%s", disk_drivers[d->bus], i, i, place,
+	argv_add(a, "-device");
+	argv_add(a, "%s,drive=drive%u,id=disk%u%s%s", disk_drivers[d->bus], i, i, place,
 	    i == 0 && g->firmware != GUEST_FW_KERNEL ? ",bootindex=0" : "");
 }
 
-static void add_disks(struct qemu_argv *a, const struct guest_config *g, const struct qemu_env *env)
+static void add_disks(struct argv_buf *a, const struct guest_config *g, const struct qemu_env *env)
 {
 	unsigned on_bus[GUESTHW_BUSES] = { 0 };
 
@@ -171,77 +146,76 @@ static void add_disks(struct qemu_argv *a, const struct guest_config *g, const s
 		enum guesthw_bus bus = g->disks[i].bus;
 
 		if (!on_bus[bus] && controllers[bus]) {
-			add(a, "-device");
-			add(a, "%s", controllers[bus]);
+			argv_add(a, "-device");
+			argv_add(a, "%s", controllers[bus]);
 		}
 		add_disk(a, g, env, i, on_bus[bus]++);
 	}
 }
 
-static void add_net(struct qemu_argv *a, const struct guest_config *g, const struct qemu_env *env)
+static void add_net(struct argv_buf *a, const struct guest_config *g, const struct qemu_env *env)
 {
 	char mac[18];
 
 	if (env->tap_fd < 0)
 		return;
 	addr_format_mac(g->mac, mac);
-	add(a, "-netdev");
-	add(a, "tap,id=n0,fd=%d", env->tap_fd);
-	add(a, "-device");
-	add(a, "%s,netdev=n0,mac=%s", guesthw_nics[g->nic].name, mac);
+	argv_add(a, "-netdev");
+	argv_add(a, "tap,id=n0,fd=%d", env->tap_fd);
+	argv_add(a, "-device");
+	argv_add(a, "%s,netdev=n0,mac=%s", guesthw_nics[g->nic].name, mac);
 }
 
-static void add_console_qmp(struct qemu_argv *a, const struct qemu_env *env)
+static void add_console_qmp(struct argv_buf *a, const struct qemu_env *env)
 {
-	add(a, "-chardev");
-	add(a, "socket,id=con0,path=%s/console.sock,server=on,wait=off,logfile=%s/" CONLOG_FIFO ",logappend=on",
+	argv_add(a, "-chardev");
+	argv_add(a, "socket,id=con0,path=%s/console.sock,server=on,wait=off,logfile=%s/" CONLOG_FIFO ",logappend=on",
 	    env->run_dir, env->run_dir);
-	add(a, "-serial");
-	add(a, "chardev:con0");
-	add(a, "-qmp");
-	add(a, "unix:%s/qmp.sock,server=on,wait=off", env->run_dir);
+	argv_add(a, "-serial");
+	argv_add(a, "chardev:con0");
+	argv_add(a, "-qmp");
+	argv_add(a, "unix:%s/qmp.sock,server=on,wait=off", env->run_dir);
 }
 
-static void add_share_gdb(struct qemu_argv *a, const struct guest_config *g, const struct qemu_env *env)
+static void add_share_gdb(struct argv_buf *a, const struct guest_config *g, const struct qemu_env *env)
 {
 	if (env->share_dir) {
-		add(a, "-virtfs");
-		add(a, "local,path=%s,mount_tag=%s,security_model=none,id=share0", env->share_dir, env->share_tag);
+		argv_add(a, "-virtfs");
+		argv_add(a, "local,path=%s,mount_tag=%s,security_model=none,id=share0", env->share_dir, env->share_tag);
 	}
 	if (g->gdb_port) {
-		add(a, "-gdb");
-		add(a, "tcp::%u", g->gdb_port);
+		argv_add(a, "-gdb");
+		argv_add(a, "tcp::%u", g->gdb_port);
 		if (g->gdb_wait)
-			add(a, "-S");
+			argv_add(a, "-S");
 	}
 }
 
-static void add_seed(struct qemu_argv *a, const struct qemu_env *env)
+static void add_seed(struct argv_buf *a, const struct qemu_env *env)
 {
 	if (!env->seed)
 		return;
-	add(a, "-drive");
-	add(a, "file=%s,if=none,id=seed,format=raw,readonly=on", env->seed);
-	add(a, "-device");
-	add(a, "virtio-blk-pci,drive=seed,id=seeddisk");
+	argv_add(a, "-drive");
+	argv_add(a, "file=%s,if=none,id=seed,format=raw,readonly=on", env->seed);
+	argv_add(a, "-device");
+	argv_add(a, "virtio-blk-pci,drive=seed,id=seeddisk");
 }
 
-/* The validator split the same words already (validate_guests.c); an
- * error here means the value changed since, and the argv is refused. */
-static void add_extra(struct qemu_argv *a, const struct guest_config *g)
+/* The validator split the same words already (validate_guests.c); false
+ * here means the value changed since, and the argv is refused. */
+static bool add_extra(struct argv_buf *a, const struct guest_config *g)
 {
 	char buf[4096], *w[QEMU_MAX_ARGS + 1];
 	const char *why;
 	int n;
 
 	if (!g->qemu_args || !g->qemu_args[0])
-		return;
-	if ((n = words_split(g->qemu_args, buf, sizeof(buf), w, QEMU_MAX_ARGS, &why)) < 0) {
-		a->bad_extra = true;
-		return;
-	}
+		return true;
+	if ((n = words_split(g->qemu_args, buf, sizeof(buf), w, QEMU_MAX_ARGS, &why)) < 0)
+		return false;
 	for (int i = 0; i < n; i++)
-		add(a, "%s", w[i]);
+		argv_add(a, "%s", w[i]);
+	return true;
 }
 
 /* QEMU's own seccomp filter (-sandbox): the guest's device emulation is
@@ -250,10 +224,10 @@ static void add_extra(struct qemu_argv *a, const struct guest_config *g)
  * change scheduling or resource limits (resourcecontrol) or use the old
  * system calls nothing modern needs (obsolete). It runs as an unprivileged
  * user besides (guest_prepare). */
-static void add_sandbox(struct qemu_argv *a)
+static void add_sandbox(struct argv_buf *a)
 {
-	add(a, "-sandbox");
-	add(a, "on,obsolete=deny,elevateprivileges=deny,spawn=deny,resourcecontrol=deny");
+	argv_add(a, "-sandbox");
+	argv_add(a, "on,obsolete=deny,elevateprivileges=deny,spawn=deny,resourcecontrol=deny");
 }
 
 enum qemu_accel qemu_accel_for(const struct guest_config *g, enum qemu_accel host)
@@ -261,7 +235,7 @@ enum qemu_accel qemu_accel_for(const struct guest_config *g, enum qemu_accel hos
 	return g->arch == guesthw_arch_native() ? host : QEMU_TCG;
 }
 
-int qemu_build_argv(const struct guest_config *g, const struct qemu_env *env, struct qemu_argv *out)
+int qemu_build_argv(const struct guest_config *g, const struct qemu_env *env, struct argv_buf *out)
 {
 	memset(out, 0, sizeof(*out));
 	add_machine(out, g, env);
@@ -273,6 +247,7 @@ int qemu_build_argv(const struct guest_config *g, const struct qemu_env *env, st
 	add_console_qmp(out, env);
 	add_share_gdb(out, g, env);
 	add_seed(out, env);
-	add_extra(out, g);
-	return out->bad_extra ? -EINVAL : out->overflow ? -E2BIG : 0;
+	if (!add_extra(out, g))
+		return -EINVAL;
+	return out->overflow ? -E2BIG : 0;
 }

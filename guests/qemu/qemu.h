@@ -8,8 +8,9 @@
 #include <stddef.h>
 
 #include "guests/model.h"
+#include "lib/core/argvbuf.h"
 
-#define QEMU_MAX_ARGS 160
+#define QEMU_MAX_ARGS ARGV_MAX
 
 enum qemu_accel { QEMU_TCG, QEMU_KVM };
 enum disk_format { DISK_RAW, DISK_QCOW2 };
@@ -36,20 +37,11 @@ struct qemu_env {
 	const char *seed;          /* the cloud-init seed volume, or NULL */
 };
 
-struct qemu_argv {
-	char *argv[QEMU_MAX_ARGS + 1];
-	char buf[16384];
-	size_t used;
-	unsigned argc;
-	bool overflow;
-	bool bad_extra;            /* QEMU_ARGS could not be split */
-};
-
 /* The accelerator g gets from the host's: KVM runs only guests of the
  * host's own architecture; any other is emulated (TCG). */
 enum qemu_accel qemu_accel_for(const struct guest_config *g, enum qemu_accel host);
 
 /* Returns 0, -E2BIG, or -EINVAL when g->qemu_args cannot be split. */
-int qemu_build_argv(const struct guest_config *g, const struct qemu_env *env, struct qemu_argv *out);
+int qemu_build_argv(const struct guest_config *g, const struct qemu_env *env, struct argv_buf *out);
 
 #endif

@@ -22,7 +22,6 @@
 #include "guests/uml/uml.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -30,63 +29,39 @@
 
 #define UML_MAX_UBD 8
 
-static void add(struct uml_argv *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void add(struct uml_argv *a, const char *fmt, ...)
+static void add_machine(struct argv_buf *a, const struct guest_config *g, const struct uml_env *env)
 {
-	size_t room = sizeof(a->buf) - a->used;
-	va_list ap;
-	int n;
-
-	if (a->overflow || a->argc == UML_MAX_ARGS) {
-		a->overflow = true;
-		return;
-	}
-	va_start(ap, fmt);
-	n = vsnprintf(a->buf + a->used, room, fmt, ap);
-	va_end(ap);
-	if (n < 0 || (size_t)n >= room) {
-		a->overflow = true;
-		return;
-	}
-	a->argv[a->argc++] = a->buf + a->used;
-	a->argv[a->argc] = NULL;
-	a->used += (size_t)n + 1;
+	argv_add(a, "%s", g->kernel);
+	argv_add(a, "umid=%s", g->name);
+	argv_add(a, "uml_dir=%s", env->run_dir);
+	argv_add(a, "mem=%uM", g->memory_mib);
+	argv_add(a, "noreboot");
+	argv_add(a, "con=null");
+	argv_add(a, "ssl=null");
+	argv_add(a, "con0=fd:%d,fd:%d", env->console_fd, env->console_fd);
 }
 
-static void add_machine(struct uml_argv *a, const struct guest_config *g, const struct uml_env *env)
-{
-	add(a, "%s", g->kernel);
-	add(a, "umid=%s", g->name);
-	add(a, "uml_dir=%s", env->run_dir);
-	add(a, "mem=%uM", g->memory_mib);
-	add(a, "noreboot");
-	add(a, "con=null");
-	add(a, "ssl=null");
-	add(a, "con0=fd:%d,fd:%d", env->console_fd, env->console_fd);
-}
-
-static int add_disks(struct uml_argv *a, const struct guest_config *g, const struct uml_env *env)
+static int add_disks(struct argv_buf *a, const struct guest_config *g, const struct uml_env *env)
 {
 	if (g->ndisks > UML_MAX_UBD)
 		return -EINVAL;
 	for (unsigned i = 0; i < g->ndisks; i++) {
 		if (g->disks[i].persistent || !env->cow[i])
-			add(a, "ubd%u=%s", i, g->disks[i].path);
+			argv_add(a, "ubd%u=%s", i, g->disks[i].path);
 		else
-			add(a, "ubd%u=%s,%s", i, env->cow[i], g->disks[i].path);
+			argv_add(a, "ubd%u=%s,%s", i, env->cow[i], g->disks[i].path);
 	}
 	return 0;
 }
 
-static void add_net(struct uml_argv *a, const struct guest_config *g, const struct uml_env *env)
+static void add_net(struct argv_buf *a, const struct guest_config *g, const struct uml_env *env)
 {
 	char mac[18];
 
 	if (env->tap_fd < 0)
 		return;
 	addr_format_mac(g->mac, mac);
-	add(a, "vec0:transport=fd,fd=%d,vec=0,mac=%s", env->tap_fd, mac);
+	argv_add(a, "vec0:transport=fd,fd=%d,vec=0,mac=%s", env->tap_fd, mac);
 }
 
 /* The next word of s at *pos, split on blanks outside double quotes (the
@@ -109,25 +84,26 @@ static bool next_word(const char *s, size_t *pos, const char **word, int *len)
 	return true;
 }
 
-static void add_boot(struct uml_argv *a, const struct guest_config *g, const struct uml_env *env)
+static void add_boot(struct argv_buf *a, const struct guest_config *g, const struct uml_env *env)
 {
 	const char *w;
 	size_t pos = 0;
 	int len;
 
 	if (g->initrd[0])
-		add(a, "initrd=%s", g->initrd);
+		argv_add(a, "initrd=%s", g->initrd);
 	if (env->share_dir)
-		add(a, "hostfs=%s", env->share_dir);
+		argv_add(a, "hostfs=%s", env->share_dir);
 	while (next_word(g->append, &pos, &w, &len))
-		add(a, "%.*s", len, w);
+		argv_add(a, "%.*s", len, w);
 }
 
-int uml_build_argv(const struct guest_config *g, const struct uml_env *env, struct uml_argv *out)
+int uml_build_argv(const struct guest_config *g, const struct uml_env *env, struct argv_buf *out)
 {
 	int r;
 
 	memset(out, 0, sizeof(*out));
+	out->max = UML_MAX_ARGS;
 	add_machine(out, g, env);
 	if ((r = add_disks(out, g, env)) < 0)
 		return r;

@@ -8,6 +8,7 @@
 #include <stddef.h>
 
 #include "guests/model.h"
+#include "lib/core/argvbuf.h"
 
 #define UML_MAX_ARGS 64
 /* The guest's network card as the UML kernel names it (the vector driver
@@ -25,15 +26,7 @@ struct uml_env {
 	const char *share_dir;               /* hostfs's root, or NULL: no share */
 };
 
-struct uml_argv {
-	char *argv[UML_MAX_ARGS + 1];
-	char buf[16384];
-	size_t used;
-	unsigned argc;
-	bool overflow;
-};
-
 /* Returns 0, -E2BIG (too long) or -EINVAL (a disk beyond ubd7). */
-int uml_build_argv(const struct guest_config *g, const struct uml_env *env, struct uml_argv *out);
+int uml_build_argv(const struct guest_config *g, const struct uml_env *env, struct argv_buf *out);
 
 #endif

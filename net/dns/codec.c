@@ -259,22 +259,36 @@ static bool octet_label(const uint8_t *p, uint8_t len, unsigned *v)
 	return *v <= 255;
 }
 
-int dns_name_reverse4(const struct dns_name *n, uint32_t *addr, unsigned *octets, unsigned *extra)
+/* The labels of n left of the two-label zone arpa (wire form with its
+ * root): their offsets in n->wire, left to right, and their count; -EINVAL
+ * when n is not under it. */
+static int labels_under(const struct dns_name *n, const uint8_t *arpa, size_t alen, size_t *off)
 {
-	static const uint8_t arpa[] = "\7in-addr\4arpa";
 	struct dns_name zone;
-	size_t off[DNS_MAX_NAME / 2];      /* label offsets: at most 127 labels */
 	int depth;
-	unsigned count = 0, i = 0, v;
+	unsigned count = 0;
 
-	memcpy(zone.wire, arpa, sizeof(arpa));
-	zone.len = sizeof(arpa);
+	memcpy(zone.wire, arpa, alen);
+	zone.len = (uint8_t)alen;
 	zone.nlabels = 2;
 	depth = dns_name_depth_in(n, &zone);
 	if (depth < 0)
 		return -EINVAL;
 	for (size_t o = 0; count < (unsigned)depth; o += 1u + n->wire[o])
 		off[count++] = o;
+	return (int)count;
+}
+
+int dns_name_reverse4(const struct dns_name *n, uint32_t *addr, unsigned *octets, unsigned *extra)
+{
+	static const uint8_t arpa[] = "\7in-addr\4arpa";
+	size_t off[DNS_MAX_NAME / 2];      /* label offsets: at most 127 labels */
+	int r = labels_under(n, arpa, sizeof(arpa), off);
+	unsigned count, i = 0, v;
+
+	if (r < 0)
+		return r;
+	count = (unsigned)r;
 	/* From the label next to the zone leftwards: A, B, C, D of D.C.B.A. */
 	*addr = 0;
 	for (; i < count && i < 4; i++) {
@@ -306,19 +320,13 @@ static bool nibble_label(const uint8_t *p, uint8_t len, unsigned *v)
 int dns_name_reverse6(const struct dns_name *n, uint8_t addr[16], unsigned *nibbles, unsigned *extra)
 {
 	static const uint8_t arpa[] = "\3ip6\4arpa";
-	struct dns_name zone;
 	size_t off[DNS_MAX_NAME / 2];
-	int depth;
-	unsigned count = 0, i = 0, v;
+	int r = labels_under(n, arpa, sizeof(arpa), off);
+	unsigned count, i = 0, v;
 
-	memcpy(zone.wire, arpa, sizeof(arpa));
-	zone.len = sizeof(arpa);
-	zone.nlabels = 2;
-	depth = dns_name_depth_in(n, &zone);
-	if (depth < 0)
-		return -EINVAL;
-	for (size_t o = 0; count < (unsigned)depth; o += 1u + n->wire[o])
-		off[count++] = o;
+	if (r < 0)
+		return r;
+	count = (unsigned)r;
 	memset(addr, 0, 16);
 	/* RFC 3596 §2.5: the most significant nibble is next to the zone. */
 	for (; i < count && i < 32; i++) {

@@ -8,7 +8,7 @@
 /* Paths as long as the profile allows. */
 static char kernel[4096], initrd[4096], disk[4096];
 
-static int find(const struct qemu_argv *a, const char *opt, const char *val)
+static int find(const struct argv_buf *a, const char *opt, const char *val)
 {
 	for (unsigned i = 0; i + 1 < a->argc; i++)
 		if (!strcmp(a->argv[i], opt) && (!val || !strcmp(a->argv[i + 1], val)))
@@ -16,7 +16,7 @@ static int find(const struct qemu_argv *a, const char *opt, const char *val)
 	return -1;
 }
 
-static unsigned count(const struct qemu_argv *a, const char *opt)
+static unsigned count(const struct argv_buf *a, const char *opt)
 {
 	unsigned n = 0;
 
@@ -51,7 +51,7 @@ static void test_kernel_boot(void)
 {
 	struct qemu_env env = env_tcg();
 	struct guest_config g = guest();
-	static struct qemu_argv a;
+	static struct argv_buf a;
 
 	CHECK(qemu_build_argv(&g, &env, &a) == 0);
 	CHECK(!strcmp(a.argv[0], "/usr/bin/qemu-system-x86_64") && a.argv[a.argc] == NULL);
@@ -114,7 +114,7 @@ static void test_nics(void)
 							 "e1000",    "e1000e", "pcnet",   "vmxnet3",  "virtio-net-pci" };
 	struct qemu_env env = env_tcg();
 	struct guest_config g = guest();
-	static struct qemu_argv a;
+	static struct argv_buf a;
 	char dev[64];
 
 	for (unsigned n = 0; n < GUESTHW_NICS; n++) {
@@ -138,7 +138,7 @@ static void test_first_disk_buses(void)
 	};
 	struct qemu_env env = env_tcg();
 	struct guest_config g = guest();
-	static struct qemu_argv a;
+	static struct argv_buf a;
 
 	g.kernel = g.initrd = g.append = "";
 	g.firmware = GUEST_FW_BIOS;
@@ -162,7 +162,7 @@ static void test_extra_disks(void)
 {
 	struct qemu_env env = env_tcg();
 	struct guest_config g = guest();
-	static struct qemu_argv a;
+	static struct argv_buf a;
 
 	g.disks[0] = (struct guest_disk){ "/lab/rootfs.f2fs", GUESTHW_BUS_IDE, false };
 	g.disks[1] = (struct guest_disk){ "/lab/ext4.img", GUESTHW_BUS_IDE, true };
@@ -198,7 +198,7 @@ static void test_firmware(void)
 {
 	struct qemu_env env = env_tcg();
 	struct guest_config g = guest();
-	static struct qemu_argv a;
+	static struct argv_buf a;
 
 	g.kernel = g.initrd = g.append = "";
 	g.disks[0] = (struct guest_disk){ "/lab/debian.qcow2", GUESTHW_BUS_VIRTIO, false };
@@ -229,7 +229,7 @@ static void test_seed_and_extra_args(void)
 {
 	struct qemu_env env = env_tcg();
 	struct guest_config g = guest();
-	static struct qemu_argv a;
+	static struct argv_buf a;
 	int seed;
 
 	g.disks[0] = (struct guest_disk){ "/lab/debian.qcow2", GUESTHW_BUS_SATA, false };
@@ -250,7 +250,7 @@ static void test_seed_and_extra_args(void)
 }
 
 /* The whole command line, argument by argument. */
-static void check_golden(const struct qemu_argv *a, const char *const want[])
+static void check_golden(const struct argv_buf *a, const char *const want[])
 {
 	unsigned n = 0;
 
@@ -283,7 +283,7 @@ static void test_arch_aarch64(void)
 	};
 	struct qemu_env env = env_tcg();
 	struct guest_config g = guest();
-	static struct qemu_argv a;
+	static struct argv_buf a;
 
 	g.name = "arm1";
 	g.arch = GUESTHW_ARCH_AARCH64;
@@ -321,7 +321,7 @@ static void test_arch_riscv64(void)
 	};
 	struct qemu_env env = env_tcg();
 	struct guest_config g = guest();
-	static struct qemu_argv a;
+	static struct argv_buf a;
 
 	g.name = "rv1";
 	g.arch = GUESTHW_ARCH_RISCV64;

@@ -27,7 +27,7 @@ static struct uml_env env(void)
 	return (struct uml_env){ .tap_fd = 3, .console_fd = 0, .run_dir = "/run/labinit/guests/um1" };
 }
 
-static void check_golden(const struct uml_argv *a, const char *const *want)
+static void check_golden(const struct argv_buf *a, const char *const *want)
 {
 	unsigned n = 0;
 
@@ -49,7 +49,7 @@ static void test_initrd_boot(void)
 	};
 	struct guest_config g = guest();
 	struct uml_env e = env();
-	static struct uml_argv a;
+	static struct argv_buf a;
 
 	CHECK(uml_build_argv(&g, &e, &a) == 0);
 	check_golden(&a, want);
@@ -68,7 +68,7 @@ static void test_disks_share_append(void)
 	};
 	struct guest_config g = guest();
 	struct uml_env e = env();
-	static struct uml_argv a;
+	static struct argv_buf a;
 
 	g.kernel = "/home/dev/linux/linux";
 	g.initrd = "";
@@ -89,7 +89,7 @@ static void test_limits(void)
 	static char append[4 * UML_MAX_ARGS + 1];
 	struct guest_config g = guest();
 	struct uml_env e = env();
-	static struct uml_argv a;
+	static struct argv_buf a;
 
 	e.tap_fd = -1;
 	CHECK(uml_build_argv(&g, &e, &a) == 0);
