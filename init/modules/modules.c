@@ -36,8 +36,9 @@ static const struct feature features[] = {
 	{ "tun", NULL },
 	/* NAT and the firewall (net/nft/nft.c): an inet table with nat chains;
 	 * beyond the expressions in nf_tables' core (immediate, payload, meta,
-	 * cmp, bitwise) it uses ct, masq, nat and reject (inet: ICMP or ICMPv6
-	 * by the packet's family). crc32c_generic first:
+	 * cmp, bitwise) it uses ct, masq, nat, reject (inet: ICMP or ICMPv6
+	 * by the packet's family) and fib (a port forward answers at the
+	 * host's own addresses: fib daddr type local). crc32c_generic first:
 	 * libcrc32c, which nf_tables needs, asks the crypto API for crc32c, a
 	 * softdep that modules.dep does not list; loading it here does not
 	 * depend on the kernel calling out to a modprobe in the image. */
@@ -48,6 +49,7 @@ static const struct feature features[] = {
 	{ "nft_masq", NULL },
 	{ "nft_ct", NULL },
 	{ "nft_reject_inet", NULL },
+	{ "nft_fib_inet", NULL },
 	/* 9p over virtio: the lab files from the outer hypervisor's share "lab"
 	 * (init/boot/labdata.c). */
 	{ "9p", NULL },

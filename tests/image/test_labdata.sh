@@ -16,7 +16,8 @@ out=$VOUT
 files=$T_WORK/files
 mkdir -p "$files/guests/demo"
 cp lab/guests/demo/vmlinux lab/guests/demo/initramfs.cpio.gz "$files/guests/demo/"
-mb=$(( $(du -sm "$files" | cut -f1) + 32 ))
+# Apparent sizes: vmlinux may be sparse, and FAT stores the holes.
+mb=$(( $(du -sm --apparent-size "$files" | cut -f1) + 32 ))
 mkfs.ext4 -q -L LABDATA -d "$files" "$T_WORK/ext4.img" "${mb}M" || t_error "mkfs.ext4"
 if command -v mkfs.vfat > /dev/null && command -v mcopy > /dev/null; then
 	mkfs.vfat -n LABDATA -C "$T_WORK/vfat.img" $((mb * 1024)) > /dev/null &&

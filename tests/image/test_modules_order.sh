@@ -16,16 +16,18 @@ if "$LABINIT" modules --bogus > /dev/null 2>&1; then t_fail "a bad option was ac
 "$LABINIT" modules --order --root > /dev/null 2>&1 && t_fail "--root without DIR was accepted"
 [ $? = 2 ] || t_fail "usage errors exit 2"
 
-# The tree image/lib.sh unpacks (build/debroot), or where it used to be.
+# The tree image/lib.sh unpacks (build/debroot), or where it used to be:
+# the amd64 kernel's (the demo guests of other architectures unpack theirs
+# there too, without kvm_intel or kvm_amd).
 tree=
-for d in build/debroot/linux-image-*/lib/modules/*/modules.dep \
-	build/demo-guest/root/linux-image-*/lib/modules/*/modules.dep; do
+for d in build/debroot/linux-image-*_amd64/lib/modules/*/modules.dep \
+	build/demo-guest/root/linux-image-*_amd64/lib/modules/*/modules.dep; do
 	[ -f "$d" ] && { tree=$d; break; }
 done
 if [ -z "$tree" ]; then
 	IMAGE_OUT=build/test-image PROFILE=configs/default_defconfig make -s image > /dev/null 2>&1 ||
 		t_fail "no unpacked kernel module tree, and make image failed"
-	tree=$(ls build/debroot/linux-image-*/lib/modules/*/modules.dep | head -n 1)
+	tree=$(ls build/debroot/linux-image-*_amd64/lib/modules/*/modules.dep | head -n 1)
 fi
 kdir=${tree%/modules.dep}
 kver=${kdir##*/}

@@ -9,7 +9,9 @@
 # a feature's module.
 . "$(dirname "$0")/../lib/image.sh"
 image_build
-tree=$(ls -d build/debroot/linux-image-*/lib/modules/* | head -n 1)
+# The amd64 kernel's tree (the demo guests of other architectures unpack
+# theirs beside it).
+tree=$(ls -d build/debroot/linux-image-*_amd64/lib/modules/* | head -n 1)
 kver=${tree##*/}
 root=${tree%/lib/modules/*}
 kernel=$root/boot/vmlinuz-$kver
