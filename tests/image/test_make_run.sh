@@ -29,7 +29,7 @@ qpid=$!
 expect 'forwarded from 127\.0\.0\.1: tcp/2222→vm1:22 tcp/1234→gdb:vm1 tcp/1235→gdb:vm2' 10 "run.sh names the forwards"
 if boot_checks; then
 	expect 'lab files: 9p share "lab" on /lab' 5 "the project's lab/ mounted from the 9p share"
-	expect 'guest vm1: /lab/guests/demo/vmlinux' 10 "vm1 starts from the share's files"
+	expect 'guest vm1: x86_64 /lab/guests/demo/vmlinux' 10 "vm1 starts from the share's files"
 	type_line "cat /lab/.$token"
 	expect "^$token" 20 "a file written into lab/ here is read on the appliance"
 	# QEMU in the appliance opens its gdb stub a few seconds after "ready".
