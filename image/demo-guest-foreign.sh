@@ -48,11 +48,7 @@ ver_of() { dpkg-deb -f "$1" Version; }
 kpkgver=$(ver_of "$kdeb") bbver=$(ver_of "$bdeb")
 epoch=${SOURCE_DATE_EPOCH:-$(stat -c %Y "$kimage")}
 
-stamp=$({
-	echo "$(basename "$kdeb") $(basename "$bdeb") $epoch"
-	cat image/demo-guest-foreign.sh image/lib.sh "$list"
-	find "$here/rootfs" | sort | while read -r f; do echo "$f"; [ -f "$f" ] && cat "$f"; done
-} | cksum)
+stamp=$(demo_stamp image/demo-guest-foreign.sh image/lib.sh "$list")
 if [ -f "$out/.stamp" ] && [ "$(cat "$out/.stamp")" = "$stamp" ] &&
 	[ -f "$out/Image" ] && [ -f "$out/initramfs.cpio.gz" ]; then
 	say "$out is up to date ($kpkg $kpkgver, busybox-static $bbver)"

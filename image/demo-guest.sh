@@ -43,11 +43,7 @@ kpkgver=$(ver_of "$kdeb") bbver=$(ver_of "$bdeb")
 epoch=${SOURCE_DATE_EPOCH:-$(stat -c %Y "$kroot/boot/vmlinuz-$kver")}
 
 # Nothing to do when the same inputs made what is in $out.
-stamp=$({
-	echo "$(basename "$kdeb") $(basename "$bdeb") $epoch"
-	cat image/demo-guest.sh image/lib.sh image/extract-vmlinux.sh image/lists/demo-guest-modules
-	find "$here/rootfs" | sort | while read -r f; do echo "$f"; [ -f "$f" ] && cat "$f"; done
-} | cksum)
+stamp=$(demo_stamp image/demo-guest.sh image/lib.sh image/extract-vmlinux.sh image/lists/demo-guest-modules)
 if [ -f "$out/.stamp" ] && [ "$(cat "$out/.stamp")" = "$stamp" ] &&
 	[ -f "$out/bzImage" ] && [ -f "$out/vmlinux" ] && [ -f "$out/initramfs.cpio.gz" ]; then
 	say "$out is up to date ($kpkg $kpkgver, busybox-static $bbver)"

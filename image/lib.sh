@@ -205,6 +205,17 @@ stage_busybox() {
 	done
 }
 
+# demo_stamp FILE...: what a demo guest is made from, as one checksum: the
+# kernel and busybox packages ($kdeb, $bdeb), the epoch, the FILEs (the
+# scripts and the module list) and the rootfs under $here.
+demo_stamp() {
+	{
+		echo "$(basename "$kdeb") $(basename "$bdeb") $epoch"
+		cat "$@"
+		find "$here/rootfs" | sort | while read -r f; do echo "$f"; [ -f "$f" ] && cat "$f"; done
+	} | cksum
+}
+
 # pack_demo_initramfs ROOT EPOCH WORK OUT: the demo guest's tree ROOT as
 # OUT/initramfs.cpio.gz (its cpio kept in WORK), every file readable, the
 # scripts executable, reproducible; OUT's old one is replaced atomically.
