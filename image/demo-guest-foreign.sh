@@ -64,16 +64,10 @@ else
 fi
 mv "$out/Image.tmp" "$out/Image"
 
-want=$(sed 's/#.*//' "$list" | tr '\n' ' ')
-# shellcheck disable=SC2086
-order=$(module_order "$kmods" $want) || die "$kpkg lacks a module $list asks for"
+demo_modules "$kmods" "$list"
 
 st=$work/initramfs
-rm -rf "$st"
-mkdir -p "$st"
-for d in etc proc sys run tmp root mnt/debug; do
-	mkdir -p "$st/$d"
-done
+demo_tree "$st"
 # The applet links come from the build machine's busybox-static: the
 # foreign one cannot run here to list them, and both are Debian's
 # busybox-static of the same configuration.

@@ -61,17 +61,11 @@ comp=$(sed -n 's/^extract-vmlinux: \([a-z0-9]*\) payload.*/\1/p' "$work/extract.
 
 # Modules: what image/lists/demo-guest-modules names, with the dependencies from
 # modules.dep, in an order where each comes after what it needs.
-want=$(sed 's/#.*//' image/lists/demo-guest-modules | tr '\n' ' ')
-# shellcheck disable=SC2086
-order=$(module_order "$kmods" $want) || die "$kpkg lacks a module image/lists/demo-guest-modules asks for"
+demo_modules "$kmods" image/lists/demo-guest-modules
 
 # The initramfs tree, rebuilt each time.
 st=$work/initramfs
-rm -rf "$st"
-mkdir -p "$st"
-for d in etc proc sys run tmp root mnt/debug; do
-	mkdir -p "$st/$d"
-done
+demo_tree "$st"
 stage_busybox "$st" "$busybox"
 cp -R "$here/rootfs/." "$st/"
 ln -s /proc/mounts "$st/etc/mtab"

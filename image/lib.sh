@@ -216,6 +216,25 @@ demo_stamp() {
 	} | cksum
 }
 
+# demo_modules KMODS LIST: the modules LIST names (# comments) with their
+# dependencies from KMODS' modules.dep, each after what it needs; dies
+# naming LIST if the kernel ($kpkg) lacks one. Sets $want and $order.
+demo_modules() {
+	want=$(sed 's/#.*//' "$2" | tr '\n' ' ')
+	# shellcheck disable=SC2086
+	order=$(module_order "$1" $want) || die "$kpkg lacks a module $2 asks for"
+}
+
+# demo_tree ROOT: the demo guest's initramfs tree, empty but for its
+# directories (made anew each time).
+demo_tree() {
+	rm -rf "$1"
+	mkdir -p "$1"
+	for d in etc proc sys run tmp root mnt/debug; do
+		mkdir -p "$1/$d"
+	done
+}
+
 # pack_demo_initramfs ROOT EPOCH WORK OUT: the demo guest's tree ROOT as
 # OUT/initramfs.cpio.gz (its cpio kept in WORK), every file readable, the
 # scripts executable, reproducible; OUT's old one is replaced atomically.

@@ -131,7 +131,6 @@ static int open_listener6(const struct dnsd *d)
 }
 
 static void on_udp(struct loop *l, int fd, uint32_t events, void *data);
-static void on_udp6(struct loop *l, int fd, uint32_t events, void *data);
 static void on_timer(struct loop *l, struct loop_timer *t);
 
 int dnsd_init(struct dnsd *d, struct loop *l, const struct dnsd_config *p)
@@ -155,7 +154,7 @@ int dnsd_init(struct dnsd *d, struct loop *l, const struct dnsd_config *p)
 		r = loop_add(l, d->tcp_fd, EPOLLIN, dnsd_tcp_on_accept, d);
 	}
 	if (r >= 0 && d->ipv6 && (r = d->udp6_fd = open_listener6(d)) >= 0)
-		r = loop_add(l, d->udp6_fd, EPOLLIN, on_udp6, d);
+		r = loop_add(l, d->udp6_fd, EPOLLIN, on_udp, d);
 	if (r < 0) {
 		dnsd_close(d);
 		return r;
@@ -289,6 +288,7 @@ static void udp_query(struct dnsd *d, const uint8_t *q, size_t len, const struct
 	}
 }
 
+/* Both listeners, IPv4 and IPv6: the client by its source's family. */
 static void on_udp(struct loop *l, int fd, uint32_t events, void *data)
 {
 	struct dnsd *d = data;
@@ -297,38 +297,26 @@ static void on_udp(struct loop *l, int fd, uint32_t events, void *data)
 	(void)l;
 	(void)events;
 	for (int i = 0; i < 32; i++) {
-		struct sockaddr_in from;
+		union {
+			struct sockaddr sa;
+			struct sockaddr_in in;
+			struct sockaddr_in6 in6;
+		} from;
 		socklen_t fl = sizeof(from);
-		ssize_t n = recvfrom(fd, buf, sizeof(buf), 0, (struct sockaddr *)&from, &fl);
+		ssize_t n = recvfrom(fd, buf, sizeof(buf), 0, &from.sa, &fl);
 		struct dnsd_client c = { 0 };
 
 		if (n < 0)
 			break;
-		c.ip = ntohl(from.sin_addr.s_addr);
-		c.port = ntohs(from.sin_port);
-		udp_query(d, buf, (size_t)n, &c);
-	}
-	dnsd_after_event(d);
-}
-
-static void on_udp6(struct loop *l, int fd, uint32_t events, void *data)
-{
-	struct dnsd *d = data;
-	uint8_t buf[DNSD_QUERY_MAX + 1];
-
-	(void)l;
-	(void)events;
-	for (int i = 0; i < 32; i++) {
-		struct sockaddr_in6 from;
-		socklen_t fl = sizeof(from);
-		ssize_t n = recvfrom(fd, buf, sizeof(buf), 0, (struct sockaddr *)&from, &fl);
-		struct dnsd_client c = { .v6 = true };
-
-		if (n < 0)
-			break;
-		memcpy(c.ip6, &from.sin6_addr, 16);
-		c.scope = from.sin6_scope_id;
-		c.port = ntohs(from.sin6_port);
+		if (from.sa.sa_family == AF_INET6) {
+			c.v6 = true;
+			memcpy(c.ip6, &from.in6.sin6_addr, 16);
+			c.scope = from.in6.sin6_scope_id;
+			c.port = ntohs(from.in6.sin6_port);
+		} else {
+			c.ip = ntohl(from.in.sin_addr.s_addr);
+			c.port = ntohs(from.in.sin_port);
+		}
 		udp_query(d, buf, (size_t)n, &c);
 	}
 	dnsd_after_event(d);
