@@ -29,28 +29,45 @@ static const struct key_meta guest_keys[GF_COUNT] = {
 #undef X
 };
 
+static const struct key_meta net_keys[NF_COUNT] = {
+#define X(n, t, d, lo, hi) { #n, KT_##t, d, lo, hi },
+	PROFILE_NET_KEYS(X)
+#undef X
+};
+
+static bool is_net_key(unsigned key)
+{
+	return key >= K_GUESTS_END;
+}
+
 static const struct key_meta *key_meta(unsigned key)
 {
 	if (key < K_GLOBAL_COUNT)
 		return &global_keys[key];
+	if (is_net_key(key))
+		return &net_keys[(key - K_GUESTS_END) % NF_COUNT];
 	return &guest_keys[(key - K_GLOBAL_COUNT) % GF_COUNT];
 }
 
+/* A guest key's slot (1..), or a network key's number (2..). */
 static unsigned key_slot(unsigned key)
 {
+	if (is_net_key(key))
+		return (key - K_GUESTS_END) / NF_COUNT + 2;
 	return (key - K_GLOBAL_COUNT) / GF_COUNT + 1;
 }
 
 const char *profile_key_name(unsigned key, char *buf)
 {
-	unsigned field = (key - K_GLOBAL_COUNT) % GF_COUNT;
+	const char *kind = is_net_key(key) ? "NET" : "GUEST";
+	unsigned field = is_net_key(key) ? (key - K_GUESTS_END) % NF_COUNT : (key - K_GLOBAL_COUNT) % GF_COUNT;
 
 	if (key < K_GLOBAL_COUNT)
 		return global_keys[key].name;
-	if (field == GF_ENABLE)
-		snprintf(buf, CONFIG_KEY_MAX, "GUEST%u", key_slot(key));
+	if (field == 0) /* GF_ENABLE, NF_ENABLE */
+		snprintf(buf, CONFIG_KEY_MAX, "%s%u", kind, key_slot(key));
 	else
-		snprintf(buf, CONFIG_KEY_MAX, "GUEST%u_%s", key_slot(key), guest_keys[field].name);
+		snprintf(buf, CONFIG_KEY_MAX, "%s%u_%s", kind, key_slot(key), key_meta(key)->name);
 	return buf;
 }
 
@@ -63,9 +80,18 @@ const char *profile_key_default(unsigned key, char *buf)
 {
 	const struct key_meta *m = key_meta(key);
 
+	unsigned n = key_slot(key);
+
 	if (m->def)
 		return m->def;
-	snprintf(buf, CONFIG_KEY_MAX, "vm%u", key_slot(key)); /* GUEST<n>_NAME */
+	if (!is_net_key(key))
+		snprintf(buf, CONFIG_KEY_MAX, "vm%u", n); /* GUEST<n>_NAME */
+	else if (m == &net_keys[NF_NAME])
+		snprintf(buf, CONFIG_KEY_MAX, "net%u", n);
+	else if (m == &net_keys[NF_BRIDGE])
+		snprintf(buf, CONFIG_KEY_MAX, "virbr%u", n - 1);
+	else
+		snprintf(buf, CONFIG_KEY_MAX, "10.77.%u.0/24", n - 1); /* SUBNET */
 	return buf;
 }
 
@@ -89,12 +115,36 @@ static int find_guest_key(const char *name)
 	return -1;
 }
 
+static int find_net_key(const char *name)
+{
+	char *end;
+	unsigned long n;
+
+	if (strncmp(name, "NET", 3) != 0 || name[3] < '2' || name[3] > '9')
+		return -1;
+	n = strtoul(name + 3, &end, 10);
+	if (n < 2 || n > PROFILE_NETS)
+		return -1;
+	if (*end == '\0')
+		return (int)K_NET(n, NF_ENABLE);
+	if (*end != '_')
+		return -1;
+	for (unsigned f = NF_ENABLE + 1; f < NF_COUNT; f++)
+		if (strcmp(end + 1, net_keys[f].name) == 0)
+			return (int)K_NET(n, f);
+	return -1;
+}
+
 static int find_key(const char *name)
 {
-	for (unsigned k = 0; k < K_GLOBAL_COUNT; k++)
-		if (strcmp(name, global_keys[k].name) == 0)
-			return (int)k;
-	return find_guest_key(name);
+	int k;
+
+	for (unsigned i = 0; i < K_GLOBAL_COUNT; i++)
+		if (strcmp(name, global_keys[i].name) == 0)
+			return (int)i;
+	if ((k = find_guest_key(name)) >= 0)
+		return k;
+	return find_net_key(name);
 }
 
 /* Checks value against the key's type; on success stores num. */
@@ -220,7 +270,7 @@ int profile_load_buf(struct profile *p, const char *buf, size_t len, const char 
 
 void profile_note_error(struct profile *p, unsigned key)
 {
-	if (key < K_GLOBAL_COUNT || key >= K_COUNT)
+	if (key < K_GLOBAL_COUNT || key >= K_GUESTS_END)
 		return;
 	p->broken_slots |= 1u << (key_slot(key) - 1);
 	p->guest_errors++;

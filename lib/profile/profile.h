@@ -29,8 +29,18 @@ enum guest_field {
 	GF_COUNT
 };
 
-#define K_COUNT (K_GLOBAL_COUNT + PROFILE_GUEST_SLOTS * GF_COUNT)
+enum net_field {
+#define X(name, type, def, lo, hi) NF_##name,
+	PROFILE_NET_KEYS(X)
+#undef X
+	NF_COUNT
+};
+
+#define K_GUESTS_END (K_GLOBAL_COUNT + PROFILE_GUEST_SLOTS * GF_COUNT)
+#define K_COUNT (K_GUESTS_END + (PROFILE_NETS - 1) * NF_COUNT)
 #define K_GUEST(slot, field) (K_GLOBAL_COUNT + (slot) * GF_COUNT + (field))
+/* num: the network's number, 2..PROFILE_NETS */
+#define K_NET(num, field) (K_GUESTS_END + ((num) - 2) * NF_COUNT + (field))
 
 struct key_value {
 	char *str;          /* the value as text (owned) */
@@ -56,6 +66,44 @@ enum firmware_kind { FIRMWARE_KERNEL, FIRMWARE_BIOS, FIRMWARE_UEFI, FIRMWARE_FIL
 enum guest_runner { RUNNER_QEMU, RUNNER_UML };
 enum restart_policy { RESTART_ON_FAILURE, RESTART_ALWAYS, RESTART_NEVER };
 
+/* CONFIG_NET1_MODE / CONFIG_NETn_MODE: what a lab network promises. */
+enum net_mode {
+	NET_NAT,       /* forwarded out, masqueraded to the uplink (IPv4 and IPv6) */
+	NET_ROUTED,    /* forwarded both ways, no masquerade */
+	NET_ISOLATED,  /* the guests and the host, nothing forwarded */
+	NET_PRIVATE,   /* the guests only: no host address unless DHCP is asked */
+	NET_BRIDGE,    /* the public bridge: the uplink enslaved, guests on the LAN */
+};
+
+/* A lab network: network 1 from the lab keys, 2..4 from CONFIG_NETn. */
+struct net_cfg {
+	unsigned num;                  /* 1..PROFILE_NETS */
+	const char *name, *bridge_name;
+	enum net_mode mode;
+	uint8_t bridge_mac[6];
+	bool host_addr;                /* the host has gateway in subnet here */
+	struct ip4_prefix subnet;
+	uint32_t gateway;
+	unsigned mtu, forward_delay;
+	bool stp, bridge_ipv6;
+	bool ipv6;                     /* the lab's /64: RAs, AAAA, the v6 firewall */
+	uint8_t prefix6[16], gateway6[16];
+	bool dhcp;
+	uint32_t range_start, range_end;
+	bool dns;
+	const char *dns_domain;
+	char lease_file[256];
+	char domain_buf[256];          /* a derived DNS_DOMAIN */
+};
+
+/* A NIC of a guest (CONFIG_GUESTn_NICS, or NIC and MAC alone). */
+struct nic_cfg {
+	unsigned net;                  /* index into profile.nets */
+	enum guesthw_nic model;
+	uint8_t mac[6];
+	char tap[16];                  /* the guest's name for its first NIC, NAME.k after */
+};
+
 struct guest_cfg {
 	unsigned slot;                 /* 1..PROFILE_GUEST_SLOTS */
 	const char *name;
@@ -73,9 +121,11 @@ struct guest_cfg {
 	unsigned ndisks;
 	const char *append;
 	unsigned memory_mib, cpus;
-	enum guesthw_nic nic;
-	uint8_t mac[6];
-	uint32_t ip;                   /* 0: dynamic */
+	enum guesthw_nic nic;          /* nics[0]'s */
+	uint8_t mac[6];                /* nics[0]'s */
+	struct nic_cfg nics[PROFILE_MAX_NICS];
+	unsigned nnics;
+	uint32_t ip;                   /* 0: dynamic; on nics[0]'s network */
 	uint16_t gdb_port;
 	bool gdb_wait, autostart;
 	enum restart_policy restart;
@@ -156,6 +206,9 @@ struct profile {
 	/* image */
 	const char *image_kernel, *image_extra_files;
 	bool image_embed_guests;
+	/* the lab networks, enabled ones only, network 1 first */
+	struct net_cfg nets[PROFILE_NETS];
+	unsigned nnets;
 	/* guests, enabled slots only, in slot order */
 	struct guest_cfg guests[PROFILE_GUEST_SLOTS];
 	unsigned nguests;
@@ -195,6 +248,11 @@ void profile_note_error(struct profile *p, unsigned key);
 
 /* Cross-field checks (lib/profile/validate.c): fills the typed fields. */
 void profile_validate(struct profile *p, struct diag *d);
+
+/* "nat", "routed", ... */
+const char *profile_net_mode_name(enum net_mode m);
+/* The index in p->nets of the network with that number or name, or -1. */
+int profile_find_net(const struct profile *p, const char *name_or_num);
 
 /* 52:54:00 plus three bytes hashed from the guest name (QEMU's OUI, as libvirt). */
 void profile_guest_mac(const char *name, uint8_t mac[6]);

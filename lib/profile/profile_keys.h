@@ -36,6 +36,8 @@
 	X(BRIDGE_IPV6, BOOL, "n", 0, 0)                          \
 	X(LAB_IPV6, BOOL, "y", 0, 0)                             \
 	X(LAB_IPV6_PREFIX, STR, "", 0, 0)                        \
+	X(NET1_NAME, STR, "lab", 0, 0)                           \
+	X(NET1_MODE, STR, "nat", 0, 0)                           \
 	X(DHCP_SERVER, BOOL, "y", 0, 0)                          \
 	X(DHCP_RANGE_START, STR, "10.77.0.2", 0, 0)              \
 	X(DHCP_RANGE_END, STR, "10.77.0.254", 0, 0)              \
@@ -80,6 +82,7 @@
 	X(MEMORY, INT, "256", 32, 65536)       \
 	X(CPUS, INT, "1", 1, 64)               \
 	X(NIC, STR, "virtio-net", 0, 0)        \
+	X(NICS, STR, "", 0, 0)                 \
 	X(MAC, STR, "", 0, 0)                  \
 	X(IP, STR, "", 0, 0)                   \
 	X(GDB_PORT, INT, "0", 0, 65535)        \
@@ -87,6 +90,34 @@
 	X(AUTOSTART, BOOL, "y", 0, 0)          \
 	X(RESTART, STR, "on-failure", 0, 0)    \
 	X(QEMU_ARGS, STR, "", 0, 0)
+
+/* Per network slot n = 2..PROFILE_NETS: CONFIG_NET<n> (enable) and
+ * CONFIG_NET<n>_<FIELD>. Network 1 is the lab network of the keys above
+ * (BRIDGE_NAME, LAB_SUBNET, ...) with NET1_NAME and NET1_MODE. NULL
+ * defaults follow the slot: NAME "net<n>", BRIDGE "virbr<n-1>", SUBNET
+ * "10.77.<n-1>.0/24". "auto": on in the nat, routed and isolated modes,
+ * off in private and bridge. */
+#define PROFILE_NET_KEYS(X)                    \
+	X(ENABLE, BOOL, "n", 0, 0)             \
+	X(NAME, STR, NULL, 0, 0)               \
+	X(MODE, STR, "nat", 0, 0)              \
+	X(BRIDGE, STR, NULL, 0, 0)             \
+	X(BRIDGE_MAC, STR, "", 0, 0)           \
+	X(SUBNET, STR, NULL, 0, 0)             \
+	X(GATEWAY, STR, "", 0, 0)              \
+	X(MTU, INT, "0", 0, 65535)             \
+	X(STP, BOOL, "n", 0, 0)                \
+	X(DHCP, STR, "auto", 0, 0)             \
+	X(RANGE_START, STR, "", 0, 0)          \
+	X(RANGE_END, STR, "", 0, 0)            \
+	X(DNS, STR, "auto", 0, 0)              \
+	X(DNS_DOMAIN, STR, "", 0, 0)           \
+	X(IPV6, STR, "auto", 0, 0)             \
+	X(IPV6_PREFIX, STR, "", 0, 0)
+
+#define PROFILE_NETS 4
+/* CONFIG_GUESTn_NICS: the NICs of one guest. */
+#define PROFILE_MAX_NICS 4
 
 #define PROFILE_GUEST_SLOTS 16
 /* CONFIG_GUESTn_EXTRA_DISKS: disks besides CONFIG_GUESTn_DISK. */

@@ -132,7 +132,7 @@ static unsigned parse_ip_list(struct vctx *c, unsigned key, uint32_t *out, unsig
 	return n;
 }
 
-static bool is_host_in(uint32_t a, const struct ip4_prefix *p)
+bool vc_is_host_in(uint32_t a, const struct ip4_prefix *p)
 {
 	uint32_t m = addr_mask(p->len);
 
@@ -303,7 +303,7 @@ bool vc_check_lab_host(struct vctx *c, unsigned key, uint32_t a)
 {
 	if (!c->p->subnet.len)
 		return false; /* already reported */
-	if (is_host_in(a, &c->p->subnet))
+	if (vc_is_host_in(a, &c->p->subnet))
 		return true;
 	vc_error(c, key, "%s is not a host address inside the lab subnet %s", vc_str(c, key),
 		  vc_str(c, K_LAB_SUBNET));
@@ -332,14 +332,14 @@ static void follow_subnet(struct vctx *c, unsigned key, uint32_t host)
  * the bridge's MAC and name rather than from a clock: the same profile
  * gives the same prefix on every boot and every machine (so names and
  * firewall rules stay put), two labs with different bridge MACs differ.
- * Subnet ID 1: network 1. */
-static void derive_ula(const struct profile *p, uint8_t out[16])
+ * The subnet ID is the network's number. */
+void vc_derive_ula(const uint8_t mac[6], const char *bridge, unsigned subnet_id, uint8_t out[16])
 {
 	char seed[64];
 	uint32_t h1, h2;
 
-	snprintf(seed, sizeof(seed), "%02x%02x%02x%02x%02x%02x/%s", p->bridge_mac[0], p->bridge_mac[1],
-		 p->bridge_mac[2], p->bridge_mac[3], p->bridge_mac[4], p->bridge_mac[5], p->bridge_name);
+	snprintf(seed, sizeof(seed), "%02x%02x%02x%02x%02x%02x/%s", mac[0], mac[1], mac[2], mac[3], mac[4], mac[5],
+		 bridge);
 	h1 = addr_fnv1a(seed);
 	seed[0] ^= 0x20; /* a second, independent hash for the last byte */
 	h2 = addr_fnv1a(seed);
@@ -350,41 +350,50 @@ static void derive_ula(const struct profile *p, uint8_t out[16])
 	out[3] = (uint8_t)(h1 >> 8);
 	out[4] = (uint8_t)h1;
 	out[5] = (uint8_t)h2;
-	out[7] = 1;
+	out[6] = (uint8_t)(subnet_id >> 8);
+	out[7] = (uint8_t)subnet_id;
 }
 
-/* CONFIG_LAB_IPV6 and its prefix: a /64 (SLAAC needs one, RFC 4862 §5.5.3)
- * of global unicast or ULA space. */
+/* A configured IPv6 prefix: a /64 (SLAAC needs one, RFC 4862 §5.5.3) of
+ * global unicast or ULA space. */
+bool vc_parse_prefix6(struct vctx *c, unsigned key, uint8_t out[16])
+{
+	const char *v = vc_str(c, key);
+	char text[64], *slash;
+
+	snprintf(text, sizeof(text), "%s", v);
+	slash = strchr(text, '/');
+	if (slash)
+		*slash = '\0';
+	if (!slash || strcmp(slash + 1, "64") || inet_pton(AF_INET6, text, out) != 1) {
+		vc_error(c, key, "\"%s\": expected an IPv6 /64 prefix, e.g. fd00:1ab::/64", v);
+		return false;
+	}
+	if (out[0] == 0xff || (out[0] == 0xfe && (out[1] & 0xc0) == 0x80) || !(out[0] & 0xe0)) {
+		vc_error(c, key, "%s: not a unicast prefix (use a ULA fd00::/8 or a global one)", v);
+		return false;
+	}
+	if (memcmp(out + 8, "\0\0\0\0\0\0\0\0", 8)) {
+		vc_error(c, key, "%s: the host bits (the last 64) must be zero", v);
+		return false;
+	}
+	return true;
+}
+
+/* CONFIG_LAB_IPV6 and its prefix, for network 1. */
 static void validate_ipv6(struct vctx *c)
 {
 	struct profile *p = c->p;
-	const char *v = vc_str(c, K_LAB_IPV6_PREFIX);
-	char text[64], *slash;
 
 	p->ipv6 = vc_num(c, K_LAB_IPV6);
 	memset(p->prefix6, 0, 16);
 	memset(p->gateway6, 0, 16);
 	if (!p->ipv6)
 		return;
-	if (!*v) {
-		derive_ula(p, p->prefix6);
-	} else {
-		snprintf(text, sizeof(text), "%s", v);
-		slash = strchr(text, '/');
-		if (slash)
-			*slash = '\0';
-		if (!slash || strcmp(slash + 1, "64") || inet_pton(AF_INET6, text, p->prefix6) != 1) {
-			vc_error(c, K_LAB_IPV6_PREFIX, "\"%s\": expected an IPv6 /64 prefix, e.g. fd00:1ab::/64", v);
-			return;
-		}
-		if (p->prefix6[0] == 0xff || (p->prefix6[0] == 0xfe && (p->prefix6[1] & 0xc0) == 0x80) ||
-		    !(p->prefix6[0] & 0xe0)) {
-			vc_error(c, K_LAB_IPV6_PREFIX, "%s: not a unicast prefix (use a ULA fd00::/8 or a global one)", v);
-			return;
-		}
-		if (memcmp(p->prefix6 + 8, "\0\0\0\0\0\0\0\0", 8))
-			vc_error(c, K_LAB_IPV6_PREFIX, "%s: the host bits (the last 64) must be zero", v);
-	}
+	if (!*vc_str(c, K_LAB_IPV6_PREFIX))
+		vc_derive_ula(p->bridge_mac, p->bridge_name, 1, p->prefix6);
+	else if (!vc_parse_prefix6(c, K_LAB_IPV6_PREFIX, p->prefix6))
+		return;
 	memcpy(p->gateway6, p->prefix6, 16);
 	p->gateway6[15] = 1;
 	p->bridge_ipv6 = true;
@@ -461,7 +470,7 @@ static void validate_dhcp(struct vctx *c)
 			  vc_str(c, K_DHCP_RANGE_START));
 }
 
-static bool valid_domain(const char *s)
+bool vc_valid_domain(const char *s)
 {
 	return strlen(s) <= 253 && name_is_domain(s, strlen(s));
 }
@@ -474,7 +483,7 @@ static void validate_dns(struct vctx *c)
 	p->dns_domain = vc_str(c, K_DNS_DOMAIN);
 	if (!p->dns)
 		return;
-	if (!valid_domain(p->dns_domain))
+	if (!vc_valid_domain(p->dns_domain))
 		vc_error(c, K_DNS_DOMAIN, "\"%s\" is not a domain name (e.g. lab)", p->dns_domain);
 	/* "none": answer for the lab only; empty: the uplink's resolvers. */
 	p->dns_no_forward = !strcmp(vc_str(c, K_DNS_UPSTREAMS), "none");
@@ -515,8 +524,8 @@ void profile_validate(struct profile *p, struct diag *d)
 	validate_dhcp(&c);
 	validate_dns(&c);
 	validate_share_image(&c);
+	vc_nets(&c);
 	vc_guests(&c);
-	p->nat = vc_num(&c, K_NAT);
 	if (p->nat)
 		vc_forwards(&c);
 	vc_firewall(&c);

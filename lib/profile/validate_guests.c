@@ -89,8 +89,11 @@ static void guest_name(struct vctx *c, struct guest_cfg *g, unsigned slot)
 			 g->name);
 		return;
 	}
-	if (!strcmp(g->name, c->p->bridge_name) || !strcmp(g->name, c->p->uplink_ifname))
-		vc_error(c, key, "\"%s\" is also the bridge's or the uplink's name", g->name);
+	if (!strcmp(g->name, c->p->uplink_ifname))
+		vc_error(c, key, "\"%s\" is also the uplink's name", g->name);
+	for (unsigned i = 0; i < c->p->nnets; i++)
+		if (!strcmp(g->name, c->p->nets[i].bridge_name))
+			vc_error(c, key, "\"%s\" is also the bridge of network %u", g->name, c->p->nets[i].num);
 	/* Guests are services under their names, beside labinit's own. */
 	if (vc_reserved_service(g->name))
 		vc_error(c, key, "\"%s\" is the name of one of labinit's own services", g->name);
@@ -363,7 +366,6 @@ static void guest_boot(struct vctx *c, struct guest_cfg *g, unsigned slot)
 static void guest_mac(struct vctx *c, struct guest_cfg *g, unsigned slot)
 {
 	unsigned key = K_GUEST(slot, GF_MAC);
-	char text[18];
 
 	if (!*vc_str(c, key)) {
 		profile_guest_mac(g->name, g->mac);
@@ -374,26 +376,136 @@ static void guest_mac(struct vctx *c, struct guest_cfg *g, unsigned slot)
 		vc_error(c, key, "%s is a multicast address", vc_str(c, key));
 		return;
 	}
-	addr_format_mac(g->mac, text);
-	if (!memcmp(g->mac, c->p->bridge_mac, 6))
-		vc_error(c, key, "%s is also the bridge's MAC", text);
+}
+
+/* A MAC no other NIC has, nor a bridge. */
+static void mac_unique(struct vctx *c, unsigned key, const struct guest_cfg *g, const uint8_t mac[6], unsigned upto)
+{
+	char text[18];
+
+	addr_format_mac(mac, text);
+	for (unsigned i = 0; i < c->p->nnets; i++)
+		if (!memcmp(mac, c->p->nets[i].bridge_mac, 6))
+			vc_error(c, key, "%s is also the MAC of bridge %s", text, c->p->nets[i].bridge_name);
 	for (unsigned i = 0; i < c->p->nguests; i++)
-		if (!memcmp(c->p->guests[i].mac, g->mac, 6))
-			vc_error(c, key, "%s is also the MAC of guest %u (%s)", text, c->p->guests[i].slot,
-				 c->p->guests[i].name);
+		for (unsigned k = 0; k < c->p->guests[i].nnics; k++)
+			if (!memcmp(c->p->guests[i].nics[k].mac, mac, 6))
+				vc_error(c, key, "%s is also the MAC of guest %u (%s)", text, c->p->guests[i].slot,
+					 c->p->guests[i].name);
+	for (unsigned k = 0; k < upto; k++)
+		if (!memcmp(g->nics[k].mac, mac, 6))
+			vc_error(c, key, "%s is the MAC of two of its NICs", text);
+}
+
+/* "NET[:MODEL][:MAC]": NET a network's number or name; a MAC has colons
+ * of its own, so what follows NET is a model, a MAC, or both. */
+static void parse_nic(struct vctx *c, unsigned key, struct guest_cfg *g, char *w)
+{
+	struct nic_cfg *n = &g->nics[g->nnics];
+	char *rest = strchr(w, ':'), *mac = NULL, names[256];
+	int i;
+
+	if (rest)
+		*rest++ = '\0';
+	if (!strcmp(w, "macvtap")) {
+		vc_error(c, key, "macvtap: a NIC straight on the uplink is not in this version; use a bridge network");
+		return;
+	}
+	if ((i = profile_find_net(c->p, w)) < 0) {
+		vc_error(c, key, "\"%s\": no network has that number or name (CONFIG_NET1_NAME, CONFIG_NETn)", w);
+		return;
+	}
+	n->net = (unsigned)i;
+	n->model = g->nic;
+	if (rest && addr_parse_mac(rest, n->mac) == 0) {
+		mac = rest;
+	} else if (rest) {
+		char *colon = strchr(rest, ':');
+
+		if (colon) {
+			*colon = '\0';
+			mac = colon + 1;
+		}
+		i = guesthw_lookup(guesthw_nics, GUESTHW_NICS, rest);
+		if (i < 0 || !(guesthw_nics[i].archs & GUESTHW_ON(g->arch))) {
+			guesthw_list(guesthw_nics, GUESTHW_NICS, g->arch, names, sizeof(names));
+			vc_error(c, key, "\"%s\": expected one of QEMU's NIC models for %s: %s", rest,
+				 guesthw_archs[g->arch].name, names);
+			return;
+		}
+		n->model = (enum guesthw_nic)i;
+		if (mac && addr_parse_mac(mac, n->mac) < 0) {
+			vc_error(c, key, "\"%s\" is not a MAC address (e.g. 52:54:00:12:34:56)", mac);
+			return;
+		}
+	}
+	if (mac && (n->mac[0] & 1)) {
+		vc_error(c, key, "%s is a multicast address", mac);
+		return;
+	}
+	if (!mac && g->nnics == 0) {
+		memcpy(n->mac, g->mac, 6); /* CONFIG_GUESTn_MAC, or the one the name gives */
+	} else if (!mac) {
+		char seed[32];
+
+		snprintf(seed, sizeof(seed), "%s/%u", g->name, g->nnics);
+		profile_guest_mac(seed, n->mac);
+	}
+	mac_unique(c, key, g, n->mac, g->nnics);
+	g->nnics++;
+}
+
+/* CONFIG_GUESTn_NICS, or one NIC on network 1 (NIC and MAC). The first
+ * NIC's tap is the guest's name, the others' NAME.1, NAME.2... */
+static void guest_nics(struct vctx *c, struct guest_cfg *g, unsigned slot)
+{
+	unsigned key = K_GUEST(slot, GF_NICS);
+	char buf[CONFIG_LINE_MAX], *w, *save = NULL;
+
+	g->nnics = 0;
+	snprintf(buf, sizeof(buf), "%s", vc_str(c, key));
+	for (w = strtok_r(buf, " ,\t", &save); w; w = strtok_r(NULL, " ,\t", &save)) {
+		if (g->nnics == PROFILE_MAX_NICS) {
+			vc_error(c, key, "more than %d NICs", PROFILE_MAX_NICS);
+			break;
+		}
+		parse_nic(c, key, g, w);
+	}
+	if (!*vc_str(c, key)) {
+		g->nics[0] = (struct nic_cfg){ 0, g->nic, { 0 }, { 0 } };
+		memcpy(g->nics[0].mac, g->mac, 6);
+		mac_unique(c, K_GUEST(slot, GF_MAC), g, g->mac, 0);
+		g->nnics = 1;
+	}
+	if (g->nnics > 1 && strlen(g->name) > 13)
+		vc_error(c, key, "a guest with several NICs has a name of at most 13 characters: its taps are "
+			 "NAME, NAME.1, ...");
+	for (unsigned k = 0; k < g->nnics; k++)
+		snprintf(g->nics[k].tap, sizeof(g->nics[k].tap), k ? "%.13s.%u" : "%s", g->name, k);
+	if (g->nnics) {
+		g->nic = g->nics[0].model;
+		memcpy(g->mac, g->nics[0].mac, 6);
+	}
 }
 
 static void guest_ip(struct vctx *c, struct guest_cfg *g, unsigned slot)
 {
 	unsigned key = K_GUEST(slot, GF_IP);
+	const struct net_cfg *n = &c->p->nets[g->nnics ? g->nics[0].net : 0];
 
 	g->ip = 0;
-	if (!*vc_str(c, key) || !vc_parse_ip(c, key, &g->ip) || !vc_check_lab_host(c, key, g->ip)) {
-		if (*vc_str(c, key))
-			g->ip = 0;
+	if (!*vc_str(c, key))
+		return;
+	if (!vc_parse_ip(c, key, &g->ip) || !n->host_addr || !vc_is_host_in(g->ip, &n->subnet)) {
+		if (g->ip && n->host_addr)
+			vc_error(c, key, "%s is not a host address inside the subnet of network %u (%s), its first NIC's",
+				 vc_str(c, key), n->num, n->name);
+		else if (g->ip)
+			vc_error(c, key, "network %u (%s) of its first NIC has no lab addresses", n->num, n->name);
+		g->ip = 0;
 		return;
 	}
-	if (g->ip == c->p->gateway)
+	if (g->ip == n->gateway)
 		vc_error(c, key, "%s is the lab gateway's address", vc_str(c, key));
 	for (unsigned i = 0; i < c->p->nguests; i++)
 		if (c->p->guests[i].ip == g->ip)
@@ -454,6 +566,7 @@ static void guest_validate(struct vctx *c, unsigned slot)
 	g->cpus = (unsigned)vc_num(c, K_GUEST(slot, GF_CPUS));
 	guest_nic_restart(c, g, slot);
 	guest_mac(c, g, slot);
+	guest_nics(c, g, slot);
 	guest_ip(c, g, slot);
 	guest_gdb(c, g, slot);
 	g->autostart = vc_num(c, K_GUEST(slot, GF_AUTOSTART));

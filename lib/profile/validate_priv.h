@@ -25,6 +25,14 @@ void vc_check_quoted_path(struct vctx *c, unsigned key);
 bool vc_parse_ip(struct vctx *c, unsigned key, uint32_t *out);
 bool vc_check_lab_host(struct vctx *c, unsigned key, uint32_t a);
 
+bool vc_is_host_in(uint32_t a, const struct ip4_prefix *p);
+bool vc_valid_domain(const char *s);
+bool vc_parse_prefix6(struct vctx *c, unsigned key, uint8_t out[16]);
+void vc_derive_ula(const uint8_t mac[6], const char *bridge, unsigned subnet_id, uint8_t out[16]);
+
+/* Every network (validate_nets.c): network 1 from the lab keys, then the
+ * enabled CONFIG_NETn, into p->nets; sets p->nat. */
+void vc_nets(struct vctx *c);
 void vc_guests(struct vctx *c);
 void vc_forwards(struct vctx *c);
 void vc_firewall(struct vctx *c);
