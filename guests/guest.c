@@ -294,10 +294,15 @@ static int prepare_common(const struct guest_config *g, struct guest_service *ou
 	}
 	if ((r = give_to_qemu(g, out->run_dir, why, size)) < 0)
 		return r;
-	out->tap_fd = g->kind == GUEST_KIND_UML ? tap_open_plain(g->name, true) : tap_open(g->name, true);
-	if (out->tap_fd < 0) {
-		snprintf(why, size, "tap %s: %s", g->name, strerror(-out->tap_fd));
-		return out->tap_fd;
+	for (unsigned i = 0; i < (g->nnics ? g->nnics : 1); i++) {
+		const char *tap = g->nnics ? g->nics[i].tap : g->name;
+		int fd = g->kind == GUEST_KIND_UML ? tap_open_plain(tap, true) : tap_open(tap, true);
+
+		if (fd < 0) {
+			snprintf(why, size, "tap %s: %s", tap, strerror(-fd));
+			return fd;
+		}
+		out->tap_fds[out->ntaps++] = fd;
 	}
 	log_argv(g, out);
 	if (g->share_dir && !(*share = share_for(g, buf, sizeof(buf)))) {
@@ -405,7 +410,8 @@ int guest_prepare(const struct guest_config *g, enum qemu_accel accel, struct gu
 	const char *share = NULL;
 	int r;
 
-	out->tap_fd = out->console_fd = out->log_fd = -1;
+	out->ntaps = 0;
+	out->console_fd = out->log_fd = -1;
 	if (g->kind == GUEST_KIND_QEMU && !guest_qemu_binary(g->arch)) {
 		snprintf(why, size, "qemu-system-%s is not installed (%s)", guesthw_archs[g->arch].name,
 			 guest_qemu_package(g->arch));
@@ -428,7 +434,9 @@ static void close_fd(int *fd)
 
 void guest_service_close(struct guest_service *gs)
 {
-	close_fd(&gs->tap_fd);
+	for (unsigned i = 0; i < gs->ntaps; i++)
+		close_fd(&gs->tap_fds[i]);
+	gs->ntaps = 0;
 	close_fd(&gs->console_fd);
 	close_fd(&gs->log_fd);
 }

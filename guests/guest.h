@@ -18,7 +18,8 @@ struct guest_service {
 	struct argv_buf argv;
 	struct argv_buf uml;
 	char **cmd;            /* the guest's command line: argv.argv or uml.argv */
-	int tap_fd;            /* close-on-exec; the child gets it as fd 3 */
+	int tap_fds[GUEST_MAX_NICS]; /* close-on-exec; the child gets them as fds 3, 4, ... */
+	unsigned ntaps;
 	/* UML: a socket pair for the console, the guest's end (its fds 0-2)
 	 * and its logger's (the logger's fd 3, which serves console.sock);
 	 * -1 for QEMU, which serves the console socket itself */

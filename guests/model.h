@@ -23,6 +23,7 @@ enum guest_firmware {
 
 /* The first disk (CONFIG_GUESTn_DISK) and the extra ones, in order. */
 #define GUEST_MAX_DISKS 5
+#define GUEST_MAX_NICS 4
 
 struct guest_disk {
 	const char *path;
@@ -41,6 +42,14 @@ struct guest_config {
 	const char *firmware_file;           /* GUEST_FW_FILE's */
 	const char *append;                  /* the kernel's command line */
 	unsigned memory_mib, cpus;
+	/* its NICs: nics[i]'s tap is fd 3 + i of QEMU (UML: vec<i>); none
+	 * (nnics 0): one NIC, nic and mac, on the tap named after it */
+	struct guest_nic {
+		enum guesthw_nic model;
+		uint8_t mac[6];
+		const char *tap;
+	} nics[GUEST_MAX_NICS];
+	unsigned nnics;
 	enum guesthw_nic nic;
 	uint8_t mac[6];
 	uint16_t gdb_port;                   /* 0: no gdb stub */

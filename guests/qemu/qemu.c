@@ -159,11 +159,13 @@ static void add_net(struct argv_buf *a, const struct guest_config *g, const stru
 
 	if (env->tap_fd < 0)
 		return;
-	addr_format_mac(g->mac, mac);
-	argv_add(a, "-netdev");
-	argv_add(a, "tap,id=n0,fd=%d", env->tap_fd);
-	argv_add(a, "-device");
-	argv_add(a, "%s,netdev=n0,mac=%s", guesthw_nics[g->nic].name, mac);
+	for (unsigned i = 0; i < (g->nnics ? g->nnics : 1); i++) {
+		addr_format_mac(g->nnics ? g->nics[i].mac : g->mac, mac);
+		argv_add(a, "-netdev");
+		argv_add(a, "tap,id=n%u,fd=%d", i, env->tap_fd + (int)i);
+		argv_add(a, "-device");
+		argv_add(a, "%s,netdev=n%u,mac=%s", guesthw_nics[g->nnics ? g->nics[i].model : g->nic].name, i, mac);
+	}
 }
 
 static void add_console_qmp(struct argv_buf *a, const struct qemu_env *env)

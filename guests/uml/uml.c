@@ -60,8 +60,10 @@ static void add_net(struct argv_buf *a, const struct guest_config *g, const stru
 
 	if (env->tap_fd < 0)
 		return;
-	addr_format_mac(g->mac, mac);
-	argv_add(a, "vec0:transport=fd,fd=%d,vec=0,mac=%s", env->tap_fd, mac);
+	for (unsigned i = 0; i < (g->nnics ? g->nnics : 1); i++) {
+		addr_format_mac(g->nnics ? g->nics[i].mac : g->mac, mac);
+		argv_add(a, "vec%u:transport=fd,fd=%d,vec=0,mac=%s", i, env->tap_fd + (int)i, mac);
+	}
 }
 
 /* The next word of s at *pos, split on blanks outside double quotes (the

@@ -40,7 +40,7 @@ struct boot {
 /* One record to PID 1, with nfd fds (a guest's tap and console). */
 static int send_record_fds(struct boot *b, const int *fds, unsigned nfd)
 {
-	char cbuf[CMSG_SPACE(2 * sizeof(int))] = { 0 };
+	char cbuf[CMSG_SPACE(BOOT_MAX_FDS * sizeof(int))] = { 0 };
 	struct iovec iov = { &b->m, boot_msg_size(&b->m) };
 	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
 	struct cmsghdr *c;
@@ -311,7 +311,8 @@ static void start_network(struct boot *b)
 	char net[16], subnet[24], user[16];
 	char *dhcpc[] = { "/proc/self/exe", "dhcpc", (char *)pr->uplink_ifname, "--hostname", (char *)pr->hostname,
 			  "--lab-subnet", subnet, "--user", user, NULL };
-	char *dhcpd[] = { "/proc/self/exe", "dhcpd", "--config", (char *)b->o->config_path, "--boot", NULL };
+	char net_arg[16], service[32];
+	char *dhcpd[] = { "/proc/self/exe", "dhcpd", "--config", (char *)b->o->config_path, "--boot", "--net", net_arg, NULL };
 	static struct labnet_config lab;
 
 	wait_for_uplink(b);
@@ -323,12 +324,20 @@ static void start_network(struct boot *b)
 		log_err("network: not configured; the lab runs without it (errors above)");
 		return;
 	}
-	if (pr->uplink_dhcp)
+	if (pr->uplink_dhcp) {
+		dhcpc[2] = (char *)labnet_l3_uplink(&lab); /* a bridge network's bridge has the address */
 		send_service(b, "uplink-dhcp", dhcpc);
-	/* The worker that parses the guests' packets: outside PID 1, restarted
-	 * when it dies; its leases live in the lease file. */
-	if (pr->dhcp)
-		send_service(b, "dhcpd", dhcpd);
+	}
+	/* The workers that parse the guests' packets, one per network:
+	 * outside PID 1, restarted when they die; their leases live in their
+	 * lease files. */
+	for (unsigned i = 0; i < pr->nnets; i++) {
+		if (!labcfg_net_worker(pr, i))
+			continue;
+		snprintf(net_arg, sizeof(net_arg), "%u", pr->nets[i].num);
+		snprintf(service, sizeof(service), i ? "dhcpd-%s" : "dhcpd", pr->nets[i].name);
+		send_service(b, service, dhcpd);
+	}
 }
 
 /* smbd for guests without 9p, after the bridge has its address. */
@@ -416,7 +425,8 @@ static void start_guest(struct boot *b, const struct guest_cfg *g, enum qemu_acc
 	struct boot_service *s;
 	struct boot_creds cr = { 0 };
 	char why[256];
-	int fds[2];
+	int fds[BOOT_MAX_FDS];
+	unsigned nfd = 0;
 
 	memset(&gs, 0, sizeof(gs));
 	labcfg_guest(b->pr, g, &c);
@@ -438,12 +448,15 @@ static void start_guest(struct boot *b, const struct guest_cfg *g, enum qemu_acc
 	memcpy(s->mac, g->mac, sizeof(s->mac));
 	s->ip = g->ip;
 	s->gdb_port = g->gdb_port;
-	fds[0] = gs.tap_fd;
-	fds[1] = gs.console_fd;
+	for (unsigned i = 0; i < gs.ntaps; i++)
+		fds[nfd++] = gs.tap_fds[i];
+	s->ntaps = (uint8_t)gs.ntaps;
+	if (gs.console_fd >= 0)
+		fds[nfd++] = gs.console_fd;
 	s->power_button = g->kind == RUNNER_UML || guesthw_archs[g->arch].power_button;
 	if (boot_msg_set_argv(s, gs.cmd) < 0)
 		log_err("guest %s: its command line is too long; not started", g->name);
-	else if (send_record_fds(b, fds, s->has_console_fd ? 2 : 1) == 0)
+	else if (send_record_fds(b, fds, nfd) == 0)
 		log_guest(&c);
 	guest_service_close(&gs);
 }

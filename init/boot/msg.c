@@ -59,7 +59,8 @@ static int check_service(const struct boot_service *s, size_t len)
 	size_t used = 0;
 
 	if (len < offsetof(struct boot_service, argv) || !terminated(s->name, sizeof(s->name)) || !s->name[0] ||
-	    !terminated(s->run_dir, sizeof(s->run_dir)) || s->kind > BOOT_KIND_GUEST || s->guest_kind > GUEST_KIND_UML || s->nargs == 0 ||
+	    !terminated(s->run_dir, sizeof(s->run_dir)) || s->kind > BOOT_KIND_GUEST || s->guest_kind > GUEST_KIND_UML ||
+	    (s->kind == BOOT_KIND_GUEST && (s->ntaps < 1 || s->ntaps > BOOT_MAX_TAPS)) || s->nargs == 0 ||
 	    s->nargs > BOOT_MSG_ARGS_MAX || s->creds.ngroups > sizeof(s->creds.groups) / sizeof(s->creds.groups[0]))
 		return -EBADMSG;
 	len -= offsetof(struct boot_service, argv);

@@ -43,13 +43,17 @@ struct boot_creds {
 	uint64_t ambient_caps;     /* 1 << CAP_* kept across exec */
 };
 
+#define BOOT_MAX_TAPS 4     /* a guest's NICs (CONFIG_GUESTn_NICS) */
+#define BOOT_MAX_FDS (BOOT_MAX_TAPS + 1)
+
 struct boot_service {
 	char name[32];
 	uint8_t kind;              /* enum boot_kind */
 	uint8_t policy;            /* enum sv_policy */
 	bool autostart;
 	bool has_fd;               /* a tap (a guest) or another fd (its fd 3) came with it */
-	bool has_console_fd;       /* a guest's console came second (UML: its fds 0-2) */
+	bool has_console_fd;       /* a guest's console came after its taps (UML: its fds 0-2) */
+	uint8_t ntaps;             /* a guest's taps, one per NIC, first (1..BOOT_MAX_TAPS) */
 	uint8_t guest_kind;        /* enum guest_kind (guests/model.h) */
 	uint32_t stop_timeout_ms;
 	/* guests: what labctl shows and how PID 1 stops it */

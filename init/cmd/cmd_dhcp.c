@@ -34,17 +34,22 @@ int cmd_dhcpc(int argc, char **argv)
 	return dhcpc_main(&o);
 }
 
-/* labinit dhcpd --config FILE [--cmdline STR | --boot]: the DHCP worker.
- * --boot reads the overrides from /proc/cmdline, as PID 1 did. */
+/* labinit dhcpd --config FILE [--cmdline STR | --boot] [--net NAME|N]: the
+ * DHCP worker of a network (network 1 by default). --boot reads the
+ * overrides from /proc/cmdline, as PID 1 did. */
 int cmd_dhcpd(int argc, char **argv)
 {
 	static struct dhcpd_worker_config c;
 	struct profile *p = cmd_load_profile(argc, argv, "dhcpd");
-	int r;
+	int r, net = p ? cmd_net_arg(p, argc, argv, "dhcpd") : -1;
 
-	if (!p)
+	if (net < 0) {
+		if (p)
+			profile_free(p);
+		free(p);
 		return 2;
-	labcfg_dhcpd_worker(p, &c);
+	}
+	labcfg_dhcpd_worker(p, (unsigned)net, &c);
 	r = dhcpd_worker_main(&c);
 	profile_free(p);
 	free(p);

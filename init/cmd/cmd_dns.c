@@ -11,17 +11,18 @@ int cmd_dns(int argc, char **argv)
 {
 	static struct dnsd_config c;
 	struct profile *p = cmd_load_profile(argc, argv, "dns");
-	int r = 1;
+	int r = 1, net = p ? cmd_net_arg(p, argc, argv, "dns") : -1;
 
-	if (!p)
-		return 2;
-	if (!p->dns) {
-		fprintf(stderr, "labinit dns: CONFIG_DNS is off in this profile\n");
+	if (!p || net < 0) {
+		r = 2;
+	} else if (!p->nets[net].dns) {
+		fprintf(stderr, "labinit dns: DNS is off on network %s in this profile\n", p->nets[net].name);
 	} else {
-		labcfg_dnsd(p, &c);
+		labcfg_dnsd(p, (unsigned)net, &c);
 		r = dnsd_main(&c);
 	}
-	profile_free(p);
+	if (p)
+		profile_free(p);
 	free(p);
 	return r;
 }

@@ -23,6 +23,8 @@ struct profile *cmd_load_profile(int argc, char **argv, const char *verb)
 			cmdline = argv[++i];
 		else if (!strcmp(argv[i], "--boot"))
 			cmdline = read_kernel_cmdline(kcmdline, sizeof(kcmdline));
+		else if (!strcmp(argv[i], "--net") && i + 1 < argc)
+			i++; /* cmd_net_arg()'s */
 		else
 			path = NULL, i = argc;
 	}
@@ -48,4 +50,16 @@ struct profile *cmd_load_profile(int argc, char **argv, const char *verb)
 	diag_free(&d);
 	log_set_level(p->log_level);
 	return p;
+}
+
+int cmd_net_arg(const struct profile *p, int argc, char **argv, const char *verb)
+{
+	int n = 0;
+
+	for (int i = 1; i + 1 < argc; i++)
+		if (!strcmp(argv[i], "--net") && (n = profile_find_net(p, argv[i + 1])) < 0) {
+			fprintf(stderr, "labinit %s: --net %s: no network has that number or name\n", verb, argv[i + 1]);
+			return -1;
+		}
+	return n;
 }

@@ -23,5 +23,8 @@ struct profile;
 /* The subcommands' common options (--config FILE, --cmdline STR, --boot):
  * the validated profile, or NULL after printing every error. */
 struct profile *cmd_load_profile(int argc, char **argv, const char *verb);
+/* --net NAME|N: the index of that network in p->nets (0 without the
+ * option), or -1 after printing what is wrong. */
+int cmd_net_arg(const struct profile *p, int argc, char **argv, const char *verb);
 
 #endif

@@ -6,14 +6,20 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "init/boot/msg.h"
 #include "init/supervise/supervise.h"
 
-_Static_assert(LABNET_MAX_TAPS >= PROFILE_GUEST_SLOTS, "a tap per guest slot");
+_Static_assert(LABNET_MAX_TAPS >= PROFILE_GUEST_SLOTS * PROFILE_MAX_NICS, "a tap per NIC of every guest slot");
+_Static_assert(LABNET_MAX_NETS >= PROFILE_NETS && NFT_MAX_NETS >= PROFILE_NETS, "every network");
+_Static_assert((int)NFT_NAT == (int)NET_NAT && (int)NFT_ROUTED == (int)NET_ROUTED &&
+		       (int)NFT_ISOLATED == (int)NET_ISOLATED && (int)NFT_PRIVATE == (int)NET_PRIVATE &&
+		       (int)NFT_BRIDGE == (int)NET_BRIDGE,
+	       "the firewall's modes are the profile's");
 _Static_assert(NFT_MAX_FORWARDS >= PROFILE_MAX_FORWARDS, "every port forward fits the ruleset");
 _Static_assert(DHCPD_KNOWN_MAX >= PROFILE_GUEST_SLOTS, "the DHCP server knows every guest");
 _Static_assert(DNSD_CFG_GUESTS >= PROFILE_GUEST_SLOTS, "DNS names every guest");
 _Static_assert(DNSD_CFG_SERVERS >= PROFILE_MAX_DNS, "every resolver reaches DNS");
-_Static_assert(SV_MAX >= 6 + 2 * PROFILE_GUEST_SLOTS + PROFILE_MAX_SERVICES,
+_Static_assert(SV_MAX >= 6 + (PROFILE_NETS - 1) + 2 * PROFILE_GUEST_SLOTS + PROFILE_MAX_SERVICES,
 	       "PID 1 supervises its own services, every guest with its console logger, and the extra services");
 
 _Static_assert(NFT_MAX_PORTS >= 1 + PROFILE_GUEST_SLOTS + PROFILE_MAX_PORTS, "SMB, every gdb stub, every extra port");
@@ -42,7 +48,7 @@ static void forward6(const struct profile *p, const struct port_forward *f, stru
 	if (!p->ipv6)
 		return;
 	for (unsigned i = 0; i < p->nguests; i++)
-		if (!strcmp(p->guests[i].name, f->guest)) {
+		if (!strcmp(p->guests[i].name, f->guest) && p->guests[i].nics[0].net == 0) {
 			addr_eui64(p->prefix6, p->guests[i].mac, out->guest_ip6);
 			out->has6 = true;
 		}
@@ -51,14 +57,18 @@ static void forward6(const struct profile *p, const struct port_forward *f, stru
 static void labcfg_nft(const struct profile *p, struct nft_config *out)
 {
 	memset(out, 0, sizeof(*out));
-	out->bridge_name = p->bridge_name;
 	out->uplink_ifname = p->uplink_ifname;
-	out->subnet = p->subnet;
-	out->nat = p->nat;
-	out->ipv6 = p->ipv6;
-	memcpy(out->prefix6, p->prefix6, sizeof(out->prefix6));
-	out->dhcp = p->dhcp;
-	out->dns = p->dns;
+	for (unsigned i = 0; i < p->nnets; i++) {
+		const struct net_cfg *n = &p->nets[i];
+		struct nft_net *o = &out->nets[i];
+
+		*o = (struct nft_net){ n->bridge_name, (enum nft_mode)n->mode, n->host_addr, n->subnet, n->ipv6, { 0 },
+				       n->dhcp, n->dns };
+		memcpy(o->prefix6, n->prefix6, sizeof(o->prefix6));
+		if (n->mode == NET_BRIDGE) /* the host's own address moved there */
+			out->uplink_ifname = n->bridge_name;
+	}
+	out->nnets = p->nnets;
 	if (p->share_smb)
 		add_port(out, IPPROTO_TCP, 445, p->smb_listen); /* SMB direct over TCP, no NetBIOS ports */
 	for (unsigned i = 0; i < p->nguests; i++)
@@ -84,35 +94,58 @@ void labcfg_labnet(const struct profile *p, struct labnet_config *out)
 	out->uplink_client_uid = labcfg_uplink_client_uid(p);
 	out->uplink_addr = p->uplink_addr;
 	out->uplink_gateway = p->uplink_gateway;
-	out->bridge_name = p->bridge_name;
-	memcpy(out->bridge_mac, p->bridge_mac, sizeof(out->bridge_mac));
-	out->subnet = p->subnet;
-	out->gateway = p->gateway;
-	out->mtu = p->mtu;
-	out->forward_delay = p->forward_delay;
-	out->stp = p->stp;
-	out->bridge_ipv6 = p->bridge_ipv6;
-	out->ipv6 = p->ipv6;
-	memcpy(out->prefix6, p->prefix6, sizeof(out->prefix6));
-	memcpy(out->gateway6, p->gateway6, sizeof(out->gateway6));
-	out->nat = p->nat;
+	for (unsigned i = 0; i < p->nnets; i++) {
+		const struct net_cfg *n = &p->nets[i];
+		struct labnet_net *o = &out->nets[i];
+
+		o->name = n->name;
+		o->bridge_name = n->bridge_name;
+		o->num = n->num;
+		/* A bridge network without BRIDGE_MAC takes the uplink's. */
+		if (n->mode != NET_BRIDGE || p->v[K_NET(n->num, NF_BRIDGE_MAC)].str[0])
+			memcpy(o->bridge_mac, n->bridge_mac, sizeof(o->bridge_mac));
+		o->host_addr = n->host_addr;
+		o->uplink_port = n->mode == NET_BRIDGE;
+		o->subnet = n->subnet;
+		o->gateway = n->gateway;
+		o->mtu = n->mtu;
+		o->forward_delay = n->forward_delay;
+		o->stp = n->stp;
+		o->bridge_ipv6 = n->bridge_ipv6;
+		o->ipv6 = n->ipv6;
+		memcpy(o->prefix6, n->prefix6, sizeof(o->prefix6));
+		memcpy(o->gateway6, n->gateway6, sizeof(o->gateway6));
+	}
+	out->nnets = p->nnets;
 	for (unsigned i = 0; i < p->nguests; i++)
-		out->taps[i] = (struct labnet_tap){ p->guests[i].name, p->guests[i].slot };
-	out->ntaps = p->nguests;
+		for (unsigned k = 0; k < p->guests[i].nnics; k++)
+			out->taps[out->ntaps++] = (struct labnet_tap){ p->guests[i].nics[k].tap, p->guests[i].slot,
+								      p->guests[i].nics[k].net };
 	labcfg_nft(p, &out->nft);
 }
 
-void labcfg_dnsd(const struct profile *p, struct dnsd_config *out)
+/* The NIC guest g has on network net, or NULL. */
+static const struct nic_cfg *nic_on(const struct guest_cfg *g, unsigned net)
 {
+	for (unsigned k = 0; k < g->nnics; k++)
+		if (g->nics[k].net == net)
+			return &g->nics[k];
+	return NULL;
+}
+
+void labcfg_dnsd(const struct profile *p, unsigned net, struct dnsd_config *out)
+{
+	const struct net_cfg *n = &p->nets[net];
+
 	memset(out, 0, sizeof(*out));
-	out->bridge_name = p->bridge_name;
-	out->ipv6 = p->ipv6;
-	memcpy(out->prefix6, p->prefix6, sizeof(out->prefix6));
-	memcpy(out->gateway6, p->gateway6, sizeof(out->gateway6));
-	out->dns_domain = p->dns_domain;
+	out->bridge_name = n->bridge_name;
+	out->ipv6 = n->ipv6;
+	memcpy(out->prefix6, n->prefix6, sizeof(out->prefix6));
+	memcpy(out->gateway6, n->gateway6, sizeof(out->gateway6));
+	out->dns_domain = n->dns_domain ? n->dns_domain : p->dns_domain;
 	out->hostname = p->hostname;
-	out->gateway = p->gateway;
-	out->subnet = p->subnet;
+	out->gateway = n->gateway;
+	out->subnet = n->subnet;
 	out->dns_no_forward = p->dns_no_forward;
 	out->uplink_dhcp = p->uplink_dhcp;
 	out->uplink_ifname = p->uplink_ifname;
@@ -120,59 +153,82 @@ void labcfg_dnsd(const struct profile *p, struct dnsd_config *out)
 	out->ndns_upstreams = p->ndns_upstreams;
 	memcpy(out->uplink_dns, p->uplink_dns, sizeof(p->uplink_dns));
 	out->uplink_ndns = p->uplink_ndns;
+	/* The guests on this network; a fixed address is the first NIC's. */
 	for (unsigned i = 0; i < p->nguests; i++) {
-		out->guests[i] = (struct dnsd_guest){ p->guests[i].name, p->guests[i].ip, { 0 } };
-		memcpy(out->guests[i].mac, p->guests[i].mac, 6);
+		const struct nic_cfg *nic = nic_on(&p->guests[i], net);
+
+		if (!nic)
+			continue;
+		out->guests[out->nguests] = (struct dnsd_guest){ p->guests[i].name,
+								 nic == &p->guests[i].nics[0] ? p->guests[i].ip : 0, { 0 } };
+		memcpy(out->guests[out->nguests++].mac, nic->mac, 6);
 	}
-	out->nguests = p->nguests;
 	out->uid = p->sandbox_uid;
 	out->gid = p->sandbox_uid;
 }
 
-static void labcfg_dhcpd(const struct profile *p, struct dhcpd_config *out)
+static void labcfg_dhcpd(const struct profile *p, unsigned net, struct dhcpd_config *out)
 {
+	const struct net_cfg *n = &p->nets[net];
+
 	memset(out, 0, sizeof(*out));
-	out->server_ip = p->gateway;
-	out->network = p->subnet.addr;
-	out->prefix = p->subnet.len;
-	out->range_start = p->range_start;
-	out->range_end = p->range_end;
-	out->dns = p->dns ? p->gateway : 0;
-	if (p->dns)
-		snprintf(out->domain, sizeof(out->domain), "%s", p->dns_domain);
+	out->server_ip = n->gateway;
+	out->network = n->subnet.addr;
+	out->prefix = n->subnet.len;
+	out->range_start = n->range_start;
+	out->range_end = n->range_end;
+	out->dns = n->dns ? n->gateway : 0;
+	if (n->dns)
+		snprintf(out->domain, sizeof(out->domain), "%s", n->dns_domain);
 	out->lease_time = p->lease_time;
-	out->mtu = (uint16_t)p->mtu;
+	out->mtu = (uint16_t)n->mtu;
 	for (unsigned i = 0; i < p->nguests; i++) {
-		struct dhcpd_known *k = &out->known[i];
+		const struct nic_cfg *nic = nic_on(&p->guests[i], net);
+		struct dhcpd_known *k = &out->known[out->nknown];
 
-		memcpy(k->mac, p->guests[i].mac, sizeof(k->mac));
+		if (!nic)
+			continue;
+		memcpy(k->mac, nic->mac, sizeof(k->mac));
 		snprintf(k->name, sizeof(k->name), "%s", p->guests[i].name);
-		k->ip = p->guests[i].ip;
+		k->ip = nic == &p->guests[i].nics[0] ? p->guests[i].ip : 0;
+		out->nknown++;
 	}
-	out->nknown = p->nguests;
 }
 
-void labcfg_dhcpd_worker(const struct profile *p, struct dhcpd_worker_config *out)
+bool labcfg_net_worker(const struct profile *p, unsigned net)
 {
+	const struct net_cfg *n = &p->nets[net];
+
+	/* network 1's worker is the DHCP server's, as before networks */
+	return net == 0 ? n->dhcp : n->dhcp || n->dns || n->ipv6;
+}
+
+void labcfg_dhcpd_worker(const struct profile *p, unsigned net, struct dhcpd_worker_config *out)
+{
+	const struct net_cfg *n = &p->nets[net];
+
 	memset(out, 0, sizeof(*out));
-	out->bridge_name = p->bridge_name;
-	out->lease_file = p->lease_file;
-	out->dhcp = p->dhcp;
-	out->dns = p->dns;
+	out->bridge_name = n->bridge_name;
+	out->lease_file = n->lease_file;
+	out->dhcp = n->dhcp;
+	out->dns = n->dns;
 	out->uid = p->sandbox_uid;
 	out->gid = p->sandbox_uid;
-	labcfg_dhcpd(p, &out->dhcpd);
-	labcfg_dnsd(p, &out->dnsd);
-	out->ra = p->ipv6;
-	memcpy(out->ndp.mac, p->bridge_mac, sizeof(out->ndp.mac));
-	memcpy(out->ndp.prefix, p->prefix6, sizeof(out->ndp.prefix));
-	out->ndp.domain = p->dns ? p->dns_domain : NULL;
-	if (p->dns) /* the worker's DNS answers there too (RDNSS, RFC 8106) */
-		memcpy(out->ndp.rdnss, p->gateway6, sizeof(out->ndp.rdnss));
-	out->ndp.mtu = p->mtu;
+	labcfg_dhcpd(p, net, &out->dhcpd);
+	labcfg_dnsd(p, net, &out->dnsd);
+	out->ra = n->ipv6;
+	memcpy(out->ndp.mac, n->bridge_mac, sizeof(out->ndp.mac));
+	memcpy(out->ndp.prefix, n->prefix6, sizeof(out->ndp.prefix));
+	out->ndp.domain = n->dns ? n->dns_domain : NULL;
+	if (n->dns) /* the worker's DNS answers there too (RDNSS, RFC 8106) */
+		memcpy(out->ndp.rdnss, n->gateway6, sizeof(out->ndp.rdnss));
+	out->ndp.mtu = n->mtu;
 }
 
 _Static_assert(GUEST_MAX_DISKS >= 1 + PROFILE_MAX_EXTRA_DISKS, "the first disk and every extra one");
+_Static_assert(GUEST_MAX_NICS >= PROFILE_MAX_NICS && BOOT_MAX_TAPS >= PROFILE_MAX_NICS &&
+		       SV_MAX_MORE_FDS + 1 >= PROFILE_MAX_NICS,
+	       "every NIC's tap reaches its guest");
 
 static enum guest_firmware firmware_of(enum firmware_kind f)
 {
@@ -205,6 +261,11 @@ void labcfg_guest(const struct profile *p, const struct guest_cfg *g, struct gue
 	out->cpus = g->cpus;
 	out->nic = g->nic;
 	memcpy(out->mac, g->mac, sizeof(out->mac));
+	for (unsigned k = 0; k < g->nnics; k++) {
+		out->nics[k] = (struct guest_nic){ g->nics[k].model, { 0 }, g->nics[k].tap };
+		memcpy(out->nics[k].mac, g->nics[k].mac, 6);
+	}
+	out->nnics = g->nnics;
 	out->gdb_port = g->gdb_port;
 	out->gdb_wait = g->gdb_wait;
 	out->share_dir = p->share_9p ? p->share_dir : NULL;

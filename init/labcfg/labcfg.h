@@ -13,8 +13,11 @@
 #include "net/labnet/labnet.h"
 
 void labcfg_labnet(const struct profile *p, struct labnet_config *out);
-void labcfg_dnsd(const struct profile *p, struct dnsd_config *out);
-void labcfg_dhcpd_worker(const struct profile *p, struct dhcpd_worker_config *out);
+/* The DNS server and the DHCP worker of network p->nets[net]. */
+void labcfg_dnsd(const struct profile *p, unsigned net, struct dnsd_config *out);
+void labcfg_dhcpd_worker(const struct profile *p, unsigned net, struct dhcpd_worker_config *out);
+/* Whether network p->nets[net] has a worker (DHCP, DNS or RAs to serve). */
+bool labcfg_net_worker(const struct profile *p, unsigned net);
 void labcfg_guest(const struct profile *p, const struct guest_cfg *g, struct guest_config *out);
 void labcfg_share(const struct profile *p, struct share_config *out);
 /* The users: SANDBOX_UID the DHCP/DNS worker, + slot a guest's QEMU (its

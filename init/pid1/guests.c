@@ -65,15 +65,16 @@ static void stop_guest(struct service *s)
 	_exit(r < 0);
 }
 
-struct service *pid1_add_guest(struct pid1 *p, struct boot_service *r, char **argv, int tap_fd, int console_fd)
+struct service *pid1_add_guest(struct pid1 *p, struct boot_service *r, char **argv, const int *tap_fds, unsigned ntaps,
+			       int console_fd)
 {
 	struct pid1_guest *g = calloc(1, sizeof(*g));
 	struct service *s = g ? sv_add(&p->sup, r->name, argv, r->policy, r->stop_timeout_ms) : NULL;
 
 	if (!s) {
 		log_err("guest %s: cannot be supervised (a service has that name?)", r->name);
-		if (tap_fd >= 0)
-			close(tap_fd);
+		for (unsigned i = 0; i < ntaps; i++)
+			close(tap_fds[i]);
 		if (console_fd >= 0)
 			close(console_fd);
 		free(g);
@@ -86,7 +87,9 @@ struct service *pid1_add_guest(struct pid1 *p, struct boot_service *r, char **ar
 	g->gdb_port = r->gdb_port;
 	g->power_button = r->power_button;
 	s->kind = SV_KIND_GUEST;
-	s->pass_fd = tap_fd;
+	s->pass_fd = tap_fds[0];
+	for (unsigned i = 1; i < ntaps && i <= SV_MAX_MORE_FDS; i++)
+		s->more_fds[s->nmore++] = tap_fds[i];
 	/* UML's console socket on its fds 0-2 (con0=fd:0,fd:0) */
 	if (console_fd >= 0)
 		s->console_fd = console_fd;

@@ -269,9 +269,9 @@ static void set_creds(struct service *s, const struct boot_creds *c)
 	s->creds.ambient = c->ambient_caps;
 }
 
-static void close_fds(int fds[2])
+static void close_fds(int fds[BOOT_MAX_FDS])
 {
-	for (int i = 0; i < 2; i++)
+	for (int i = 0; i < BOOT_MAX_FDS; i++)
 		if (fds[i] >= 0)
 			close(fds[i]);
 }
@@ -279,16 +279,22 @@ static void close_fds(int fds[2])
 /* fds: what came with the record, in the order the record says (a guest:
  * its tap, then UML's console; another service: its fd 3); -1 for none.
  * Kept open for every start of the service. */
-static void add_service(struct pid1 *p, struct boot_service *r, int fds[2])
+static void add_service(struct pid1 *p, struct boot_service *r, int fds[BOOT_MAX_FDS])
 {
 	static char *argv[BOOT_MSG_ARGS_MAX + 1];
 	struct service *s;
 
 	boot_msg_argv(r, argv);
 	if (r->kind == BOOT_KIND_GUEST) {
-		s = pid1_add_guest(p, r, argv, fds[0], r->has_console_fd ? fds[1] : -1);
-		if (!r->has_console_fd && fds[1] >= 0)
-			close(fds[1]);
+		/* its taps, then its console; a record short of them gets none */
+		bool all = fds[r->ntaps - 1] >= 0 && (!r->has_console_fd || fds[r->ntaps] >= 0);
+
+		s = all ? pid1_add_guest(p, r, argv, fds, r->ntaps, r->has_console_fd ? fds[r->ntaps] : -1) : NULL;
+		if (!all)
+			log_err("guest %s: its taps did not come with it; not started", r->name);
+		for (unsigned i = all ? r->ntaps + r->has_console_fd : 0; i < BOOT_MAX_FDS; i++)
+			if (fds[i] >= 0)
+				close(fds[i]);
 	} else {
 		s = sv_add(&p->sup, r->name, argv, r->policy, r->stop_timeout_ms);
 		if (!s)
@@ -297,8 +303,9 @@ static void add_service(struct pid1 *p, struct boot_service *r, int fds[2])
 			s->pass_fd = fds[0];
 		else if (fds[0] >= 0)
 			close(fds[0]);
-		if (fds[1] >= 0)
-			close(fds[1]);
+		for (unsigned i = 1; i < BOOT_MAX_FDS; i++)
+			if (fds[i] >= 0)
+				close(fds[i]);
 	}
 	if (s)
 		set_creds(s, &r->creds);
@@ -315,7 +322,7 @@ static void lab_ready(struct pid1 *p)
 	start_console_shell(p);
 }
 
-static void on_record(struct pid1 *p, struct boot_msg *m, int fds[2])
+static void on_record(struct pid1 *p, struct boot_msg *m, int fds[BOOT_MAX_FDS])
 {
 	if (p->phase != PHASE_UP) { /* a shutdown came first: start nothing */
 		close_fds(fds);
@@ -339,19 +346,19 @@ static void on_record(struct pid1 *p, struct boot_msg *m, int fds[2])
 	close_fds(fds);
 }
 
-/* The fds (one or two) that came with a record; -1 for those that did
- * not. */
-static void received_fds(struct msghdr *mh, int fds[2])
+/* The fds (up to BOOT_MAX_FDS) that came with a record; -1 for those that
+ * did not. */
+static void received_fds(struct msghdr *mh, int fds[BOOT_MAX_FDS])
 {
 	struct cmsghdr *c = CMSG_FIRSTHDR(mh);
 
-	fds[0] = fds[1] = -1;
+	for (int i = 0; i < BOOT_MAX_FDS; i++)
+		fds[i] = -1;
 	if (!c || c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
 		return;
-	if (c->cmsg_len == CMSG_LEN(sizeof(int)))
-		memcpy(fds, CMSG_DATA(c), sizeof(int));
-	else if (c->cmsg_len == CMSG_LEN(2 * sizeof(int)))
-		memcpy(fds, CMSG_DATA(c), 2 * sizeof(int));
+	for (unsigned n = 1; n <= BOOT_MAX_FDS; n++)
+		if (c->cmsg_len == CMSG_LEN(n * sizeof(int)))
+			memcpy(fds, CMSG_DATA(c), n * sizeof(int));
 }
 
 static void boot_done(struct pid1 *p)
@@ -369,12 +376,12 @@ static void on_boot_records(struct loop *l, int fd, uint32_t events, void *data)
 
 	(void)l;
 	for (;;) {
-		char cbuf[CMSG_SPACE(2 * sizeof(int))];
+		char cbuf[CMSG_SPACE(BOOT_MAX_FDS * sizeof(int))];
 		struct iovec iov = { &m, sizeof(m) };
 		struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
 				     .msg_controllen = sizeof(cbuf) };
 		ssize_t n = recvmsg(fd, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
-		int passed[2];
+		int passed[BOOT_MAX_FDS];
 
 		if (n < 0 && (errno == EAGAIN || errno == EINTR))
 			break;

@@ -63,6 +63,8 @@ void pid1_control(void *data, int argc, char **argv, char *reply, size_t size);
 /* A guest from the boot's record: supervised, stopped by ACPI power-down
  * over QMP (init/pid1/guests.c). */
 /* console_fd: UML's console (its fds 0-2), or -1. */
-struct service *pid1_add_guest(struct pid1 *p, struct boot_service *r, char **argv, int tap_fd, int console_fd);
+/* tap_fds: the guest's taps, one per NIC (fds 3, 4, ... of its QEMU). */
+struct service *pid1_add_guest(struct pid1 *p, struct boot_service *r, char **argv, const int *tap_fds, unsigned ntaps,
+			       int console_fd);
 
 #endif

@@ -118,6 +118,27 @@ static int child_creds(const struct sv_creds *c)
 }
 
 /* In the child, between fork and exec: undo what PID 1 set for itself. */
+/* In the child: pass_fd as fd 3, more_fds as 4, 5, ... Each goes to a
+ * number above all of them first, so none is overwritten before it is
+ * moved; dup2 leaves the copies without close-on-exec. */
+static int pass_fds(const struct service *s)
+{
+	int src[1 + SV_MAX_MORE_FDS], n = 0;
+
+	if (s->pass_fd < 0)
+		return 0;
+	src[n++] = s->pass_fd;
+	for (unsigned i = 0; i < s->nmore; i++)
+		src[n++] = s->more_fds[i];
+	for (int i = 0; i < n; i++)
+		if ((src[i] = fcntl(src[i], F_DUPFD_CLOEXEC, 3 + 1 + SV_MAX_MORE_FDS + 8)) < 0)
+			return -1;
+	for (int i = 0; i < n; i++)
+		if (dup2(src[i], 3 + i) < 0)
+			return -1;
+	return 0;
+}
+
 static void child_exec(struct service *s, int report_fd)
 {
 	sigset_t all;
@@ -139,7 +160,7 @@ static void child_exec(struct service *s, int report_fd)
 	if (s->console_fd >= 0)
 		ioctl(0, TIOCSCTTY, 1);
 	/* dup2 clears close-on-exec on fd 3, but does nothing when it is fd 3 */
-	if (s->pass_fd == 3 ? fcntl(3, F_SETFD, 0) < 0 : s->pass_fd >= 0 && dup2(s->pass_fd, 3) < 0)
+	if (pass_fds(s) < 0)
 		_exit(127);
 	if (chdir("/") < 0) {
 		/* keep going: the service may not care */

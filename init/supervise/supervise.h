@@ -21,6 +21,7 @@
 struct supervisor;
 
 #define SV_MAX_GROUPS 4
+#define SV_MAX_MORE_FDS 3 /* fds 4.. a child gets besides 3: a guest's other NICs' taps */
 
 /* Who a service runs as. uid 0: root, as PID 1 (the boot, the modules
  * loader, what the profile's EXTRA_SERVICES asks for). Otherwise the child
@@ -56,6 +57,8 @@ struct service {
 	int stop_signal;              /* SIGTERM unless the service needs another */
 	bool restart_pending;         /* start again once down (labctl restart) */
 	int pass_fd;                  /* >= 0: the child gets it as fd 3 (a guest's tap, a UML console's logger end) */
+	int more_fds[SV_MAX_MORE_FDS]; /* and these as fds 4, 5, ... (a guest's other taps) */
+	unsigned nmore;
 	/* When the main process is gone, SIGKILL what is left of its process
 	 * group (a UML kernel killed outright leaves its helper processes). */
 	bool kill_group_on_exit;

@@ -53,7 +53,7 @@ bool vc_reserved_service(const char *name)
 	for (size_t i = 0; i < sizeof(own) / sizeof(own[0]); i++)
 		if (!strcmp(name, own[i]))
 			return true;
-	return false;
+	return !strncmp(name, "dhcpd-", 6); /* the other networks' workers */
 }
 
 /* One word for menus and file names: letters, digits, '_', '-', '.'. */

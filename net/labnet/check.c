@@ -105,8 +105,9 @@ int labnet_collect_used(struct nl_sock *s, int bridge_index, struct labnet_used 
 	return rtnl_route_each(s, collect_route, &c);
 }
 
-static int check_subnet(struct nl_sock *s, const struct labnet_config *p, int bridge_index)
+static int check_subnet(struct nl_sock *s, const struct labnet_net *p, int bridge_index)
 {
+	char key[32];
 	struct labnet_used *u = calloc(1, sizeof(*u));
 	struct ip4_prefix free_net;
 	char net[16], alt[16];
@@ -122,11 +123,15 @@ static int check_subnet(struct nl_sock *s, const struct labnet_config *p, int br
 		r = -E2BIG;
 	} else if ((i = labnet_find_overlap(u, &p->subnet)) >= 0) {
 		addr_format_ip4(p->subnet.addr, net);
+		if (p->num == 1)
+			snprintf(key, sizeof(key), "CONFIG_LAB_SUBNET");
+		else
+			snprintf(key, sizeof(key), "CONFIG_NET%u_SUBNET", p->num);
 		if (labnet_suggest_subnet(u, p->subnet.len, &free_net) == 0) {
 			addr_format_ip4(free_net.addr, alt);
-			log_err("lab subnet %s/%u overlaps the host's %s; set CONFIG_LAB_SUBNET, e.g. to the free %s/%u "
-				"(CONFIG_LAB_GATEWAY and the DHCP range follow it unless your profile sets them)",
-				net, p->subnet.len, u->what[i], alt, free_net.len);
+			log_err("lab subnet %s/%u overlaps the host's %s; set %s, e.g. to the free %s/%u "
+				"(the gateway and the DHCP range follow it unless your profile sets them)",
+				net, p->subnet.len, u->what[i], key, alt, free_net.len);
 		} else {
 			log_err("lab subnet %s/%u overlaps the host's %s", net, p->subnet.len, u->what[i]);
 		}
@@ -188,6 +193,39 @@ static int check_ours(struct nl_sock *s, const char *name, const char *kind, con
 	return -EEXIST;
 }
 
+struct foreign_addr {
+	int index;
+	uint32_t addr;
+};
+
+static int find_foreign(const struct rtnl_addr *a, void *data)
+{
+	struct foreign_addr *f = data;
+
+	if (a->index == f->index && a->proto != RTNL_PROTO_LABINIT)
+		f->addr = a->addr;
+	return 0;
+}
+
+/* A bridge network takes the uplink as its port: an address the host
+ * gave the uplink itself would be cut off. */
+static int check_uplink_port(struct nl_sock *s, const struct labnet_config *p, const struct rtnl_link *up)
+{
+	struct foreign_addr f = { up->index, 0 };
+	char ip[16];
+
+	if (labnet_l3_uplink(p) == p->uplink_ifname)
+		return 0;
+	rtnl_addr_each(s, find_foreign, &f);
+	if (!f.addr)
+		return 0;
+	addr_format_ip4(f.addr, ip);
+	log_err("uplink %s has the address %s of its own; a bridge network would take the uplink as its port and "
+		"cut it off (remove it, or let labinit set the uplink's address: CONFIG_UPLINK_STATIC or DHCP)",
+		p->uplink_ifname, ip);
+	return -EEXIST;
+}
+
 int labnet_preflight(struct nl_sock *s, const struct labnet_config *p)
 {
 	struct rtnl_link up, br;
@@ -196,9 +234,19 @@ int labnet_preflight(struct nl_sock *s, const struct labnet_config *p)
 	if (rtnl_link_get(s, p->uplink_ifname, &up) < 0) {
 		log_err("uplink %s: no such interface (CONFIG_UPLINK_IFNAME)", p->uplink_ifname);
 		r = -ENODEV;
-	}
-	if (check_ours(s, p->bridge_name, "bridge", "CONFIG_BRIDGE_NAME") < 0)
+	} else if (check_uplink_port(s, p, &up) < 0) {
 		r = -EEXIST;
+	}
+	for (unsigned i = 0; i < p->nnets; i++) {
+		char key[32];
+
+		if (p->nets[i].num == 1)
+			snprintf(key, sizeof(key), "CONFIG_BRIDGE_NAME");
+		else
+			snprintf(key, sizeof(key), "CONFIG_NET%u_BRIDGE", p->nets[i].num);
+		if (check_ours(s, p->nets[i].bridge_name, "bridge", key) < 0)
+			r = -EEXIST;
+	}
 	for (unsigned i = 0; i < p->ntaps; i++) {
 		char key[40];
 
@@ -208,8 +256,12 @@ int labnet_preflight(struct nl_sock *s, const struct labnet_config *p)
 	}
 	if (check_default_route(s, p) < 0)
 		r = -EEXIST;
-	bridge_index = rtnl_link_get(s, p->bridge_name, &br) == 0 ? br.index : -1;
-	if (check_subnet(s, p, bridge_index) < 0)
-		r = -EADDRINUSE;
+	for (unsigned i = 0; i < p->nnets; i++) {
+		if (!p->nets[i].host_addr)
+			continue;
+		bridge_index = rtnl_link_get(s, p->nets[i].bridge_name, &br) == 0 ? br.index : -1;
+		if (check_subnet(s, &p->nets[i], bridge_index) < 0)
+			r = -EADDRINUSE;
+	}
 	return r;
 }

@@ -84,7 +84,7 @@ int labnet_down(const struct labnet_config *p)
 	unsigned links = 0, other = 0;
 	int r, failed = 0;
 
-	dhcpc_stop_background(p->uplink_ifname);
+	dhcpc_stop_background(labnet_l3_uplink(p));
 	if ((r = nft_remove(&e)) < 0) {
 		log_err("nftables table inet labinit: %s%s%s %s", e.what, e.what[0] ? ": " : "", strerror(-r), e.msg);
 		failed = r;
@@ -96,8 +96,9 @@ int labnet_down(const struct labnet_config *p)
 	for (unsigned i = 0; i < p->ntaps; i++)
 		if (del_our_link(&s, p->taps[i].name, &links) < 0)
 			failed = -EIO;
-	if (del_our_link(&s, p->bridge_name, &links) < 0)
-		failed = -EIO;
+	for (unsigned i = 0; i < p->nnets; i++) /* a bridge network's lets its uplink port go */
+		if (del_our_link(&s, p->nets[i].bridge_name, &links) < 0)
+			failed = -EIO;
 	if (sweep_addresses_routes(&s, &other) < 0)
 		failed = -EIO;
 	nl_close(&s);

@@ -10,7 +10,8 @@
 #include "lib/core/addr.h"
 #include "net/nft/nft.h"
 
-#define LABNET_MAX_TAPS 16  /* one per guest slot (init/labcfg/ checks it) */
+#define LABNET_MAX_TAPS 64  /* every NIC of every guest slot (init/labcfg/ checks it) */
+#define LABNET_MAX_NETS 4
 #define LABNET_MAX_DNS 4
 
 /* A guest's tap: its name, and the profile slot that named it (errors cite
@@ -18,6 +19,22 @@
 struct labnet_tap {
 	const char *name;
 	unsigned slot;
+	unsigned net;                  /* its bridge: nets[net] */
+};
+
+/* A lab network: its bridge, and the host's addresses on it. */
+struct labnet_net {
+	const char *name, *bridge_name;
+	unsigned num;                  /* the profile's network number: errors cite its keys */
+	uint8_t bridge_mac[6];         /* all zero (a bridge network): the uplink's */
+	bool host_addr;                /* gateway (and gateway6) on the bridge */
+	bool uplink_port;              /* the bridge network: the uplink is its port */
+	struct ip4_prefix subnet;
+	uint32_t gateway;
+	unsigned mtu, forward_delay;
+	bool stp, bridge_ipv6;
+	bool ipv6;
+	uint8_t prefix6[16], gateway6[16];
 };
 
 /* The lab network as `up` builds it and `down` removes it. */
@@ -28,17 +45,10 @@ struct labnet_config {
 	uid_t uplink_client_uid;       /* the DHCP client drops to it (net/dhcpc/dhcpc.h) */
 	struct ip4_prefix uplink_addr;
 	uint32_t uplink_gateway;
-	/* the bridge */
-	const char *bridge_name;
-	uint8_t bridge_mac[6];
-	struct ip4_prefix subnet;
-	uint32_t gateway;
-	unsigned mtu, forward_delay;
-	bool stp, bridge_ipv6, nat;
-	/* IPv6: the lab's /64 and the gateway's address in it on the bridge;
-	 * forwarding on, and the uplink still takes router advertisements */
-	bool ipv6;
-	uint8_t prefix6[16], gateway6[16];
+	/* the networks, network 1 first. With IPv6 on any, forwarding is on
+	 * and the uplink still takes router advertisements. */
+	struct labnet_net nets[LABNET_MAX_NETS];
+	unsigned nnets;
 	struct labnet_tap taps[LABNET_MAX_TAPS];
 	unsigned ntaps;
 	struct nft_config nft;         /* the ruleset */
@@ -47,6 +57,9 @@ struct labnet_config {
 /* With spawn_dhcp, a DHCP uplink gets a background client (labinit up on a
  * host); PID 1 supervises its own client instead. */
 int labnet_up(const struct labnet_config *p, bool spawn_dhcp);
+/* Where the host's own uplink address is: the uplink, or the bridge of
+ * the bridge network that took it as a port. */
+const char *labnet_l3_uplink(const struct labnet_config *p);
 int labnet_down(const struct labnet_config *p);
 
 /* Pure helpers, for the unit tests. */

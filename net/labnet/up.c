@@ -95,17 +95,65 @@ static bool has_default_via(struct nl_sock *s, uint32_t gateway)
 	return false;
 }
 
+const char *labnet_l3_uplink(const struct labnet_config *p)
+{
+	for (unsigned i = 0; i < p->nnets; i++)
+		if (p->nets[i].uplink_port)
+			return p->nets[i].bridge_name;
+	return p->uplink_ifname;
+}
+
+static int bridge_cfg_apply(struct nl_sock *s, const struct labnet_net *n, const uint8_t mac[6], struct nl_error *e)
+{
+	struct rtnl_bridge_cfg cfg = { n->bridge_name, { 0 }, n->mtu, n->stp, n->forward_delay, n->bridge_ipv6 };
+
+	memcpy(cfg.mac, mac, 6);
+	return rtnl_bridge_apply(s, &cfg, e);
+}
+
+/* The public bridge: the uplink becomes a port of the bridge network's
+ * bridge, which takes the uplink's MAC (the LAN's DHCP server and
+ * switches see the same host) and, below, its address. */
+static int uplink_into_bridge(struct nl_sock *s, const struct labnet_config *p, int *index, struct nl_error *e)
+{
+	const struct labnet_net *n = NULL;
+	struct rtnl_link up;
+	uint8_t mac[6];
+	int r;
+
+	for (unsigned i = 0; i < p->nnets; i++)
+		if (p->nets[i].uplink_port)
+			n = &p->nets[i];
+	if ((r = rtnl_link_get(s, p->uplink_ifname, &up)) < 0)
+		return r;
+	memcpy(mac, n->bridge_mac, 6);
+	if (!memcmp(mac, "\0\0\0\0\0\0", 6))
+		memcpy(mac, up.mac, 6);
+	if ((r = bridge_cfg_apply(s, n, mac, e)) < 0 || (r = up_link(s, n->bridge_name, index, e)) < 0)
+		return r;
+	if (up.master != *index && (r = rtnl_link_set_master(s, up.index, *index, e)) < 0)
+		return r;
+	return (up.flags & IFF_UP) ? 0 : rtnl_link_set_up(s, up.index, true, e);
+}
+
 static int step_uplink(struct nl_sock *s, const struct labnet_config *p)
 {
 	struct nl_error e = { 0 };
 	double t0 = log_uptime();
-	char what[96], ip[16], gw[16];
+	const char *l3 = labnet_l3_uplink(p);
+	char what[128], ip[16], gw[16], port[48] = "";
 	int index, r;
 
-	r = up_link(s, p->uplink_ifname, &index, &e);
+	if (l3 != p->uplink_ifname) {
+		r = uplink_into_bridge(s, p, &index, &e);
+		snprintf(port, sizeof(port), " as a port of bridge %s", l3);
+	} else {
+		r = up_link(s, p->uplink_ifname, &index, &e);
+	}
 	if (r < 0 || p->uplink_dhcp) {
-		snprintf(what, sizeof(what), "uplink %s up%s", p->uplink_ifname,
-			 p->uplink_dhcp ? " (address by DHCP)" : "");
+		snprintf(what, sizeof(what), "uplink %s up%s%s%s%s", p->uplink_ifname, port,
+			 p->uplink_dhcp ? " (address by DHCP" : "", p->uplink_dhcp && *port ? " on the bridge" : "",
+			 p->uplink_dhcp ? ")" : "");
 		return step_result(what, r, &e, t0);
 	}
 	addr_format_ip4(p->uplink_addr.addr, ip);
@@ -116,38 +164,57 @@ static int step_uplink(struct nl_sock *s, const struct labnet_config *p)
 	if (r == 0 && p->uplink_gateway && !has_default_via(s, p->uplink_gateway))
 		r = rtnl_route_add(s, 0, 0, p->uplink_gateway, index, &e);
 	addr_format_ip4(p->uplink_gateway, gw);
-	snprintf(what, sizeof(what), "uplink %s %s/%u%s%s", p->uplink_ifname, ip, p->uplink_addr.len,
+	snprintf(what, sizeof(what), "uplink %s%s %s/%u%s%s", p->uplink_ifname, port, ip, p->uplink_addr.len,
 		 p->uplink_gateway ? " via " : "", p->uplink_gateway ? gw : "");
 	return step_result(what, r, &e, t0);
 }
 
-static int step_bridge(struct nl_sock *s, const struct labnet_config *p, int *index)
+static int step_bridge(struct nl_sock *s, const struct labnet_net *n, int *index)
 {
-	struct rtnl_bridge_cfg cfg = { p->bridge_name, { 0 }, p->mtu, p->stp, p->forward_delay, p->bridge_ipv6 };
 	struct nl_error e = { 0 };
 	double t0 = log_uptime();
-	char what[96], mac[18], ip[16];
+	char what[128], mac[18], ip[16];
 	int r;
 
-	memcpy(cfg.mac, p->bridge_mac, 6);
-	addr_format_mac(p->bridge_mac, mac);
-	addr_format_ip4(p->gateway, ip);
-	r = rtnl_bridge_apply(s, &cfg, &e);
+	addr_format_mac(n->bridge_mac, mac);
+	addr_format_ip4(n->gateway, ip);
+	r = bridge_cfg_apply(s, n, n->bridge_mac, &e);
 	if (r == 0)
-		r = up_link(s, p->bridge_name, index, &e);
-	if (r == 0)
-		r = rtnl_addr_add(s, *index, p->gateway, p->subnet.len, &e);
-	if (r == 0 && p->ipv6)
-		r = rtnl_addr6_add(s, *index, p->gateway6, 64, &e);
-	snprintf(what, sizeof(what), "bridge %s %s %s/%u stp %s", p->bridge_name, mac, ip, p->subnet.len,
-		 p->stp ? "on" : "off");
-	if (p->ipv6) {
+		r = up_link(s, n->bridge_name, index, &e);
+	if (r == 0 && n->host_addr)
+		r = rtnl_addr_add(s, *index, n->gateway, n->subnet.len, &e);
+	if (r == 0 && n->ipv6)
+		r = rtnl_addr6_add(s, *index, n->gateway6, 64, &e);
+	if (n->host_addr)
+		snprintf(what, sizeof(what), "bridge %s %s %s/%u stp %s", n->bridge_name, mac, ip, n->subnet.len,
+			 n->stp ? "on" : "off");
+	else
+		snprintf(what, sizeof(what), "bridge %s %s (no host address) stp %s", n->bridge_name, mac,
+			 n->stp ? "on" : "off");
+	if (n->ipv6) {
 		char ip6[INET6_ADDRSTRLEN];
 
-		inet_ntop(AF_INET6, p->gateway6, ip6, sizeof(ip6));
+		inet_ntop(AF_INET6, n->gateway6, ip6, sizeof(ip6));
 		snprintf(what + strlen(what), sizeof(what) - strlen(what), " %s/64", ip6);
 	}
 	return step_result(what, r, &e, t0);
+}
+
+/* Every network's bridge; the bridge network's came with the uplink. */
+static int step_bridges(struct nl_sock *s, const struct labnet_config *p, int *index)
+{
+	struct rtnl_link l;
+	int r;
+
+	for (unsigned i = 0; i < p->nnets; i++) {
+		if (p->nets[i].uplink_port)
+			r = rtnl_link_get(s, p->nets[i].bridge_name, &l) < 0 ? -ENODEV : (index[i] = l.index, 0);
+		else
+			r = step_bridge(s, &p->nets[i], &index[i]);
+		if (r < 0)
+			return r;
+	}
+	return 0;
 }
 
 /* IPv6 forwarding turns a host into a router, and a router ignores
@@ -158,8 +225,11 @@ static int step_forwarding(const struct labnet_config *p)
 	double t0 = log_uptime();
 	char path[96];
 	int r = step_result("net.ipv4.ip_forward=1", write_sysctl("/proc/sys/net/ipv4/ip_forward", "1"), NULL, t0);
+	bool ipv6 = false;
 
-	if (r < 0 || !p->ipv6)
+	for (unsigned i = 0; i < p->nnets; i++)
+		ipv6 |= p->nets[i].ipv6;
+	if (r < 0 || !ipv6)
 		return r;
 	t0 = log_uptime();
 	snprintf(path, sizeof(path), "/proc/sys/net/ipv6/conf/%s/accept_ra", p->uplink_ifname);
@@ -193,15 +263,16 @@ static int tap_up(struct nl_sock *s, const char *name, int bridge, struct nl_err
 	return (l.flags & IFF_UP) ? 0 : rtnl_link_set_up(s, l.index, true, e);
 }
 
-static int step_taps(struct nl_sock *s, const struct labnet_config *p, int bridge)
+static int step_taps(struct nl_sock *s, const struct labnet_config *p, const int *bridge)
 {
 	for (unsigned i = 0; i < p->ntaps; i++) {
+		const struct labnet_tap *t = &p->taps[i];
 		struct nl_error e = { 0 };
 		double t0 = log_uptime();
 		char what[64];
 
-		snprintf(what, sizeof(what), "tap %s on %s", p->taps[i].name, p->bridge_name);
-		if (step_result(what, tap_up(s, p->taps[i].name, bridge, &e), &e, t0) < 0)
+		snprintf(what, sizeof(what), "tap %s on %s", t->name, p->nets[t->net].bridge_name);
+		if (step_result(what, tap_up(s, t->name, bridge[t->net], &e), &e, t0) < 0)
 			return -EIO;
 	}
 	return 0;
@@ -215,14 +286,22 @@ static int step_ruleset(const struct labnet_config *p)
 
 	if (r < 0 && e.what[0])
 		log_err("nftables: %s", e.what);
-	return step_result(p->nat ? "nftables table inet labinit (NAT, filter)" : "nftables table inet labinit (filter, no NAT)",
-			   r, &e, t0);
+	char what[96];
+	bool nat = false;
+
+	for (unsigned i = 0; i < p->nft.nnets; i++)
+		nat |= p->nft.nets[i].mode == NFT_NAT;
+	snprintf(what, sizeof(what), "nftables table inet labinit (%s", nat ? "NAT, filter" : "filter, no NAT");
+	if (p->nft.nnets > 1)
+		snprintf(what + strlen(what), sizeof(what) - strlen(what), ", %u networks", p->nft.nnets);
+	strcat(what, ")");
+	return step_result(what, r, &e, t0);
 }
 
 int labnet_up(const struct labnet_config *p, bool spawn_dhcp)
 {
 	struct nl_sock s;
-	int r, bridge = 0;
+	int r, bridge[LABNET_MAX_NETS] = { 0 };
 
 	if ((r = nl_open(&s, NETLINK_ROUTE)) < 0)
 		return step_result("rtnetlink socket", r, NULL, log_uptime());
@@ -230,10 +309,10 @@ int labnet_up(const struct labnet_config *p, bool spawn_dhcp)
 		nl_close(&s);
 		return r; /* nothing changed */
 	}
-	if ((r = step_lo(&s)) == 0 && (r = step_uplink(&s, p)) == 0 && (r = step_bridge(&s, p, &bridge)) == 0 &&
+	if ((r = step_lo(&s)) == 0 && (r = step_uplink(&s, p)) == 0 && (r = step_bridges(&s, p, bridge)) == 0 &&
 	    (r = step_forwarding(p)) == 0 && (r = step_taps(&s, p, bridge)) == 0 && (r = step_ruleset(p)) == 0 &&
 	    p->uplink_dhcp && spawn_dhcp)
-		r = dhcpc_start_background(p->uplink_ifname, p->hostname, &p->subnet, p->uplink_client_uid);
+		r = dhcpc_start_background(labnet_l3_uplink(p), p->hostname, &p->nets[0].subnet, p->uplink_client_uid);
 	nl_close(&s);
 	if (r < 0) {
 		log_err("up failed; removing what labinit set up");

@@ -270,7 +270,15 @@ static ssize_t nl_recv(struct nl_sock *s, void *buf, size_t size)
 static int send_all(struct nl_sock *s, const void *buf, size_t len)
 {
 	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
-	ssize_t n = sendto(s->fd, buf, len, 0, (struct sockaddr *)&sa, sizeof(sa));
+	int size = (int)len + 65536;
+	ssize_t n;
+
+	/* The kernel refuses a message above the socket's send buffer
+	 * (EMSGSIZE): a large nftables batch (several networks, every port
+	 * and forward) raises it, past wmem_max when root may. */
+	if (len > 128 * 1024 && setsockopt(s->fd, SOL_SOCKET, SO_SNDBUFFORCE, &size, sizeof(size)) < 0)
+		(void)setsockopt(s->fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof(size));
+	n = sendto(s->fd, buf, len, 0, (struct sockaddr *)&sa, sizeof(sa));
 
 	if (n < 0)
 		return -errno;

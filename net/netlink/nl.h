@@ -68,7 +68,7 @@ int nl_request(struct nl_sock *s, struct nl_msg *m, nl_cb cb, void *data, struct
 /* A batch of messages sent in one sendmsg; each message gets its own
  * sequence number, and one with NLM_F_ACK its own answer, so an error is
  * reported with the object it was about. */
-#define NL_BATCH_MAX 512
+#define NL_BATCH_MAX 1024
 struct nl_batch {
 	struct nl_sock *sock;
 	uint8_t *buf;

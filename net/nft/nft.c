@@ -106,7 +106,8 @@ void nft_rule_end(struct nl_batch *b, struct nft_rule *r, const char *what)
 struct chain_ctx {
 	struct nl_batch *b;
 	const struct nft_config *p;
-	char p6[INET6_ADDRSTRLEN + 3];  /* the IPv6 prefix as text, for messages */
+	const struct nft_net *net;      /* the network a rule is about (each_net) */
+	char p6[INET6_ADDRSTRLEN + 3];  /* its IPv6 prefix as text, for messages */
 	const char *chain;
 	unsigned n;
 	struct nft_rule r;
@@ -137,6 +138,19 @@ static const char *proto_name(uint8_t proto)
 	return proto == IPPROTO_TCP ? "tcp" : proto == IPPROTO_UDP ? "udp" : "?";
 }
 
+/* Points c at network i (and its prefix's text). */
+static void set_net(struct chain_ctx *c, unsigned i)
+{
+	c->net = &c->p->nets[i];
+	inet_ntop(AF_INET6, c->net->prefix6, c->p6, sizeof(c->p6));
+	strcat(c->p6, "/64");
+}
+
+static bool is_lab(const struct nft_net *n)
+{
+	return n->mode != NFT_BRIDGE;
+}
+
 static struct ip4_prefix host(uint32_t addr)
 {
 	return (struct ip4_prefix){ addr, 32 };
@@ -150,7 +164,7 @@ static void post_return(struct chain_ctx *c, const struct ip4_prefix *dst, const
 {
 	struct nl_msg *m = rule(c);
 
-	nft_match_saddr(m, &c->p->subnet, NFT_CMP_EQ);
+	nft_match_saddr(m, &c->net->subnet, NFT_CMP_EQ);
 	nft_match_daddr(m, dst, NFT_CMP_EQ);
 	nft_expr_verdict(m, NFT_RETURN);
 	rule_done(c, "ip daddr %s return", text);
@@ -162,8 +176,8 @@ static void post_masq(struct chain_ctx *c, uint8_t proto)
 {
 	struct nl_msg *m = rule(c);
 
-	nft_match_saddr(m, &c->p->subnet, NFT_CMP_EQ);
-	nft_match_daddr(m, &c->p->subnet, NFT_CMP_NEQ);
+	nft_match_saddr(m, &c->net->subnet, NFT_CMP_EQ);
+	nft_match_daddr(m, &c->net->subnet, NFT_CMP_NEQ);
 	if (proto) {
 		nft_match_l4proto(m, proto);
 		nft_stmt_masq(m, MASQ_PORT_MIN, MASQ_PORT_MAX);
@@ -180,8 +194,8 @@ static void post_masq6(struct chain_ctx *c)
 {
 	struct nl_msg *m = rule(c);
 
-	nft_match_saddr6(m, c->p->prefix6, 64, NFT_CMP_EQ);
-	nft_match_daddr6(m, c->p->prefix6, 64, NFT_CMP_NEQ);
+	nft_match_saddr6(m, c->net->prefix6, 64, NFT_CMP_EQ);
+	nft_match_daddr6(m, c->net->prefix6, 64, NFT_CMP_NEQ);
 	nft_stmt_masq(m, 0, 0);
 	rule_done(c, "ip6 saddr %s masquerade", c->p6);
 }
@@ -194,16 +208,16 @@ static void post_hairpin(struct chain_ctx *c)
 {
 	struct nl_msg *m = rule(c);
 
-	nft_match_saddr(m, &c->p->subnet, NFT_CMP_EQ);
-	nft_match_daddr(m, &c->p->subnet, NFT_CMP_EQ);
+	nft_match_saddr(m, &c->net->subnet, NFT_CMP_EQ);
+	nft_match_daddr(m, &c->net->subnet, NFT_CMP_EQ);
 	nft_match_ct(m, NFT_CT_STATUS, IPS_DST_NAT);
 	nft_stmt_masq(m, 0, 0);
 	rule_done(c, "hairpin: ct status dnat masquerade");
-	if (!c->p->ipv6)
+	if (!c->net->ipv6)
 		return;
 	m = rule(c);
-	nft_match_saddr6(m, c->p->prefix6, 64, NFT_CMP_EQ);
-	nft_match_daddr6(m, c->p->prefix6, 64, NFT_CMP_EQ);
+	nft_match_saddr6(m, c->net->prefix6, 64, NFT_CMP_EQ);
+	nft_match_daddr6(m, c->net->prefix6, 64, NFT_CMP_EQ);
 	nft_match_ct(m, NFT_CT_STATUS, IPS_DST_NAT);
 	nft_stmt_masq(m, 0, 0);
 	rule_done(c, "hairpin: ip6 ct status dnat masquerade");
@@ -211,15 +225,21 @@ static void post_hairpin(struct chain_ctx *c)
 
 static void fill_postrouting(struct chain_ctx *c)
 {
+	set_net(c, 0);
 	if (c->p->nforwards)
 		post_hairpin(c);
-	post_return(c, &mcast_local, "224.0.0.0/24");
-	post_return(c, &broadcast, "255.255.255.255");
-	post_masq(c, IPPROTO_TCP);
-	post_masq(c, IPPROTO_UDP);
-	post_masq(c, 0);
-	if (c->p->ipv6)
-		post_masq6(c);
+	for (unsigned i = 0; i < c->p->nnets; i++) {
+		set_net(c, i);
+		if (c->net->mode != NFT_NAT)
+			continue;
+		post_return(c, &mcast_local, "224.0.0.0/24");
+		post_return(c, &broadcast, "255.255.255.255");
+		post_masq(c, IPPROTO_TCP);
+		post_masq(c, IPPROTO_UDP);
+		post_masq(c, 0);
+		if (c->net->ipv6)
+			post_masq6(c);
+	}
 }
 
 /* --- prerouting and output (nat): port forwards; libvirt has none, this
@@ -242,7 +262,9 @@ static void nat_dnat4(struct chain_ctx *c, const struct nft_forward *f, bool out
 
 	if (output) /* the host to its own loopback: not the guest's business */
 		nft_match_daddr(m, &loopback, NFT_CMP_NEQ);
-	nft_match_daddr(m, &c->p->subnet, NFT_CMP_NEQ);
+	for (unsigned i = 0; i < c->p->nnets; i++) /* the lab gateways keep their ports */
+		if (c->p->nets[i].host_addr)
+			nft_match_daddr(m, &c->p->nets[i].subnet, NFT_CMP_NEQ);
 	nft_match_daddr_local(m);
 	nft_match_dport(m, f->proto, f->host_port);
 	nft_stmt_dnat(m, f->guest_ip, f->guest_port);
@@ -259,7 +281,9 @@ static void nat_dnat6(struct chain_ctx *c, const struct nft_forward *f, bool out
 
 	if (output)
 		nft_match_daddr6(m, loopback6, 128, NFT_CMP_NEQ);
-	nft_match_daddr6(m, c->p->prefix6, 64, NFT_CMP_NEQ);
+	for (unsigned i = 0; i < c->p->nnets; i++)
+		if (c->p->nets[i].ipv6)
+			nft_match_daddr6(m, c->p->nets[i].prefix6, 64, NFT_CMP_NEQ);
 	nft_match_daddr_local(m);
 	nft_match_dport(m, f->proto, f->host_port);
 	nft_stmt_dnat6(m, f->guest_ip6, f->guest_port);
@@ -269,9 +293,10 @@ static void nat_dnat6(struct chain_ctx *c, const struct nft_forward *f, bool out
 
 static void fill_dnat(struct chain_ctx *c, bool output)
 {
+	set_net(c, 0);
 	for (unsigned i = 0; i < c->p->nforwards; i++) {
 		nat_dnat4(c, &c->p->forwards[i], output);
-		if (c->p->ipv6 && c->p->forwards[i].has6)
+		if (c->net->ipv6 && c->p->forwards[i].has6)
 			nat_dnat6(c, &c->p->forwards[i], output);
 	}
 }
@@ -297,7 +322,7 @@ static void fwd_forwarded(struct chain_ctx *c, const struct nft_forward *f)
 	struct ip4_prefix guest = host(f->guest_ip);
 	char ip[16];
 
-	nft_match_ifname(m, NFT_META_OIFNAME, c->p->bridge_name);
+	nft_match_ifname(m, NFT_META_OIFNAME, c->net->bridge_name);
 	nft_match_daddr(m, &guest, NFT_CMP_EQ);
 	nft_match_dport(m, f->proto, f->guest_port);
 	nft_match_ct(m, NFT_CT_STATUS, IPS_DST_NAT);
@@ -312,7 +337,7 @@ static void fwd_forwarded6(struct chain_ctx *c, const struct nft_forward *f)
 	struct nl_msg *m = rule(c);
 	char ip[INET6_ADDRSTRLEN];
 
-	nft_match_ifname(m, NFT_META_OIFNAME, c->p->bridge_name);
+	nft_match_ifname(m, NFT_META_OIFNAME, c->net->bridge_name);
 	nft_match_daddr6(m, f->guest_ip6, 128, NFT_CMP_EQ);
 	nft_match_dport(m, f->proto, f->guest_port);
 	nft_match_ct(m, NFT_CT_STATUS, IPS_DST_NAT);
@@ -328,11 +353,11 @@ static void fwd_out(struct chain_ctx *c)
 
 	char net[16];
 
-	nft_match_ifname(m, NFT_META_IIFNAME, c->p->bridge_name);
-	nft_match_saddr(m, &c->p->subnet, NFT_CMP_EQ);
+	nft_match_ifname(m, NFT_META_IIFNAME, c->net->bridge_name);
+	nft_match_saddr(m, &c->net->subnet, NFT_CMP_EQ);
 	nft_expr_verdict(m, NF_ACCEPT);
-	addr_format_ip4(c->p->subnet.addr, net);
-	rule_done(c, "iifname %s ip saddr %s/%u accept", c->p->bridge_name, net, c->p->subnet.len);
+	addr_format_ip4(c->net->subnet.addr, net);
+	rule_done(c, "iifname %s ip saddr %s/%u accept", c->net->bridge_name, net, c->net->subnet.len);
 }
 
 /* LIBVIRT_FWI: oifname B ip daddr S ct state established,related accept —
@@ -341,11 +366,11 @@ static void fwd_back(struct chain_ctx *c)
 {
 	struct nl_msg *m = rule(c);
 
-	nft_match_ifname(m, NFT_META_OIFNAME, c->p->bridge_name);
-	nft_match_daddr(m, &c->p->subnet, NFT_CMP_EQ);
+	nft_match_ifname(m, NFT_META_OIFNAME, c->net->bridge_name);
+	nft_match_daddr(m, &c->net->subnet, NFT_CMP_EQ);
 	nft_match_ct(m, NFT_CT_STATE, CT_ESTABLISHED_RELATED);
 	nft_expr_verdict(m, NF_ACCEPT);
-	rule_done(c, "oifname %s established,related accept", c->p->bridge_name);
+	rule_done(c, "oifname %s established,related accept", c->net->bridge_name);
 }
 
 /* LIBVIRT_FWX: iifname B oifname B accept — guest to guest across the
@@ -354,10 +379,10 @@ static void fwd_cross(struct chain_ctx *c)
 {
 	struct nl_msg *m = rule(c);
 
-	nft_match_ifname(m, NFT_META_IIFNAME, c->p->bridge_name);
-	nft_match_ifname(m, NFT_META_OIFNAME, c->p->bridge_name);
+	nft_match_ifname(m, NFT_META_IIFNAME, c->net->bridge_name);
+	nft_match_ifname(m, NFT_META_OIFNAME, c->net->bridge_name);
 	nft_expr_verdict(m, NF_ACCEPT);
-	rule_done(c, "iifname %s oifname %s accept", c->p->bridge_name, c->p->bridge_name);
+	rule_done(c, "iifname %s oifname %s accept", c->net->bridge_name, c->net->bridge_name);
 }
 
 /* libvirt's final "-i/-o virbr0 -j REJECT": anything else to or from the
@@ -366,44 +391,97 @@ static void fwd_reject(struct chain_ctx *c, uint32_t key)
 {
 	struct nl_msg *m = rule(c);
 
-	nft_match_ifname(m, key, c->p->bridge_name);
+	nft_match_ifname(m, key, c->net->bridge_name);
 	nft_stmt_reject(m);
-	rule_done(c, "%s %s reject", key == NFT_META_IIFNAME ? "iifname" : "oifname", c->p->bridge_name);
+	rule_done(c, "%s %s reject", key == NFT_META_IIFNAME ? "iifname" : "oifname", c->net->bridge_name);
 }
 
-/* The same two for the lab's /64: guests reach out, answers come back. */
-static void fwd_out_back6(struct chain_ctx *c)
+/* Routed: oifname B ip daddr S accept (and the /64): the LAN reaches the
+ * guests, whose addresses it routes to the host. */
+static void fwd_in_routed(struct chain_ctx *c)
 {
 	struct nl_msg *m = rule(c);
 
-	nft_match_ifname(m, NFT_META_IIFNAME, c->p->bridge_name);
-	nft_match_saddr6(m, c->p->prefix6, 64, NFT_CMP_EQ);
+	nft_match_ifname(m, NFT_META_OIFNAME, c->net->bridge_name);
+	nft_match_daddr(m, &c->net->subnet, NFT_CMP_EQ);
 	nft_expr_verdict(m, NF_ACCEPT);
-	rule_done(c, "iifname %s ip6 saddr %s accept", c->p->bridge_name, c->p6);
+	rule_done(c, "oifname %s routed accept", c->net->bridge_name);
+	if (!c->net->ipv6)
+		return;
 	m = rule(c);
-	nft_match_ifname(m, NFT_META_OIFNAME, c->p->bridge_name);
-	nft_match_daddr6(m, c->p->prefix6, 64, NFT_CMP_EQ);
-	nft_match_ct(m, NFT_CT_STATE, CT_ESTABLISHED_RELATED);
+	nft_match_ifname(m, NFT_META_OIFNAME, c->net->bridge_name);
+	nft_match_daddr6(m, c->net->prefix6, 64, NFT_CMP_EQ);
 	nft_expr_verdict(m, NF_ACCEPT);
-	rule_done(c, "oifname %s ip6 daddr %s established,related accept", c->p->bridge_name, c->p6);
+	rule_done(c, "oifname %s ip6 daddr %s routed accept", c->net->bridge_name, c->p6);
 }
 
+/* iifname B ip6 saddr P accept: the /64 reaches out (nat, routed). */
+static void fwd_out6(struct chain_ctx *c)
+{
+	struct nl_msg *m = rule(c);
+
+	nft_match_ifname(m, NFT_META_IIFNAME, c->net->bridge_name);
+	nft_match_saddr6(m, c->net->prefix6, 64, NFT_CMP_EQ);
+	nft_expr_verdict(m, NF_ACCEPT);
+	rule_done(c, "iifname %s ip6 saddr %s accept", c->net->bridge_name, c->p6);
+}
+
+/* oifname B ip6 daddr P established,related accept: answers come back. */
+static void fwd_back6(struct chain_ctx *c)
+{
+	struct nl_msg *m = rule(c);
+
+	nft_match_ifname(m, NFT_META_OIFNAME, c->net->bridge_name);
+	nft_match_daddr6(m, c->net->prefix6, 64, NFT_CMP_EQ);
+	nft_match_ct(m, NFT_CT_STATE, CT_ESTABLISHED_RELATED);
+	nft_expr_verdict(m, NF_ACCEPT);
+	rule_done(c, "oifname %s ip6 daddr %s established,related accept", c->net->bridge_name, c->p6);
+}
+
+/* libvirt's order, which is what keeps networks apart: every network's
+ * guest-to-guest rule (FWX), then what may enter each network (FWI:
+ * answers, routed traffic, else reject), then what may leave it (FWO).
+ * A NAT network's guest thus reaches an isolated network's bridge only
+ * to be refused there, before its own "may leave" accepts it. */
 static void fill_forward(struct chain_ctx *c)
 {
-	if (c->p->nat) {
-		for (unsigned i = 0; i < c->p->nforwards; i++) {
-			fwd_forwarded(c, &c->p->forwards[i]);
-			if (c->p->ipv6 && c->p->forwards[i].has6)
-				fwd_forwarded6(c, &c->p->forwards[i]);
+	const struct nft_config *p = c->p;
+
+	set_net(c, 0);
+	if (p->nets[0].mode == NFT_NAT)
+		for (unsigned i = 0; i < p->nforwards; i++) {
+			fwd_forwarded(c, &p->forwards[i]);
+			if (c->net->ipv6 && p->forwards[i].has6)
+				fwd_forwarded6(c, &p->forwards[i]);
 		}
-		fwd_out(c);
-		fwd_back(c);
-		if (c->p->ipv6)
-			fwd_out_back6(c);
+	for (unsigned i = 0; i < p->nnets; i++) {
+		set_net(c, i);
+		fwd_cross(c);
 	}
-	fwd_cross(c);
-	fwd_reject(c, NFT_META_IIFNAME);
-	fwd_reject(c, NFT_META_OIFNAME);
+	for (unsigned i = 0; i < p->nnets; i++) {
+		set_net(c, i);
+		if (!is_lab(c->net))
+			continue;
+		if (c->net->mode == NFT_NAT) {
+			fwd_back(c);
+			if (c->net->ipv6)
+				fwd_back6(c);
+		} else if (c->net->mode == NFT_ROUTED) {
+			fwd_in_routed(c);
+		}
+		fwd_reject(c, NFT_META_OIFNAME);
+	}
+	for (unsigned i = 0; i < p->nnets; i++) {
+		set_net(c, i);
+		if (!is_lab(c->net))
+			continue;
+		if (c->net->mode == NFT_NAT || c->net->mode == NFT_ROUTED) {
+			fwd_out(c);
+			if (c->net->ipv6)
+				fwd_out6(c);
+		}
+		fwd_reject(c, NFT_META_IIFNAME);
+	}
 }
 
 /* --- input (filter): what the host itself answers, per interface: on
@@ -413,7 +491,7 @@ static void fill_forward(struct chain_ctx *c)
 
 static const char *where(const struct chain_ctx *c, uint32_t on)
 {
-	return on == NFT_ON_BRIDGE ? c->p->bridge_name : c->p->uplink_ifname;
+	return on == NFT_ON_BRIDGE ? c->net->bridge_name : c->p->uplink_ifname;
 }
 
 /* iifname "lo" accept: the host talking to itself (labctl, DNS from PID 1). */
@@ -432,11 +510,11 @@ static void in_dhcp_unconfigured(struct chain_ctx *c)
 {
 	struct nl_msg *m = rule(c);
 
-	nft_match_ifname(m, NFT_META_IIFNAME, c->p->bridge_name);
+	nft_match_ifname(m, NFT_META_IIFNAME, c->net->bridge_name);
 	nft_match_saddr(m, &unspecified, NFT_CMP_EQ);
 	nft_match_dport(m, IPPROTO_UDP, 67);
 	nft_expr_verdict(m, NF_ACCEPT);
-	rule_done(c, "iifname %s ip saddr 0.0.0.0 udp dport 67 accept", c->p->bridge_name);
+	rule_done(c, "iifname %s ip saddr 0.0.0.0 udp dport 67 accept", c->net->bridge_name);
 }
 
 /* iifname B ip saddr != SUBNET drop, iifname B ip6 saddr != fe80::/10 drop:
@@ -448,19 +526,19 @@ static void in_source_check(struct chain_ctx *c)
 	struct nl_msg *m = rule(c);
 	char net[16];
 
-	nft_match_ifname(m, NFT_META_IIFNAME, c->p->bridge_name);
-	nft_match_saddr(m, &c->p->subnet, NFT_CMP_NEQ);
+	nft_match_ifname(m, NFT_META_IIFNAME, c->net->bridge_name);
+	nft_match_saddr(m, &c->net->subnet, NFT_CMP_NEQ);
 	nft_expr_verdict(m, NF_DROP);
-	addr_format_ip4(c->p->subnet.addr, net);
-	rule_done(c, "iifname %s ip saddr != %s/%u drop", c->p->bridge_name, net, c->p->subnet.len);
+	addr_format_ip4(c->net->subnet.addr, net);
+	rule_done(c, "iifname %s ip saddr != %s/%u drop", c->net->bridge_name, net, c->net->subnet.len);
 	m = rule(c);
-	nft_match_ifname(m, NFT_META_IIFNAME, c->p->bridge_name);
+	nft_match_ifname(m, NFT_META_IIFNAME, c->net->bridge_name);
 	nft_match_saddr6(m, link_local6, 10, NFT_CMP_NEQ);
-	if (c->p->ipv6)
-		nft_match_saddr6(m, c->p->prefix6, 64, NFT_CMP_NEQ);
+	if (c->net->ipv6)
+		nft_match_saddr6(m, c->net->prefix6, 64, NFT_CMP_NEQ);
 	nft_expr_verdict(m, NF_DROP);
-	rule_done(c, "iifname %s ip6 saddr != fe80::/10%s%s drop", c->p->bridge_name, c->p->ipv6 ? ", != " : "",
-		  c->p->ipv6 ? c->p6 : "");
+	rule_done(c, "iifname %s ip6 saddr != fe80::/10%s%s drop", c->net->bridge_name, c->net->ipv6 ? ", != " : "",
+		  c->net->ipv6 ? c->p6 : "");
 }
 
 /* ct state established,related accept: answers to what the host opened
@@ -522,22 +600,27 @@ static void in_reject_rest(struct chain_ctx *c)
 {
 	struct nl_msg *m = rule(c);
 
-	nft_match_ifname(m, NFT_META_IIFNAME, c->p->bridge_name);
+	nft_match_ifname(m, NFT_META_IIFNAME, c->net->bridge_name);
 	nft_stmt_reject(m);
-	rule_done(c, "iifname %s reject", c->p->bridge_name);
+	rule_done(c, "iifname %s reject", c->net->bridge_name);
 }
 
 static void fill_input_bridge(struct chain_ctx *c)
 {
-	const struct nft_config *p = c->p;
+	const struct nft_net *p = c->net;
 
+	if (!p->host_addr) { /* a private link: the host is not on it */
+		in_reject_rest(c);
+		return;
+	}
 	if (p->dhcp)
 		in_service(c, NFT_ON_BRIDGE, IPPROTO_UDP, 67); /* libvirt: DHCP (RFC 2131 server port) */
 	if (p->dns) {
 		in_service(c, NFT_ON_BRIDGE, IPPROTO_UDP, 53); /* libvirt: DNS, and TCP for large answers */
 		in_service(c, NFT_ON_BRIDGE, IPPROTO_TCP, 53);
 	}
-	in_ports(c, NFT_ON_BRIDGE);
+	if (p->mode != NFT_PRIVATE) /* a private link's host serves DHCP only */
+		in_ports(c, NFT_ON_BRIDGE);
 	in_icmp(c, NFT_ON_BRIDGE, false, ICMP_ECHO); /* guests may ping their gateway */
 	in_icmp(c, NFT_ON_BRIDGE, true, ICMPV6_ECHO_REQUEST);
 	in_icmp(c, NFT_ON_BRIDGE, true, ND_NEIGHBOUR_SOLICIT);
@@ -567,14 +650,14 @@ static void in_lab_address_drop(struct chain_ctx *c)
 	struct nl_msg *m = rule(c);
 	char net[16];
 
-	nft_match_daddr(m, &c->p->subnet, NFT_CMP_EQ);
+	nft_match_daddr(m, &c->net->subnet, NFT_CMP_EQ);
 	nft_expr_verdict(m, NF_DROP);
-	addr_format_ip4(c->p->subnet.addr, net);
-	rule_done(c, "ip daddr %s/%u drop", net, c->p->subnet.len);
-	if (!c->p->ipv6)
+	addr_format_ip4(c->net->subnet.addr, net);
+	rule_done(c, "ip daddr %s/%u drop", net, c->net->subnet.len);
+	if (!c->net->ipv6)
 		return;
 	m = rule(c);
-	nft_match_daddr6(m, c->p->prefix6, 64, NFT_CMP_EQ);
+	nft_match_daddr6(m, c->net->prefix6, 64, NFT_CMP_EQ);
 	nft_expr_verdict(m, NF_DROP);
 	rule_done(c, "ip6 daddr %s drop", c->p6);
 }
@@ -584,14 +667,28 @@ static void fill_input(struct chain_ctx *c)
 	const struct nft_config *p = c->p;
 
 	in_loopback(c);
-	if (p->dhcp)
-		in_dhcp_unconfigured(c);
-	in_source_check(c);
+	for (unsigned i = 0; i < p->nnets; i++) {
+		set_net(c, i);
+		if (is_lab(c->net) && c->net->dhcp)
+			in_dhcp_unconfigured(c);
+	}
+	for (unsigned i = 0; i < p->nnets; i++) {
+		set_net(c, i);
+		if (is_lab(c->net) && c->net->host_addr)
+			in_source_check(c);
+	}
 	in_established(c);
-	fill_input_bridge(c);
+	for (unsigned i = 0; i < p->nnets; i++) {
+		set_net(c, i);
+		if (is_lab(c->net))
+			fill_input_bridge(c);
+	}
 	fill_input_uplink(c);
-	if (p->host_shared)
-		in_lab_address_drop(c);
+	for (unsigned i = 0; p->host_shared && i < p->nnets; i++) {
+		set_net(c, i);
+		if (is_lab(c->net) && c->net->host_addr)
+			in_lab_address_drop(c);
+	}
 }
 
 struct base_chain {
@@ -647,25 +744,31 @@ static void build_chain(struct nl_batch *b, const struct nft_config *p, const st
 {
 	struct chain_ctx c = { .b = b, .p = p, .chain = bc->name };
 
-	inet_ntop(AF_INET6, p->prefix6, c.p6, sizeof(c.p6));
-	strcat(c.p6, "/64");
+	set_net(&c, 0);
 	chain_msg(b, bc, bc->closed && !p->host_shared);
 	bc->fill(&c);
 }
 
 int nft_build_ruleset(struct nl_batch *b, const struct nft_config *p, bool exists)
 {
-	if (strlen(p->bridge_name) >= IFNAMSIZ || strlen(p->uplink_ifname) >= IFNAMSIZ)
+	bool nat = false;
+
+	if (strlen(p->uplink_ifname) >= IFNAMSIZ || p->nnets < 1 || p->nnets > NFT_MAX_NETS)
 		return -EINVAL;
+	for (unsigned i = 0; i < p->nnets; i++) {
+		if (strlen(p->nets[i].bridge_name) >= IFNAMSIZ)
+			return -EINVAL;
+		nat |= p->nets[i].mode == NFT_NAT;
+	}
 	batch_marker(b, NFNL_MSG_BATCH_BEGIN, "batch begin");
 	/* A delete costs the kernel ~10 ms (it waits for a grace period):
 	 * only when there is a table to replace. */
 	if (exists)
 		table_reset(b);
 	table_msg(b, NFT_MSG_NEWTABLE, "table inet " NFT_TABLE_NAME);
-	if (p->nat)
+	if (nat)
 		build_chain(b, p, &chain_postrouting);
-	if (p->nat && p->nforwards) {
+	if (p->nets[0].mode == NFT_NAT && p->nforwards) {
 		build_chain(b, p, &chain_prerouting);
 		build_chain(b, p, &chain_output);
 	}

@@ -38,14 +38,29 @@ struct nft_port {
 	uint8_t on;                    /* NFT_ON_* bits */
 };
 
-/* What the ruleset is built from. */
-struct nft_config {
-	const char *bridge_name, *uplink_ifname;
+#define NFT_MAX_NETS 4
+
+/* A lab network's mode (the profile's enum net_mode, in its order). */
+enum nft_mode { NFT_NAT, NFT_ROUTED, NFT_ISOLATED, NFT_PRIVATE, NFT_BRIDGE };
+
+/* A lab network: its bridge and what crosses it. A bridge network is
+ * the uplink's side (its bridge is uplink_ifname): only its guests'
+ * traffic among themselves is the ruleset's business there. */
+struct nft_net {
+	const char *bridge_name;
+	enum nft_mode mode;
+	bool host_addr;                /* the host has an address in subnet */
 	struct ip4_prefix subnet;
-	bool nat;                      /* masquerade to the uplink; else isolated */
-	bool ipv6;                     /* the lab's IPv6 /64, prefix6, beside subnet */
+	bool ipv6;                     /* the network's IPv6 /64, prefix6, beside subnet */
 	uint8_t prefix6[16];
 	bool dhcp, dns;                /* the lab's own services on the bridge */
+};
+
+/* What the ruleset is built from. */
+struct nft_config {
+	const char *uplink_ifname;     /* where the host's own address is: the uplink, or a bridge network's bridge */
+	struct nft_net nets[NFT_MAX_NETS];
+	unsigned nnets;                /* the port forwards lead into nets[0] */
 	struct nft_port ports[NFT_MAX_PORTS];
 	unsigned nports;
 	/* false (the appliance): the host answers nothing but what this
@@ -58,10 +73,11 @@ struct nft_config {
 	unsigned nforwards;
 };
 
-/* The largest ruleset (NFT_MAX_FORWARDS forwards over both families,
- * NFT_MAX_PORTS ports on both sides) stays under 3/4 of this;
+/* The largest ruleset (NFT_MAX_NETS dual-stack NAT networks,
+ * NFT_MAX_FORWARDS forwards over both families, NFT_MAX_PORTS ports on
+ * both sides) stays under 3/4 of this;
  * tests/unit/net/nft checks it. */
-#define NFT_BATCH_SIZE (256 * 1024)
+#define NFT_BATCH_SIZE (512 * 1024)
 
 /* Builds the whole ruleset into b (pure: no I/O; b needs a socket only for
  * its sequence numbers) as one transaction: BATCH_BEGIN, then when the

@@ -18,6 +18,7 @@ static size_t service(const char *name, char *const argv[])
 	M.type = BOOT_MSG_SERVICE;
 	snprintf(M.u.service.name, sizeof(M.u.service.name), "%s", name);
 	M.u.service.kind = BOOT_KIND_GUEST;
+	M.u.service.ntaps = 1;
 	snprintf(M.u.service.run_dir, sizeof(M.u.service.run_dir), "/run/labinit/guests/%s", name);
 	CHECK(boot_msg_set_argv(&M.u.service, argv) == 0);
 	return boot_msg_size(&M);

@@ -17,8 +17,14 @@
 
 static struct nft_config largest(void)
 {
-	struct nft_config c = { .bridge_name = "virbr0", .uplink_ifname = "eth0", .subnet = { 0x0a4d0000, 24 },
-				.nat = true, .dhcp = true, .dns = true, .ipv6 = true, .prefix6 = { 0xfd, 1, 2, 3, 4, 5, 0, 1 } };
+	static const char *const bridges[NFT_MAX_NETS] = { "virbr0", "virbr1", "virbr2", "virbr3" };
+	struct nft_config c = { .uplink_ifname = "eth0" };
+
+	/* every network in NAT mode, dual stack, with every service */
+	for (unsigned i = 0; i < NFT_MAX_NETS; i++)
+		c.nets[i] = (struct nft_net){ bridges[i], NFT_NAT, true, { 0x0a4d0000 + (i << 8), 24 }, true,
+					      { 0xfd, 1, 2, 3, 4, 5, 0, (uint8_t)(i + 1) }, true, true };
+	c.nnets = NFT_MAX_NETS;
 
 	for (unsigned i = 0; i < NFT_MAX_PORTS; i++)
 		c.ports[i] = (struct nft_port){ IPPROTO_TCP, (uint16_t)(1000 + i), NFT_ON_BRIDGE | NFT_ON_UPLINK };
