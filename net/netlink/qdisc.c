@@ -242,9 +242,11 @@ int netem_parse(const char *spec, struct netem_cfg *out, char *err, size_t errle
 
 		if (val)
 			*val++ = '\0';
+		if (!strcmp(key, "off"))
+			return fail(err, errlen, "off stands alone");
 		if ((k = find_key(key)) < 0)
-			return fail(err, errlen, "unknown item \"%s\"%s (delay, jitter, loss, duplicate, reorder, rate, limit)",
-				    key, !strcmp(key, "off") ? ": off stands alone" : "");
+			return fail(err, errlen, "unknown item \"%s\" (delay, jitter, loss, duplicate, reorder, rate, limit)",
+				    key);
 		if (!val && (val = i + 1 < n ? items[++i] : NULL) == NULL)
 			return fail(err, errlen, "%s: no value", key);
 		if (seen[k])
