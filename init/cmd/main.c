@@ -27,6 +27,9 @@ static const struct command {
 	  "conlog RUN_DIR [--size KIB] [--serve]  a guest's console logger: RUN_DIR/console.fifo (--serve: also "
 	  "fd 3, served on RUN_DIR/console.sock) into console.log, console.log.1 and console.oops under KIB; "
 	  "PID 1 starts it" },
+	{ "impair", cmd_impair,
+	  "impair IFNAME [SPEC | off]  a link's impairments (netem: delay=20ms,jitter=5ms,loss=1%,duplicate=0.5%,"
+	  "reorder=25%,rate=10mbit,limit=N): set, remove (off) or show" },
 	{ "accel", cmd_accel, "accel  kvm or tcg: what guests get here (the KVM probe runs a vCPU)" },
 	{ "version", cmd_version, "version  print the version" },
 };

@@ -61,7 +61,7 @@ prefixes() {
 	init/modules) echo "modules_ moddep_ uevent_" ;;
 	init/labcfg) echo "labcfg_" ;;
 	init/cmd) echo "cmd_ main" ;;
-	net/netlink) echo "nl_ rtnl_ tap_" ;;
+	net/netlink) echo "nl_ rtnl_ tap_ netem_" ;;
 	net/nft) echo "nft_" ;;
 	net/labnet) echo "labnet_" ;;
 	net/dhcp) echo "dhcp_" ;;
