@@ -27,6 +27,10 @@ static const struct command {
 	  "conlog RUN_DIR [--size KIB] [--serve]  a guest's console logger: RUN_DIR/console.fifo (--serve: also "
 	  "fd 3, served on RUN_DIR/console.sock) into console.log, console.log.1 and console.oops under KIB; "
 	  "PID 1 starts it" },
+	{ "capture", cmd_capture,
+	  "capture IFNAME FILE [--count N] [--seconds S] [--snaplen N] [--user UID[:GID]]  both directions of "
+	  "IFNAME into a pcap file, as UID (default 65534), until N packets (100000), S seconds (60), 256 MiB or "
+	  "SIGINT/SIGTERM" },
 	{ "accel", cmd_accel, "accel  kvm or tcg: what guests get here (the KVM probe runs a vCPU)" },
 	{ "version", cmd_version, "version  print the version" },
 };
