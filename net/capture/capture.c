@@ -23,7 +23,9 @@
 
 #include "lib/core/loop.h"
 #include "lib/core/sandbox.h"
+#include "lib/core/bytes.h"
 #include "lib/core/writefile.h"
+#include "net/capture/capture_priv.h"
 #include "net/capture/pcap.h"
 
 _Static_assert(CAPTURE_MAX_SNAPLEN == PCAP_MAX_SNAPLEN, "a snaplen every reader accepts");
@@ -41,7 +43,10 @@ struct cap {
 	int sock, out;
 	bool regular;       /* out is a regular file: a short write is undone */
 	off_t base;         /* out's offset at the start */
-	uint8_t *buf;       /* one record: header, then up to snaplen octets */
+	/* One record: room for a VLAN tag, the record header, then up to
+	 * snaplen octets of frame; the header moves back by the tag's
+	 * length when a tag is put back. */
+	uint8_t *buf;
 	struct loop loop;
 	bool have_loop;
 	struct loop_timer deadline;
@@ -116,6 +121,9 @@ static int open_socket(struct cap *k)
 	/* Each frame's arrival time in a control message (socket(7)). */
 	if (setsockopt(k->sock, SOL_SOCKET, SO_TIMESTAMPNS, &one, sizeof(one)) < 0)
 		return fail(k, "asking for timestamps", errno);
+	/* The VLAN tag that offload took out of the frame (packet(7)). */
+	if (setsockopt(k->sock, SOL_PACKET, PACKET_AUXDATA, &one, sizeof(one)) < 0)
+		return fail(k, "asking for VLAN tags", errno);
 	if (setsockopt(k->sock, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof(rcvbuf)) < 0)
 		setsockopt(k->sock, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
 	if (bind(k->sock, (struct sockaddr *)&sa, sizeof(sa)) < 0)
@@ -124,12 +132,17 @@ static int open_socket(struct cap *k)
 	return 0;
 }
 
-/* A new file, never an old one written through: O_EXCL after the unlink
- * refuses whatever took the name meanwhile, and O_NOFOLLOW a symlink. */
+/* A new file, never an old one written through (a hard link to a file
+ * that matters): an old regular file is unlinked, anything else there (a
+ * symlink, a device, a FIFO) refused; O_EXCL then refuses whatever took the
+ * name meanwhile. */
 static int create_file(struct cap *k)
 {
 	const struct capture_config *c = k->c;
+	struct stat st;
 
+	if (lstat(c->path, &st) == 0 && !S_ISREG(st.st_mode))
+		return fail(k, "replacing the output file (not a regular file)", EEXIST);
 	if (unlink(c->path) < 0 && errno != ENOENT)
 		return fail(k, "replacing the output file", errno);
 	k->out = open(c->path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
@@ -201,19 +214,71 @@ static void stop(struct cap *k, enum capture_stop why)
 	k->res->elapsed_ms = loop_now_ms() - k->start_ms;
 }
 
-/* The frame's arrival from SCM_TIMESTAMPNS; now if it is missing. */
-static struct timespec frame_time(struct msghdr *m)
+size_t capture_insert_vlan(uint8_t *buf, size_t len, uint16_t tpid, uint16_t tci)
 {
-	struct timespec ts;
+	if (len < 2 * ETH_ALEN)
+		return 0;
+	memmove(buf, buf + CAPTURE_VLAN_TAG_LEN, 2 * ETH_ALEN);
+	put_be16(buf + 2 * ETH_ALEN, tpid);
+	put_be16(buf + 2 * ETH_ALEN + 2, tci);
+	return len + CAPTURE_VLAN_TAG_LEN;
+}
 
-	for (struct cmsghdr *h = CMSG_FIRSTHDR(m); h; h = CMSG_NXTHDR(m, h))
+/* What the control messages say of a frame. */
+struct frame_info {
+	struct timespec ts;       /* its arrival (SCM_TIMESTAMPNS); now if missing */
+	bool vlan;
+	uint16_t tpid, tci;
+};
+
+static void frame_info(struct msghdr *m, struct frame_info *fi)
+{
+	struct tpacket_auxdata aux;
+
+	memset(fi, 0, sizeof(*fi));
+	clock_gettime(CLOCK_REALTIME, &fi->ts);
+	for (struct cmsghdr *h = CMSG_FIRSTHDR(m); h; h = CMSG_NXTHDR(m, h)) {
 		if (h->cmsg_level == SOL_SOCKET && h->cmsg_type == SCM_TIMESTAMPNS &&
-		    h->cmsg_len >= CMSG_LEN(sizeof(ts))) {
-			memcpy(&ts, CMSG_DATA(h), sizeof(ts));
-			return ts;
-		}
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return ts;
+		    h->cmsg_len >= CMSG_LEN(sizeof(fi->ts)))
+			memcpy(&fi->ts, CMSG_DATA(h), sizeof(fi->ts));
+		if (h->cmsg_level != SOL_PACKET || h->cmsg_type != PACKET_AUXDATA || h->cmsg_len < CMSG_LEN(sizeof(aux)))
+			continue;
+		memcpy(&aux, CMSG_DATA(h), sizeof(aux));
+		/* Kernels before 3.0 set no TP_STATUS_VLAN_VALID: there a
+		 * nonzero TCI says a tag was taken out (libpcap reads it so). */
+		fi->vlan = (aux.tp_status & TP_STATUS_VLAN_VALID) || aux.tp_vlan_tci;
+		fi->tci = aux.tp_vlan_tci;
+		fi->tpid = aux.tp_status & TP_STATUS_VLAN_TPID_VALID ? aux.tp_vlan_tpid : ETH_P_8021Q;
+	}
+}
+
+/* Records the frame at k->buf + TAG + HEADER (n octets on the wire, caplen
+ * of them received): its header goes right before it, after its VLAN tag
+ * is put back. 1, 0 at the file size cap, or -errno. */
+static int record(struct cap *k, const struct frame_info *fi, uint32_t caplen, uint32_t n)
+{
+	uint8_t *frame = k->buf + CAPTURE_VLAN_TAG_LEN + PCAP_RECORD_HEADER_LEN;
+	size_t tagged;
+	int r;
+
+	if (fi->vlan && (tagged = capture_insert_vlan(frame - CAPTURE_VLAN_TAG_LEN, caplen, fi->tpid, fi->tci))) {
+		frame -= CAPTURE_VLAN_TAG_LEN;
+		caplen = tagged < k->snaplen ? (uint32_t)tagged : k->snaplen;
+		n += CAPTURE_VLAN_TAG_LEN;
+	}
+	if (k->res->bytes + PCAP_RECORD_HEADER_LEN + caplen > k->max_bytes) {
+		stop(k, CAPTURE_STOP_SIZE);
+		return 0;
+	}
+	r = pcap_record_header(frame - PCAP_RECORD_HEADER_LEN, k->c->nsec ? PCAP_TS_NSEC : PCAP_TS_USEC,
+			       (uint64_t)fi->ts.tv_sec, (uint32_t)fi->ts.tv_nsec, caplen, n);
+	if (r < 0)
+		return fail(k, "encoding a record", -r);
+	if ((r = write_record(k, frame - PCAP_RECORD_HEADER_LEN, PCAP_RECORD_HEADER_LEN + caplen)) < 0)
+		return r;
+	if (++k->res->packets >= k->count)
+		stop(k, CAPTURE_STOP_COUNT);
+	return 1;
 }
 
 /* One frame into the file: 1, 0 when none is queued, or -errno. */
@@ -221,33 +286,18 @@ static int capture_one(struct cap *k)
 {
 	union {
 		struct cmsghdr h;
-		uint8_t b[CMSG_SPACE(sizeof(struct timespec)) + 64];
+		uint8_t b[CMSG_SPACE(sizeof(struct timespec)) + CMSG_SPACE(sizeof(struct tpacket_auxdata)) + 64];
 	} ctl;
-	struct iovec iov = { k->buf + PCAP_RECORD_HEADER_LEN, k->snaplen };
+	struct iovec iov = { k->buf + CAPTURE_VLAN_TAG_LEN + PCAP_RECORD_HEADER_LEN, k->snaplen };
 	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = &ctl, .msg_controllen = sizeof(ctl) };
 	/* MSG_TRUNC: the frame's whole length, not what fitted (packet(7)). */
 	ssize_t n = recvmsg(k->sock, &m, MSG_TRUNC | MSG_DONTWAIT);
-	struct timespec ts;
-	uint32_t caplen;
-	int r;
+	struct frame_info fi;
 
 	if (n < 0)
 		return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR ? 0 : fail(k, "reading a frame", errno);
-	caplen = (size_t)n < k->snaplen ? (uint32_t)n : k->snaplen;
-	if (k->res->bytes + PCAP_RECORD_HEADER_LEN + caplen > k->max_bytes) {
-		stop(k, CAPTURE_STOP_SIZE);
-		return 0;
-	}
-	ts = frame_time(&m);
-	r = pcap_record_header(k->buf, k->c->nsec ? PCAP_TS_NSEC : PCAP_TS_USEC, (uint64_t)ts.tv_sec,
-			       (uint32_t)ts.tv_nsec, caplen, (uint32_t)n);
-	if (r < 0)
-		return fail(k, "encoding a record", -r);
-	if ((r = write_record(k, k->buf, PCAP_RECORD_HEADER_LEN + caplen)) < 0)
-		return r;
-	if (++k->res->packets >= k->count)
-		stop(k, CAPTURE_STOP_COUNT);
-	return 1;
+	frame_info(&m, &fi);
+	return record(k, &fi, (size_t)n < k->snaplen ? (uint32_t)n : k->snaplen, (uint32_t)n);
 }
 
 static void on_packets(struct loop *l, int fd, uint32_t events, void *data)
@@ -301,7 +351,7 @@ static int prepare(struct cap *k)
 
 	if ((r = open_socket(k)) < 0 || (r = open_output(k)) < 0)
 		return r;
-	if (!(k->buf = malloc(PCAP_RECORD_HEADER_LEN + (size_t)k->snaplen)))
+	if (!(k->buf = malloc(CAPTURE_VLAN_TAG_LEN + PCAP_RECORD_HEADER_LEN + (size_t)k->snaplen)))
 		return fail(k, "allocating the frame buffer", ENOMEM);
 	if ((r = start_loop(k)) < 0)
 		return r;

@@ -25,10 +25,11 @@
 
 struct capture_config {
 	const char *ifname;
-	/* The output: a file created at path (an existing file is replaced,
-	 * never written through: a symlink or FIFO there is removed, not
-	 * followed), owned by uid:gid with mode 0644; or, with path NULL, fd,
-	 * open for writing, which stays the caller's. */
+	/* The output: a new file created at path (an existing regular file
+	 * is replaced, never written through; a symlink, device or FIFO
+	 * there is refused with -EEXIST), owned by uid:gid with mode 0644;
+	 * or, with path NULL, fd, open for writing, which stays the
+	 * caller's. */
 	const char *path;
 	int fd;
 	/* Caps; 0 takes the default (CAPTURE_DEFAULT_*). The capture ends

@@ -8,6 +8,9 @@
 #    count the summary line gives;
 #  - --count N: exactly N records, and the capture ends by itself;
 #  - --seconds S: it ends by itself, with a file tcpdump reads;
+#  - a VLAN tag the kernel took out of a frame is put back;
+#  - an old FILE is replaced, not written through (a hard link); a symlink
+#    at FILE is refused;
 #  - a bad argument exits 2 naming it, an unknown interface 1 saying so.
 . "$(dirname "$0")/../lib/net.sh"
 t_need dnsmasq "the DHCP server of the exchange"
@@ -41,6 +44,10 @@ capture_start() {
 		{ cat "$WORK/$(basename "$f" .pcap).log"; t_fail "capture $f did not start"; }
 }
 
+# records NAME: the records tcpdump read (one line each, starting with the
+# time; an unknown protocol's hex dump follows on lines of its own).
+records() { grep -c '^[0-9][0-9]:[0-9][0-9]:' "$WORK/$1.txt"; }
+
 # capture_end NAME: waits for the capture to exit 0 and checks its summary.
 capture_end() {
 	wait "$CAP" || { cat "$WORK/$1.log"; t_fail "capture $1 exited $?"; }
@@ -52,7 +59,7 @@ capture_end() {
 		{ cat "$WORK/$1.err"; t_fail "tcpdump cannot read $1.pcap"; }
 	grep -q "link-type EN10MB (Ethernet)" "$WORK/$1.err" || t_fail "$1.pcap: not Ethernet: $(cat "$WORK/$1.err")"
 	n=$(sed -n 's/^capture eth0: \([0-9]*\) packets.*/\1/p' "$WORK/$1.log")
-	[ "$(wc -l < "$WORK/$1.txt")" = "$n" ] || t_fail "$1.pcap: $(wc -l < "$WORK/$1.txt") records, the summary says $n"
+	[ "$(records "$1")" = "$n" ] || t_fail "$1.pcap: $(records "$1") records, the summary says $n"
 }
 
 # ---- a DHCP exchange, stopped by SIGTERM ------------------------------------
@@ -90,17 +97,50 @@ in_ns "$CLI" timeout 20 "$BB" ping -c 10 -i 0.2 10.88.0.1 > /dev/null 2>&1 || tr
 capture_gone() { ! t_pid_running "$CAP"; }
 t_wait_for 10 capture_gone || t_fail "--count 3: the capture still runs after 10 pings"
 capture_end count
-[ "$(wc -l < "$WORK/count.txt")" = 3 ] || { cat "$WORK/count.txt"; t_fail "--count 3 wrote $(wc -l < "$WORK/count.txt") records"; }
+[ "$(records count)" = 3 ] || { cat "$WORK/count.txt"; t_fail "--count 3 wrote $(records count) records"; }
 grep -q '^capture eth0: 3 packets' "$WORK/count.log" || t_fail "--count 3: the summary does not say 3"
 
-# ---- --seconds: ends by itself ----------------------------------------------
+# ---- --seconds: ends by itself; a VLAN tag is put back ----------------------
+# The tagged frame is sent raw from the client: the receiving side moves the
+# tag into the packet's metadata (skb_vlan_untag), where capture reads it
+# from PACKET_AUXDATA. python3 sends it (no VLAN module needed).
 start=$(t_now_ms)
 capture_start seconds --seconds 2
 in_ns "$CLI" timeout 20 "$BB" ping -c 3 -i 0.2 10.88.0.1 > /dev/null 2>&1 || true
+vlan=0
+if command -v python3 > /dev/null 2>&1; then
+	in_ns "$CLI" python3 -c '
+import socket
+s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+s.bind(("eth0", 0))
+s.send(bytes.fromhex("ffffffffffff020000000001" "81002005" "88b5") + b"labinit-vlan-test".ljust(46, b"\0"))' ||
+		t_fail "python3 could not send the tagged frame"
+	vlan=1
+fi
 capture_end seconds
 el=$(($(t_now_ms) - start))
 [ "$el" -ge 1900 ] && [ "$el" -lt 10000 ] || t_fail "--seconds 2 took $el ms"
 grep -q "ICMP echo request" "$WORK/seconds.txt" || t_fail "no ping in the --seconds capture"
+if [ $vlan = 1 ]; then
+	tcpdump -r "$WORK/seconds.pcap" -n -e 2> /dev/null | grep -q 'ethertype 802.1Q (0x8100), length 64: vlan 5, p 1, ethertype Unknown (0x88b5)' ||
+		{ tcpdump -r "$WORK/seconds.pcap" -n -e; t_fail "the VLAN tag is not in the capture"; }
+else
+	echo "no python3: the VLAN tag is not checked"
+fi
+
+# ---- FILE: an old one replaced, never written through; a symlink refused -----
+echo keep > "$WORK/other"
+ln "$WORK/other" "$WORK/hard.pcap"
+capture_start hard --count 1 --seconds 1
+wait "$CAP" || true
+t_untrack "$CAP"
+[ "$(cat "$WORK/other")" = keep ] || t_fail "the capture wrote through a hard link"
+[ "$(stat -c %u "$WORK/hard.pcap")" = "$CAPUID" ] || t_fail "hard.pcap is not a new file"
+ln -s "$WORK/other" "$WORK/link.pcap"
+rc=0
+in_ns "$SRV" "$LABINIT" capture eth0 "$WORK/link.pcap" --seconds 1 > "$WORK/link.log" 2>&1 || rc=$?
+[ "$rc" = 1 ] && grep -q 'not a regular file' "$WORK/link.log" || t_fail "a symlink at FILE: exit $rc, $(cat "$WORK/link.log")"
+[ "$(cat "$WORK/other")" = keep ] && [ -L "$WORK/link.pcap" ] || t_fail "the capture followed or removed a symlink"
 
 # ---- refusals -----------------------------------------------------------------
 refuse() { # STATUS TEXT ARGS...: labinit capture ARGS exits STATUS saying TEXT
