@@ -33,15 +33,17 @@ export KCONFIG_CONFIG
 # (tests/e2e/test_cross_arch); the last line: the real DHCP clients the
 # server is tested with (tests/net/test_dhcpd_*), socat (an idle
 # control-socket client, tests/pid1/test_labctl.sh), ndisc6 (rdisc6 reads
-# the router advertisements, tests/net/test_ipv6.sh) and user-mode-linux
-# (Debian's linux.uml, tests/e2e/test_uml_guest).
+# the router advertisements, tests/net/test_ipv6.sh), user-mode-linux
+# (Debian's linux.uml, tests/e2e/test_uml_guest) and tcpdump (reads what
+# `labinit capture` wrote, tests/net/test_capture; a test tool only, the
+# image has none).
 DEB_PACKAGES := make gcc musl-tools musl-dev linux-libc-dev kconfig-frontends clang \
                 libclang-rt-14-dev busybox-static iproute2 util-linux procps \
                 nftables dnsmasq-base jq curl time qemu-system-x86 samba smbclient \
                 qemu-system-arm qemu-system-misc gdb-multiarch \
                 cpio kmod xz-utils kea-admin zstd xorriso isolinux pxelinux syslinux-common \
                 grub-common grub-efi-amd64-bin mtools dosfstools ovmf \
-                udhcpc isc-dhcp-client dhcpcd-base socat ndisc6 user-mode-linux
+                udhcpc isc-dhcp-client dhcpcd-base socat ndisc6 user-mode-linux tcpdump
 
 .PHONY: all asan check unit fuzz fuzz-check run deps clean help menuconfig nconfig \
         oldconfig olddefconfig savedefconfig list-defconfigs bench demo-guest image

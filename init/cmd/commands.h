@@ -16,6 +16,7 @@ int cmd_modules(int argc, char **argv);
 int cmd_accel(int argc, char **argv);
 int cmd_conlog(int argc, char **argv);
 int cmd_impair(int argc, char **argv);
+int cmd_capture(int argc, char **argv);
 int labctl_main(int argc, char **argv);
 int labctl_console(const char *name);
 int pid1_main(int argc, char **argv);

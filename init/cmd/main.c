@@ -30,6 +30,10 @@ static const struct command {
 	{ "impair", cmd_impair,
 	  "impair IFNAME [SPEC | off]  a link's impairments (netem: delay=20ms,jitter=5ms,loss=1%,duplicate=0.5%,"
 	  "reorder=25%,rate=10mbit,limit=N): set, remove (off) or show" },
+	{ "capture", cmd_capture,
+	  "capture IFNAME FILE [--count N] [--seconds S] [--snaplen N] [--user UID[:GID]]  both directions of "
+	  "IFNAME into a pcap file, as UID (default 65534), until N packets (100000), S seconds (60), 256 MiB or "
+	  "SIGINT/SIGTERM" },
 	{ "accel", cmd_accel, "accel  kvm or tcg: what guests get here (the KVM probe runs a vCPU)" },
 	{ "version", cmd_version, "version  print the version" },
 };

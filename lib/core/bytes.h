@@ -1,5 +1,6 @@
-/* Network byte order in and out of packet buffers, and the read cursor the
- * codecs parse with: every getter fails instead of stepping past len. */
+/* Network byte order (and little-endian, for pcap files) in and out of
+ * packet buffers, and the read cursor the codecs parse with: every getter
+ * fails instead of stepping past len. */
 #ifndef LAB_BYTES_H
 #define LAB_BYTES_H
 
@@ -29,6 +30,21 @@ static inline void put_be32(uint8_t *p, uint32_t v)
 	p[1] = (uint8_t)(v >> 16);
 	p[2] = (uint8_t)(v >> 8);
 	p[3] = (uint8_t)v;
+}
+
+/* Little-endian: the formats that fix it (pcap files). */
+static inline void put_le16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)v;
+	p[1] = (uint8_t)(v >> 8);
+}
+
+static inline void put_le32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)v;
+	p[1] = (uint8_t)(v >> 8);
+	p[2] = (uint8_t)(v >> 16);
+	p[3] = (uint8_t)(v >> 24);
 }
 
 struct cursor {

@@ -69,6 +69,7 @@ prefixes() {
 	net/dhcpd) echo "dhcpd_" ;;
 	net/dns) echo "dns_ dnsd_" ;;
 	net/ndp) echo "ndp_" ;;
+	net/capture) echo "capture_ pcap_" ;;
 	guests) echo "guest_" ;;
 	guests/qemu) echo "qemu_ qmp_ kvm_" ;;
 	guests/share) echo "share_" ;;
