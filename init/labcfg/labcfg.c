@@ -120,7 +120,7 @@ void labcfg_labnet(const struct profile *p, struct labnet_config *out)
 	for (unsigned i = 0; i < p->nguests; i++)
 		for (unsigned k = 0; k < p->guests[i].nnics; k++)
 			out->taps[out->ntaps++] = (struct labnet_tap){ p->guests[i].nics[k].tap, p->guests[i].slot,
-								      p->guests[i].nics[k].net };
+								      p->guests[i].nics[k].net, p->guests[i].nics[k].impair };
 	labcfg_nft(p, &out->nft);
 }
 

@@ -50,6 +50,8 @@ static const struct feature features[] = {
 	{ "nft_ct", NULL },
 	{ "nft_reject_inet", NULL },
 	{ "nft_fib_inet", NULL },
+	/* Link impairments (net/netlink/qdisc.c): netem on a guest's tap. */
+	{ "sch_netem", NULL },
 	/* 9p over virtio: the lab files from the outer hypervisor's share "lab"
 	 * (init/boot/labdata.c). */
 	{ "9p", NULL },

@@ -11,6 +11,7 @@
 #include "lib/core/addr.h"
 #include "lib/core/diag.h"
 #include "lib/core/guesthw.h"
+#include "lib/core/netem.h"
 #include "lib/profile/profile_keys.h"
 
 enum key_type { KT_BOOL, KT_INT, KT_STR };
@@ -102,6 +103,7 @@ struct nic_cfg {
 	enum guesthw_nic model;
 	uint8_t mac[6];
 	char tap[16];                  /* the guest's name for its first NIC, NAME.k after */
+	struct netem_cfg impair;       /* "@SPEC": netem on its tap (none: all zero) */
 };
 
 struct guest_cfg {

@@ -402,10 +402,18 @@ static void mac_unique(struct vctx *c, unsigned key, const struct guest_cfg *g, 
 static void parse_nic(struct vctx *c, unsigned key, struct guest_cfg *g, char *w)
 {
 	struct nic_cfg *n = &g->nics[g->nnics];
-	char *rest = strchr(w, ':'), *mac = NULL, names[256];
+	char *rest, *mac = NULL, *spec = strchr(w, '@'), names[256], err[128];
 	int i;
 
-	if (rest)
+	memset(n, 0, sizeof(*n));
+	if (spec) { /* "@delay=20ms,loss=1%": the link's impairments */
+		*spec++ = '\0';
+		if (netem_parse(spec, &n->impair, err, sizeof(err)) < 0) {
+			vc_error(c, key, "\"%s\": %s", spec, err);
+			return;
+		}
+	}
+	if ((rest = strchr(w, ':')))
 		*rest++ = '\0';
 	if (!strcmp(w, "macvtap")) {
 		vc_error(c, key, "macvtap: a NIC straight on the uplink is not in this version; use a bridge network");
@@ -464,7 +472,7 @@ static void guest_nics(struct vctx *c, struct guest_cfg *g, unsigned slot)
 
 	g->nnics = 0;
 	snprintf(buf, sizeof(buf), "%s", vc_str(c, key));
-	for (w = strtok_r(buf, " ,\t", &save); w; w = strtok_r(NULL, " ,\t", &save)) {
+	for (w = strtok_r(buf, " \t", &save); w; w = strtok_r(NULL, " \t", &save)) {
 		if (g->nnics == PROFILE_MAX_NICS) {
 			vc_error(c, key, "more than %d NICs", PROFILE_MAX_NICS);
 			break;
@@ -472,7 +480,7 @@ static void guest_nics(struct vctx *c, struct guest_cfg *g, unsigned slot)
 		parse_nic(c, key, g, w);
 	}
 	if (!*vc_str(c, key)) {
-		g->nics[0] = (struct nic_cfg){ 0, g->nic, { 0 }, { 0 } };
+		g->nics[0] = (struct nic_cfg){ 0, g->nic, { 0 }, { 0 }, { 0 } };
 		memcpy(g->nics[0].mac, g->mac, 6);
 		mac_unique(c, K_GUEST(slot, GF_MAC), g, g->mac, 0);
 		g->nnics = 1;

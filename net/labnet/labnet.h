@@ -8,6 +8,7 @@
 #include <sys/types.h>
 
 #include "lib/core/addr.h"
+#include "net/netlink/qdisc.h"
 #include "net/nft/nft.h"
 
 #define LABNET_MAX_TAPS 64  /* every NIC of every guest slot (init/labcfg/ checks it) */
@@ -20,6 +21,7 @@ struct labnet_tap {
 	const char *name;
 	unsigned slot;
 	unsigned net;                  /* its bridge: nets[net] */
+	struct netem_cfg impair;       /* netem on the tap (what the guest receives); all zero: none */
 };
 
 /* A lab network: its bridge, and the host's addresses on it. */

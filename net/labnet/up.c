@@ -269,10 +269,21 @@ static int step_taps(struct nl_sock *s, const struct labnet_config *p, const int
 		const struct labnet_tap *t = &p->taps[i];
 		struct nl_error e = { 0 };
 		double t0 = log_uptime();
-		char what[64];
+
+		char spec[NETEM_SPEC_MAX], what[64 + NETEM_SPEC_MAX];
+		int r;
 
 		snprintf(what, sizeof(what), "tap %s on %s", t->name, p->nets[t->net].bridge_name);
-		if (step_result(what, tap_up(s, t->name, bridge[t->net], &e), &e, t0) < 0)
+		r = tap_up(s, t->name, bridge[t->net], &e);
+		if (r == 0 && !netem_is_off(&t->impair)) {
+			struct rtnl_link l;
+
+			netem_format(&t->impair, spec, sizeof(spec));
+			snprintf(what + strlen(what), sizeof(what) - strlen(what), ", impaired: %s", spec);
+			if ((r = rtnl_link_get(s, t->name, &l)) == 0)
+				r = rtnl_netem_set(s, l.index, &t->impair, &e);
+		}
+		if (step_result(what, r, &e, t0) < 0)
 			return -EIO;
 	}
 	return 0;

@@ -51,7 +51,7 @@ done
 # 5. Exported names carry their folder's prefix.
 prefixes() {
 	case $1 in
-	lib/core) echo "addr_ argv_ console_ daemon_ diag_ guesthw_ log_ loop_ name_ read_ sandbox_ sshkey_ strbuf_ words_ write_" ;;
+	lib/core) echo "addr_ argv_ console_ daemon_ diag_ guesthw_ log_ loop_ name_ netem_ read_ sandbox_ sshkey_ strbuf_ words_ write_" ;;
 	lib/profile) echo "profile_ config_ vc_" ;;
 	init/pid1) echo "pid1_ mounts_ shutdown_" ;;
 	init/boot) echo "boot_ labdata_ hosts_" ;;
