@@ -195,6 +195,22 @@ static int send_settings(struct boot *b)
 	s->console_shell = pr->console_shell;
 	s->stop_timeout_s = pr->stop_timeout;
 	s->shutdown_timeout_s = pr->shutdown_timeout;
+	copy(s->share_dir, sizeof(s->share_dir), pr->share_dir);
+	for (unsigned i = 0; i < pr->nnets && i < BOOT_MAX_NETS; i++) {
+		const struct net_cfg *n = &pr->nets[i];
+		struct boot_net *o = &s->nets[s->nnets++];
+
+		copy(o->name, sizeof(o->name), n->name);
+		copy(o->bridge, sizeof(o->bridge), n->bridge_name);
+		copy(o->mode, sizeof(o->mode), profile_net_mode_name(n->mode));
+		o->num = (uint8_t)n->num;
+		o->prefix_len = n->host_addr ? n->subnet.len : 0;
+		o->gateway = n->gateway;
+		o->ipv6 = n->ipv6;
+		memcpy(o->prefix6, n->prefix6, 16);
+		if (labcfg_net_worker(pr, i) && n->dhcp)
+			copy(o->lease_file, sizeof(o->lease_file), n->lease_file);
+	}
 	return send_record(b, -1);
 }
 

@@ -83,7 +83,17 @@ int boot_msg_check(const struct boot_msg *m, size_t len)
 		return -EBADMSG;
 	switch (m->type) {
 	case BOOT_MSG_SETTINGS:
-		return len == head + sizeof(*st) && terminated(st->profile_name, sizeof(st->profile_name)) &&
+		if (len != head + sizeof(*st) || st->nnets > BOOT_MAX_NETS)
+			return -EBADMSG;
+		for (unsigned i = 0; i < st->nnets; i++)
+			if (!terminated(st->nets[i].name, sizeof(st->nets[i].name)) ||
+			    !terminated(st->nets[i].bridge, sizeof(st->nets[i].bridge)) ||
+			    !terminated(st->nets[i].mode, sizeof(st->nets[i].mode)) ||
+			    !terminated(st->nets[i].lease_file, sizeof(st->nets[i].lease_file)) ||
+			    st->nets[i].prefix_len > 32)
+				return -EBADMSG;
+		return terminated(st->share_dir, sizeof(st->share_dir)) &&
+			       terminated(st->profile_name, sizeof(st->profile_name)) &&
 			       terminated(st->console, sizeof(st->console)) &&
 			       terminated(st->rescue_shell, sizeof(st->rescue_shell)) &&
 			       terminated(st->lease_file, sizeof(st->lease_file)) &&

@@ -23,6 +23,19 @@ enum boot_kind { BOOT_KIND_SERVICE, BOOT_KIND_GUEST };
 #define BOOT_MSG_ARGV_SIZE 32768  /* the argv strings, each NUL-terminated */
 #define BOOT_MSG_PATH 256
 
+#define BOOT_MAX_NETS 4
+
+/* A lab network, for labctl networks/capture (the profile's struct net_cfg). */
+struct boot_net {
+	char name[16], bridge[16], mode[12];
+	uint8_t num;
+	uint8_t prefix_len;        /* 0: the host has no address there */
+	uint32_t gateway;
+	bool ipv6;
+	uint8_t prefix6[16];
+	char lease_file[BOOT_MSG_PATH]; /* "" without a DHCP server */
+};
+
 struct boot_settings {
 	char profile_name[64];
 	char console[64];          /* CONFIG_CONSOLE */
@@ -33,6 +46,9 @@ struct boot_settings {
 	uint8_t log_level;
 	bool console_shell;
 	uint32_t stop_timeout_s, shutdown_timeout_s;
+	char share_dir[BOOT_MSG_PATH];  /* where labctl capture writes */
+	struct boot_net nets[BOOT_MAX_NETS];
+	uint8_t nnets;
 };
 
 /* Who a service runs as: init/supervise's struct sv_creds; uid 0: root. */

@@ -10,7 +10,8 @@
 #include "init/supervise/supervise.h"
 
 _Static_assert(LABNET_MAX_TAPS >= PROFILE_GUEST_SLOTS * PROFILE_MAX_NICS, "a tap per NIC of every guest slot");
-_Static_assert(LABNET_MAX_NETS >= PROFILE_NETS && NFT_MAX_NETS >= PROFILE_NETS, "every network");
+_Static_assert(LABNET_MAX_NETS >= PROFILE_NETS && NFT_MAX_NETS >= PROFILE_NETS && BOOT_MAX_NETS >= PROFILE_NETS,
+	       "every network");
 _Static_assert((int)NFT_NAT == (int)NET_NAT && (int)NFT_ROUTED == (int)NET_ROUTED &&
 		       (int)NFT_ISOLATED == (int)NET_ISOLATED && (int)NFT_PRIVATE == (int)NET_PRIVATE &&
 		       (int)NFT_BRIDGE == (int)NET_BRIDGE,
@@ -173,6 +174,7 @@ static void labcfg_dhcpd(const struct profile *p, unsigned net, struct dhcpd_con
 
 	memset(out, 0, sizeof(*out));
 	out->server_ip = n->gateway;
+	out->no_router = n->mode == NET_PRIVATE || n->mode == NET_ISOLATED; /* nothing forwarded there */
 	out->network = n->subnet.addr;
 	out->prefix = n->subnet.len;
 	out->range_start = n->range_start;

@@ -54,6 +54,18 @@ int labctl_lab(const char *path, struct labctl_lab *lab)
 			lab->have_leases = true;
 			lab->prefix_len = (unsigned)strtoul(f[1], NULL, 10);
 			copy(lab->lease_file, sizeof(lab->lease_file), f[2]);
+		} else if (n == 2 && !strcmp(f[0], "share")) {
+			copy(lab->share_dir, sizeof(lab->share_dir), f[1]);
+		} else if (n == 8 && !strcmp(f[0], "net") && lab->nnets < LABCTL_MAX_NETS) {
+			struct labctl_net *x = &lab->nets[lab->nnets++];
+
+			x->num = (unsigned)strtoul(f[1], NULL, 10);
+			copy(x->name, sizeof(x->name), f[2]);
+			copy(x->mode, sizeof(x->mode), f[3]);
+			copy(x->bridge, sizeof(x->bridge), f[4]);
+			copy(x->addr, sizeof(x->addr), f[5]);
+			copy(x->prefix6, sizeof(x->prefix6), f[6]);
+			copy(x->lease_file, sizeof(x->lease_file), f[7]);
 		} else if (n == 11 && !strcmp(f[0], "guest") && lab->nguests < SV_MAX) {
 			parse_guest(lab, f);
 		}

@@ -21,6 +21,9 @@ static int usage(void)
 			"  leases [--json]         the DHCP leases of the guests\n"
 			"  guests [--json]         each guest: state, IP, uptime, restarts, gdb port, trouble\n"
 			"  console NAME            a guest's serial console (ctrl-] detaches)\n"
+			"  networks [--json]       each network: mode, bridge, addresses, ports and their impairments\n"
+			"  impair GUEST[:NIC] [SPEC|off]  netem on a guest's NIC (delay=20ms,jitter=5ms,loss=1%%,...)\n"
+			"  capture NET|GUEST[:NIC] [--count N] [--seconds S]  a pcap file in the debug share\n"
 			"  start|stop|restart NAME a service or a guest\n"
 			"  poweroff | reboot       shut the lab host down\n");
 	return 2;
@@ -117,6 +120,12 @@ int labctl_main(int argc, char **argv)
 		return i + 2 == argc ? labctl_console(argv[i + 1]) : usage();
 	if (!strcmp(argv[i], "guests") || !strcmp(argv[i], "leases"))
 		return local_view(path, argc - i, argv + i);
+	if (!strcmp(argv[i], "networks"))
+		return labctl_networks(path, argc - i, argv + i);
+	if (!strcmp(argv[i], "impair"))
+		return labctl_impair(path, argc - i, argv + i);
+	if (!strcmp(argv[i], "capture"))
+		return labctl_capture(path, argc - i, argv + i);
 	if (join_args(argc - i, argv + i, req, sizeof(req)) < 0) {
 		fprintf(stderr, "labctl: request too long\n");
 		return 2;

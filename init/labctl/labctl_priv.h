@@ -22,7 +22,19 @@ struct labctl_guest {
 	uint32_t ip;                   /* a fixed address, or 0 */
 };
 
+struct labctl_net {
+	unsigned num;
+	char name[16], mode[12], bridge[16];
+	char addr[24], prefix6[48];    /* "10.77.0.1/24", "fd..::/64", or "-" */
+	char lease_file[256];          /* or "-" */
+};
+
+#define LABCTL_MAX_NETS 4
+
 struct labctl_lab {
+	char share_dir[256];           /* "" when PID 1 did not say */
+	struct labctl_net nets[LABCTL_MAX_NETS];
+	unsigned nnets;
 	bool have_leases;              /* a DHCP server, a valid profile */
 	unsigned prefix_len;
 	char lease_file[256];
@@ -35,6 +47,12 @@ int labctl_lab(const char *path, struct labctl_lab *lab);
 
 /* `labctl leases [--json]` and `labctl guests [--json]`: exit statuses. */
 int labctl_leases(const char *path, bool json);
+/* `labctl networks [--json]`, `labctl impair GUEST[:NIC] [SPEC|off]`,
+ * `labctl capture NET|GUEST[:NIC] [--count N] [--seconds S]`
+ * (init/labctl/networks.c): exit statuses. */
+int labctl_networks(const char *path, int argc, char **argv);
+int labctl_impair(const char *path, int argc, char **argv);
+int labctl_capture(const char *path, int argc, char **argv);
 int labctl_guests(const char *path, bool json);
 
 #endif

@@ -3,6 +3,7 @@
  * knows of the guests (state, times, where their files are) and where the
  * lease file is. labctl reads those files itself: PID 1 never parses what
  * guests write. */
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/reboot.h>
@@ -74,6 +75,8 @@ static void power(void *data, const struct ctl_command *c, int argc, char **argv
 
 /* One line per fact, tab-separated, the free-form text last:
  *   leases PREFIX_LEN LEASE_FILE
+ *   share SHARE_DIR
+ *   net NUM NAME MODE BRIDGE GATEWAY/LEN|- PREFIX6/64|- LEASE_FILE|-
  *   guest NAME STATE UPTIME_S RESTARTS GDB_PORT MAC IP KIND PID RUN_DIR
  * (KIND qemu or uml; PID the running guest's, 0 when not running: a UML
  * kernel is debugged with gdb -p PID) */
@@ -88,6 +91,21 @@ static void lab(void *data, const struct ctl_command *c, int argc, char **argv, 
 	strbuf_put(&o, "ok\n");
 	if (p->have_settings && !p->rescue && p->settings.lease_file[0])
 		strbuf_put(&o, "leases\t%u\t%s\n", p->settings.prefix_len, p->settings.lease_file);
+	if (p->have_settings && !p->rescue && p->settings.share_dir[0])
+		strbuf_put(&o, "share\t%s\n", p->settings.share_dir);
+	for (unsigned i = 0; p->have_settings && !p->rescue && i < p->settings.nnets; i++) {
+		const struct boot_net *n = &p->settings.nets[i];
+		char gw[24] = "-", p6[INET6_ADDRSTRLEN + 3] = "-";
+
+		if (n->prefix_len) {
+			addr_format_ip4(n->gateway, gw);
+			snprintf(gw + strlen(gw), sizeof(gw) - strlen(gw), "/%u", n->prefix_len);
+		}
+		if (n->ipv6 && inet_ntop(AF_INET6, n->prefix6, p6, sizeof(p6)))
+			strcat(p6, "/64");
+		strbuf_put(&o, "net\t%u\t%s\t%s\t%s\t%s\t%s\t%s\n", n->num, n->name, n->mode, n->bridge, gw, p6,
+			   n->lease_file[0] ? n->lease_file : "-");
+	}
 	for (unsigned i = 0; i < p->sup.n; i++) {
 		const struct service *s = &p->sup.sv[i];
 		const struct pid1_guest *g = s->data;

@@ -26,6 +26,7 @@ struct dhcpd_known {
 
 struct dhcpd_config {
 	uint32_t server_ip;        /* the gateway: server id, router */
+	bool no_router;            /* a private link: the host routes nothing there */
 	uint32_t network;          /* the lab subnet's address */
 	uint8_t prefix;
 	uint32_t range_start, range_end;

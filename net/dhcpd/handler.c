@@ -117,7 +117,8 @@ static void put_config(struct dhcpd *d, const struct dhcp_msg *m, const char *ho
 		dhcp_opt_u32(b, DHCP_OPT_T2, (uint32_t)((uint64_t)d->cfg.lease_time * 7 / 8));
 	}
 	dhcp_opt_ip(b, DHCP_OPT_SUBNET_MASK, mask);
-	dhcp_opt_ip(b, DHCP_OPT_ROUTER, d->cfg.server_ip);
+	if (!d->cfg.no_router)
+		dhcp_opt_ip(b, DHCP_OPT_ROUTER, d->cfg.server_ip);
 	dhcp_opt_ip(b, DHCP_OPT_BROADCAST, (d->cfg.server_ip & mask) | ~mask);
 	if (d->cfg.dns)
 		dhcp_opt_ip(b, DHCP_OPT_DNS, d->cfg.dns);

@@ -263,28 +263,39 @@ static int tap_up(struct nl_sock *s, const char *name, int bridge, struct nl_err
 	return (l.flags & IFF_UP) ? 0 : rtnl_link_set_up(s, l.index, true, e);
 }
 
+/* A tap's impairments: a kernel without netem (sch_netem) leaves the link
+ * as it is, with a warning; the lab runs without them. */
+static void tap_impair(struct nl_sock *s, const struct labnet_tap *t)
+{
+	struct nl_error e = { 0 };
+	char spec[NETEM_SPEC_MAX];
+	struct rtnl_link l;
+	double t0 = log_uptime();
+	int r;
+
+	netem_format(&t->impair, spec, sizeof(spec));
+	if ((r = rtnl_link_get(s, t->name, &l)) == 0)
+		r = rtnl_netem_set(s, l.index, &t->impair, &e);
+	if (r < 0)
+		log_warn("tap %s impaired: %s: %s%s%s; the link is left unimpaired%s", t->name, spec, strerror(-r),
+			 e.msg[0] ? ": " : "", e.msg, r == -ENOENT || r == -EOPNOTSUPP ? " (no sch_netem in this kernel?)" : "");
+	else
+		log_info("tap %s impaired: %s: ok (%.2f ms)", t->name, spec, (log_uptime() - t0) * 1000.0);
+}
+
 static int step_taps(struct nl_sock *s, const struct labnet_config *p, const int *bridge)
 {
 	for (unsigned i = 0; i < p->ntaps; i++) {
 		const struct labnet_tap *t = &p->taps[i];
 		struct nl_error e = { 0 };
 		double t0 = log_uptime();
-
-		char spec[NETEM_SPEC_MAX], what[64 + NETEM_SPEC_MAX];
-		int r;
+		char what[64];
 
 		snprintf(what, sizeof(what), "tap %s on %s", t->name, p->nets[t->net].bridge_name);
-		r = tap_up(s, t->name, bridge[t->net], &e);
-		if (r == 0 && !netem_is_off(&t->impair)) {
-			struct rtnl_link l;
-
-			netem_format(&t->impair, spec, sizeof(spec));
-			snprintf(what + strlen(what), sizeof(what) - strlen(what), ", impaired: %s", spec);
-			if ((r = rtnl_link_get(s, t->name, &l)) == 0)
-				r = rtnl_netem_set(s, l.index, &t->impair, &e);
-		}
-		if (step_result(what, r, &e, t0) < 0)
+		if (step_result(what, tap_up(s, t->name, bridge[t->net], &e), &e, t0) < 0)
 			return -EIO;
+		if (!netem_is_off(&t->impair))
+			tap_impair(s, t);
 	}
 	return 0;
 }

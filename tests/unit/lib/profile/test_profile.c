@@ -190,6 +190,61 @@ static void test_guests(void)
 	profile_free(P);
 }
 
+/* Issue 14: networks as slots and guests with several NICs. */
+static void test_networks(void)
+{
+	struct diag d;
+
+	CHECK(load(guest_profile("CONFIG_NET2=y\nCONFIG_NET2_NAME=\"link\"\nCONFIG_NET2_MODE=\"private\"\n"
+				 "CONFIG_NET3=y\nCONFIG_NET3_MODE=\"routed\"\nCONFIG_NET3_SUBNET=\"10.88.0.0/16\"\n"
+				 "CONFIG_GUEST1_NICS=\"lab link:e1000@delay=20ms,loss=1%\"\n"
+				 "CONFIG_GUEST2_NICS=\"3:52:54:00:00:00:33\"\nCONFIG_GUEST2_IP=\"10.88.1.1\"\n"),
+		   NULL, P, &d) == 0);
+	CHECK_MSG(d.count == 0, "%s", diag_text(&d));
+	CHECK(P->nnets == 3 && P->nets[0].num == 1 && !strcmp(P->nets[0].name, "lab") && P->nets[0].mode == NET_NAT);
+	/* private: no host address, no DHCP, DNS or IPv6 unless asked */
+	CHECK(P->nets[1].num == 2 && P->nets[1].mode == NET_PRIVATE && !P->nets[1].host_addr && !P->nets[1].dhcp &&
+	      !P->nets[1].ipv6 && !strcmp(P->nets[1].bridge_name, "virbr1"));
+	/* routed: its subnet, the gateway and range follow it, its own domain and ULA /64 */
+	CHECK(P->nets[2].mode == NET_ROUTED && P->nets[2].gateway == 0x0a580001 && P->nets[2].range_start == 0x0a580002 &&
+	      P->nets[2].range_end == 0x0a58fffe && P->nets[2].dhcp && P->nets[2].ipv6 &&
+	      !strcmp(P->nets[2].dns_domain, "net3.lab") && P->nets[2].prefix6[7] == 3 &&
+	      memcmp(P->nets[2].prefix6, P->nets[0].prefix6, 6) != 0);
+	CHECK(!strcmp(strrchr(P->nets[2].lease_file, '/'), "/net3.leases"));
+	/* vm1: its usual NIC on network 1, an e1000 on the link with netem */
+	CHECK(P->guests[0].nnics == 2 && P->guests[0].nics[0].net == 0 && P->guests[0].nics[1].net == 1 &&
+	      P->guests[0].nics[1].model == GUESTHW_NIC_E1000 && !strcmp(P->guests[0].nics[1].tap, "vm1.1") &&
+	      P->guests[0].nics[1].impair.delay_us == 20000 && netem_is_off(&P->guests[0].nics[0].impair) &&
+	      !memcmp(P->guests[0].nics[0].mac, P->guests[0].mac, 6) &&
+	      memcmp(P->guests[0].nics[1].mac, P->guests[0].mac, 6) != 0);
+	/* vm2: one NIC on network 3 with its MAC, its fixed address there */
+	CHECK(P->guests[1].nnics == 1 && P->guests[1].nics[0].net == 2 && P->guests[1].mac[5] == 0x33 &&
+	      P->guests[1].ip == 0x0a580101);
+	diag_free(&d);
+	profile_free(P);
+
+	expect("CONFIG_NAT=n\nCONFIG_NET1_MODE=\"routed\"\nCONFIG_NET2=y\nCONFIG_NET2_NAME=\"lab\"\n"
+	       "CONFIG_NET2_BRIDGE=\"virbr0\"\nCONFIG_NET2_MODE=\"span-tree\"\nCONFIG_NET3=y\n"
+	       "CONFIG_NET3_SUBNET=\"10.77.0.128/25\"\nCONFIG_NET3_DHCP=\"sometimes\"\nCONFIG_NET4=y\n"
+	       "CONFIG_NET4_MODE=\"private\"\nCONFIG_NET4_DNS=\"y\"\n",
+	       7,
+	       (const char *const[]){ "CONFIG_NAT: CONFIG_NAT=n makes network 1 isolated, but CONFIG_NET1_MODE is \"routed\"",
+				      ":4: CONFIG_NET2_NAME: \"lab\" is also the name of network 1",
+				      ":5: CONFIG_NET2_BRIDGE: \"virbr0\" is also the bridge of network 1",
+				      ":6: CONFIG_NET2_MODE: \"span-tree\": expected nat, routed, isolated, private or bridge",
+				      ":8: CONFIG_NET3_SUBNET: 10.77.0.128/25 overlaps the subnet of network 1 (lab)",
+				      ":9: CONFIG_NET3_DHCP: \"sometimes\": expected auto, y or n",
+				      ":12: CONFIG_NET4_DNS: a private network without DHCP gives the host no address", NULL });
+	expect(guest_profile("CONFIG_GUEST1_NICS=\"lab nowhere 1:ne2000 1@delay=fast 1 1 1 1\"\n"
+			     "CONFIG_GUEST2_NAME=\"a-long-name-13\"\nCONFIG_GUEST2_NICS=\"1 1\"\n"),
+	       5,
+	       (const char *const[]){ "CONFIG_GUEST1_NICS: \"nowhere\": no network has that number or name",
+				      "CONFIG_GUEST1_NICS: \"ne2000\": expected one of QEMU's NIC models",
+				      "CONFIG_GUEST1_NICS: \"delay=fast\"",
+				      "CONFIG_GUEST1_NICS: more than 4 NICs",
+				      "CONFIG_GUEST2_NICS: a guest with several NICs has a name of at most 13 characters", NULL });
+}
+
 /* Issue 13: every NIC of QEMU's table, today's spellings too; the disks
  * (first and extra, on every bus); firmware instead of a kernel. */
 static void test_guest_hardware(void)
@@ -525,6 +580,7 @@ int main(void)
 	test_network_checks();
 	test_gateway_follows_subnet();
 	test_guests();
+	test_networks();
 	test_guest_hardware();
 	test_guest_hardware_refused();
 	test_guest_disks_room();
