@@ -103,18 +103,20 @@ pcap=$(ls "$T_DIR"/share/capture-link-*.pcap 2>/dev/null | head -n 1)
 [ "$(tcpdump -r "$pcap" -n 2>/dev/null | wc -l)" = 6 ] || t_fail "tcpdump -r $pcap: $(tcpdump -r "$pcap" -n 2>&1)"
 tcpdump -r "$pcap" -n 2>/dev/null | grep -q 'ICMP echo' || t_fail "no ping in the capture: $(tcpdump -r "$pcap" -n 2>&1)"
 
-# labctl impair: netem where the kernel has it; a refusal that says why otherwise.
-if out=$(t_labctl impair vm1:1 delay=50ms loss=0% 2>&1); then
+# labctl impair: netem where the kernel has it; a refusal that says why
+# otherwise. labctl runs in the lab's network namespace, as on the appliance.
+ctl() { nsenter -t "$LPID" -m -p -n "$LABCTL" "$@"; }
+if out=$(ctl impair vm1:1 delay=50ms loss=0% 2>&1); then
 	[ "$out" = "impair vm1.1: delay 50ms" ] || t_fail "labctl impair: $out"
-	t_labctl networks | grep -q 'port vm1.1  impaired: delay 50ms' || t_fail "networks: $(t_labctl networks)"
-	[ "$(t_labctl impair vm1:1 off)" = "impair vm1.1: off" ] || t_fail "labctl impair off"
+	ctl networks | grep -q 'port vm1.1  impaired: delay 50ms' || t_fail "networks: $(t_labctl networks)"
+	[ "$(ctl impair vm1:1 off)" = "impair vm1.1: off" ] || t_fail "labctl impair off"
 else
 	echo "$out" | grep -q 'impair: vm1.1: .*no sch_netem in this kernel' || t_fail "labctl impair: $out"
 	t_log "this kernel has no netem: $out"
 fi
-t_labctl impair vm1:3 delay=1ms >"$T_DIR/impair.out" 2>&1 && t_fail "impair on a NIC vm1 does not have"
+ctl impair vm1:3 delay=1ms >"$T_DIR/impair.out" 2>&1 && t_fail "impair on a NIC vm1 does not have"
 grep -q 'guest vm1 has no NIC 3' "$T_DIR/impair.out" || t_fail "impair vm1:3: $(cat "$T_DIR/impair.out")"
-t_labctl impair vm1 delay=fast >"$T_DIR/impair.out" 2>&1 && t_fail "impair took a bad spec"
+ctl impair vm1 delay=fast >"$T_DIR/impair.out" 2>&1 && t_fail "impair took a bad spec"
 grep -q 'delay' "$T_DIR/impair.out" || t_fail "impair bad spec: $(cat "$T_DIR/impair.out")"
 
 kill -TERM "$LPID"

@@ -30,7 +30,7 @@ make_guest_files
 dhcpd_profile 'CONFIG_LAB_IPV6_PREFIX="fd00:1ab:0:1::/64"' 'CONFIG_DNS_DOMAIN="lab.test"' \
 	'CONFIG_DNS_UPSTREAMS="none"' 'CONFIG_GUEST1=y' 'CONFIG_GUEST1_NAME="g6"' \
 	'CONFIG_GUEST1_KERNEL="guests/demo/vmlinux"' 'CONFIG_GUEST1_MAC="52:54:00:12:34:56"' 'CONFIG_GUEST1_IP="10.77.0.20"' \
-	'CONFIG_NAT_PORT_FORWARDS="tcp:8080:g6:80"'
+	'CONFIG_NAT_PORT_FORWARDS="tcp:8080:g6:80 udp:5353:g6:53"'
 make_host_and_outside
 # The outside's IPv6: the uplink takes it by SLAAC from the outside's own
 # router advertisements, which forwarding must not turn off.
@@ -102,6 +102,13 @@ t_wait_for 10 in_ns "$G" curl -sf -m 2 'http://[::1]/cgi-bin/addr' > /dev/null |
 seen=$(in_ns "$OUT" curl -sf -m 5 'http://[2001:db8:30::2]:8080/cgi-bin/addr') || t_fail "the IPv6 port forward does not work from the outside"
 case $seen in *2001:db8:30::1*) ;; *) t_fail "the guest saw the forwarded connection from $seen, wanted 2001:db8:30::1" ;; esac
 in_ns "$HOST" curl -sf -m 5 'http://[2001:db8:30::2]:8080/cgi-bin/addr' > /dev/null || t_fail "the IPv6 port forward does not work from the host"
+# And UDP: the guest's server answers with the address it saw.
+bg "$G" socat UDP6-RECVFROM:53,fork SYSTEM:'echo "g6-udp $SOCAT_PEERADDR"'
+udp6() { in_ns "$1" sh -c "echo ping | socat -t 3 - 'UDP6:[2001:db8:30::2]:5353'" 2>/dev/null; }
+t_wait_for 10 sh -c "ip netns exec $G sh -c \"echo x | socat -t 1 - 'UDP6:[::1]:53'\" | grep -q g6-udp" ||
+	t_fail "the guest's UDP server did not start"
+case $(udp6 "$OUT") in "g6-udp [2001:0db8:0030:0000:0000:0000:0000:0001]" | "g6-udp [2001:db8:30::1]") ;; *) t_fail "the IPv6 UDP forward from the outside: $(udp6 "$OUT")" ;; esac
+case $(udp6 "$HOST") in "g6-udp "*) ;; *) t_fail "the IPv6 UDP forward from the host does not work" ;; esac
 
 # The ruleset, read back with nft.
 in_ns "$HOST" nft list table inet labinit > "$WORK/ruleset"

@@ -11,7 +11,7 @@ CONFIG_PROFILE_NAME="traffic"
 CONFIG_UPLINK_STATIC=y
 CONFIG_UPLINK_ADDRESS="172.30.0.2/24"
 CONFIG_UPLINK_GATEWAY="172.30.0.1"
-CONFIG_NAT_PORT_FORWARDS="tcp:8080:10.77.0.50:80"
+CONFIG_NAT_PORT_FORWARDS="tcp:8080:10.77.0.50:80 udp:5353:10.77.0.50:53"
 EOC
 in_ns "$HOST" "$LABINIT" up --config "$WORK/profile" > "$WORK/up.log" 2>&1 || { cat "$WORK/up.log"; t_fail "up failed"; }
 GA=$(make_guest ga 10.77.0.50)
@@ -65,6 +65,20 @@ seen=$(get "$GB" http://172.30.0.2:8080/cgi-bin/addr) || t_fail "the forward doe
 bg "$GB" "$BB" httpd -f -p 8080 -h "$WORK/www-gb"
 t_wait_for 10 get "$GB" http://127.0.0.1:8080/ > /dev/null || t_fail "guest b's second web server did not start"
 [ "$(get "$GA" http://10.77.0.51:8080/)" = guest-b ] || t_fail "a guest-to-guest connection to port 8080 was forwarded"
+
+# The UDP forward, the same three ways: guest a's UDP server answers with
+# the address it saw.
+if command -v socat > /dev/null; then
+	bg "$GA" socat UDP4-RECVFROM:53,fork SYSTEM:'echo "guest-a-udp $SOCAT_PEERADDR"'
+	udp() { in_ns "$1" sh -c "echo ping | socat -t 3 - UDP4:$2" 2>/dev/null; }
+	t_wait_for 10 sh -c "ip netns exec $GA sh -c 'echo x | socat -t 1 - UDP4:127.0.0.1:53' | grep -q guest-a-udp" ||
+		t_fail "guest a's UDP server did not start"
+	[ "$(udp "$OUT" 172.30.0.2:5353)" = "guest-a-udp 172.30.0.1" ] || t_fail "the UDP forward from the outside: $(udp "$OUT" 172.30.0.2:5353)"
+	case $(udp "$HOST" 172.30.0.2:5353) in "guest-a-udp "*) ;; *) t_fail "the UDP forward from the host does not work" ;; esac
+	[ "$(udp "$GB" 172.30.0.2:5353)" = "guest-a-udp 10.77.0.1" ] || t_fail "the UDP hairpin: $(udp "$GB" 172.30.0.2:5353)"
+else
+	t_fail "socat is missing (make deps installs it)"
+fi
 
 # A guest may not open new connections to the host itself, except DNS/DHCP.
 bg "$HOST" "$BB" httpd -p 10.77.0.1:8081 -h "$WORK/www-gb" -f
