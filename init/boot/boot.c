@@ -404,8 +404,14 @@ static enum qemu_accel pick_accel(void)
 
 static void log_guest(const struct guest_config *g)
 {
-	char gdb[40] = "";
+	char gdb[40] = "", nics[128] = "";
 
+	/* "virtio-net-pci", or "virtio-net-pci on vm1, e1000 on vm1.1" */
+	for (unsigned i = 0; i < g->nnics && g->nnics > 1; i++)
+		snprintf(nics + strlen(nics), sizeof(nics) - strlen(nics), "%s%s on %s", i ? ", " : "",
+			 guesthw_nics[g->nics[i].model].name, g->nics[i].tap);
+	if (!nics[0])
+		snprintf(nics, sizeof(nics), "%s", guesthw_nics[g->nic].name);
 	if (g->kind == GUEST_KIND_UML) {
 		log_info("guest %s: UML kernel %s, %u MiB, " UML_IFNAME " on its tap", g->name, g->kernel,
 			 g->memory_mib);
@@ -415,7 +421,7 @@ static void log_guest(const struct guest_config *g)
 		snprintf(gdb, sizeof(gdb), ", gdb stub on port %u%s", g->gdb_port, g->gdb_wait ? " (halted)" : "");
 	log_info("guest %s: %s %s, %u MiB, %u CPU%s, %s%s", g->name, guesthw_archs[g->arch].name,
 		 g->kernel[0] ? g->kernel : g->disks[0].path, g->memory_mib, g->cpus, g->cpus == 1 ? "" : "s",
-		 guesthw_nics[g->nic].name, gdb);
+		 nics, gdb);
 }
 
 /* The guest's console logger, "NAME.log" (a guest name has no dot, so no
