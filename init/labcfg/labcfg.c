@@ -80,7 +80,9 @@ static void labcfg_nft(const struct profile *p, struct nft_config *out)
 	for (unsigned i = 0; i < p->nforwards; i++) {
 		const struct port_forward *f = &p->forwards[i];
 
-		out->forwards[i] = (struct nft_forward){ f->proto, f->host_port, f->guest_port, f->guest_ip, false, { 0 } };
+		out->forwards[i] = (struct nft_forward){ f->proto, f->host_port, f->guest_port, f->guest_ip, false, { 0 },
+							 f->bind4, f->bound6, { 0 } };
+		memcpy(out->forwards[i].bind6, f->bind6, 16);
 		forward6(p, f, &out->forwards[i]);
 	}
 	out->nforwards = p->nforwards;

@@ -140,6 +140,11 @@ struct port_forward {
 	uint16_t host_port, guest_port;
 	uint32_t guest_ip;
 	char guest[32];                /* as written: a name or an address */
+	/* "@ADDR": answered at that one address of the host only (IPv4, or
+	 * IPv6 with bound6); none: at every address outside the lab */
+	uint32_t bind4;
+	bool bound6;
+	uint8_t bind6[16];
 };
 
 /* Where a service of the host answers (GDB_LISTEN, ...): a set of bits. */

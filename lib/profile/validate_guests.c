@@ -1,6 +1,7 @@
 /* Validation of the guest slots and the port forwards that point at them:
  * names, MACs, fixed IPs and gdb ports must be unique, and the files a
  * guest boots must exist before anything starts. */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -695,14 +696,40 @@ static bool forward_conflicts(struct vctx *c, const struct port_forward *f)
 	return false;
 }
 
-/* "tcp:2222:vm1:22" */
+/* "@192.168.1.50" or "@[2001:db8::2]": the one host address a forward
+ * answers at. */
+static bool parse_bind(struct vctx *c, const char *a, struct port_forward *f)
+{
+	char text[64];
+	size_t n = strlen(a);
+
+	if (a[0] == '[' && n > 2 && a[n - 1] == ']') {
+		snprintf(text, sizeof(text), "%.*s", (int)(n - 2), a + 1);
+		if (inet_pton(AF_INET6, text, f->bind6) == 1) {
+			f->bound6 = true;
+			return true;
+		}
+	} else if (addr_parse_ip4(a, &f->bind4) == 0 && f->bind4) {
+		return true;
+	}
+	vc_error(c, K_NAT_PORT_FORWARDS, "\"@%s\": a forward is bound to one address of the host, "
+		 "IPv4 (@192.168.1.50) or IPv6 in brackets (@[2001:db8::2])", a);
+	return false;
+}
+
+/* "tcp:2222:vm1:22", "tcp:2222:vm1:22@192.168.1.50" */
 static void parse_forward(struct vctx *c, char *tok)
 {
 	struct port_forward f = { 0 };
-	char *part[4], *save = NULL, orig[128];
+	char *part[4], *save = NULL, orig[128], *at = strchr(tok, '@');
 	unsigned n = 0;
 
 	snprintf(orig, sizeof(orig), "%s", tok);
+	if (at) {
+		*at = '\0';
+		if (!parse_bind(c, at + 1, &f))
+			return;
+	}
 	for (char *s = strtok_r(tok, ":", &save); s && n < 4; s = strtok_r(NULL, ":", &save))
 		part[n++] = s;
 	if (n != 4 || strtok_r(NULL, ":", &save)) {
@@ -722,6 +749,11 @@ static void parse_forward(struct vctx *c, char *tok)
 	snprintf(f.guest, sizeof(f.guest), "%s", part[2]);
 	if (!forward_target(c, &f) || forward_conflicts(c, &f))
 		return;
+	if (f.bound6 && (!c->p->ipv6 || !find_guest(c->p, f.guest))) {
+		vc_error(c, K_NAT_PORT_FORWARDS, "\"%s\": a forward bound to an IPv6 address goes to a guest by name "
+			 "(its address in the lab's /64), with CONFIG_LAB_IPV6", orig);
+		return;
+	}
 	if (c->p->nforwards == PROFILE_MAX_FORWARDS) {
 		vc_error(c, K_NAT_PORT_FORWARDS, "more than %d forwards", PROFILE_MAX_FORWARDS);
 		return;

@@ -260,11 +260,17 @@ static void nat_dnat4(struct chain_ctx *c, const struct nft_forward *f, bool out
 	struct nl_msg *m = rule(c);
 	char ip[16];
 
-	if (output) /* the host to its own loopback: not the guest's business */
-		nft_match_daddr(m, &loopback, NFT_CMP_NEQ);
-	for (unsigned i = 0; i < c->p->nnets; i++) /* the lab gateways keep their ports */
-		if (c->p->nets[i].host_addr)
-			nft_match_daddr(m, &c->p->nets[i].subnet, NFT_CMP_NEQ);
+	struct ip4_prefix bound = host(f->bind4);
+
+	if (f->bind4) {
+		nft_match_daddr(m, &bound, NFT_CMP_EQ);
+	} else {
+		if (output) /* the host to its own loopback: not the guest's business */
+			nft_match_daddr(m, &loopback, NFT_CMP_NEQ);
+		for (unsigned i = 0; i < c->p->nnets; i++) /* the lab gateways keep their ports */
+			if (c->p->nets[i].host_addr)
+				nft_match_daddr(m, &c->p->nets[i].subnet, NFT_CMP_NEQ);
+	}
 	nft_match_daddr_local(m);
 	nft_match_dport(m, f->proto, f->host_port);
 	nft_stmt_dnat(m, f->guest_ip, f->guest_port);
@@ -279,11 +285,15 @@ static void nat_dnat6(struct chain_ctx *c, const struct nft_forward *f, bool out
 	struct nl_msg *m = rule(c);
 	char ip[INET6_ADDRSTRLEN];
 
-	if (output)
-		nft_match_daddr6(m, loopback6, 128, NFT_CMP_NEQ);
-	for (unsigned i = 0; i < c->p->nnets; i++)
-		if (c->p->nets[i].ipv6)
-			nft_match_daddr6(m, c->p->nets[i].prefix6, 64, NFT_CMP_NEQ);
+	if (f->bound6) {
+		nft_match_daddr6(m, f->bind6, 128, NFT_CMP_EQ);
+	} else {
+		if (output)
+			nft_match_daddr6(m, loopback6, 128, NFT_CMP_NEQ);
+		for (unsigned i = 0; i < c->p->nnets; i++)
+			if (c->p->nets[i].ipv6)
+				nft_match_daddr6(m, c->p->nets[i].prefix6, 64, NFT_CMP_NEQ);
+	}
 	nft_match_daddr_local(m);
 	nft_match_dport(m, f->proto, f->host_port);
 	nft_stmt_dnat6(m, f->guest_ip6, f->guest_port);
@@ -295,9 +305,12 @@ static void fill_dnat(struct chain_ctx *c, bool output)
 {
 	set_net(c, 0);
 	for (unsigned i = 0; i < c->p->nforwards; i++) {
-		nat_dnat4(c, &c->p->forwards[i], output);
-		if (c->net->ipv6 && c->p->forwards[i].has6)
-			nat_dnat6(c, &c->p->forwards[i], output);
+		const struct nft_forward *f = &c->p->forwards[i];
+
+		if (!f->bound6)
+			nat_dnat4(c, f, output);
+		if (c->net->ipv6 && f->has6 && !f->bind4)
+			nat_dnat6(c, f, output);
 	}
 }
 

@@ -28,6 +28,11 @@ struct nft_forward {
 	uint32_t guest_ip;
 	bool has6;                     /* and over IPv6, to guest_ip6 */
 	uint8_t guest_ip6[16];
+	/* Bound to one address of the host: bind4 (IPv4 only) or bind6 (IPv6
+	 * only); neither: every address of the host's outside the lab. */
+	uint32_t bind4;
+	bool bound6;
+	uint8_t bind6[16];
 };
 
 /* A port of a service of the host's own (the SMB share, a gdb stub, an
