@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "init/supervise/supervise.h"
+#include "lib/core/bytes.h"
 
 _Static_assert(LABNET_MAX_TAPS >= PROFILE_GUEST_SLOTS, "a tap per guest slot");
 _Static_assert(NFT_MAX_FORWARDS >= PROFILE_MAX_FORWARDS, "every port forward fits the ruleset");
@@ -152,6 +153,34 @@ static void labcfg_dhcpd(const struct profile *p, struct dhcpd_config *out)
 	out->nknown = p->nguests;
 }
 
+/* DHCPv6 over PREFIX::1000-1fff; a guest with a fixed IPv4 address has
+ * PREFIX::<that address> (fd00::10.77.0.20), the DNS is the gateway's. */
+_Static_assert(DHCP6_KNOWN_MAX >= PROFILE_GUEST_SLOTS, "DHCPv6 knows every guest");
+static void labcfg_dhcp6(const struct profile *p, struct dhcp6_config *out)
+{
+	memset(out, 0, sizeof(*out));
+	memcpy(out->prefix, p->prefix6, 16);
+	memcpy(out->server_mac, p->bridge_mac, 6);
+	out->range_first = 0x1000;
+	out->range_last = 0x1fff;
+	if (p->dns) {
+		memcpy(out->dns, p->gateway6, 16);
+		snprintf(out->domain, sizeof(out->domain), "%s", p->dns_domain);
+	}
+	out->lease_time = p->lease_time;
+	for (unsigned i = 0; i < p->nguests; i++) {
+		struct dhcp6_known *k = &out->known[i];
+
+		memcpy(k->mac, p->guests[i].mac, 6);
+		snprintf(k->name, sizeof(k->name), "%s", p->guests[i].name);
+		if (p->guests[i].ip) {
+			memcpy(k->addr, p->prefix6, 8);
+			put_be32(k->addr + 12, p->guests[i].ip);
+		}
+	}
+	out->nknown = p->nguests;
+}
+
 void labcfg_dhcpd_worker(const struct profile *p, struct dhcpd_worker_config *out)
 {
 	memset(out, 0, sizeof(*out));
@@ -170,6 +199,11 @@ void labcfg_dhcpd_worker(const struct profile *p, struct dhcpd_worker_config *ou
 	if (p->dns) /* the worker's DNS answers there too (RDNSS, RFC 8106) */
 		memcpy(out->ndp.rdnss, p->gateway6, sizeof(out->ndp.rdnss));
 	out->ndp.mtu = p->mtu;
+	/* DHCPv6: the RA says so (M, O); the prefix stays autonomous */
+	out->dhcp6 = p->dhcp6;
+	out->ndp.managed = out->ndp.other = p->dhcp6;
+	if (p->dhcp6)
+		labcfg_dhcp6(p, &out->dhcp6d);
 }
 
 _Static_assert(GUEST_MAX_DISKS >= 1 + PROFILE_MAX_EXTRA_DISKS, "the first disk and every extra one");

@@ -130,6 +130,7 @@ struct profile {
 	 * from the profile; the gateway is its ::1 */
 	bool ipv6;
 	uint8_t prefix6[16], gateway6[16];
+	bool dhcp6;                    /* CONFIG_LAB_DHCPV6: stateful DHCPv6 too */
 	/* dhcp, dns, nat */
 	bool dhcp;
 	uint32_t range_start, range_end;

@@ -35,6 +35,7 @@
 	X(BRIDGE_FORWARD_DELAY, INT, "0", 0, 30)                 \
 	X(BRIDGE_IPV6, BOOL, "n", 0, 0)                          \
 	X(LAB_IPV6, BOOL, "y", 0, 0)                             \
+	X(LAB_DHCPV6, BOOL, "n", 0, 0)                           \
 	X(LAB_IPV6_PREFIX, STR, "", 0, 0)                        \
 	X(DHCP_SERVER, BOOL, "y", 0, 0)                          \
 	X(DHCP_RANGE_START, STR, "10.77.0.2", 0, 0)              \
