@@ -60,6 +60,7 @@ static void labcfg_nft(const struct profile *p, struct nft_config *out)
 	memcpy(out->prefix6, p->prefix6, sizeof(out->prefix6));
 	out->dhcp = p->dhcp;
 	out->dns = p->dns;
+	out->dhcp6 = p->dhcp && p->dhcp6;
 	if (p->share_smb)
 		add_port(out, IPPROTO_TCP, 445, p->smb_listen); /* SMB direct over TCP, no NetBIOS ports */
 	for (unsigned i = 0; i < p->nguests; i++)

@@ -46,6 +46,7 @@ struct nft_config {
 	bool ipv6;                     /* the lab's IPv6 /64, prefix6, beside subnet */
 	uint8_t prefix6[16];
 	bool dhcp, dns;                /* the lab's own services on the bridge */
+	bool dhcp6;                    /* and DHCPv6 (CONFIG_LAB_DHCPV6) */
 	struct nft_port ports[NFT_MAX_PORTS];
 	unsigned nports;
 	/* false (the appliance): the host answers nothing but what this

@@ -18,7 +18,7 @@
 static struct nft_config largest(void)
 {
 	struct nft_config c = { .bridge_name = "virbr0", .uplink_ifname = "eth0", .subnet = { 0x0a4d0000, 24 },
-				.nat = true, .dhcp = true, .dns = true, .ipv6 = true, .prefix6 = { 0xfd, 1, 2, 3, 4, 5, 0, 1 } };
+				.nat = true, .dhcp = true, .dns = true, .dhcp6 = true, .ipv6 = true, .prefix6 = { 0xfd, 1, 2, 3, 4, 5, 0, 1 } };
 
 	for (unsigned i = 0; i < NFT_MAX_PORTS; i++)
 		c.ports[i] = (struct nft_port){ IPPROTO_TCP, (uint16_t)(1000 + i), NFT_ON_BRIDGE | NFT_ON_UPLINK };
