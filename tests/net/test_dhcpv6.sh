@@ -65,13 +65,16 @@ EOC
 	t_track "$DPID"
 }
 dhcpcd_ctl() { p=$1; shift; nsenter -t "$p" -m -n dhcpcd "$@" >> "$WORK/dhcpcd-ctl.log" 2>&1; }
-# dhcpcd_stop PID: dhcpcd -x through its control socket (a SIGTERM at
-# the wrong moment was seen to be ignored), SIGKILL if it is still there.
+# dhcpcd_stop PID NS: dhcpcd -x through its control socket (a SIGTERM at
+# the wrong moment was seen to be ignored), SIGKILL if it is still there;
+# then until its privilege-separated helpers, which hold port 546 on the
+# guest's addresses, are gone from NS too (by pid, killed after 10 s).
 dhcpcd_stop() {
 	dhcpcd_ctl "$1" -x eth0 || true
 	t_wait_for 10 sh -c "! [ -e /proc/$1 ] || grep -q ') Z ' /proc/$1/stat" || kill -KILL "$1" 2> /dev/null || true
 	wait "$1" 2> /dev/null || true
 	t_untrack "$1"
+	t_wait_for 10 sh -c "[ -z \"\$(ip netns pids $2)\" ]" || for p in $(ip netns pids "$2"); do kill -KILL "$p" 2> /dev/null || true; done
 }
 # v6_addr EVFILE: the IA_NA address dhcpcd reported to its script.
 v6_addr() { ev_get "$1" new_dhcp6_ia_na1_ia_addr1; }
@@ -103,7 +106,7 @@ dhcpd_kill
 dhcpd_start
 grep -q "dhcp6: 1 lease from $LEASES6" "$DHCPD_LOG" || t_fail "the restarted worker did not load its binding: $(grep dhcp6 "$DHCPD_LOG")"
 # A fresh dhcpcd, same DUID, no lease of its own: it solicits again.
-dhcpcd_stop "$D1"
+dhcpcd_stop "$D1" "$G1"
 rm -f "$WORK/c6/db/"*lease6*
 ip -n "$G1" -6 addr flush dev eth0 scope global
 dhcpcd_start c6 "$G1"
@@ -129,8 +132,8 @@ t_wait_for 10 sh -c "! awk -v a=$A1 '\$3 == a' '$LEASES6' | grep -q ." ||
 grep -q "dhcp6: RELEASE from $M1: REPLY released $A1" "$DHCPD_LOG" || t_error "no RELEASE logged: $(grep dhcp6 "$DHCPD_LOG")"
 [ -n "$(lease6_line "$FIXED_ADDR")" ] || t_error "the release took the other guest's binding too"
 
-dhcpcd_stop "$D1"
-dhcpcd_stop "$D2"
+dhcpcd_stop "$D1" "$G1"
+dhcpcd_stop "$D2" "$G2"
 dhcpd_kill
 grep -q 'dhcp6: stopped' "$DHCPD_LOG" || t_error "no DHCPv6 summary at stop"
 [ "$T_ERRORS" = 0 ] || exit 1
