@@ -98,7 +98,8 @@ static struct dhcp6_lease *free_slot(struct dhcp6_server *s, time_t now)
 
 /* May this client's IA have a now? In the range, or the client's own fixed
  * address; never another guest's fixed address; not bound to another IA,
- * not declined. A guest with a fixed address has only that one. */
+ * not declined. A guest with a fixed address has only that one, for the
+ * first IA_NA that asks (a second IA gets NoAddrsAvail). */
 static bool addr_ok(struct dhcp6_server *s, const uint8_t a[16], const struct dhcp6_duid *d, uint32_t iaid,
 		    time_t now)
 {
@@ -107,7 +108,7 @@ static bool addr_ok(struct dhcp6_server *s, const uint8_t a[16], const struct dh
 
 	if (k && memcmp(k->addr, zero16, 16))
 		return !memcmp(k->addr, a, 16) && (!(l = lease_at(s, a, now)) ||
-						  (l->state == DHCP6_BOUND && dhcp6_duid_equal(&l->duid, d)));
+						  (l->state == DHCP6_BOUND && l->iaid == iaid && dhcp6_duid_equal(&l->duid, d)));
 	if (owner || !in_range(s, a))
 		return false;
 	l = lease_at(s, a, now);

@@ -163,6 +163,11 @@ static void test_rapid_commit_and_fixed(void)
 	pool_addr[14] = 0x10;
 	client_msg(&m, DHCP6_REQUEST, guest_mac, 0, 5, pool_addr);
 	CHECK(exchange(&m, &r, &out) && r.ia[0].addr[0].addr[12] == 10);
+	/* one fixed address: a second IA of the guest gets none */
+	client_msg(&m, DHCP6_REQUEST, guest_mac, 0, 6, NULL);
+	CHECK(exchange(&m, &r, &out) && r.ia[0].naddr == 0 && r.ia[0].status.code == DHCP6_NO_ADDRS_AVAIL);
+	client_msg(&m, DHCP6_RENEW, guest_mac, 0, 5, NULL);
+	CHECK(exchange(&m, &r, &out) && r.ia[0].naddr == 1 && r.ia[0].addr[0].addr[12] == 10);
 	/* nobody else gets the fixed address, even asking for it */
 	client_msg(&m, DHCP6_REQUEST, NULL, 1, 1, r.ia[0].addr[0].addr);
 	CHECK(exchange(&m, &r, &out) && r.ia[0].naddr == 1 && r.ia[0].addr[0].addr[12] == 0 &&
