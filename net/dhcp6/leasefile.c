@@ -13,6 +13,10 @@
 #include "net/dhcpd/pool.h"
 
 #define LINE_MAX_LEN 1024
+/* The longest line written: a 19-digit expiry, a 10-digit IAID, 45 for
+ * the address, a 63-octet name, a 130-octet DUID (389), 4 separators and
+ * the newline. A full table of clients with the longest DUIDs still fits. */
+#define LINE_WORST (19 + 10 + 45 + 63 + 3 * DHCP6_DUID_MAX - 1 + 5)
 
 int dhcp6_lease_path(const char *v4_path, char *out, size_t size)
 {
@@ -34,7 +38,7 @@ int dhcp6_lease_format_line(const struct dhcp6_lease *l, char *out, size_t size)
 
 int dhcp6_leases_save(struct dhcp6_server *s, const char *path)
 {
-	static char buf[DHCP6_LEASES_MAX * 512];
+	static char buf[DHCP6_LEASES_MAX * LINE_WORST];
 	size_t len = 0;
 	int r;
 

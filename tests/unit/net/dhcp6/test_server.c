@@ -332,6 +332,34 @@ static void test_table_cap(void)
 	CHECK(out.exhausted && dhcp6_count(&S, DHCP6_BOUND) == DHCP6_LEASES_MAX);
 }
 
+/* A full table of the longest DUIDs and names still fits the lease file. */
+static void test_full_file(void)
+{
+	char dir[] = "/tmp/dhcp6-test-XXXXXX", path[64];
+	struct dhcp6_msg m, r;
+	struct dhcp6_reply out;
+	unsigned loaded, bad;
+
+	CHECK(mkdtemp(dir) != NULL);
+	snprintf(path, sizeof(path), "%s/leases.v6", dir);
+	setup(0x1000, 0xffff);
+	for (unsigned i = 0; i < DHCP6_LEASES_MAX; i++) {
+		client_msg(&m, DHCP6_REQUEST, NULL, i, 0xffffffffu - i, NULL);
+		memset(m.client_id.id, 0xab, DHCP6_DUID_MAX);
+		m.client_id.id[0] = (uint8_t)(i >> 8);
+		m.client_id.id[1] = (uint8_t)i;
+		m.client_id.len = DHCP6_DUID_MAX;
+		CHECK(exchange(&m, &r, &out) && r.ia[0].naddr == 1);
+	}
+	for (unsigned i = 0; i < DHCP6_LEASES_MAX; i++)
+		memset(S.lease[i].name, 'n', sizeof(S.lease[i].name) - 1);
+	CHECK(dhcp6_leases_save(&S, path) == 0);
+	setup(0x1000, 0xffff);
+	CHECK(dhcp6_leases_load(&S, path, now, &loaded, &bad) == 0 && loaded == DHCP6_LEASES_MAX && bad == 0);
+	unlink(path);
+	rmdir(dir);
+}
+
 int main(void)
 {
 	CHECK(dhcp6_server_init(&S, &(struct dhcp6_config){ .range_first = 1, .range_last = 9, .lease_time = 1 }) == -EINVAL);
@@ -342,5 +370,6 @@ int main(void)
 	test_discarded_confirm_inform();
 	test_lease_file();
 	test_table_cap();
+	test_full_file();
 	return T_DONE();
 }
