@@ -492,6 +492,14 @@ config NET@N@_IPV6_PREFIX
 	  Empty (the default): a unique local /64 derived from the
 	  bridge's MAC and name, subnet ID @N@.
 
+config NET@N@_DHCPV6
+	bool "Stateful DHCPv6"
+	default n
+	help
+	  As LAB_DHCPV6 for network 1: the network's worker also serves
+	  DHCPv6 addresses in its /64 and its router advertisements set
+	  the M and O flags. Needs NET@N@_IPV6 and NET@N@_DHCP.
+
 endif
 
 EOF

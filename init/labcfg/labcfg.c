@@ -8,6 +8,7 @@
 
 #include "init/boot/msg.h"
 #include "init/supervise/supervise.h"
+#include "lib/core/bytes.h"
 
 _Static_assert(LABNET_MAX_TAPS >= PROFILE_GUEST_SLOTS * PROFILE_MAX_NICS, "a tap per NIC of every guest slot");
 _Static_assert(LABNET_MAX_NETS >= PROFILE_NETS && NFT_MAX_NETS >= PROFILE_NETS && BOOT_MAX_NETS >= PROFILE_NETS,
@@ -64,7 +65,7 @@ static void labcfg_nft(const struct profile *p, struct nft_config *out)
 		struct nft_net *o = &out->nets[i];
 
 		*o = (struct nft_net){ n->bridge_name, (enum nft_mode)n->mode, n->host_addr, n->subnet, n->ipv6, { 0 },
-				       n->dhcp, n->dns };
+				       n->dhcp, n->dns, n->dhcp6 };
 		memcpy(o->prefix6, n->prefix6, sizeof(o->prefix6));
 		if (n->mode == NET_BRIDGE) /* the host's own address moved there */
 			out->uplink_ifname = n->bridge_name;
@@ -199,6 +200,39 @@ static void labcfg_dhcpd(const struct profile *p, unsigned net, struct dhcpd_con
 	}
 }
 
+/* DHCPv6 over PREFIX::1000-1fff; a guest with a fixed IPv4 address has
+ * PREFIX::<that address> (fd00::10.77.0.20), the DNS is the gateway's. */
+_Static_assert(DHCP6_KNOWN_MAX >= PROFILE_GUEST_SLOTS, "DHCPv6 knows every guest");
+static void labcfg_dhcp6(const struct profile *p, unsigned net, struct dhcp6_config *out)
+{
+	const struct net_cfg *n = &p->nets[net];
+
+	memset(out, 0, sizeof(*out));
+	memcpy(out->prefix, n->prefix6, 16);
+	memcpy(out->server_mac, n->bridge_mac, 6);
+	out->range_first = 0x1000;
+	out->range_last = 0x1fff;
+	if (n->dns) {
+		memcpy(out->dns, n->gateway6, 16);
+		snprintf(out->domain, sizeof(out->domain), "%s", n->dns_domain);
+	}
+	out->lease_time = p->lease_time;
+	for (unsigned i = 0; i < p->nguests; i++) {
+		const struct nic_cfg *nic = nic_on(&p->guests[i], net);
+		struct dhcp6_known *k = &out->known[out->nknown];
+
+		if (!nic)
+			continue;
+		memcpy(k->mac, nic->mac, 6);
+		snprintf(k->name, sizeof(k->name), "%s", p->guests[i].name);
+		if (p->guests[i].ip && nic == &p->guests[i].nics[0]) {
+			memcpy(k->addr, n->prefix6, 8);
+			put_be32(k->addr + 12, p->guests[i].ip);
+		}
+		out->nknown++;
+	}
+}
+
 bool labcfg_net_worker(const struct profile *p, unsigned net)
 {
 	const struct net_cfg *n = &p->nets[net];
@@ -227,6 +261,11 @@ void labcfg_dhcpd_worker(const struct profile *p, unsigned net, struct dhcpd_wor
 	if (n->dns) /* the worker's DNS answers there too (RDNSS, RFC 8106) */
 		memcpy(out->ndp.rdnss, n->gateway6, sizeof(out->ndp.rdnss));
 	out->ndp.mtu = n->mtu;
+	/* DHCPv6: the RA says so (M, O); the prefix stays autonomous */
+	out->dhcp6 = n->dhcp6;
+	out->ndp.managed = out->ndp.other = n->dhcp6;
+	if (n->dhcp6)
+		labcfg_dhcp6(p, net, &out->dhcp6d);
 }
 
 _Static_assert(GUEST_MAX_DISKS >= 1 + PROFILE_MAX_EXTRA_DISKS, "the first disk and every extra one");

@@ -1,8 +1,9 @@
-/* `labctl leases [--json]`: the DHCP worker's lease file, read here (PID 1
- * only says where it is) and shown with the columns of `virsh
+/* `labctl leases [--json]`: the DHCP worker's lease files (IPv4, then
+ * DHCPv6 beside it), read here (PID 1 only says where they are) and shown with the columns of `virsh
  * net-dhcp-leases`. The file comes from the process that parses guests'
  * packets, so it is read through the worker's own strict reader and every
  * string is escaped. */
+#include <arpa/inet.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <stdio.h>
@@ -12,6 +13,7 @@
 #include "lib/core/addr.h"
 #include "init/labctl/labctl_priv.h"
 #include "lib/core/strbuf.h"
+#include "net/dhcp6/server.h"
 #include "net/dhcpd/pool.h"
 
 
@@ -75,12 +77,49 @@ static void show_one(void *arg, const struct dhcpd_lease *l)
 	one(x->o, l, x->prefix, x->json, x->n++ == 0);
 }
 
+/* A DHCPv6 binding: the MAC when its DUID carries one, the /64, the DUID
+ * and IAID (virsh shows the DUID in the same column). */
+static void one6(struct strbuf *o, const struct dhcp6_lease *l, bool json, bool first)
+{
+	char when[32], mac[18] = "-", ip[INET6_ADDRSTRLEN], ipp[INET6_ADDRSTRLEN + 4], duid[3 * DHCP6_DUID_MAX + 1];
+	time_t t = l->expires;
+	uint8_t m[6];
+	size_t n = 0;
+	struct tm tm;
+
+	strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", gmtime_r(&t, &tm));
+	if (dhcp6_duid_mac(&l->duid, m))
+		addr_format_mac(m, mac);
+	inet_ntop(AF_INET6, l->addr, ip, sizeof(ip));
+	snprintf(ipp, sizeof(ipp), "%s/64", ip);
+	duid[0] = '\0';
+	for (unsigned i = 0; i < l->duid.len; i++)
+		n += (size_t)snprintf(duid + n, sizeof(duid) - n, "%s%02x", i ? ":" : "", l->duid.id[i]);
+	if (!json) {
+		strbuf_put(o, "%-23s %-18s %-9s %-18s %-16s %s iaid %u\n", when, mac, "ipv6", ipp,
+			   l->name[0] ? l->name : "-", duid, l->iaid);
+		return;
+	}
+	strbuf_put(o, "%s\n  {\"expiry\": %lld, \"expiry_time\": \"%s UTC\", \"mac\": \"%s\", \"protocol\": \"ipv6\", "
+		   "\"ip\": \"%s\", \"hostname\": ", first ? "" : ",", (long long)l->expires, when, mac[0] == '-' ? "" : mac, ipp);
+	json_str(o, l->name);
+	strbuf_put(o, ", \"client_id\": \"%s\", \"iaid\": %u}", duid, l->iaid);
+}
+
+static void show_one6(void *arg, const struct dhcp6_lease *l)
+{
+	struct show *x = arg;
+
+	one6(x->o, l, x->json, x->n++ == 0);
+}
+
 int labctl_leases(const char *path, bool json)
 {
 	static char text[65536];
 	struct strbuf o = { text, sizeof(text), 0 };
 	struct labctl_lab lab;
 	struct show x = { &o, 0, json, 0 };
+	char path6[300];
 	unsigned bad;
 
 	if (labctl_lab(path, &lab))
@@ -96,6 +135,9 @@ int labctl_leases(const char *path, bool json)
 		strbuf_put(&o, "%-23s %-18s %-9s %-18s %-16s %s\n", "Expiry Time", "MAC address", "Protocol", "IP address",
 			   "Hostname", "Client ID or DUID");
 	dhcpd_leasefile_foreach(lab.lease_file, show_one, &x, &bad);
+	/* DHCPv6's file, when the profile has it: it is there or not */
+	if (dhcp6_lease_path(lab.lease_file, path6, sizeof(path6)) == 0)
+		dhcp6_leasefile_foreach(path6, show_one6, &x, &bad);
 	strbuf_put(&o, json ? "\n]\n" : "");
 	return fputs(text, stdout) < 0 || fflush(stdout) != 0;
 }

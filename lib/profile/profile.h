@@ -91,6 +91,7 @@ struct net_cfg {
 	uint8_t prefix6[16], gateway6[16];
 	bool dhcp;
 	uint32_t range_start, range_end;
+	bool dhcp6;                    /* stateful DHCPv6 in prefix6 */
 	bool dns;
 	const char *dns_domain;
 	char lease_file[256];
@@ -187,6 +188,7 @@ struct profile {
 	 * from the profile; the gateway is its ::1 */
 	bool ipv6;
 	uint8_t prefix6[16], gateway6[16];
+	bool dhcp6;                    /* CONFIG_LAB_DHCPV6: stateful DHCPv6 too */
 	/* dhcp, dns, nat */
 	bool dhcp;
 	uint32_t range_start, range_end;

@@ -35,6 +35,7 @@
 	X(BRIDGE_FORWARD_DELAY, INT, "0", 0, 30)                 \
 	X(BRIDGE_IPV6, BOOL, "n", 0, 0)                          \
 	X(LAB_IPV6, BOOL, "y", 0, 0)                             \
+	X(LAB_DHCPV6, BOOL, "n", 0, 0)                           \
 	X(LAB_IPV6_PREFIX, STR, "", 0, 0)                        \
 	X(NET1_NAME, STR, "lab", 0, 0)                           \
 	X(NET1_MODE, STR, "nat", 0, 0)                           \
@@ -113,7 +114,8 @@
 	X(DNS, STR, "auto", 0, 0)              \
 	X(DNS_DOMAIN, STR, "", 0, 0)           \
 	X(IPV6, STR, "auto", 0, 0)             \
-	X(IPV6_PREFIX, STR, "", 0, 0)
+	X(IPV6_PREFIX, STR, "", 0, 0)          \
+	X(DHCPV6, BOOL, "n", 0, 0)
 
 #define PROFILE_NETS 4
 /* CONFIG_GUESTn_NICS: the NICs of one guest. */

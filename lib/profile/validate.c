@@ -428,6 +428,9 @@ static void validate_lab(struct vctx *c)
 			  p->forward_delay);
 	p->bridge_ipv6 = vc_num(c, K_BRIDGE_IPV6);
 	validate_ipv6(c);
+	p->dhcp6 = vc_num(c, K_LAB_DHCPV6);
+	if (p->dhcp6 && !p->ipv6)
+		vc_error(c, K_LAB_DHCPV6, "needs CONFIG_LAB_IPV6=y (DHCPv6 serves the lab's IPv6 /64)");
 }
 
 /* The DHCP server replaces its lease file by rename as an unprivileged

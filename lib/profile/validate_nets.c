@@ -90,6 +90,7 @@ static void net1(struct vctx *c)
 	n->range_end = p->range_end;
 	n->dns = p->dns;
 	n->dns_domain = p->dns_domain;
+	n->dhcp6 = p->dhcp6;
 	snprintf(n->lease_file, sizeof(n->lease_file), "%s", p->lease_file);
 	p->nnets = 1;
 }
@@ -227,6 +228,10 @@ static void net_slot(struct vctx *c, unsigned num)
 			vc_error(c, K_NET(num, NF_DNS_DOMAIN), "\"%s\" is not a domain name", n->dns_domain);
 	}
 	net_ipv6(c, n);
+	n->dhcp6 = vc_num(c, K_NET(num, NF_DHCPV6));
+	if (n->dhcp6 && (!n->ipv6 || !n->dhcp))
+		vc_error(c, K_NET(num, NF_DHCPV6), "DHCPv6 serves the network's IPv6 /64 from its DHCP worker: "
+			 "it needs CONFIG_NET%u_IPV6 and CONFIG_NET%u_DHCP on", num, num);
 	lease_file_beside(c, n);
 	p->nnets++;
 }

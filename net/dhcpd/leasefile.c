@@ -60,7 +60,7 @@ static size_t put_line(struct dhcpd_lease *l, char *out, size_t room)
 
 /* The whole file in one buffer and one write: a save happens for every
  * batch with an ACK. */
-static int write_leases(const struct dhcpd_pool *p, int fd)
+static int write_leases(const struct dhcpd_pool *p, const char *path)
 {
 	size_t cap = 4096, len = 0;
 	char *buf = malloc(cap);
@@ -85,7 +85,7 @@ static int write_leases(const struct dhcpd_pool *p, int fd)
 	}
 	if (!buf)
 		return -ENOMEM;
-	r = write_all(fd, buf, len);
+	r = dhcpd_leasefile_replace(path, buf, len);
 	free(buf);
 	return r;
 }
@@ -110,7 +110,7 @@ static void sync_dir(const char *path)
 /* The lease file for reading, if it is a regular file: its directory is
  * the unprivileged server's, so root (a restarted worker loading it, labctl)
  * must not follow a link planted there nor block on a FIFO. */
-static FILE *open_regular(const char *path)
+FILE *dhcpd_leasefile_open(const char *path)
 {
 	struct stat st;
 	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
@@ -167,7 +167,7 @@ int dhcpd_leases_own_dir(const char *path, uid_t uid, gid_t gid)
 	return 0;
 }
 
-int dhcpd_leases_save(const struct dhcpd_pool *p, const char *path)
+int dhcpd_leasefile_replace(const char *path, const void *buf, size_t len)
 {
 	char tmp[PATH_MAX];
 	int fd, r;
@@ -177,7 +177,7 @@ int dhcpd_leases_save(const struct dhcpd_pool *p, const char *path)
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0)
 		return -errno;
-	r = write_leases(p, fd);
+	r = write_all(fd, buf, len);
 	if (r == 0 && fsync(fd) < 0)
 		r = -errno;
 	if (close(fd) < 0 && r == 0)
@@ -189,6 +189,11 @@ int dhcpd_leases_save(const struct dhcpd_pool *p, const char *path)
 	else
 		sync_dir(path);
 	return r;
+}
+
+int dhcpd_leases_save(const struct dhcpd_pool *p, const char *path)
+{
+	return write_leases(p, path);
 }
 
 static int parse_client_id(const char *s, struct dhcpd_lease *l)
@@ -244,7 +249,7 @@ int dhcpd_leasefile_foreach(const char *path, dhcpd_lease_fn fn, void *arg, unsi
 	char *line = NULL;
 	size_t cap = 0;
 	ssize_t n;
-	FILE *f = open_regular(path);
+	FILE *f = dhcpd_leasefile_open(path);
 
 	*bad = 0;
 	if (!f)

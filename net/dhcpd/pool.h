@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/types.h>
 #include <time.h>
 
@@ -106,6 +107,13 @@ unsigned dhcpd_count(const struct dhcpd_pool *p, enum lease_state st);
 /* Lease file: the bound leases, one per line; written to path.tmp, fsynced
  * and renamed over path, so a reader (or a crash) never sees a torn file. */
 int dhcpd_leases_save(const struct dhcpd_pool *p, const char *path);
+/* The write discipline of every lease file (IPv4 and DHCPv6): buf whole
+ * to path.tmp, fsync, rename over path, fsync the directory. 0 or -errno. */
+int dhcpd_leasefile_replace(const char *path, const void *buf, size_t len);
+/* A lease file for reading, only if it is a regular file (no link
+ * followed, no FIFO blocked on: its directory is the unprivileged
+ * server's). NULL with errno set. */
+FILE *dhcpd_leasefile_open(const char *path);
 /* Before the server gives up root: creates the lease file's directory if
  * it is missing (and its parent, one level up) and hands it, and the file, to
  * uid:gid, so the unprivileged server can replace the file by rename.

@@ -13,6 +13,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
+#include <limits.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -23,6 +25,8 @@
 #include "lib/core/loop.h"
 #include "lib/core/sandbox.h"
 #include "net/dhcp/sock.h"
+#include "net/dhcp6/server.h"
+#include "net/dhcp6/sock.h"
 #include "net/dhcpd/dhcpd.h"
 #include "net/dhcpd/worker.h"
 #include "net/dns/dnsd.h"
@@ -41,7 +45,7 @@
 /* What the worker logs per packet, each kind with its own budget of lines
  * a second: a flood of one kind neither fills the console nor hides the
  * other kinds. What is over budget is counted and summed up in one line. */
-enum log_kind { LK_OFFER, LK_ACK, LK_NAK, LK_DECLINE, LK_RELEASE, LK_EXHAUSTED, LK_MALFORMED, LK_OTHER, LK_COUNT };
+enum log_kind { LK_OFFER, LK_ACK, LK_NAK, LK_DECLINE, LK_RELEASE, LK_EXHAUSTED, LK_MALFORMED, LK_OTHER, LK_DHCP6, LK_COUNT };
 
 static const struct {
 	const char *name;
@@ -51,6 +55,7 @@ static const struct {
 	[LK_NAK] = { "NAK", 10 },           [LK_DECLINE] = { "DECLINE", 10 },
 	[LK_RELEASE] = { "RELEASE", 10 },   [LK_EXHAUSTED] = { "pool exhausted", 1 },
 	[LK_MALFORMED] = { "malformed packet", 1 }, [LK_OTHER] = { "other", 10 },
+	[LK_DHCP6] = { "DHCPv6", 10 },
 };
 
 struct log_budget {
@@ -72,6 +77,12 @@ struct worker {
 	int udp, raw, ifindex;
 	struct dhcpd_reply replies[BATCH];
 	struct log_budget budget[LK_COUNT];
+	/* DHCPv6 (fd -1 when off): its server, lease file and one batch */
+	int udp6;
+	struct dhcp6_server d6;
+	char lease_file6[PATH_MAX];
+	struct dhcp6_reply replies6[BATCH];
+	struct sockaddr_in6 to6[BATCH];
 };
 
 /* Send-only: a filter that accepts nothing keeps the bridge's traffic out. */
@@ -276,6 +287,111 @@ static void on_packets(struct loop *l, int fd, uint32_t events, void *data)
 	} while (n == BATCH && ++batches < BATCHES_PER_WAKEUP);
 }
 
+/* DHCPv6: the same batch discipline as DHCPv4, no Reply whose binding
+ * is not on disk. */
+static int save_leases6(struct worker *w)
+{
+	int r = dhcp6_leases_save(&w->d6, w->lease_file6);
+
+	if (r < 0)
+		log_err("dhcp6: writing %s: %s", w->lease_file6, strerror(-r));
+	return r;
+}
+
+/* The client as a log line names it: the MAC of a DUID-LL/LLT, else the
+ * DUID's first octets. */
+static void client_text(const struct dhcp6_duid *d, char *out, size_t size)
+{
+	uint8_t mac[6];
+	size_t n = 0;
+
+	if (dhcp6_duid_mac(d, mac)) {
+		addr_format_mac(mac, out);
+		return;
+	}
+	n = (size_t)snprintf(out, size, "duid ");
+	for (unsigned i = 0; i < d->len && i < 16 && n + 3 < size; i++)
+		n += (size_t)snprintf(out + n, size - n, "%02x", d->id[i]);
+}
+
+static unsigned read_batch6(struct worker *w, time_t now, uint64_t until_ms)
+{
+	uint8_t buf[2048];
+	struct dhcp6_msg m;
+	unsigned n = 0;
+
+	while (n < BATCH && loop_now_ms() < until_ms) {
+		socklen_t alen = sizeof(w->to6[n]);
+		ssize_t len = recvfrom(w->udp6, buf, sizeof(buf), MSG_TRUNC, (struct sockaddr *)&w->to6[n], &alen);
+		char who[64];
+
+		if (len < 0)
+			break;
+		if ((size_t)len > sizeof(buf) || alen != sizeof(w->to6[n]) || dhcp6_parse(buf, (size_t)len, &m) < 0) {
+			w->d6.st.dropped++;
+			log_event(w, LK_MALFORMED, LOG_LVL_WARN, "dhcp6: dropped a malformed packet");
+			continue;
+		}
+		dhcp6_handle(&w->d6, &m, now, &w->replies6[n]);
+		client_text(&m.client_id, who, sizeof(who));
+		if (w->replies6[n].send)
+			log_event(w, LK_DHCP6, LOG_LVL_INFO, "dhcp6: %s from %s: %s %s", dhcp6_type_name(m.type), who,
+				  dhcp6_type_name(w->replies6[n].type), w->replies6[n].log);
+		n++;
+	}
+	return n;
+}
+
+static void on_packets6(struct loop *l, int fd, uint32_t events, void *data)
+{
+	struct worker *w = data;
+	uint64_t until = loop_now_ms() + WAKEUP_BUDGET_MS;
+	unsigned n, batches = 0;
+
+	(void)l;
+	(void)fd;
+	(void)events;
+	do {
+		bool saved = true;
+
+		n = read_batch6(w, time(NULL), until);
+		if (w->d6.dirty)
+			saved = save_leases6(w) == 0;
+		for (unsigned i = 0; i < n; i++) {
+			const struct dhcp6_reply *r = &w->replies6[i];
+
+			if (!r->send || (r->commit && !saved))
+				continue;
+			if (sendto(w->udp6, r->msg, r->len, 0, (struct sockaddr *)&w->to6[i], sizeof(w->to6[i])) < 0)
+				log_event(w, LK_DHCP6, LOG_LVL_WARN, "dhcp6: send %s: %s", dhcp6_type_name(r->type),
+					  strerror(errno));
+		}
+	} while (n == BATCH && ++batches < BATCHES_PER_WAKEUP);
+}
+
+/* Before dropping root: the socket, the lease file's path and owner, the
+ * bindings a restart keeps. */
+static int setup6(struct worker *w)
+{
+	unsigned loaded, bad;
+	int r;
+
+	if ((r = dhcp6_lease_path(w->p->lease_file, w->lease_file6, sizeof(w->lease_file6))) < 0 ||
+	    (r = dhcp6_server_init(&w->d6, &w->p->dhcp6d)) < 0)
+		return r;
+	if ((r = dhcp6_leases_load(&w->d6, w->lease_file6, time(NULL), &loaded, &bad)) < 0) {
+		log_err("dhcp6: reading %s: %s", w->lease_file6, strerror(-r));
+		return r;
+	}
+	log_info("dhcp6: %u lease%s from %s%s", loaded, loaded == 1 ? "" : "s", w->lease_file6,
+		 bad ? " (malformed lines skipped)" : "");
+	if (w->p->uid && geteuid() == 0 && (r = dhcpd_leases_own_dir(w->lease_file6, w->p->uid, w->p->gid)) < 0)
+		return r;
+	if ((w->udp6 = dhcp6_server_socket(w->p->bridge_name, w->ifindex)) < 0)
+		return w->udp6;
+	return loop_add(&w->dm.loop, w->udp6, EPOLLIN, on_packets6, w);
+}
+
 static void on_expire(struct loop *l, struct loop_timer *t)
 {
 	struct worker *w = t->data;
@@ -286,6 +402,8 @@ static void on_expire(struct loop *l, struct loop_timer *t)
 	log_summaries(w);
 	if (w->d.pool.dirty)
 		save_leases(w);
+	if (w->udp6 >= 0 && dhcp6_expire(&w->d6, time(NULL)) && w->d6.dirty)
+		save_leases6(w);
 	loop_timer_arm(l, t, loop_now_ms() + EXPIRE_EVERY_MS);
 }
 
@@ -335,6 +453,14 @@ static int setup(struct worker *w)
 		log_err("ra: on %s: %s; guests get no IPv6 autoconfiguration", w->p->bridge_name, strerror(-r));
 		ndp_sender_close(&w->ra);
 	}
+	/* DHCPv6: a failure costs the lab its stateful IPv6 addresses; SLAAC
+	 * still configures the guests. */
+	if (w->p->dhcp6 && (r = setup6(w)) < 0) {
+		log_err("dhcp6: on %s: %s; guests get no DHCPv6 addresses", w->p->bridge_name, strerror(-r));
+		if (w->udp6 >= 0)
+			close(w->udp6);
+		w->udp6 = -1;
+	}
 	w->expire.fn = on_expire;
 	w->expire.data = w;
 	if (w->p->dns) {
@@ -355,6 +481,22 @@ static int setup(struct worker *w)
 	return loop_timer_arm(&w->dm.loop, &w->expire, loop_now_ms() + EXPIRE_EVERY_MS);
 }
 
+static void log_dhcp6_range(const struct worker *w)
+{
+	const struct dhcp6_config *c = &w->p->dhcp6d;
+	uint8_t a[16];
+	char first[INET6_ADDRSTRLEN], last[INET6_ADDRSTRLEN];
+
+	memcpy(a, c->prefix, 16);
+	a[14] = (uint8_t)(c->range_first >> 8);
+	a[15] = (uint8_t)c->range_first;
+	inet_ntop(AF_INET6, a, first, sizeof(first));
+	a[14] = (uint8_t)(c->range_last >> 8);
+	a[15] = (uint8_t)c->range_last;
+	inet_ntop(AF_INET6, a, last, sizeof(last));
+	log_info("dhcp6: serving %s-%s on %s", first, last, w->p->bridge_name);
+}
+
 int dhcpd_worker_main(const struct dhcpd_worker_config *p)
 {
 	static struct worker w;
@@ -363,6 +505,7 @@ int dhcpd_worker_main(const struct dhcpd_worker_config *p)
 
 	memset(&w, 0, sizeof(w));
 	w.ra.fd = -1;
+	w.udp6 = -1;
 	w.p = p;
 	log_set_prefix("labinit-dhcpd");
 	/* Never wait on the console: the guests' DHCP and DNS would wait too. */
@@ -381,10 +524,19 @@ int dhcpd_worker_main(const struct dhcpd_worker_config *p)
 	addr_format_ip4(p->dhcpd.range_end, b);
 	sandbox_describe(who, sizeof(who));
 	log_info("dhcpd: serving %s-%s on %s (%s, seccomp)", a, b, p->bridge_name, who);
+	if (w.udp6 >= 0)
+		log_dhcp6_range(&w);
 	if ((r = daemon_run(&w.dm)) < 0)
 		log_err("dhcpd: event loop: %s", strerror(-r));
 	if (w.d.pool.dirty)
 		save_leases(&w);
+	if (w.udp6 >= 0) {
+		if (w.d6.dirty)
+			save_leases6(&w);
+		close(w.udp6);
+		log_info("dhcp6: stopped (%lu messages, %lu advertises, %lu replies, %lu ignored, %lu dropped)",
+			 w.d6.st.received, w.d6.st.advertise, w.d6.st.reply, w.d6.st.ignored, w.d6.st.dropped);
+	}
 	if (w.dns_up)
 		dnsd_close(&w.dns);
 	ndp_sender_close(&w.ra);

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
+#include "net/dhcp6/server.h"
 #include "net/dhcpd/dhcpd.h"
 #include "net/dns/dnsd.h"
 #include "net/ndp/ndp.h"
@@ -20,6 +21,10 @@ struct dhcpd_worker_config {
 	/* IPv6 router advertisements on the bridge (CONFIG_LAB_IPV6) */
 	bool ra;
 	struct ndp_config ndp;
+	/* stateful DHCPv6 on the bridge (CONFIG_LAB_DHCPV6); its lease file
+	 * is lease_file + DHCP6_LEASE_SUFFIX */
+	bool dhcp6;
+	struct dhcp6_config dhcp6d;         /* (as dhcpd, dnsd: the flag is dhcp6) */
 };
 
 /* Serves until SIGTERM/SIGINT; returns an exit status. */

@@ -59,6 +59,7 @@ struct nft_net {
 	bool ipv6;                     /* the network's IPv6 /64, prefix6, beside subnet */
 	uint8_t prefix6[16];
 	bool dhcp, dns;                /* the lab's own services on the bridge */
+	bool dhcp6;                    /* and DHCPv6 (CONFIG_LAB_DHCPV6, NETn_DHCPV6) */
 };
 
 /* What the ruleset is built from. */

@@ -64,6 +64,15 @@ ip=$(awk '$1 == "bound" { print $2 }' "$T_DIR/udhcpc.log" | tail -n 1)
 case $ip in 10.77.0.*) ;; *) t_fail "guest lease '$ip' not in the lab subnet" ;; esac
 t_labctl leases | grep -q " $ip/24 " || t_fail "labctl leases does not show $ip: $(t_labctl leases)"
 t_labctl leases --json | grep -q "\"ip\": \"$ip/24\"" || t_fail "labctl leases --json: $(t_labctl leases --json)"
+# A DHCPv6 binding beside the IPv4 file, as the worker writes it with
+# CONFIG_LAB_DHCPV6 (tests/net/test_dhcpv6.sh): labctl lists it after them.
+v6='2000000000 7 fd00:1ab:0:1::1234 vm6 00:03:00:01:52:54:00:aa:bb:cc'
+nsenter -t "$LPID" -m sh -c 'echo "$0" > /run/labinit/dhcpd/dhcp.leases.v6' "$v6"
+t_labctl leases | grep -Eq '^2033-05-18 03:33:20 +52:54:00:aa:bb:cc +ipv6 +fd00:1ab:0:1::1234/64 +vm6 +00:03:00:01:52:54:00:aa:bb:cc iaid 7$' ||
+	t_fail "labctl leases does not show the DHCPv6 binding: $(t_labctl leases)"
+t_labctl leases --json | jq -e '.[] | select(.protocol == "ipv6" and .ip == "fd00:1ab:0:1::1234/64" and .iaid == 7 and
+	.hostname == "vm6" and .mac == "52:54:00:aa:bb:cc" and .client_id == "00:03:00:01:52:54:00:aa:bb:cc")' > /dev/null ||
+	t_fail "labctl leases --json: $(t_labctl leases --json)"
 
 # SIGKILL the worker: PID 1 restarts it, and the lease is still there.
 wpid=$(t_labctl status | awk '$1 == "dhcpd" { print $3 }')

@@ -67,6 +67,7 @@ prefixes() {
 	net/dhcp) echo "dhcp_" ;;
 	net/dhcpc) echo "dhcpc_" ;;
 	net/dhcpd) echo "dhcpd_" ;;
+	net/dhcp6) echo "dhcp6_" ;;
 	net/dns) echo "dns_ dnsd_" ;;
 	net/ndp) echo "ndp_" ;;
 	net/capture) echo "capture_ pcap_" ;;
