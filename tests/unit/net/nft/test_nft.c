@@ -31,7 +31,7 @@ static struct nft_config largest(void)
 	c.nports = NFT_MAX_PORTS;
 	for (unsigned i = 0; i < NFT_MAX_FORWARDS; i++)
 		c.forwards[i] = (struct nft_forward){ IPPROTO_UDP, (uint16_t)(2000 + i), 53, 0x0a4d0002 + i, true,
-						      { 0xfd, 1, 2, 3, 4, 5, 0, 1, [15] = (uint8_t)i } };
+						      { 0xfd, 1, 2, 3, 4, 5, 0, 1, [15] = (uint8_t)i }, 0, false, { 0 } };
 	c.nforwards = NFT_MAX_FORWARDS;
 	return c;
 }
