@@ -44,23 +44,25 @@ trap 'exit 130' INT TERM
 mkdir -p "$WORK/files/k"
 : > "$WORK/files/k/vmlinux"
 
+# guest N: sets nics (CONFIG_GUESTn_NICS) and ip, its address on its
+# first NIC's network.
+guest() {
+	case $1 in
+	1) nics='lab routed' ip=10.77.0.11 ;;
+	2) nics='lab iso' ip=10.77.0.12 ;;
+	3) nics='routed' ip=10.77.1.13 ;;
+	4) nics='routed iso' ip=10.77.1.14 ;;
+	5) nics='iso' ip=10.77.2.15 ;;
+	6) nics='lab' ip=10.77.0.16 ;;
+	7) nics='lab' ip=10.77.0.17 ;;
+	8) nics='routed' ip=10.77.1.18 ;;
+	esac
+}
+
 # The profile: static uplink; network 1 "lab" nat (STP bridge, fixed MAC,
 # port forwards), network 2 routed, network 3 isolated, all dual stack
 # (IPv6 auto: a ULA /64 on each bridge); 8 guests whose NICs spread over
 # the three networks, three of them with two NICs (taps NAME and NAME.1).
-# Guest n: its NICs, then its address on its first NIC's network.
-guest_nics() {
-	case $1 in
-	1) echo 'lab routed 10.77.0.11' ;;
-	2) echo 'lab iso 10.77.0.12' ;;
-	3) echo 'routed 10.77.1.13' ;;
-	4) echo 'routed iso 10.77.1.14' ;;
-	5) echo 'iso 10.77.2.15' ;;
-	6) echo 'lab 10.77.0.16' ;;
-	7) echo 'lab 10.77.0.17' ;;
-	8) echo 'routed 10.77.1.18' ;;
-	esac
-}
 {
 	echo 'CONFIG_PROFILE_NAME="bench"'
 	echo "CONFIG_FILES_DIR=\"$WORK/files\""
@@ -81,10 +83,7 @@ guest_nics() {
 	echo 'CONFIG_NET3_MODE="isolated"'
 	i=1
 	while [ $i -le $NGUESTS ]; do
-		set -- $(guest_nics $i)
-		eval "ip=\${$#}"
-		nics=$1
-		[ $# -lt 3 ] || nics="$1 $2"
+		guest $i
 		echo "CONFIG_GUEST$i=y"
 		echo "CONFIG_GUEST${i}_KERNEL=\"k/vmlinux\""
 		echo "CONFIG_GUEST${i}_NICS=\"$nics\""
