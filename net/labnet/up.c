@@ -326,7 +326,8 @@ int labnet_up(const struct labnet_config *p, bool spawn_dhcp)
 		return r; /* nothing changed */
 	}
 	if ((r = step_lo(&s)) == 0 && (r = step_uplink(&s, p)) == 0 && (r = step_bridges(&s, p, bridge)) == 0 &&
-	    (r = labnet_step_spans(&s, p, bridge)) == 0 && (r = step_forwarding(p)) == 0 && (r = step_taps(&s, p, bridge)) == 0 && (r = step_ruleset(p)) == 0 &&
+	    (r = labnet_step_spans(&s, p, bridge)) == 0 &&
+	    (r = step_forwarding(p)) == 0 && (r = step_taps(&s, p, bridge)) == 0 && (r = step_ruleset(p)) == 0 &&
 	    p->uplink_dhcp && spawn_dhcp)
 		r = dhcpc_start_background(labnet_l3_uplink(p), p->hostname, &p->nets[0].subnet, p->uplink_client_uid);
 	nl_close(&s);

@@ -677,8 +677,7 @@ static void in_span(struct chain_ctx *c)
 		nft_match_dport(m, IPPROTO_UDP, n->span_port);
 		nft_expr_verdict(m, NF_ACCEPT);
 		addr_format_ip4(peer.addr, ip);
-		rule_done(c, "iifname %s ip saddr %s udp dport %u accept (span %s)", up, ip, n->span_port,
-			  n->bridge_name);
+		rule_done(c, "iifname %s ip saddr %s udp dport %u accept", up, ip, n->span_port);
 	}
 	if (!n->span_group)
 		return;
@@ -687,7 +686,7 @@ static void in_span(struct chain_ctx *c)
 	nft_match_ifname(m, NFT_META_IIFNAME, up);
 	nft_match_l4proto(m, IPPROTO_IGMP);
 	nft_expr_verdict(m, NF_ACCEPT);
-	rule_done(c, "iifname %s igmp accept (span %s)", up, n->bridge_name);
+	rule_done(c, "iifname %s igmp accept", up);
 }
 
 static void fill_input_uplink(struct chain_ctx *c)
