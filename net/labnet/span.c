@@ -32,9 +32,8 @@ static int span_up(struct nl_sock *s, const struct labnet_config *p, const struc
 
 	if ((r = rtnl_vxlan_apply(s, &cfg, &index, e)) < 0)
 		return r;
-	for (unsigned i = 0; i < n->npeers; i++)
-		if ((r = rtnl_vxlan_add_peer(s, index, n->peers[i], e)) < 0)
-			return r;
+	if ((r = rtnl_vxlan_set_peers(s, index, n->peers, n->npeers, e)) < 0)
+		return r;
 	/* Set on the bridge itself: the taps that join later keep 1500, and a
 	 * bridge takes its smallest port's MTU only until one is set. */
 	if (!n->mtu && (r = rtnl_link_set_mtu(s, bridge, cfg.mtu, e)) < 0)

@@ -162,15 +162,13 @@ int rtnl_vxlan_apply(struct nl_sock *s, const struct rtnl_vxlan_cfg *cfg, int *i
 	return rtnl_link_set_ipv6(s, *index, false, e);
 }
 
-int rtnl_vxlan_add_peer(struct nl_sock *s, int index, uint32_t peer, struct nl_error *e)
+static void fdb_msg(struct nl_msg *m, void *buf, uint16_t type, uint16_t flags, int index, uint32_t peer)
 {
 	static const uint8_t all_zero[6];
-	uint8_t buf[MSG_BUF];
 	struct ndmsg *nd;
-	struct nl_msg m;
 
-	nl_msg_init(&m, buf, sizeof(buf), RTM_NEWNEIGH, NLM_F_CREATE | NLM_F_APPEND);
-	nd = nl_msg_put_header(&m, sizeof(*nd));
+	nl_msg_init(m, buf, MSG_BUF, type, flags);
+	nd = nl_msg_put_header(m, sizeof(*nd));
 	if (nd) {
 		nd->ndm_family = AF_BRIDGE;
 		nd->ndm_ifindex = index;
@@ -179,7 +177,69 @@ int rtnl_vxlan_add_peer(struct nl_sock *s, int index, uint32_t peer, struct nl_e
 		nd->ndm_state = NUD_NOARP | NUD_PERMANENT;
 		nd->ndm_flags = NTF_SELF;
 	}
-	nl_attr_put(&m, NDA_LLADDR, all_zero, sizeof(all_zero));
-	nl_attr_put_be32(&m, NDA_DST, peer);
-	return nl_request(s, &m, NULL, NULL, e);
+	nl_attr_put(m, NDA_LLADDR, all_zero, sizeof(all_zero));
+	nl_attr_put_be32(m, NDA_DST, peer);
+}
+
+#define FDB_SEEN_MAX 64
+
+struct fdb_walk {
+	int index;
+	uint32_t dst[FDB_SEEN_MAX];
+	unsigned n;
+};
+
+/* The link's all-zero entries: their destinations. */
+static int parse_fdb(const struct nlmsghdr *nlh, void *data)
+{
+	static const uint8_t all_zero[6];
+	const struct ndmsg *nd = NLMSG_DATA(nlh);
+	const struct nlattr *tb[NDA_MAX + 1];
+	struct fdb_walk *w = data;
+
+	if (nlh->nlmsg_type != RTM_NEWNEIGH || nl_msg_attrs(nlh, sizeof(*nd), tb, NDA_MAX) < 0)
+		return -EBADMSG;
+	if (nd->ndm_family != AF_BRIDGE || nd->ndm_ifindex != w->index || !tb[NDA_LLADDR] ||
+	    nl_attr_len(tb[NDA_LLADDR]) != 6 || memcmp(nl_attr_data(tb[NDA_LLADDR]), all_zero, 6) ||
+	    !tb[NDA_DST] || nl_attr_len(tb[NDA_DST]) != 4)
+		return 0;
+	if (w->n < FDB_SEEN_MAX)
+		w->dst[w->n++] = get_be32(nl_attr_data(tb[NDA_DST]));
+	return 0;
+}
+
+static bool listed(const uint32_t *peers, unsigned n, uint32_t a)
+{
+	for (unsigned i = 0; i < n; i++)
+		if (peers[i] == a)
+			return true;
+	return false;
+}
+
+int rtnl_vxlan_set_peers(struct nl_sock *s, int index, const uint32_t *peers, unsigned n, struct nl_error *e)
+{
+	uint8_t buf[MSG_BUF];
+	struct fdb_walk w = { .index = index };
+	struct ndmsg *nd;
+	struct nl_msg m;
+	int r;
+
+	for (unsigned i = 0; i < n; i++) {
+		fdb_msg(&m, buf, RTM_NEWNEIGH, NLM_F_CREATE | NLM_F_APPEND, index, peers[i]);
+		if ((r = nl_request(s, &m, NULL, NULL, e)) < 0)
+			return r;
+	}
+	nl_msg_init(&m, buf, sizeof(buf), RTM_GETNEIGH, NLM_F_DUMP);
+	if ((nd = nl_msg_put_header(&m, sizeof(*nd))))
+		nd->ndm_family = AF_BRIDGE;
+	if ((r = nl_request(s, &m, parse_fdb, &w, e)) < 0)
+		return r;
+	for (unsigned i = 0; i < w.n; i++) {
+		if (listed(peers, n, w.dst[i]))
+			continue;
+		fdb_msg(&m, buf, RTM_DELNEIGH, 0, index, w.dst[i]);
+		if ((r = nl_request(s, &m, NULL, NULL, e)) < 0)
+			return r;
+	}
+	return 0;
 }

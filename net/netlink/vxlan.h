@@ -31,9 +31,11 @@ int rtnl_vxlan_get(struct nl_sock *s, const char *name, struct rtnl_vxlan_cfg *o
  * replaces one that differs: the kernel changes no VNI or port in place.
  * Sets *index. */
 int rtnl_vxlan_apply(struct nl_sock *s, const struct rtnl_vxlan_cfg *cfg, int *index, struct nl_error *e);
-/* `bridge fdb append 00:00:00:00:00:00 dst PEER dev INDEX`: broadcast,
- * multicast and unknown unicast frames go to peer too. Appending an entry
- * that is there changes nothing. */
-int rtnl_vxlan_add_peer(struct nl_sock *s, int index, uint32_t peer, struct nl_error *e);
+/* The link's flood list is exactly peers: `bridge fdb append
+ * 00:00:00:00:00:00 dst PEER dev INDEX` for each (broadcast, multicast and
+ * unknown unicast frames go to every peer; appending one that is there
+ * changes nothing), then `bridge fdb del` of all-zero entries to anyone
+ * else (a peer an earlier profile listed). */
+int rtnl_vxlan_set_peers(struct nl_sock *s, int index, const uint32_t *peers, unsigned n, struct nl_error *e);
 
 #endif

@@ -96,6 +96,14 @@ in_ns "$B" bridge fdb show dev vxvirbr1 | grep -q '^00:00:00:00:00:00 dst 172.30
 in_ns "$B" "$LABINIT" up --config "$WORK/B" > "$WORK/B.up2.log" 2>&1 || t_fail "second up: $(cat "$WORK/B.up2.log")"
 [ "$(in_ns "$B" bridge fdb show dev vxvirbr1 | grep -c '^00:00:00:00:00:00')" = 1 ] ||
 	t_fail "flood entries after a second up: $(in_ns "$B" bridge fdb show dev vxvirbr1)"
+# A changed list of peers is what the device floods to after the next up.
+profile "$WORK/B" 172.30.0.3 10.77.1.2 n SPAN_PEERS "172.30.0.9 172.30.0.2"
+in_ns "$B" "$LABINIT" up --config "$WORK/B" > "$WORK/B.up3.log" 2>&1 || t_fail "up, more peers: $(cat "$WORK/B.up3.log")"
+[ "$(in_ns "$B" bridge fdb show dev vxvirbr1 | grep -c '^00:00:00:00:00:00 dst 172.30.0.[29] ')" = 2 ] ||
+	t_fail "flood entries for two peers: $(in_ns "$B" bridge fdb show dev vxvirbr1)"
+profile "$WORK/B" 172.30.0.3 10.77.1.2 n SPAN_PEERS 172.30.0.2
+in_ns "$B" "$LABINIT" up --config "$WORK/B" > "$WORK/B.up4.log" 2>&1 || t_fail "up, one peer again: $(cat "$WORK/B.up4.log")"
+in_ns "$B" bridge fdb show dev vxvirbr1 | grep -q 'dst 172.30.0.9' && t_fail "a dropped peer stayed: $(in_ns "$B" bridge fdb show dev vxvirbr1)"
 rules=$(in_ns "$B" nft list table inet labinit)
 for want in 'iifname "eth0" ip saddr 172.30.0.2 udp dport 4789 accept' 'oifname "virbr1" reject' 'iifname "virbr1" reject'; do
 	echo "$rules" | grep -qF "$want" || t_fail "ruleset lacks '$want': $rules"
