@@ -402,7 +402,7 @@ config NET@N@_NAME
 	  the network: 1-15 letters, digits or '-'.
 
 config NET@N@_MODE
-	string "Mode (nat, routed, isolated, private or bridge)"
+	string "Mode (nat, routed, isolated, private, bridge or span)"
 	default "nat"
 	help
 	    nat       the host's address and services, guests
@@ -419,6 +419,13 @@ config NET@N@_MODE
 	              a port of this bridge and the host's own address
 	              (by DHCP or static) moves to the bridge, so guests
 	              are on the LAN and take its DHCP. At most one.
+	    span      one network across several lab hosts on the
+	              same LAN, over VXLAN (NET@N@_SPAN_*): each host
+	              has its own address in it (NET@N@_GATEWAY, set
+	              in each host's profile) and is isolated towards
+	              the uplink; DHCP, DNS and IPv6 are off unless a
+	              host's profile says y (one server, or disjoint
+	              ranges). The VXLAN device is vx<NET@N@_BRIDGE>.
 
 config NET@N@_BRIDGE
 	string "Bridge name"
@@ -445,6 +452,9 @@ config NET@N@_MTU
 	int "MTU"
 	range 0 65535
 	default 0
+	help
+	  0 (the default): the kernel's; in a span network the uplink's
+	  MTU minus 50 (the IPv4 VXLAN headers, RFC 7348 §5).
 
 config NET@N@_STP
 	bool "Spanning tree"
@@ -499,6 +509,35 @@ config NET@N@_DHCPV6
 	  As LAB_DHCPV6 for network 1: the network's worker also serves
 	  DHCPv6 addresses in its /64 and its router advertisements set
 	  the M and O flags. Needs NET@N@_IPV6 and NET@N@_DHCP.
+
+config NET@N@_SPAN_VNI
+	int "Span: VXLAN network identifier"
+	range 1 16777215
+	default @N@
+	help
+	  The segment's VNI, the same on every host of the span network.
+
+config NET@N@_SPAN_PEERS
+	string "Span: the other hosts' uplink addresses"
+	default ""
+	help
+	  IPv4 addresses of the other lab hosts' uplinks, separated by
+	  spaces: broadcasts are sent to each (head-end replication).
+	  Exactly one of NET@N@_SPAN_PEERS and NET@N@_SPAN_GROUP.
+
+config NET@N@_SPAN_GROUP
+	string "Span: multicast group"
+	default ""
+	help
+	  An IPv4 multicast group (e.g. 239.1.1.1) the hosts join on
+	  their uplinks instead of listing each other.
+
+config NET@N@_SPAN_PORT
+	int "Span: VXLAN UDP port"
+	range 1 65535
+	default 4789
+	help
+	  4789 (the default) is IANA's VXLAN port (RFC 7348 §5).
 
 endif
 

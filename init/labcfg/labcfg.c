@@ -15,7 +15,7 @@ _Static_assert(LABNET_MAX_NETS >= PROFILE_NETS && NFT_MAX_NETS >= PROFILE_NETS &
 	       "every network");
 _Static_assert((int)NFT_NAT == (int)NET_NAT && (int)NFT_ROUTED == (int)NET_ROUTED &&
 		       (int)NFT_ISOLATED == (int)NET_ISOLATED && (int)NFT_PRIVATE == (int)NET_PRIVATE &&
-		       (int)NFT_BRIDGE == (int)NET_BRIDGE,
+		       (int)NFT_BRIDGE == (int)NET_BRIDGE && (int)NFT_SPAN == (int)NET_SPAN,
 	       "the firewall's modes are the profile's");
 _Static_assert(NFT_MAX_FORWARDS >= PROFILE_MAX_FORWARDS, "every port forward fits the ruleset");
 _Static_assert(DHCPD_KNOWN_MAX >= PROFILE_GUEST_SLOTS, "the DHCP server knows every guest");
@@ -65,8 +65,14 @@ static void labcfg_nft(const struct profile *p, struct nft_config *out)
 		struct nft_net *o = &out->nets[i];
 
 		*o = (struct nft_net){ n->bridge_name, (enum nft_mode)n->mode, n->host_addr, n->subnet, n->ipv6, { 0 },
-				       n->dhcp, n->dns, n->dhcp6 };
+				       n->dhcp, n->dns, n->dhcp6, 0, false, NULL, 0 };
 		memcpy(o->prefix6, n->prefix6, sizeof(o->prefix6));
+		if (n->mode == NET_SPAN) {
+			o->span_port = n->span.port;
+			o->span_group = n->span.group != 0;
+			o->span_peers = n->span.peers;
+			o->span_npeers = n->span.npeers;
+		}
 		if (n->mode == NET_BRIDGE) /* the host's own address moved there */
 			out->uplink_ifname = n->bridge_name;
 	}
@@ -119,6 +125,14 @@ void labcfg_labnet(const struct profile *p, struct labnet_config *out)
 		o->ipv6 = n->ipv6;
 		memcpy(o->prefix6, n->prefix6, sizeof(o->prefix6));
 		memcpy(o->gateway6, n->gateway6, sizeof(o->gateway6));
+		if (n->mode == NET_SPAN) {
+			o->vxlan_dev = n->span.dev;
+			o->vni = n->span.vni;
+			o->group = n->span.group;
+			o->vxlan_port = n->span.port;
+			o->peers = n->span.peers;
+			o->npeers = n->span.npeers;
+		}
 	}
 	out->nnets = p->nnets;
 	for (unsigned i = 0; i < p->nguests; i++)
@@ -253,6 +267,7 @@ void labcfg_dhcpd_worker(const struct profile *p, unsigned net, struct dhcpd_wor
 	out->uid = p->sandbox_uid;
 	out->gid = p->sandbox_uid;
 	labcfg_dhcpd(p, net, &out->dhcpd);
+	out->mtu_from_bridge = n->mode == NET_SPAN;
 	labcfg_dnsd(p, net, &out->dnsd);
 	out->ra = n->ipv6;
 	memcpy(out->ndp.mac, n->bridge_mac, sizeof(out->ndp.mac));

@@ -34,6 +34,8 @@ static const struct feature features[] = {
 	/* The lab network (net/netlink/rtnl.c, net/netlink/tap.c): the bridge and the guests' taps. */
 	{ "bridge", NULL },
 	{ "tun", NULL },
+	/* Span networks (net/netlink/vxlan.c): VXLAN between lab hosts. */
+	{ "vxlan", NULL },
 	/* NAT and the firewall (net/nft/nft.c): an inet table with nat chains;
 	 * beyond the expressions in nf_tables' core (immediate, payload, meta,
 	 * cmp, bitwise) it uses ct, masq, nat, reject (inet: ICMP or ICMPv6

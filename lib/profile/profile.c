@@ -90,6 +90,8 @@ const char *profile_key_default(unsigned key, char *buf)
 		snprintf(buf, CONFIG_KEY_MAX, "net%u", n);
 	else if (m == &net_keys[NF_BRIDGE])
 		snprintf(buf, CONFIG_KEY_MAX, "virbr%u", n - 1);
+	else if (m == &net_keys[NF_SPAN_VNI]) /* the same network number on every host: the same segment */
+		snprintf(buf, CONFIG_KEY_MAX, "%u", n);
 	else
 		snprintf(buf, CONFIG_KEY_MAX, "10.77.%u.0/24", n - 1); /* SUBNET */
 	return buf;

@@ -74,6 +74,17 @@ enum net_mode {
 	NET_ISOLATED,  /* the guests and the host, nothing forwarded */
 	NET_PRIVATE,   /* the guests only: no host address unless DHCP is asked */
 	NET_BRIDGE,    /* the public bridge: the uplink enslaved, guests on the LAN */
+	NET_SPAN,      /* one L2 network over VXLAN across lab hosts; isolated towards the uplink */
+};
+
+/* A span network's VXLAN segment (CONFIG_NETn_SPAN_*). */
+struct span_cfg {
+	char dev[16];                  /* "vx" + the bridge's name */
+	uint32_t vni;
+	uint16_t port;                 /* UDP destination port */
+	uint32_t group;                /* a multicast group, or 0: the peers */
+	uint32_t peers[PROFILE_SPAN_PEERS];
+	unsigned npeers;
 };
 
 /* A lab network: network 1 from the lab keys, 2..4 from CONFIG_NETn. */
@@ -96,6 +107,7 @@ struct net_cfg {
 	const char *dns_domain;
 	char lease_file[256];
 	char domain_buf[256];          /* a derived DNS_DOMAIN */
+	struct span_cfg span;          /* NET_SPAN's */
 };
 
 /* A NIC of a guest (CONFIG_GUESTn_NICS, or NIC and MAC alone). */

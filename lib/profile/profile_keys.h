@@ -96,8 +96,8 @@
  * CONFIG_NET<n>_<FIELD>. Network 1 is the lab network of the keys above
  * (BRIDGE_NAME, LAB_SUBNET, ...) with NET1_NAME and NET1_MODE. NULL
  * defaults follow the slot: NAME "net<n>", BRIDGE "virbr<n-1>", SUBNET
- * "10.77.<n-1>.0/24". "auto": on in the nat, routed and isolated modes,
- * off in private and bridge. */
+ * "10.77.<n-1>.0/24", SPAN_VNI <n>. "auto": on in the nat, routed and
+ * isolated modes, off in private, bridge and span. */
 #define PROFILE_NET_KEYS(X)                    \
 	X(ENABLE, BOOL, "n", 0, 0)             \
 	X(NAME, STR, NULL, 0, 0)               \
@@ -115,9 +115,15 @@
 	X(DNS_DOMAIN, STR, "", 0, 0)           \
 	X(IPV6, STR, "auto", 0, 0)             \
 	X(IPV6_PREFIX, STR, "", 0, 0)          \
-	X(DHCPV6, BOOL, "n", 0, 0)
+	X(DHCPV6, BOOL, "n", 0, 0)             \
+	X(SPAN_VNI, INT, NULL, 1, 16777215)    \
+	X(SPAN_PEERS, STR, "", 0, 0)           \
+	X(SPAN_GROUP, STR, "", 0, 0)           \
+	X(SPAN_PORT, INT, "4789", 1, 65535)
 
 #define PROFILE_NETS 4
+/* CONFIG_NETn_SPAN_PEERS: the other lab hosts of a span network. */
+#define PROFILE_SPAN_PEERS 8
 /* CONFIG_GUESTn_NICS: the NICs of one guest. */
 #define PROFILE_MAX_NICS 4
 

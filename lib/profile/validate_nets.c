@@ -12,7 +12,7 @@
 #include "lib/profile/config.h"
 #include "lib/profile/validate_priv.h"
 
-static const char *const mode_names[] = { "nat", "routed", "isolated", "private", "bridge", NULL };
+static const char *const mode_names[] = { "nat", "routed", "isolated", "private", "bridge", "span", NULL };
 
 const char *profile_net_mode_name(enum net_mode m)
 {
@@ -26,12 +26,14 @@ static bool parse_mode(struct vctx *c, unsigned key, enum net_mode *out)
 			*out = (enum net_mode)i;
 			return true;
 		}
-	vc_error(c, key, "\"%s\": expected nat, routed, isolated, private or bridge", vc_str(c, key));
+	vc_error(c, key, "\"%s\": expected nat, routed, isolated, private, bridge or span", vc_str(c, key));
 	return false;
 }
 
 /* "auto", "y" or "n": auto is on where the host has the network's gateway
- * address and the mode serves guests (nat, routed, isolated). */
+ * address and the mode serves guests (nat, routed, isolated). Not in a
+ * span network: its hosts share the segment, and which of them serves is
+ * the profiles' choice (one NETn_DHCP=y, or disjoint ranges). */
 static bool tristate(struct vctx *c, unsigned key, enum net_mode mode)
 {
 	const char *v = vc_str(c, key);
@@ -62,7 +64,8 @@ static void net1(struct vctx *c)
 	memset(n, 0, sizeof(*n));
 	n->num = 1;
 	n->name = vc_str(c, K_NET1_NAME);
-	if (parse_mode(c, K_NET1_MODE, &n->mode) && (n->mode == NET_PRIVATE || n->mode == NET_BRIDGE))
+	if (parse_mode(c, K_NET1_MODE, &n->mode) &&
+	    (n->mode == NET_PRIVATE || n->mode == NET_BRIDGE || n->mode == NET_SPAN))
 		vc_error(c, K_NET1_MODE, "%s: network 1 has the lab's address and services; a %s network is "
 			 "one of CONFIG_NET2..%d", vc_str(c, K_NET1_MODE), vc_str(c, K_NET1_MODE), PROFILE_NETS);
 	/* CONFIG_NAT=n came first: an isolated network 1. */
@@ -195,6 +198,74 @@ static void net_services(struct vctx *c, struct net_cfg *n)
 			 "a %s network without DHCP gives the host no address to answer from", mode);
 }
 
+/* 0.0.0.0/8, 127.0.0.0/8 and 224.0.0.0 and up (multicast, reserved,
+ * broadcast) are no host's uplink address. */
+static bool is_unicast(uint32_t a)
+{
+	return (a >> 24) != 0 && (a >> 24) != 127 && a < 0xe0000000u;
+}
+
+static void span_peers(struct vctx *c, struct net_cfg *n)
+{
+	unsigned key = K_NET(n->num, NF_SPAN_PEERS);
+	char buf[CONFIG_LINE_MAX], *tok, *save = NULL;
+	struct span_cfg *sp = &n->span;
+
+	snprintf(buf, sizeof(buf), "%s", vc_str(c, key));
+	for (tok = strtok_r(buf, " ,", &save); tok; tok = strtok_r(NULL, " ,", &save)) {
+		uint32_t a;
+
+		if (addr_parse_ip4(tok, &a) < 0 || !is_unicast(a)) {
+			vc_error(c, key, "\"%s\" is not a unicast IPv4 address (another lab host's uplink)", tok);
+			continue;
+		}
+		if (c->p->uplink_addr.len && a == c->p->uplink_addr.addr)
+			vc_error(c, key, "%s is this host's own uplink address (CONFIG_UPLINK_ADDRESS)", tok);
+		for (unsigned i = 0; i < sp->npeers; i++)
+			if (sp->peers[i] == a)
+				vc_error(c, key, "%s is listed twice", tok);
+		if (sp->npeers == PROFILE_SPAN_PEERS) {
+			vc_error(c, key, "more than %d peers", PROFILE_SPAN_PEERS);
+			return;
+		}
+		sp->peers[sp->npeers++] = a;
+	}
+}
+
+/* A span network: exactly one way to reach the other hosts, static peers
+ * (head-end replication of broadcasts) or a multicast group. */
+static void net_span(struct vctx *c, struct net_cfg *n)
+{
+	unsigned num = n->num, kp = K_NET(num, NF_SPAN_PEERS), kg = K_NET(num, NF_SPAN_GROUP);
+	bool peers = *vc_str(c, kp), group = *vc_str(c, kg);
+	struct span_cfg *sp = &n->span;
+
+	if (n->mode != NET_SPAN) {
+		if (peers || group)
+			vc_error(c, peers ? kp : kg, "only a span network (CONFIG_NET%u_MODE=\"span\") has peers or a group",
+				 num);
+		return;
+	}
+	if (strlen(n->bridge_name) > 13)
+		vc_error(c, K_NET(num, NF_BRIDGE), "\"%s\": a span network's VXLAN device is vx<BRIDGE>, so the bridge "
+			 "name has at most 13 characters", n->bridge_name);
+	snprintf(sp->dev, sizeof(sp->dev), "vx%.13s", n->bridge_name);
+	sp->vni = (uint32_t)vc_num(c, K_NET(num, NF_SPAN_VNI));
+	sp->port = (uint16_t)vc_num(c, K_NET(num, NF_SPAN_PORT));
+	if (peers == group)
+		vc_error(c, peers ? kg : kp, "a span network needs exactly one of CONFIG_NET%u_SPAN_PEERS (the other "
+			 "hosts' uplink addresses) and CONFIG_NET%u_SPAN_GROUP (a multicast group)", num, num);
+	if (peers)
+		span_peers(c, n);
+	else if (group && vc_parse_ip(c, kg, &sp->group) && (sp->group >> 28) != 0xe)
+		vc_error(c, kg, "%s is not a multicast address (224.0.0.0/4)", vc_str(c, kg));
+	/* Every host of the segment shares the subnet: the default .1 on
+	 * each would be one address on several hosts. */
+	if (!c->p->v[K_NET(num, NF_GATEWAY)].source)
+		vc_error(c, K_NET(num, NF_GATEWAY), "a span network's hosts share its subnet: set this host's own "
+			 "address in it, a different one in each host's profile");
+}
+
 static void net_slot(struct vctx *c, unsigned num)
 {
 	struct profile *p = c->p;
@@ -232,6 +303,7 @@ static void net_slot(struct vctx *c, unsigned num)
 	if (n->dhcp6 && (!n->ipv6 || !n->dhcp))
 		vc_error(c, K_NET(num, NF_DHCPV6), "DHCPv6 serves the network's IPv6 /64 from its DHCP worker: "
 			 "it needs CONFIG_NET%u_IPV6 and CONFIG_NET%u_DHCP on", num, num);
+	net_span(c, n);
 	lease_file_beside(c, n);
 	p->nnets++;
 }
@@ -260,6 +332,9 @@ static void net_unique(struct vctx *c, const struct net_cfg *n)
 				 vc_str(c, K_NET(num, NF_SUBNET)), o->num, o->name);
 		if (n->mode == NET_BRIDGE && o->mode == NET_BRIDGE)
 			vc_error(c, K_NET(num, NF_MODE), "network %u already takes the uplink into its bridge", o->num);
+		if (n->mode == NET_SPAN && o->mode == NET_SPAN && n->span.vni == o->span.vni &&
+		    n->span.port == o->span.port)
+			vc_error(c, K_NET(num, NF_SPAN_VNI), "%u is also the VNI of network %u", n->span.vni, o->num);
 		if (n->ipv6 && o->ipv6 && !memcmp(n->prefix6, o->prefix6, 8))
 			vc_error(c, K_NET(num, NF_IPV6_PREFIX), "the IPv6 prefix of network %u too", o->num);
 	}

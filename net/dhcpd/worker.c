@@ -435,6 +435,8 @@ static int setup(struct worker *w)
 	w->ifindex = link.index;
 	if ((r = dhcpd_init(&w->d, &w->p->dhcpd)) < 0 || (r = load_leases(w)) < 0)
 		return r;
+	if (w->p->mtu_from_bridge && !w->d.cfg.mtu && link.mtu < 1500) /* RFC 2132 §5.1: at least 68 */
+		w->d.cfg.mtu = (uint16_t)link.mtu;
 	if (w->p->uid && geteuid() == 0 && (r = dhcpd_leases_own_dir(w->p->lease_file, w->p->uid, w->p->gid)) < 0) {
 		log_err("dhcpd: handing %s's directory to uid %u: %s", w->p->lease_file, (unsigned)w->p->uid,
 			strerror(-r));

@@ -17,6 +17,9 @@ struct dhcpd_worker_config {
 	uid_t uid;                     /* who it becomes once its sockets are open (lib/core/sandbox.h) */
 	gid_t gid;
 	struct dhcpd_config dhcpd;
+	/* dhcpd.mtu 0: offer the bridge's MTU where `up` set one below the
+	 * Ethernet default (a span network's, under VXLAN) */
+	bool mtu_from_bridge;
 	struct dnsd_config dnsd;
 	/* IPv6 router advertisements on the bridge (CONFIG_LAB_IPV6) */
 	bool ra;

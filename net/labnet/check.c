@@ -246,6 +246,9 @@ int labnet_preflight(struct nl_sock *s, const struct labnet_config *p)
 			snprintf(key, sizeof(key), "CONFIG_NET%u_BRIDGE", p->nets[i].num);
 		if (check_ours(s, p->nets[i].bridge_name, "bridge", key) < 0)
 			r = -EEXIST;
+		/* vx<BRIDGE>: the name follows the bridge's key */
+		if (p->nets[i].vxlan_dev && check_ours(s, p->nets[i].vxlan_dev, "vxlan", key) < 0)
+			r = -EEXIST;
 	}
 	for (unsigned i = 0; i < p->ntaps; i++) {
 		char key[40];

@@ -96,6 +96,9 @@ int labnet_down(const struct labnet_config *p)
 	for (unsigned i = 0; i < p->ntaps; i++)
 		if (del_our_link(&s, p->taps[i].name, &links) < 0)
 			failed = -EIO;
+	for (unsigned i = 0; i < p->nnets; i++) /* a span network's VXLAN device is no bridge's to take along */
+		if (p->nets[i].vxlan_dev && del_our_link(&s, p->nets[i].vxlan_dev, &links) < 0)
+			failed = -EIO;
 	for (unsigned i = 0; i < p->nnets; i++) /* a bridge network's lets its uplink port go */
 		if (del_our_link(&s, p->nets[i].bridge_name, &links) < 0)
 			failed = -EIO;

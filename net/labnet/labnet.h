@@ -37,6 +37,14 @@ struct labnet_net {
 	bool stp, bridge_ipv6;
 	bool ipv6;
 	uint8_t prefix6[16], gateway6[16];
+	/* A span network: a VXLAN device over the uplink as a port of the
+	 * bridge. mtu 0: the bridge and the device take the uplink's minus
+	 * RTNL_VXLAN4_OVERHEAD. */
+	const char *vxlan_dev;         /* NULL: not a span network */
+	uint32_t vni, group;           /* group 0: the peers, by FDB entries */
+	uint16_t vxlan_port;
+	const uint32_t *peers;
+	unsigned npeers;
 };
 
 /* The lab network as `up` builds it and `down` removes it. */

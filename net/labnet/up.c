@@ -27,6 +27,11 @@ static int step_result(const char *what, int r, const struct nl_error *e, double
 	return r;
 }
 
+int labnet_step_result(const char *what, int r, const struct nl_error *e, double t0)
+{
+	return step_result(what, r, e, t0);
+}
+
 static int write_sysctl(const char *path, const char *value)
 {
 	int fd = open(path, O_WRONLY | O_CLOEXEC), r = 0;
@@ -332,6 +337,7 @@ int labnet_up(const struct labnet_config *p, bool spawn_dhcp)
 		return r; /* nothing changed */
 	}
 	if ((r = step_lo(&s)) == 0 && (r = step_uplink(&s, p)) == 0 && (r = step_bridges(&s, p, bridge)) == 0 &&
+	    (r = labnet_step_spans(&s, p, bridge)) == 0 &&
 	    (r = step_forwarding(p)) == 0 && (r = step_taps(&s, p, bridge)) == 0 && (r = step_ruleset(p)) == 0 &&
 	    p->uplink_dhcp && spawn_dhcp)
 		r = dhcpc_start_background(labnet_l3_uplink(p), p->hostname, &p->nets[0].subnet, p->uplink_client_uid);

@@ -199,6 +199,13 @@ int rtnl_link_set_alias(struct nl_sock *s, int index, const char *alias, struct 
 	return link_change(s, index, 0, 0, IFLA_IFALIAS, alias, strlen(alias) + 1, e);
 }
 
+int rtnl_link_set_mtu(struct nl_sock *s, int index, unsigned mtu, struct nl_error *e)
+{
+	uint32_t m = mtu;
+
+	return link_change(s, index, 0, 0, IFLA_MTU, &m, sizeof(m), e);
+}
+
 int rtnl_link_set_ipv6(struct nl_sock *s, int index, bool ipv6, struct nl_error *e)
 {
 	uint8_t buf[MSG_BUF];

@@ -58,6 +58,7 @@ int rtnl_bridge_apply(struct nl_sock *s, const struct rtnl_bridge_cfg *cfg, stru
 int rtnl_link_set_up(struct nl_sock *s, int index, bool up, struct nl_error *e);
 int rtnl_link_set_master(struct nl_sock *s, int index, int master, struct nl_error *e);
 int rtnl_link_set_alias(struct nl_sock *s, int index, const char *alias, struct nl_error *e);
+int rtnl_link_set_mtu(struct nl_sock *s, int index, unsigned mtu, struct nl_error *e);
 /* IPv6 address generation on (EUI-64) or off; set it before the link is up. */
 int rtnl_link_set_ipv6(struct nl_sock *s, int index, bool ipv6, struct nl_error *e);
 int rtnl_link_del(struct nl_sock *s, int index, struct nl_error *e);

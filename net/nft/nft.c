@@ -451,6 +451,50 @@ static void fwd_back6(struct chain_ctx *c)
 	rule_done(c, "oifname %s ip6 daddr %s established,related accept", c->net->bridge_name, c->p6);
 }
 
+/* FWI: what may enter the network, by mode. An isolated or span network
+ * (whose other hosts are reached over VXLAN, a bridge port, not by
+ * forwarding) and a private link take nothing forwarded. */
+static void fwd_in(struct chain_ctx *c)
+{
+	switch (c->net->mode) {
+	case NFT_BRIDGE:
+		return; /* the LAN's: not the ruleset's business */
+	case NFT_NAT:
+		fwd_back(c);
+		if (c->net->ipv6)
+			fwd_back6(c);
+		break;
+	case NFT_ROUTED:
+		fwd_in_routed(c);
+		break;
+	case NFT_ISOLATED:
+	case NFT_PRIVATE:
+	case NFT_SPAN:
+		break;
+	}
+	fwd_reject(c, NFT_META_OIFNAME);
+}
+
+/* FWO: what may leave the network, by mode. */
+static void fwd_leave(struct chain_ctx *c)
+{
+	switch (c->net->mode) {
+	case NFT_BRIDGE:
+		return;
+	case NFT_NAT:
+	case NFT_ROUTED:
+		fwd_out(c);
+		if (c->net->ipv6)
+			fwd_out6(c);
+		break;
+	case NFT_ISOLATED:
+	case NFT_PRIVATE:
+	case NFT_SPAN:
+		break;
+	}
+	fwd_reject(c, NFT_META_IIFNAME);
+}
+
 /* libvirt's order, which is what keeps networks apart: every network's
  * guest-to-guest rule (FWX), then what may enter each network (FWI:
  * answers, routed traffic, else reject), then what may leave it (FWO).
@@ -473,27 +517,11 @@ static void fill_forward(struct chain_ctx *c)
 	}
 	for (unsigned i = 0; i < p->nnets; i++) {
 		set_net(c, i);
-		if (!is_lab(c->net))
-			continue;
-		if (c->net->mode == NFT_NAT) {
-			fwd_back(c);
-			if (c->net->ipv6)
-				fwd_back6(c);
-		} else if (c->net->mode == NFT_ROUTED) {
-			fwd_in_routed(c);
-		}
-		fwd_reject(c, NFT_META_OIFNAME);
+		fwd_in(c);
 	}
 	for (unsigned i = 0; i < p->nnets; i++) {
 		set_net(c, i);
-		if (!is_lab(c->net))
-			continue;
-		if (c->net->mode == NFT_NAT || c->net->mode == NFT_ROUTED) {
-			fwd_out(c);
-			if (c->net->ipv6)
-				fwd_out6(c);
-		}
-		fwd_reject(c, NFT_META_IIFNAME);
+		fwd_leave(c);
 	}
 }
 
@@ -645,8 +673,44 @@ static void fill_input_bridge(struct chain_ctx *c)
 	in_reject_rest(c);
 }
 
+/* iifname UPLINK [ip saddr PEER] udp dport PORT accept: a span network's
+ * VXLAN from its peers; with a multicast group from anyone on the LAN,
+ * and the IGMP queries that keep a snooping switch sending the group. */
+static void in_span(struct chain_ctx *c)
+{
+	const struct nft_net *n = c->net;
+	const char *up = where(c, NFT_ON_UPLINK);
+	struct nl_msg *m;
+	char ip[16];
+
+	for (unsigned i = 0; i < n->span_npeers; i++) {
+		struct ip4_prefix peer = host(n->span_peers[i]);
+
+		m = rule(c);
+		nft_match_ifname(m, NFT_META_IIFNAME, up);
+		nft_match_saddr(m, &peer, NFT_CMP_EQ);
+		nft_match_dport(m, IPPROTO_UDP, n->span_port);
+		nft_expr_verdict(m, NF_ACCEPT);
+		addr_format_ip4(peer.addr, ip);
+		rule_done(c, "iifname %s ip saddr %s udp dport %u accept", up, ip, n->span_port);
+	}
+	if (!n->span_group)
+		return;
+	in_service(c, NFT_ON_UPLINK, IPPROTO_UDP, n->span_port);
+	m = rule(c);
+	nft_match_ifname(m, NFT_META_IIFNAME, up);
+	nft_match_l4proto(m, IPPROTO_IGMP);
+	nft_expr_verdict(m, NF_ACCEPT);
+	rule_done(c, "iifname %s igmp accept", up);
+}
+
 static void fill_input_uplink(struct chain_ctx *c)
 {
+	for (unsigned i = 0; i < c->p->nnets; i++) {
+		set_net(c, i);
+		if (c->net->mode == NFT_SPAN)
+			in_span(c);
+	}
 	in_icmp(c, NFT_ON_UPLINK, true, ND_NEIGHBOUR_SOLICIT);
 	in_icmp(c, NFT_ON_UPLINK, true, ND_NEIGHBOUR_ADVERT);
 	in_icmp(c, NFT_ON_UPLINK, true, ND_ROUTER_ADVERT);

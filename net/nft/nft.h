@@ -46,7 +46,7 @@ struct nft_port {
 #define NFT_MAX_NETS 4
 
 /* A lab network's mode (the profile's enum net_mode, in its order). */
-enum nft_mode { NFT_NAT, NFT_ROUTED, NFT_ISOLATED, NFT_PRIVATE, NFT_BRIDGE };
+enum nft_mode { NFT_NAT, NFT_ROUTED, NFT_ISOLATED, NFT_PRIVATE, NFT_BRIDGE, NFT_SPAN };
 
 /* A lab network: its bridge and what crosses it. A bridge network is
  * the uplink's side (its bridge is uplink_ifname): only its guests'
@@ -60,6 +60,12 @@ struct nft_net {
 	uint8_t prefix6[16];
 	bool dhcp, dns;                /* the lab's own services on the bridge */
 	bool dhcp6;                    /* and DHCPv6 (CONFIG_LAB_DHCPV6, NETn_DHCPV6) */
+	/* NFT_SPAN: forwarded as isolated; the uplink takes its VXLAN (UDP to
+	 * span_port) from the peers, or from anyone with a multicast group */
+	uint16_t span_port;
+	bool span_group;
+	const uint32_t *span_peers;
+	unsigned span_npeers;
 };
 
 /* What the ruleset is built from. */

@@ -132,6 +132,50 @@ static void test_network_checks(void)
 					 "CONFIG_LAB_SUBNET: 10.77.0.0/24 overlaps the uplink's 10.77.5.2/16", NULL });
 }
 
+/* A span network: its VXLAN settings parsed, the services auto-off, and
+ * each refusal naming its key. */
+static void test_span(void)
+{
+	struct diag d;
+
+	load("CONFIG_NET2=y\nCONFIG_NET2_MODE=\"span\"\nCONFIG_NET2_GATEWAY=\"10.77.1.2\"\n"
+	     "CONFIG_NET2_SPAN_PEERS=\"172.30.0.2, 172.30.0.4\"\n",
+	     NULL, P, &d);
+	CHECK_MSG(d.count == 0, "%s", diag_text(&d));
+	CHECK(P->nnets == 2 && P->nets[1].mode == NET_SPAN && !strcmp(P->nets[1].span.dev, "vxvirbr1"));
+	CHECK(P->nets[1].span.vni == 2 && P->nets[1].span.port == 4789 && P->nets[1].span.group == 0);
+	CHECK(P->nets[1].span.npeers == 2 && P->nets[1].span.peers[1] == 0xac1e0004);
+	CHECK(P->nets[1].host_addr && P->nets[1].gateway == 0x0a4d0102);
+	CHECK(!P->nets[1].dhcp && !P->nets[1].dns && !P->nets[1].ipv6);
+	diag_free(&d);
+	profile_free(P);
+	expect("CONFIG_NET2=y\nCONFIG_NET2_MODE=\"span\"\nCONFIG_NET2_GATEWAY=\"10.77.1.2\"\n"
+	       "CONFIG_NET2_SPAN_GROUP=\"239.1.1.1\"\nCONFIG_NET2_DHCP=\"y\"\n",
+	       0, NULL);
+	expect("CONFIG_NET1_MODE=\"span\"\n", 1,
+	       (const char *const[]){ ":1: CONFIG_NET1_MODE: span: network 1 has the lab's address", NULL });
+	expect("CONFIG_NET2=y\nCONFIG_NET2_MODE=\"span\"\nCONFIG_NET2_SPAN_VNI=16777216\n"
+	       "CONFIG_NET2_SPAN_GROUP=\"10.1.1.1\"\nCONFIG_NET3=y\nCONFIG_NET3_SPAN_PEERS=\"10.0.0.1\"\n",
+	       4,
+	       (const char *const[]){ ":3: CONFIG_NET2_SPAN_VNI: \"16777216\" is out of range 1..16777215",
+				      ":4: CONFIG_NET2_SPAN_GROUP: 10.1.1.1 is not a multicast address (224.0.0.0/4)",
+				      "CONFIG_NET2_GATEWAY: a span network's hosts share its subnet",
+				      ":6: CONFIG_NET3_SPAN_PEERS: only a span network", NULL });
+	expect("CONFIG_NET2=y\nCONFIG_NET2_MODE=\"span\"\nCONFIG_NET2_GATEWAY=\"10.77.1.2\"\n"
+	       "# CONFIG_UPLINK_DHCP is not set\nCONFIG_UPLINK_STATIC=y\nCONFIG_UPLINK_ADDRESS=\"172.30.0.3/24\"\n"
+	       "CONFIG_NET2_SPAN_PEERS=\"172.30.0.3 0.1.2.3 255.255.255.255 172.30.0.9 172.30.0.9\"\n"
+	       "CONFIG_NET2_BRIDGE=\"bridge-fourteen\"\n",
+	       5,
+	       (const char *const[]){ "CONFIG_NET2_SPAN_PEERS: 172.30.0.3 is this host's own uplink address",
+				      "CONFIG_NET2_SPAN_PEERS: \"0.1.2.3\" is not a unicast IPv4 address",
+				      "CONFIG_NET2_SPAN_PEERS: \"255.255.255.255\" is not a unicast",
+				      "CONFIG_NET2_SPAN_PEERS: 172.30.0.9 is listed twice",
+				      "CONFIG_NET2_BRIDGE: \"bridge-fourteen\": a span network's VXLAN device is vx<BRIDGE>",
+				      NULL });
+	expect("CONFIG_NET2=y\nCONFIG_NET2_MODE=\"span\"\nCONFIG_NET2_GATEWAY=\"10.77.1.2\"\n", 1,
+	       (const char *const[]){ "CONFIG_NET2_SPAN_PEERS: a span network needs exactly one of", NULL });
+}
+
 static char *guest_profile(const char *extra)
 {
 	static char text[4096];
@@ -579,6 +623,7 @@ int main(void)
 	test_cmdline_overrides();
 	test_network_checks();
 	test_gateway_follows_subnet();
+	test_span();
 	test_guests();
 	test_networks();
 	test_guest_hardware();

@@ -23,7 +23,8 @@ static struct nft_config largest(void)
 	/* every network in NAT mode, dual stack, with every service */
 	for (unsigned i = 0; i < NFT_MAX_NETS; i++)
 		c.nets[i] = (struct nft_net){ bridges[i], NFT_NAT, true, { 0x0a4d0000 + (i << 8), 24 }, true,
-					      { 0xfd, 1, 2, 3, 4, 5, 0, (uint8_t)(i + 1) }, true, true, true };
+					      { 0xfd, 1, 2, 3, 4, 5, 0, (uint8_t)(i + 1) }, true, true, true,
+					      0, false, NULL, 0 };
 	c.nnets = NFT_MAX_NETS;
 
 	for (unsigned i = 0; i < NFT_MAX_PORTS; i++)
@@ -106,9 +107,49 @@ static void test_long_ifname(void)
 	CHECK(nft_build_ruleset(&b, &c, false) == -EINVAL);
 }
 
+static unsigned count_what(const struct nl_batch *b, const char *part)
+{
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < b->n; i++)
+		n += strstr(b->item[i].what, part) != NULL;
+	return n;
+}
+
+/* Span networks: the uplink takes VXLAN from each peer (from anyone, and
+ * IGMP, with a group); nothing leaves or enters them by forwarding. */
+static void test_span(void)
+{
+	static const uint32_t peers[8] = { 0xac1e0002, 0xac1e0003, 0xac1e0004, 0xac1e0005,
+					   0xac1e0006, 0xac1e0007, 0xac1e0008, 0xac1e0009 };
+	static uint8_t buf[NFT_BATCH_SIZE];
+	static struct nl_batch b;
+	struct nl_sock s = { 0 };
+	struct nft_config c = largest();
+
+	for (unsigned i = 1; i < NFT_MAX_NETS; i++) {
+		c.nets[i].mode = NFT_SPAN;
+		c.nets[i].span_port = 4789;
+		c.nets[i].span_peers = peers;
+		c.nets[i].span_npeers = i == 3 ? 0 : 8;
+		c.nets[i].span_group = i == 3;
+	}
+	nl_batch_init(&b, &s, buf, sizeof(buf));
+	CHECK(nft_build_ruleset(&b, &c, false) == 0 && !b.overflow);
+	/* (what is cut at 63 characters) */
+	CHECK(count_what(&b, "iifname eth0 ip saddr 172.30.0.9 udp dport") == 2);
+	CHECK(count_what(&b, "iifname eth0 ip saddr 172.30.0.") == 16);
+	CHECK(count_what(&b, "iifname eth0 udp dport 4789 accept") == 1);
+	CHECK(count_what(&b, "iifname eth0 igmp accept") == 1);
+	CHECK(count_what(&b, "iifname virbr1 ip saddr 10.77.1.0/24 accept") == 0);
+	CHECK(count_what(&b, "iifname virbr0 ip saddr 10.77.0.0/24 accept") == 1);
+	CHECK(count_what(&b, "oifname virbr2 reject") == 1 && count_what(&b, "iifname virbr2 reject") == 2);
+}
+
 int main(void)
 {
 	test_largest_fits();
+	test_span();
 	test_policies();
 	test_long_ifname();
 	return T_DONE();
