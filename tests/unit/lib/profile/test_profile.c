@@ -275,7 +275,7 @@ static void test_networks(void)
 	       (const char *const[]){ "CONFIG_NAT: CONFIG_NAT=n makes network 1 isolated, but CONFIG_NET1_MODE is \"routed\"",
 				      ":4: CONFIG_NET2_NAME: \"lab\" is also the name of network 1",
 				      ":5: CONFIG_NET2_BRIDGE: \"virbr0\" is also the bridge of network 1",
-				      ":6: CONFIG_NET2_MODE: \"span-tree\": expected nat, routed, isolated, private or bridge",
+				      ":6: CONFIG_NET2_MODE: \"span-tree\": expected nat, routed, isolated, private, bridge or span",
 				      ":8: CONFIG_NET3_SUBNET: 10.77.0.128/25 overlaps the subnet of network 1 (lab)",
 				      ":9: CONFIG_NET3_DHCP: \"sometimes\": expected auto, y or n",
 				      ":12: CONFIG_NET4_DNS: a private network without DHCP gives the host no address", NULL });
