@@ -113,31 +113,47 @@ static void show_one6(void *arg, const struct dhcp6_lease *l)
 	one6(x->o, l, x->json, x->n++ == 0);
 }
 
+/* One lease file and its DHCPv6 one, when the profile has it. */
+static void show_file(struct show *x, const char *file, unsigned prefix, unsigned *bad)
+{
+	char path6[300];
+
+	x->prefix = (uint8_t)prefix;
+	dhcpd_leasefile_foreach(file, show_one, x, bad);
+	if (dhcp6_lease_path(file, path6, sizeof(path6)) == 0)
+		dhcp6_leasefile_foreach(path6, show_one6, x, bad);
+}
+
 int labctl_leases(const char *path, bool json)
 {
 	static char text[65536];
+	static struct labctl_lab lab;
 	struct strbuf o = { text, sizeof(text), 0 };
-	struct labctl_lab lab;
 	struct show x = { &o, 0, json, 0 };
-	char path6[300];
-	unsigned bad;
+	unsigned bad, files = 0;
 
 	if (labctl_lab(path, &lab))
 		return 1;
-	if (!lab.have_leases) {
+	for (unsigned i = 0; i < lab.nnets; i++)
+		files += strcmp(lab.nets[i].lease_file, "-") != 0;
+	if (!lab.have_leases && !files) {
 		fputs(json ? "[]\n" : "no DHCP server in this profile\n", stdout);
 		return fflush(stdout) != 0;
 	}
-	x.prefix = (uint8_t)lab.prefix_len;
 	if (json)
 		strbuf_put(&o, "[");
 	else
 		strbuf_put(&o, "%-23s %-18s %-9s %-18s %-16s %s\n", "Expiry Time", "MAC address", "Protocol", "IP address",
 			   "Hostname", "Client ID or DUID");
-	dhcpd_leasefile_foreach(lab.lease_file, show_one, &x, &bad);
-	/* DHCPv6's file, when the profile has it: it is there or not */
-	if (dhcp6_lease_path(lab.lease_file, path6, sizeof(path6)) == 0)
-		dhcp6_leasefile_foreach(path6, show_one6, &x, &bad);
+	/* every network's file (PID 1's "net" facts), or network 1's alone */
+	for (unsigned i = 0; i < lab.nnets; i++) {
+		const char *slash = strchr(lab.nets[i].addr, '/');
+
+		if (strcmp(lab.nets[i].lease_file, "-"))
+			show_file(&x, lab.nets[i].lease_file, slash ? (unsigned)strtoul(slash + 1, NULL, 10) : 24, &bad);
+	}
+	if (!files)
+		show_file(&x, lab.lease_file, lab.prefix_len, &bad);
 	strbuf_put(&o, json ? "\n]\n" : "");
 	return fputs(text, stdout) < 0 || fflush(stdout) != 0;
 }

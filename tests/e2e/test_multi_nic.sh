@@ -92,6 +92,11 @@ t_labctl networks --json >"$T_DIR/networks.json" || t_fail "labctl networks --js
 	t_fail "the link's ports: $(cat "$T_DIR/networks.json")"
 [ "$(jq -r '.[0].mode' "$T_DIR/networks.json")" = nat ] || t_fail "networks --json: $(cat "$T_DIR/networks.json")"
 
+# labctl leases: every network's lease file.
+t_labctl leases >"$T_DIR/leases.txt" || t_fail "labctl leases failed"
+grep -q ' 10.77.0.11/24 ' "$T_DIR/leases.txt" && grep -q ' 10.77.1.20/24 ' "$T_DIR/leases.txt" ||
+	t_fail "labctl leases lacks a network: $(cat "$T_DIR/leases.txt")"
+
 # labctl capture: the link's frames into the share, read by tcpdump.
 nsenter -t "$LPID" -m -p -n sh -c "$LABCTL capture link --count 6 > $T_DIR/capture.out 2>&1" &
 cap=$!
