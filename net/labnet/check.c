@@ -251,7 +251,7 @@ int labnet_preflight(struct nl_sock *s, const struct labnet_config *p)
 		char key[40];
 
 		snprintf(key, sizeof(key), "CONFIG_GUEST%u_NAME", p->taps[i].slot);
-		if (check_ours(s, p->taps[i].name, "tun", key) < 0)
+		if (check_ours(s, p->taps[i].name, p->taps[i].macvtap ? "macvtap" : "tun", key) < 0)
 			r = -EEXIST;
 	}
 	if (check_default_route(s, p) < 0)
