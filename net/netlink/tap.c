@@ -13,7 +13,6 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
-#include "lib/core/paths.h"
 
 static int tap_open_flags(const char *name, bool persist, short flags)
 {
@@ -88,13 +87,33 @@ static int macvtap_devt(const char *name, int *ifindex, dev_t *dev)
 	return 0;
 }
 
-/* The node is private to this open and gone after it: an ifindex names a
- * link in one network namespace only, so a lasting /run/labinit/tapN
- * could name another namespace's device. */
+/* /dev/tapN as devtmpfs makes it, when it is there and is this device
+ * (an ifindex names a link in one network namespace only; the device
+ * number is the kernel's own). Otherwise a node made for this open under
+ * /dev (/run is nodev) and unlinked once open, so that none lingers to
+ * name another namespace's link. */
+static int open_devt(int ifindex, dev_t dev)
+{
+	struct stat st;
+	char node[64];
+	int fd, r;
+
+	snprintf(node, sizeof(node), "/dev/tap%d", ifindex);
+	if (stat(node, &st) == 0 && S_ISCHR(st.st_mode) && st.st_rdev == dev)
+		return (fd = open(node, O_RDWR | O_CLOEXEC)) < 0 ? -errno : fd;
+	snprintf(node, sizeof(node), "/dev/.labinit-tap%d.%ld", ifindex, (long)getpid());
+	unlink(node);
+	if (mknod(node, S_IFCHR | 0600, dev) < 0)
+		return -errno;
+	fd = open(node, O_RDWR | O_CLOEXEC);
+	r = fd < 0 ? -errno : fd;
+	unlink(node);
+	return r;
+}
+
 int tap_macvtap_open(const char *name)
 {
 	struct ifreq ifr;
-	char node[96];
 	dev_t dev;
 	int fd, ifindex, r;
 
@@ -102,17 +121,8 @@ int tap_macvtap_open(const char *name)
 		return -ENAMETOOLONG;
 	if ((r = macvtap_devt(name, &ifindex, &dev)) < 0)
 		return r;
-	if (mkdir(PATH_RUN_DIR, 0755) < 0 && errno != EEXIST)
-		return -errno;
-	snprintf(node, sizeof(node), "%s/tap%d.%ld", PATH_RUN_DIR, ifindex, (long)getpid());
-	unlink(node);
-	if (mknod(node, S_IFCHR | 0600, dev) < 0)
-		return -errno;
-	fd = open(node, O_RDWR | O_CLOEXEC);
-	r = fd < 0 ? -errno : 0;
-	unlink(node);
-	if (fd < 0)
-		return r;
+	if ((fd = open_devt(ifindex, dev)) < 0)
+		return fd;
 	/* drivers/net/tap.c: TUNSETIFF takes IFF_TAP|IFF_NO_PI plus
 	 * IFF_VNET_HDR; QEMU's tap_probe_vnet_hdr reads it back (TUNGETIFF). */
 	memset(&ifr, 0, sizeof(ifr));
