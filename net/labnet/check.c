@@ -188,6 +188,11 @@ static int check_ours(struct nl_sock *s, const char *name, const char *kind, con
 		return 0;
 	if (!strcmp(l.alias, RTNL_ALIAS) && !strcmp(l.kind, kind))
 		return 0;
+	if (!strcmp(l.alias, RTNL_ALIAS)) { /* a NIC that became a macvtap, or the other way */
+		log_err("%s: labinit made it a %s, the profile now wants a %s; run labinit down first", name,
+			l.kind[0] ? l.kind : "device", kind);
+		return -EEXIST;
+	}
 	log_err("%s: a %s named %s already exists and was not made by labinit; choose another %s",
 		name, l.kind[0] ? l.kind : "device", name, key);
 	return -EEXIST;

@@ -4,8 +4,8 @@
 # own DHCP server (dnsmasq) makes the guest's second NIC a macvtap in
 # bridge mode on the uplink, with the NIC's MAC and alias "labinit". Frames
 # flow both ways: a DHCP DISCOVER written into its /dev/tapN reaches the
-# LAN's server, whose OFFER comes back out of it. `down` removes it; a
-# foreign link of that name is refused before anything changes.
+# LAN's server, whose OFFER comes back out of it. `down` removes it; a tap
+# of ours or a foreign link of that name is refused before anything changes.
 . "$(dirname "$0")/../lib/net.sh"
 t_need dnsmasq dnsmasq-base
 t_need python3 python3
@@ -70,6 +70,14 @@ t_log "$(cat "$WORK/offer") from the LAN's dnsmasq through /dev/tap$ifindex"
 
 in_ns "$HOST" "$LABINIT" down --config "$WORK/profile" > "$WORK/down.log" 2>&1 || t_fail "down: $(cat "$WORK/down.log")"
 in_ns "$HOST" ip link show vm1.1 > /dev/null 2>&1 && t_fail "down left vm1.1"
+
+# The NIC was a tap at the last up: `down` first.
+sed "s/^CONFIG_GUEST1_NICS=.*/CONFIG_GUEST1_NICS=\"1 1\"/" "$WORK/profile" > "$WORK/taps"
+in_ns "$HOST" "$LABINIT" up --config "$WORK/taps" > "$WORK/up4.log" 2>&1 || { cat "$WORK/up4.log"; t_fail "up (two taps) failed"; }
+if in_ns "$HOST" "$LABINIT" up --config "$WORK/profile" > "$WORK/up5.log" 2>&1; then t_fail "up made a macvtap over its own tap"; fi
+grep -q 'vm1.1: labinit made it a tun, the profile now wants a macvtap; run labinit down first' "$WORK/up5.log" ||
+	t_fail "$(cat "$WORK/up5.log")"
+in_ns "$HOST" "$LABINIT" down --config "$WORK/taps" > "$WORK/down2.log" 2>&1 || t_fail "down: $(cat "$WORK/down2.log")"
 
 # A foreign link with the macvtap's name: refused, nothing changed.
 ip -n "$HOST" link add vm1.1 type veth peer name vm1peer
