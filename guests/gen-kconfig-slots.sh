@@ -296,6 +296,13 @@ config GUEST@N@_NICS
 	  The first NIC's tap is named after the guest, the others
 	  NAME.1, NAME.2 (so such a guest's name has at most 13
 	  characters). GUEST@N@_IP is the first NIC's address.
+	  NET "macvtap" puts the NIC straight on the uplink (a
+	  macvtap in bridge mode, as libvirt's type='direct'): the
+	  guest is on the LAN, addressed by the LAN's DHCP server,
+	  and the lab host itself cannot reach it through the uplink.
+	  Not for KIND=uml, nor beside a bridge network (the uplink
+	  is its port: join that network instead); the first NIC
+	  then has no GUEST@N@_IP.
 	  Empty (the default): one NIC on network 1.
 
 config GUEST@N@_MAC

@@ -296,10 +296,16 @@ static int prepare_common(const struct guest_config *g, struct guest_service *ou
 		return r;
 	for (unsigned i = 0; i < (g->nnics ? g->nnics : 1); i++) {
 		const char *tap = g->nnics ? g->nics[i].tap : g->name;
-		int fd = g->kind == GUEST_KIND_UML ? tap_open_plain(tap, true) : tap_open(tap, true);
+		bool macvtap = g->nnics && g->nics[i].macvtap;
+		int fd;
+
+		if (macvtap)
+			fd = tap_macvtap_open(tap);
+		else
+			fd = g->kind == GUEST_KIND_UML ? tap_open_plain(tap, true) : tap_open(tap, true);
 
 		if (fd < 0) {
-			snprintf(why, size, "tap %s: %s", tap, strerror(-fd));
+			snprintf(why, size, "%s %s: %s", macvtap ? "macvtap" : "tap", tap, strerror(-fd));
 			return fd;
 		}
 		out->tap_fds[out->ntaps++] = fd;

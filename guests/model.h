@@ -48,6 +48,7 @@ struct guest_config {
 		enum guesthw_nic model;
 		uint8_t mac[6];
 		const char *tap;
+		bool macvtap;          /* tap names a macvtap link: its /dev/tapN is opened */
 	} nics[GUEST_MAX_NICS];
 	unsigned nnics;
 	enum guesthw_nic nic;

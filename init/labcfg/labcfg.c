@@ -50,7 +50,7 @@ static void forward6(const struct profile *p, const struct port_forward *f, stru
 	if (!p->ipv6)
 		return;
 	for (unsigned i = 0; i < p->nguests; i++)
-		if (!strcmp(p->guests[i].name, f->guest) && p->guests[i].nics[0].net == 0) {
+		if (!strcmp(p->guests[i].name, f->guest) && !p->guests[i].nics[0].macvtap && p->guests[i].nics[0].net == 0) {
 			addr_eui64(p->prefix6, p->guests[i].mac, out->guest_ip6);
 			out->has6 = true;
 		}
@@ -95,6 +95,15 @@ static void labcfg_nft(const struct profile *p, struct nft_config *out)
 	out->nforwards = p->nforwards;
 }
 
+/* A NIC's link: a tap on its network's bridge, or a macvtap on the uplink. */
+static void labcfg_tap(const struct guest_cfg *g, const struct nic_cfg *n, struct labnet_config *out)
+{
+	struct labnet_tap *t = &out->taps[out->ntaps++];
+
+	*t = (struct labnet_tap){ n->tap, g->slot, n->net, n->impair, n->macvtap, { 0 } };
+	memcpy(t->mac, n->mac, sizeof(t->mac));
+}
+
 void labcfg_labnet(const struct profile *p, struct labnet_config *out)
 {
 	memset(out, 0, sizeof(*out));
@@ -137,16 +146,16 @@ void labcfg_labnet(const struct profile *p, struct labnet_config *out)
 	out->nnets = p->nnets;
 	for (unsigned i = 0; i < p->nguests; i++)
 		for (unsigned k = 0; k < p->guests[i].nnics; k++)
-			out->taps[out->ntaps++] = (struct labnet_tap){ p->guests[i].nics[k].tap, p->guests[i].slot,
-								      p->guests[i].nics[k].net, p->guests[i].nics[k].impair };
+			labcfg_tap(&p->guests[i], &p->guests[i].nics[k], out);
 	labcfg_nft(p, &out->nft);
 }
 
-/* The NIC guest g has on network net, or NULL. */
+/* The NIC guest g has on network net, or NULL (a macvtap NIC is on none:
+ * the LAN's DHCP server and DNS serve it, not the lab's). */
 static const struct nic_cfg *nic_on(const struct guest_cfg *g, unsigned net)
 {
 	for (unsigned k = 0; k < g->nnics; k++)
-		if (g->nics[k].net == net)
+		if (!g->nics[k].macvtap && g->nics[k].net == net)
 			return &g->nics[k];
 	return NULL;
 }
@@ -320,7 +329,7 @@ void labcfg_guest(const struct profile *p, const struct guest_cfg *g, struct gue
 	out->nic = g->nic;
 	memcpy(out->mac, g->mac, sizeof(out->mac));
 	for (unsigned k = 0; k < g->nnics; k++) {
-		out->nics[k] = (struct guest_nic){ g->nics[k].model, { 0 }, g->nics[k].tap };
+		out->nics[k] = (struct guest_nic){ g->nics[k].model, { 0 }, g->nics[k].tap, g->nics[k].macvtap };
 		memcpy(out->nics[k].mac, g->nics[k].mac, 6);
 	}
 	out->nnics = g->nnics;

@@ -54,6 +54,10 @@ static const struct feature features[] = {
 	{ "nft_fib_inet", NULL },
 	/* Link impairments (net/netlink/qdisc.c): netem on a guest's tap. */
 	{ "sch_netem", NULL },
+	/* macvtap NICs (CONFIG_GUESTn_NICS "macvtap"): a macvlan with a tap
+	 * character device, straight on the uplink. */
+	{ "macvlan", NULL },
+	{ "macvtap", NULL },
 	/* 9p over virtio: the lab files from the outer hypervisor's share "lab"
 	 * (init/boot/labdata.c). */
 	{ "9p", NULL },

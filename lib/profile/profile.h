@@ -112,7 +112,8 @@ struct net_cfg {
 
 /* A NIC of a guest (CONFIG_GUESTn_NICS, or NIC and MAC alone). */
 struct nic_cfg {
-	unsigned net;                  /* index into profile.nets */
+	unsigned net;                  /* index into profile.nets; unused for a macvtap NIC */
+	bool macvtap;                  /* NET "macvtap": straight on the uplink (bridge mode), on the LAN */
 	enum guesthw_nic model;
 	uint8_t mac[6];
 	char tap[16];                  /* the guest's name for its first NIC, NAME.k after */

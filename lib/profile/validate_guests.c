@@ -398,7 +398,25 @@ static void mac_unique(struct vctx *c, unsigned key, const struct guest_cfg *g, 
 			vc_error(c, key, "%s is the MAC of two of its NICs", text);
 }
 
-/* "NET[:MODEL][:MAC]": NET a network's number or name; a MAC has colons
+/* A macvtap NIC is a QEMU guest's, on an uplink no bridge network took:
+ * the kernel refuses a macvlan on a bridge port (EBUSY), and a guest there
+ * reaches the LAN through that network already. */
+static bool nic_macvtap_ok(struct vctx *c, unsigned key, const struct guest_cfg *g)
+{
+	if (g->kind == RUNNER_UML) {
+		vc_error(c, key, "macvtap: a UML guest has no macvtap NIC (its vector driver takes a tap); use KIND=qemu");
+		return false;
+	}
+	for (unsigned i = 0; i < c->p->nnets; i++)
+		if (c->p->nets[i].mode == NET_BRIDGE) {
+			vc_error(c, key, "macvtap: the uplink is a port of bridge network %u (%s); put the NIC on that "
+				 "network instead", c->p->nets[i].num, c->p->nets[i].name);
+			return false;
+		}
+	return true;
+}
+
+/* "NET[:MODEL][:MAC]": NET a network's number or name, or "macvtap"; a MAC has colons
  * of its own, so what follows NET is a model, a MAC, or both. */
 static void parse_nic(struct vctx *c, unsigned key, struct guest_cfg *g, char *w)
 {
@@ -417,14 +435,15 @@ static void parse_nic(struct vctx *c, unsigned key, struct guest_cfg *g, char *w
 	if ((rest = strchr(w, ':')))
 		*rest++ = '\0';
 	if (!strcmp(w, "macvtap")) {
-		vc_error(c, key, "macvtap: a NIC straight on the uplink is not in this version; use a bridge network");
-		return;
-	}
-	if ((i = profile_find_net(c->p, w)) < 0) {
+		if (!nic_macvtap_ok(c, key, g))
+			return;
+		n->macvtap = true;
+	} else if ((i = profile_find_net(c->p, w)) < 0) {
 		vc_error(c, key, "\"%s\": no network has that number or name (CONFIG_NET1_NAME, CONFIG_NETn)", w);
 		return;
+	} else {
+		n->net = (unsigned)i;
 	}
-	n->net = (unsigned)i;
 	n->model = g->nic;
 	if (rest && addr_parse_mac(rest, n->mac) == 0) {
 		mac = rest;
@@ -481,7 +500,7 @@ static void guest_nics(struct vctx *c, struct guest_cfg *g, unsigned slot)
 		parse_nic(c, key, g, w);
 	}
 	if (!*vc_str(c, key)) {
-		g->nics[0] = (struct nic_cfg){ 0, g->nic, { 0 }, { 0 }, { 0 } };
+		g->nics[0] = (struct nic_cfg){ 0, false, g->nic, { 0 }, { 0 }, { 0 } };
 		memcpy(g->nics[0].mac, g->mac, 6);
 		mac_unique(c, K_GUEST(slot, GF_MAC), g, g->mac, 0);
 		g->nnics = 1;
@@ -505,6 +524,10 @@ static void guest_ip(struct vctx *c, struct guest_cfg *g, unsigned slot)
 	g->ip = 0;
 	if (!*vc_str(c, key))
 		return;
+	if (g->nnics && g->nics[0].macvtap) { /* the LAN's DHCP server, not the lab's, addresses it */
+		vc_error(c, key, "its first NIC is a macvtap NIC, on the LAN: the lab has no address to give it");
+		return;
+	}
 	if (!vc_parse_ip(c, key, &g->ip) || !n->host_addr || !vc_is_host_in(g->ip, &n->subnet)) {
 		if (g->ip && n->host_addr)
 			vc_error(c, key, "%s is not a host address inside the subnet of network %u (%s), its first NIC's",

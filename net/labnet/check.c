@@ -188,6 +188,11 @@ static int check_ours(struct nl_sock *s, const char *name, const char *kind, con
 		return 0;
 	if (!strcmp(l.alias, RTNL_ALIAS) && !strcmp(l.kind, kind))
 		return 0;
+	if (!strcmp(l.alias, RTNL_ALIAS)) { /* a NIC that became a macvtap, or the other way */
+		log_err("%s: labinit made it a %s, the profile now wants a %s; run labinit down first", name,
+			l.kind[0] ? l.kind : "device", kind);
+		return -EEXIST;
+	}
 	log_err("%s: a %s named %s already exists and was not made by labinit; choose another %s",
 		name, l.kind[0] ? l.kind : "device", name, key);
 	return -EEXIST;
@@ -254,7 +259,7 @@ int labnet_preflight(struct nl_sock *s, const struct labnet_config *p)
 		char key[40];
 
 		snprintf(key, sizeof(key), "CONFIG_GUEST%u_NAME", p->taps[i].slot);
-		if (check_ours(s, p->taps[i].name, "tun", key) < 0)
+		if (check_ours(s, p->taps[i].name, p->taps[i].macvtap ? "macvtap" : "tun", key) < 0)
 			r = -EEXIST;
 	}
 	if (check_default_route(s, p) < 0)

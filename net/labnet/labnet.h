@@ -16,12 +16,16 @@
 #define LABNET_MAX_DNS 4
 
 /* A guest's tap: its name, and the profile slot that named it (errors cite
- * CONFIG_GUESTn_NAME). */
+ * CONFIG_GUESTn_NAME). A macvtap NIC's link is a macvtap on the uplink in
+ * bridge mode (the guest on the LAN, as libvirt's type='direct'). */
 struct labnet_tap {
 	const char *name;
 	unsigned slot;
-	unsigned net;                  /* its bridge: nets[net] */
-	struct netem_cfg impair;       /* netem on the tap (what the guest receives); all zero: none */
+	unsigned net;                  /* its bridge: nets[net]; unused for a macvtap */
+	struct netem_cfg impair;       /* netem on the tap (what the guest receives; on a macvtap what it sends);
+					* all zero: none */
+	bool macvtap;
+	uint8_t mac[6];                /* a macvtap's: the guest NIC's MAC */
 };
 
 /* A lab network: its bridge, and the host's addresses on it. */

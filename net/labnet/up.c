@@ -288,16 +288,48 @@ static void tap_impair(struct nl_sock *s, const struct labnet_tap *t)
 		log_info("tap %s impaired: %s: ok (%.2f ms)", t->name, spec, (log_uptime() - t0) * 1000.0);
 }
 
+/* A macvtap NIC's link on the uplink. One that is already there with the
+ * right lower link and MAC is left as it is (a guest may hold its
+ * /dev/tapN); another of ours is made again. */
+static int macvtap_up(struct nl_sock *s, const struct labnet_config *p, const struct labnet_tap *t,
+		      struct nl_error *e)
+{
+	struct rtnl_link up, l;
+	int r;
+
+	if ((r = rtnl_link_get(s, p->uplink_ifname, &up)) < 0)
+		return r;
+	if (rtnl_link_get(s, t->name, &l) == 0 && (l.link != up.index || memcmp(l.mac, t->mac, 6) != 0)) {
+		if ((r = rtnl_link_del(s, l.index, e)) < 0)
+			return r;
+		l.index = 0;
+	} else if (l.index == 0 || strcmp(l.kind, "macvtap") != 0) {
+		l.index = 0;
+	}
+	if (l.index == 0 && ((r = rtnl_macvtap_add(s, t->name, up.index, t->mac, e)) < 0 ||
+			     (r = rtnl_link_get(s, t->name, &l)) < 0))
+		return r;
+	return (l.flags & IFF_UP) ? 0 : rtnl_link_set_up(s, l.index, true, e);
+}
+
 static int step_taps(struct nl_sock *s, const struct labnet_config *p, const int *bridge)
 {
 	for (unsigned i = 0; i < p->ntaps; i++) {
 		const struct labnet_tap *t = &p->taps[i];
 		struct nl_error e = { 0 };
 		double t0 = log_uptime();
-		char what[64];
+		char what[64], mac[18];
+		int r;
 
-		snprintf(what, sizeof(what), "tap %s on %s", t->name, p->nets[t->net].bridge_name);
-		if (step_result(what, tap_up(s, t->name, bridge[t->net], &e), &e, t0) < 0)
+		if (t->macvtap) {
+			addr_format_mac(t->mac, mac);
+			snprintf(what, sizeof(what), "macvtap %s on %s %s", t->name, p->uplink_ifname, mac);
+			r = macvtap_up(s, p, t, &e);
+		} else {
+			snprintf(what, sizeof(what), "tap %s on %s", t->name, p->nets[t->net].bridge_name);
+			r = tap_up(s, t->name, bridge[t->net], &e);
+		}
+		if (step_result(what, r, &e, t0) < 0)
 			return -EIO;
 		if (!netem_is_off(&t->impair))
 			tap_impair(s, t);

@@ -63,6 +63,8 @@ static int parse_link(const struct nlmsghdr *nlh, void *data)
 		l->mtu = nl_attr_u32(tb[IFLA_MTU]);
 	if (tb[IFLA_MASTER])
 		l->master = (int)nl_attr_u32(tb[IFLA_MASTER]);
+	if (tb[IFLA_LINK])
+		l->link = (int)nl_attr_u32(tb[IFLA_LINK]);
 	if (tb[IFLA_ADDRESS] && nl_attr_len(tb[IFLA_ADDRESS]) == 6)
 		memcpy(l->mac, nl_attr_data(tb[IFLA_ADDRESS]), 6);
 	if (tb[IFLA_CARRIER])
@@ -163,6 +165,36 @@ int rtnl_bridge_apply(struct nl_sock *s, const struct rtnl_bridge_cfg *cfg, stru
 	if (!exists)
 		nl_attr_put_str(&m, IFLA_IFALIAS, RTNL_ALIAS);
 	put_ipv6_mode(&m, cfg->ipv6);
+	return nl_request(s, &m, NULL, NULL, e);
+}
+
+/* linux/if_link.h: IFLA_LINK the lower device, IFLA_MACVLAN_MODE inside
+ * IFLA_INFO_DATA of kind "macvtap" (drivers/net/macvtap.c shares macvlan's
+ * netlink policy). */
+int rtnl_macvtap_add(struct nl_sock *s, const char *name, int lower, const uint8_t mac[6], struct nl_error *e)
+{
+	uint8_t buf[MSG_BUF];
+	struct rtnl_link cur;
+	struct nl_msg m;
+	struct nlattr *info, *data;
+	int r;
+
+	link_msg(&m, buf, sizeof(buf), RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, 0);
+	nl_attr_put_str(&m, IFLA_IFNAME, name);
+	nl_attr_put_u32(&m, IFLA_LINK, (uint32_t)lower);
+	nl_attr_put(&m, IFLA_ADDRESS, mac, 6);
+	info = nl_nest_start(&m, IFLA_LINKINFO);
+	nl_attr_put_str(&m, IFLA_INFO_KIND, "macvtap");
+	data = nl_nest_start(&m, IFLA_INFO_DATA);
+	nl_attr_put_u32(&m, IFLA_MACVLAN_MODE, MACVLAN_MODE_BRIDGE);
+	nl_nest_end(&m, data);
+	nl_nest_end(&m, info);
+	if ((r = nl_request(s, &m, NULL, NULL, e)) < 0 || (r = rtnl_link_get(s, name, &cur)) < 0)
+		return r;
+	/* As for a bridge: the alias and the IPv6 mode in a second request. */
+	link_msg(&m, buf, sizeof(buf), RTM_NEWLINK, 0, cur.index);
+	nl_attr_put_str(&m, IFLA_IFALIAS, RTNL_ALIAS);
+	put_ipv6_mode(&m, false);
 	return nl_request(s, &m, NULL, NULL, e);
 }
 

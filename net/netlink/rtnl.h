@@ -22,6 +22,7 @@ struct rtnl_link {
 	unsigned mtu;
 	uint8_t mac[6];
 	int master;           /* 0: none */
+	int link;             /* IFLA_LINK, the lower device (a macvtap's); 0: none */
 	char kind[16];        /* IFLA_INFO_KIND, e.g. "bridge", "tun"; empty if none */
 	char alias[64];
 	bool carrier;
@@ -55,6 +56,10 @@ struct rtnl_route {
 int rtnl_link_get(struct nl_sock *s, const char *name, struct rtnl_link *out);
 /* Creates the bridge, or updates an existing one to the configuration. */
 int rtnl_bridge_apply(struct nl_sock *s, const struct rtnl_bridge_cfg *cfg, struct nl_error *e);
+/* Creates the macvtap name on the link lower, in bridge mode (its
+ * macvtaps reach each other and the LAN; not the lower link's own host),
+ * with the MAC mac and alias RTNL_ALIAS, no IPv6 address, down. */
+int rtnl_macvtap_add(struct nl_sock *s, const char *name, int lower, const uint8_t mac[6], struct nl_error *e);
 int rtnl_link_set_up(struct nl_sock *s, int index, bool up, struct nl_error *e);
 int rtnl_link_set_master(struct nl_sock *s, int index, int master, struct nl_error *e);
 int rtnl_link_set_alias(struct nl_sock *s, int index, const char *alias, struct nl_error *e);

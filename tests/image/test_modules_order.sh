@@ -9,7 +9,7 @@ set -eu
 cd "$T_REPO"
 list=$("$LABINIT" modules --list)
 [ -n "$list" ] || t_fail "labinit modules --list printed nothing"
-for m in bridge tun nf_tables nft_masq 9p kvm_intel ext4 vfat; do
+for m in bridge tun macvlan macvtap nf_tables nft_masq 9p kvm_intel ext4 vfat; do
 	printf '%s\n' "$list" | grep -qx "$m" || t_fail "--list lacks $m"
 done
 if "$LABINIT" modules --bogus > /dev/null 2>&1; then t_fail "a bad option was accepted"; fi
@@ -52,6 +52,8 @@ before kvm kvm-intel
 before 9pnet 9pnet_virtio
 before fat vfat
 before jbd2 ext4
+before macvlan macvtap
+before tap macvtap
 while read -r p; do
 	[ -f "$p" ] || t_fail "printed path does not exist: $p"
 done < "$tmp/order"

@@ -289,6 +289,41 @@ static void test_networks(void)
 				      "CONFIG_GUEST2_NICS: a guest with several NICs has a name of at most 13 characters", NULL });
 }
 
+/* loads extra on guest_profile, expects it refused with want in the errors */
+static void refused(const char *extra, const char *want)
+{
+	struct diag d;
+
+	CHECK(load(guest_profile(extra), NULL, P, &d) < 0);
+	CHECK_MSG(strstr(diag_text(&d), want), "missing \"%s\" in:\n%s", want, diag_text(&d));
+	diag_free(&d);
+	profile_free(P);
+}
+
+/* "macvtap" as a NIC's NET: a typed flag with model, MAC and impairment
+ * as for other NICs; refused for UML, beside a bridge network, and as the
+ * first NIC with a fixed address. */
+static void test_macvtap_nics(void)
+{
+	struct diag d;
+
+	CHECK(load(guest_profile("CONFIG_GUEST1_NICS=\"macvtap:e1000:52:54:00:4d:56:09@delay=10ms 1\"\n"), NULL, P, &d) ==
+	      0);
+	CHECK_MSG(d.count == 0, "%s", diag_text(&d));
+	CHECK(P->guests[0].nnics == 2 && P->guests[0].nics[0].macvtap && !P->guests[0].nics[1].macvtap);
+	CHECK(P->guests[0].nics[0].model == GUESTHW_NIC_E1000 && P->guests[0].nics[1].net == 0);
+	CHECK(!memcmp(P->guests[0].nics[0].mac, "\x52\x54\x00\x4d\x56\x09", 6));
+	CHECK(P->guests[0].nics[0].impair.delay_us == 10000);
+	diag_free(&d);
+	profile_free(P);
+	refused("CONFIG_GUEST1_KIND=\"uml\"\nCONFIG_GUEST1_NICS=\"1 macvtap\"\n",
+		"CONFIG_GUEST1_NICS: macvtap: a UML guest has no macvtap NIC");
+	refused("CONFIG_GUEST2_NICS=\"1 macvtap\"\nCONFIG_NET2=y\nCONFIG_NET2_NAME=\"lan\"\nCONFIG_NET2_MODE=\"bridge\"\n",
+		"CONFIG_GUEST2_NICS: macvtap: the uplink is a port of bridge network 2 (lan)");
+	refused("CONFIG_GUEST1_NICS=\"macvtap 1\"\nCONFIG_GUEST1_IP=\"10.77.0.50\"\n",
+		"CONFIG_GUEST1_IP: its first NIC is a macvtap NIC");
+}
+
 /* Issue 13: every NIC of QEMU's table, today's spellings too; the disks
  * (first and extra, on every bus); firmware instead of a kernel. */
 static void test_guest_hardware(void)
@@ -627,6 +662,7 @@ int main(void)
 	test_guests();
 	test_networks();
 	test_guest_hardware();
+	test_macvtap_nics();
 	test_guest_hardware_refused();
 	test_guest_disks_room();
 	test_guest_arch();
