@@ -11,7 +11,7 @@ CONFIG_PROFILE_NAME="traffic"
 CONFIG_UPLINK_STATIC=y
 CONFIG_UPLINK_ADDRESS="172.30.0.2/24"
 CONFIG_UPLINK_GATEWAY="172.30.0.1"
-CONFIG_NAT_PORT_FORWARDS="tcp:8080:10.77.0.50:80 udp:5353:10.77.0.50:53"
+CONFIG_NAT_PORT_FORWARDS="tcp:8080:10.77.0.50:80 udp:5353:10.77.0.50:53 tcp:8082:10.77.0.50:80@172.30.0.2 tcp:8083:10.77.0.50:80@172.30.0.3"
 EOC
 in_ns "$HOST" "$LABINIT" up --config "$WORK/profile" > "$WORK/up.log" 2>&1 || { cat "$WORK/up.log"; t_fail "up failed"; }
 GA=$(make_guest ga 10.77.0.50)
@@ -65,6 +65,14 @@ seen=$(get "$GB" http://172.30.0.2:8080/cgi-bin/addr) || t_fail "the forward doe
 bg "$GB" "$BB" httpd -f -p 8080 -h "$WORK/www-gb"
 t_wait_for 10 get "$GB" http://127.0.0.1:8080/ > /dev/null || t_fail "guest b's second web server did not start"
 [ "$(get "$GA" http://10.77.0.51:8080/)" = guest-b ] || t_fail "a guest-to-guest connection to port 8080 was forwarded"
+
+# Forwards bound to one address answer there only: 8082 at the uplink's
+# address; 8083 at 172.30.0.3, which the host also has, not at .2.
+in_ns "$HOST" ip addr add 172.30.0.3/32 dev eth0
+[ "$(get "$OUT" http://172.30.0.2:8082/)" = guest-a ] || t_fail "the forward bound to 172.30.0.2 does not work"
+[ "$(get "$OUT" http://172.30.0.3:8083/)" = guest-a ] || t_fail "the forward bound to 172.30.0.3 does not work"
+get "$OUT" http://172.30.0.2:8083/ > /dev/null 2>&1 && t_fail "the forward bound to 172.30.0.3 answered at 172.30.0.2"
+in_ns "$HOST" ip addr del 172.30.0.3/32 dev eth0
 
 # The UDP forward, the same three ways: guest a's UDP server answers with
 # the address it saw.
