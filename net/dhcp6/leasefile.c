@@ -111,28 +111,27 @@ int dhcp6_lease_parse_line(const char *line, struct dhcp6_lease *out)
 	return 0;
 }
 
+struct each6 {
+	dhcp6_lease_fn fn;
+	void *arg;
+};
+
+static int one6(void *arg, const char *text)
+{
+	struct each6 *e = arg;
+	struct dhcp6_lease l;
+
+	if (dhcp6_lease_parse_line(text, &l) < 0)
+		return -EINVAL;
+	e->fn(e->arg, &l);
+	return 0;
+}
+
 int dhcp6_leasefile_foreach(const char *path, dhcp6_lease_fn fn, void *arg, unsigned *bad)
 {
-	struct dhcp6_lease l;
-	char *line = NULL;
-	size_t cap = 0;
-	ssize_t n;
-	FILE *f = dhcpd_leasefile_open(path);
+	struct each6 e = { fn, arg };
 
-	*bad = 0;
-	if (!f)
-		return -errno;
-	while ((n = getline(&line, &cap, f)) > 0) {
-		if (n >= LINE_MAX_LEN || memchr(line, '\0', (size_t)n) || dhcp6_lease_parse_line(line, &l) < 0) {
-			if (strspn(line, " \t\r\n") != (size_t)n)
-				(*bad)++;
-			continue;
-		}
-		fn(arg, &l);
-	}
-	free(line);
-	fclose(f);
-	return 0;
+	return dhcpd_leasefile_lines(path, one6, &e, bad);
 }
 
 struct load_ctx {

@@ -243,9 +243,8 @@ int dhcpd_lease_parse_line(const char *line, struct dhcpd_lease *out)
 	return 0;
 }
 
-int dhcpd_leasefile_foreach(const char *path, dhcpd_lease_fn fn, void *arg, unsigned *bad)
+int dhcpd_leasefile_lines(const char *path, int (*fn)(void *arg, const char *text), void *arg, unsigned *bad)
 {
-	struct dhcpd_lease l;
 	char *line = NULL;
 	size_t cap = 0;
 	ssize_t n;
@@ -255,17 +254,36 @@ int dhcpd_leasefile_foreach(const char *path, dhcpd_lease_fn fn, void *arg, unsi
 	if (!f)
 		return -errno;
 	/* getline, not fgets: a NUL inside a line must not hide where it ends. */
-	while ((n = getline(&line, &cap, f)) > 0) {
-		if (n >= 1024 || memchr(line, '\0', (size_t)n) || dhcpd_lease_parse_line(line, &l) < 0) {
-			if (strspn(line, " \t\r\n") != (size_t)n)
-				(*bad)++;
-			continue;
-		}
-		fn(arg, &l);
-	}
+	while ((n = getline(&line, &cap, f)) > 0)
+		if ((n >= 1024 || memchr(line, '\0', (size_t)n) || fn(arg, line) < 0) &&
+		    strspn(line, " \t\r\n") != (size_t)n)
+			(*bad)++;
 	free(line);
 	fclose(f);
 	return 0;
+}
+
+struct each4 {
+	dhcpd_lease_fn fn;
+	void *arg;
+};
+
+static int one4(void *arg, const char *text)
+{
+	struct each4 *e = arg;
+	struct dhcpd_lease l;
+
+	if (dhcpd_lease_parse_line(text, &l) < 0)
+		return -EINVAL;
+	e->fn(e->arg, &l);
+	return 0;
+}
+
+int dhcpd_leasefile_foreach(const char *path, dhcpd_lease_fn fn, void *arg, unsigned *bad)
+{
+	struct each4 e = { fn, arg };
+
+	return dhcpd_leasefile_lines(path, one4, &e, bad);
 }
 
 struct load_ctx {

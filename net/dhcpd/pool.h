@@ -129,5 +129,9 @@ int dhcpd_lease_parse_line(const char *line, struct dhcpd_lease *out);
  * 0, or -errno (-ENOENT: no lease file yet). */
 typedef void (*dhcpd_lease_fn)(void *arg, const struct dhcpd_lease *l);
 int dhcpd_leasefile_foreach(const char *path, dhcpd_lease_fn fn, void *arg, unsigned *bad);
+/* What both lease files' readers share: line(arg, text) for each line
+ * shorter than 1024 octets without a NUL (0: well formed, < 0: counted in
+ * *bad unless blank), the others counted in *bad. 0 or -errno. */
+int dhcpd_leasefile_lines(const char *path, int (*line)(void *arg, const char *text), void *arg, unsigned *bad);
 
 #endif
