@@ -264,27 +264,52 @@ static unsigned read_batch(struct worker *w, time_t now, uint64_t until_ms)
 	return n;
 }
 
-static void on_packets(struct loop *l, int fd, uint32_t events, void *data)
+/* One family's batch discipline: read a batch, put what it changed on
+ * disk, then send; a reply that commits a lease (an ACK, a DHCPv6 Reply)
+ * is not sent unless the lease is on disk: the client asks again, and no
+ * acknowledged lease is ever lost. Up to BATCHES_PER_WAKEUP full batches. */
+struct family {
+	unsigned (*read)(struct worker *w, time_t now, uint64_t until);
+	bool (*dirty)(const struct worker *w);
+	int (*save)(struct worker *w);
+	void (*send)(struct worker *w, unsigned n, bool saved);
+};
+
+static void drain(struct worker *w, const struct family *f)
 {
-	struct worker *w = data;
 	uint64_t until = loop_now_ms() + WAKEUP_BUDGET_MS;
 	unsigned n, batches = 0;
+
+	do {
+		bool saved = true;
+
+		n = f->read(w, time(NULL), until);
+		if (f->dirty(w))
+			saved = f->save(w) == 0;
+		f->send(w, n, saved);
+	} while (n == BATCH && ++batches < BATCHES_PER_WAKEUP);
+}
+
+static bool dirty4(const struct worker *w)
+{
+	return w->d.pool.dirty;
+}
+
+static void send4(struct worker *w, unsigned n, bool saved)
+{
+	for (unsigned i = 0; i < n; i++)
+		if (w->replies[i].dest != DHCPD_NONE && (saved || w->replies[i].type != DHCPACK))
+			send_reply(w, &w->replies[i]);
+}
+
+static void on_packets(struct loop *l, int fd, uint32_t events, void *data)
+{
+	static const struct family v4 = { read_batch, dirty4, save_leases, send4 };
 
 	(void)l;
 	(void)fd;
 	(void)events;
-	do {
-		bool saved = true;
-
-		n = read_batch(w, time(NULL), until);
-		if (w->d.pool.dirty)
-			saved = save_leases(w) == 0;
-		/* An ACK whose lease is not on disk is not sent: the client
-		 * asks again, and no acknowledged lease is ever lost. */
-		for (unsigned i = 0; i < n; i++)
-			if (w->replies[i].dest != DHCPD_NONE && (saved || w->replies[i].type != DHCPACK))
-				send_reply(w, &w->replies[i]);
-	} while (n == BATCH && ++batches < BATCHES_PER_WAKEUP);
+	drain(data, &v4);
 }
 
 /* DHCPv6: the same batch discipline as DHCPv4, no Reply whose binding
@@ -342,31 +367,32 @@ static unsigned read_batch6(struct worker *w, time_t now, uint64_t until_ms)
 	return n;
 }
 
+static bool dirty6(const struct worker *w)
+{
+	return w->d6.dirty;
+}
+
+static void send6(struct worker *w, unsigned n, bool saved)
+{
+	for (unsigned i = 0; i < n; i++) {
+		const struct dhcp6_reply *r = &w->replies6[i];
+
+		if (!r->send || (r->commit && !saved))
+			continue;
+		if (sendto(w->udp6, r->msg, r->len, 0, (struct sockaddr *)&w->to6[i], sizeof(w->to6[i])) < 0)
+			log_event(w, LK_DHCP6, LOG_LVL_WARN, "dhcp6: send %s: %s", dhcp6_type_name(r->type),
+				  strerror(errno));
+	}
+}
+
 static void on_packets6(struct loop *l, int fd, uint32_t events, void *data)
 {
-	struct worker *w = data;
-	uint64_t until = loop_now_ms() + WAKEUP_BUDGET_MS;
-	unsigned n, batches = 0;
+	static const struct family v6 = { read_batch6, dirty6, save_leases6, send6 };
 
 	(void)l;
 	(void)fd;
 	(void)events;
-	do {
-		bool saved = true;
-
-		n = read_batch6(w, time(NULL), until);
-		if (w->d6.dirty)
-			saved = save_leases6(w) == 0;
-		for (unsigned i = 0; i < n; i++) {
-			const struct dhcp6_reply *r = &w->replies6[i];
-
-			if (!r->send || (r->commit && !saved))
-				continue;
-			if (sendto(w->udp6, r->msg, r->len, 0, (struct sockaddr *)&w->to6[i], sizeof(w->to6[i])) < 0)
-				log_event(w, LK_DHCP6, LOG_LVL_WARN, "dhcp6: send %s: %s", dhcp6_type_name(r->type),
-					  strerror(errno));
-		}
-	} while (n == BATCH && ++batches < BATCHES_PER_WAKEUP);
+	drain(data, &v6);
 }
 
 /* Before dropping root: the socket, the lease file's path and owner, the
