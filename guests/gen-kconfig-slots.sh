@@ -467,6 +467,14 @@ config NET@N@_STP
 	bool "Spanning tree"
 	default n
 
+config NET@N@_PORTS
+	string "Physical NICs in the bridge (boards)"
+	default ""
+	help
+	  Interfaces of the lab host, separated by spaces, that become
+	  ports of this network's bridge, as BRIDGE_PORTS does for
+	  network 1: boards plugged into them are on this network.
+
 config NET@N@_DHCP
 	string "DHCP server (auto, y or n)"
 	default "auto"

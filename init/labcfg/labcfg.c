@@ -134,6 +134,8 @@ void labcfg_labnet(const struct profile *p, struct labnet_config *out)
 		o->ipv6 = n->ipv6;
 		memcpy(o->prefix6, n->prefix6, sizeof(o->prefix6));
 		memcpy(o->gateway6, n->gateway6, sizeof(o->gateway6));
+		for (unsigned k = 0; k < n->nports && k < LABNET_MAX_PORTS; k++)
+			o->ports[o->nports++] = n->ports[k];
 		if (n->mode == NET_SPAN) {
 			o->vxlan_dev = n->span.dev;
 			o->vni = n->span.vni;

@@ -108,6 +108,9 @@ struct net_cfg {
 	char lease_file[256];
 	char domain_buf[256];          /* a derived DNS_DOMAIN */
 	struct span_cfg span;          /* NET_SPAN's */
+	/* BRIDGE_PORTS / NETn_PORTS: the host's NICs in the bridge */
+	char ports[PROFILE_NET_PORTS][16];
+	unsigned nports;
 };
 
 /* A NIC of a guest (CONFIG_GUESTn_NICS, or NIC and MAC alone). */

@@ -34,6 +34,7 @@
 	X(BRIDGE_STP, BOOL, "n", 0, 0)                           \
 	X(BRIDGE_FORWARD_DELAY, INT, "0", 0, 30)                 \
 	X(BRIDGE_IPV6, BOOL, "n", 0, 0)                          \
+	X(BRIDGE_PORTS, STR, "", 0, 0)                           \
 	X(LAB_IPV6, BOOL, "y", 0, 0)                             \
 	X(LAB_DHCPV6, BOOL, "n", 0, 0)                           \
 	X(LAB_IPV6_PREFIX, STR, "", 0, 0)                        \
@@ -108,6 +109,7 @@
 	X(GATEWAY, STR, "", 0, 0)              \
 	X(MTU, INT, "0", 0, 65535)             \
 	X(STP, BOOL, "n", 0, 0)                \
+	X(PORTS, STR, "", 0, 0)                \
 	X(DHCP, STR, "auto", 0, 0)             \
 	X(RANGE_START, STR, "", 0, 0)          \
 	X(RANGE_END, STR, "", 0, 0)            \
@@ -124,6 +126,8 @@
 #define PROFILE_NETS 4
 /* CONFIG_NETn_SPAN_PEERS: the other lab hosts of a span network. */
 #define PROFILE_SPAN_PEERS 8
+/* CONFIG_BRIDGE_PORTS / CONFIG_NETn_PORTS: a network's physical NICs. */
+#define PROFILE_NET_PORTS 4
 /* CONFIG_GUESTn_NICS: the NICs of one guest. */
 #define PROFILE_MAX_NICS 4
 

@@ -55,6 +55,29 @@ static void lease_file_beside(struct vctx *c, struct net_cfg *n)
 	snprintf(n->lease_file, sizeof(n->lease_file), "%.*s/%s.leases", dir, first, n->name);
 }
 
+/* BRIDGE_PORTS, NETn_PORTS: interface names, separated by spaces. */
+static void net_ports(struct vctx *c, struct net_cfg *n, unsigned key)
+{
+	char buf[256], *w, *save = NULL;
+
+	n->nports = 0;
+	if (snprintf(buf, sizeof(buf), "%s", vc_str(c, key)) >= (int)sizeof(buf)) {
+		vc_error(c, key, "too long: at most %d interface names", PROFILE_NET_PORTS);
+		return;
+	}
+	for (w = strtok_r(buf, " \t,", &save); w; w = strtok_r(NULL, " \t,", &save)) {
+		if (strlen(w) > 15 || strpbrk(w, "/:") || !strcmp(w, ".") || !strcmp(w, "..")) {
+			vc_error(c, key, "\"%s\" is not a valid interface name (at most 15 characters)", w);
+			return;
+		}
+		if (n->nports == PROFILE_NET_PORTS) {
+			vc_error(c, key, "more than %d ports", PROFILE_NET_PORTS);
+			return;
+		}
+		snprintf(n->ports[n->nports++], sizeof(n->ports[0]), "%s", w);
+	}
+}
+
 static void net1(struct vctx *c)
 {
 	struct profile *p = c->p;
@@ -95,6 +118,7 @@ static void net1(struct vctx *c)
 	n->dns_domain = p->dns_domain;
 	n->dhcp6 = p->dhcp6;
 	snprintf(n->lease_file, sizeof(n->lease_file), "%s", p->lease_file);
+	net_ports(c, n, K_BRIDGE_PORTS);
 	p->nnets = 1;
 }
 
@@ -287,6 +311,7 @@ static void net_slot(struct vctx *c, unsigned num)
 		vc_error(c, K_NET(num, NF_MTU), "%u: use 0 (the kernel's default) or 576..65535", n->mtu);
 	n->stp = vc_num(c, K_NET(num, NF_STP));
 	n->forward_delay = n->stp ? 2 : 0;
+	net_ports(c, n, K_NET(num, NF_PORTS));
 	if (n->host_addr)
 		net_subnet(c, n);
 	if (n->dns) {
@@ -308,12 +333,38 @@ static void net_slot(struct vctx *c, unsigned num)
 	p->nnets++;
 }
 
+static unsigned ports_key(const struct net_cfg *n)
+{
+	return n->num == 1 ? K_BRIDGE_PORTS : K_NET(n->num, NF_PORTS);
+}
+
+/* A port is no network's bridge, not the uplink, and in one network only. */
+static void ports_unique(struct vctx *c, const struct net_cfg *n)
+{
+	const struct profile *p = c->p;
+
+	for (unsigned i = 0; i < n->nports; i++) {
+		if (!strcmp(n->ports[i], p->uplink_ifname))
+			vc_error(c, ports_key(n), "\"%s\" is the uplink (a network in the bridge mode takes the uplink "
+				 "into its bridge)", n->ports[i]);
+		for (const struct net_cfg *o = p->nets; o <= n; o++) {
+			if (!strcmp(o->bridge_name, n->ports[i]))
+				vc_error(c, ports_key(n), "\"%s\" is the bridge of network %u", n->ports[i], o->num);
+			for (unsigned j = 0; j < (o == n ? i : o->nports); j++)
+				if (!strcmp(o->ports[j], n->ports[i]))
+					vc_error(c, ports_key(n), "\"%s\" is already a port of network %u", n->ports[i],
+						 o->num);
+		}
+	}
+}
+
 /* Names, bridges and subnets differ from every network's before. */
 static void net_unique(struct vctx *c, const struct net_cfg *n)
 {
 	const struct profile *p = c->p;
 	unsigned num = n->num;
 
+	ports_unique(c, n);
 	if (!strcmp(n->bridge_name, p->uplink_ifname))
 		vc_error(c, K_NET(num, NF_BRIDGE), "\"%s\" is also the uplink's name", n->bridge_name);
 	if (n->host_addr && n->subnet.len && vc_num(c, K_UPLINK_STATIC) && p->uplink_addr.len &&
@@ -326,6 +377,12 @@ static void net_unique(struct vctx *c, const struct net_cfg *n)
 		if (!strcmp(o->bridge_name, n->bridge_name))
 			vc_error(c, K_NET(num, NF_BRIDGE), "\"%s\" is also the bridge of network %u", n->bridge_name,
 				 o->num);
+		for (unsigned i = 0; i < o->nports; i++)
+			if (!strcmp(o->ports[i], n->bridge_name)) {
+				vc_error(c, K_NET(num, NF_BRIDGE), "\"%s\" is a port of network %u", n->bridge_name,
+					 o->num);
+				break;
+			}
 		if (n->host_addr && o->host_addr && n->subnet.len && o->subnet.len &&
 		    addr_prefixes_overlap(&n->subnet, &o->subnet))
 			vc_error(c, K_NET(num, NF_SUBNET), "%s overlaps the subnet of network %u (%s)",
@@ -349,6 +406,7 @@ void vc_nets(struct vctx *c)
 		vc_error(c, K_NET1_NAME, "\"%s\": a network name is 1-15 letters, digits or '-', not \"macvtap\"",
 			 vc_str(c, K_NET1_NAME));
 	net1(c);
+	ports_unique(c, &p->nets[0]);
 	for (unsigned num = 2; num <= PROFILE_NETS; num++) {
 		if (!vc_num(c, K_NET(num, NF_ENABLE)))
 			continue;

@@ -5,6 +5,7 @@
 #include "net/labnet/labnet_priv.h"
 
 #include <errno.h>
+#include <net/if.h>
 #include <linux/rtnetlink.h>
 #include <stdio.h>
 #include <string.h>
@@ -231,6 +232,40 @@ static int check_uplink_port(struct nl_sock *s, const struct labnet_config *p, c
 	return -EEXIST;
 }
 
+/* A port exists, has no IPv4 address of its own (it would be cut off, as
+ * the uplink in check_uplink_port) and is no other bridge's port. */
+static int check_port(struct nl_sock *s, const struct labnet_net *n, const char *port)
+{
+	struct rtnl_link l;
+	struct foreign_addr f = { 0, 0 };
+	char key[32], ip[16], master[IF_NAMESIZE] = "";
+
+	if (n->num == 1)
+		snprintf(key, sizeof(key), "CONFIG_BRIDGE_PORTS");
+	else
+		snprintf(key, sizeof(key), "CONFIG_NET%u_PORTS", n->num);
+	if (rtnl_link_get(s, port, &l) < 0) {
+		log_err("port %s of bridge %s: no such interface (%s)", port, n->bridge_name, key);
+		return -ENODEV;
+	}
+	if (!strcmp(l.kind, "bridge")) {
+		log_err("port %s of bridge %s is a bridge itself (%s)", port, n->bridge_name, key);
+		return -EINVAL;
+	}
+	if (l.master && if_indextoname((unsigned)l.master, master) && strcmp(master, n->bridge_name)) {
+		log_err("port %s of bridge %s is already a port of %s (%s)", port, n->bridge_name, master, key);
+		return -EBUSY;
+	}
+	f.index = l.index;
+	rtnl_addr_each(s, find_foreign, &f);
+	if (!f.addr)
+		return 0;
+	addr_format_ip4(f.addr, ip);
+	log_err("port %s of bridge %s has the address %s of its own; as a port it would be cut off (remove it: %s)",
+		port, n->bridge_name, ip, key);
+	return -EEXIST;
+}
+
 int labnet_preflight(struct nl_sock *s, const struct labnet_config *p)
 {
 	struct rtnl_link up, br;
@@ -254,6 +289,9 @@ int labnet_preflight(struct nl_sock *s, const struct labnet_config *p)
 		/* vx<BRIDGE>: the name follows the bridge's key */
 		if (p->nets[i].vxlan_dev && check_ours(s, p->nets[i].vxlan_dev, "vxlan", key) < 0)
 			r = -EEXIST;
+		for (unsigned k = 0; k < p->nets[i].nports; k++)
+			if (check_port(s, &p->nets[i], p->nets[i].ports[k]) < 0)
+				r = -EEXIST;
 	}
 	for (unsigned i = 0; i < p->ntaps; i++) {
 		char key[40];

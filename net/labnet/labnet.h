@@ -14,6 +14,7 @@
 #define LABNET_MAX_TAPS 64  /* every NIC of every guest slot (init/labcfg/ checks it) */
 #define LABNET_MAX_NETS 4
 #define LABNET_MAX_DNS 4
+#define LABNET_MAX_PORTS 4  /* PROFILE_NET_PORTS */
 
 /* A guest's tap: its name, and the profile slot that named it (errors cite
  * CONFIG_GUESTn_NAME). A macvtap NIC's link is a macvtap on the uplink in
@@ -49,6 +50,10 @@ struct labnet_net {
 	uint16_t vxlan_port;
 	const uint32_t *peers;
 	unsigned npeers;
+	/* The host's NICs made ports of the bridge (boards plugged into them
+	 * are on the network): CONFIG_BRIDGE_PORTS / CONFIG_NETn_PORTS. */
+	const char *ports[LABNET_MAX_PORTS];
+	unsigned nports;
 };
 
 /* The lab network as `up` builds it and `down` removes it. */

@@ -205,6 +205,29 @@ static int step_bridge(struct nl_sock *s, const struct labnet_net *n, int *index
 	return step_result(what, r, &e, t0);
 }
 
+/* The host's NICs given to a network (boards plugged into them): ports
+ * of its bridge, up, with no address of their own (the preflight checked
+ * they have none). An existing port is left as it is. */
+static int step_ports(struct nl_sock *s, const struct labnet_net *n, int bridge)
+{
+	for (unsigned i = 0; i < n->nports; i++) {
+		struct nl_error e = { 0 };
+		struct rtnl_link l;
+		double t0 = log_uptime();
+		char what[96];
+		int r = rtnl_link_get(s, n->ports[i], &l);
+
+		if (r == 0 && l.master != bridge)
+			r = rtnl_link_set_master(s, l.index, bridge, &e);
+		if (r == 0 && !(l.flags & IFF_UP))
+			r = rtnl_link_set_up(s, l.index, true, &e);
+		snprintf(what, sizeof(what), "port %s of bridge %s", n->ports[i], n->bridge_name);
+		if (step_result(what, r, &e, t0) < 0)
+			return r;
+	}
+	return 0;
+}
+
 /* Every network's bridge; the bridge network's came with the uplink. */
 static int step_bridges(struct nl_sock *s, const struct labnet_config *p, int *index)
 {
@@ -216,7 +239,7 @@ static int step_bridges(struct nl_sock *s, const struct labnet_config *p, int *i
 			r = rtnl_link_get(s, p->nets[i].bridge_name, &l) < 0 ? -ENODEV : (index[i] = l.index, 0);
 		else
 			r = step_bridge(s, &p->nets[i], &index[i]);
-		if (r < 0)
+		if (r < 0 || (r = step_ports(s, &p->nets[i], index[i])) < 0)
 			return r;
 	}
 	return 0;

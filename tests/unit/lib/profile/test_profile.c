@@ -132,6 +132,32 @@ static void test_network_checks(void)
 					 "CONFIG_LAB_SUBNET: 10.77.0.0/24 overlaps the uplink's 10.77.5.2/16", NULL });
 }
 
+/* BRIDGE_PORTS / NETn_PORTS: the host's NICs for boards, each in one
+ * network, never the uplink or a bridge. */
+static void test_ports(void)
+{
+	struct diag d;
+
+	load("CONFIG_BRIDGE_PORTS=\"eth1, eth2\"\nCONFIG_NET2=y\nCONFIG_NET2_PORTS=\"eth3\"\n", NULL, P, &d);
+	CHECK_MSG(d.count == 0, "%s", diag_text(&d));
+	CHECK(P->nets[0].nports == 2 && !strcmp(P->nets[0].ports[1], "eth2"));
+	CHECK(P->nets[1].nports == 1 && !strcmp(P->nets[1].ports[0], "eth3"));
+	diag_free(&d);
+	profile_free(P);
+	expect("CONFIG_BRIDGE_PORTS=\"eth0 virbr1 a/b\"\nCONFIG_NET2=y\nCONFIG_NET2_PORTS=\"eth1 eth1 e1 e2 e3 e4\"\n"
+	       "CONFIG_NET3=y\nCONFIG_NET3_BRIDGE=\"eth1\"\n",
+	       6,
+	       (const char *const[]){ ":1: CONFIG_BRIDGE_PORTS: \"a/b\" is not a valid interface name",
+				      ":1: CONFIG_BRIDGE_PORTS: \"eth0\" is the uplink",
+				      "CONFIG_NET2_BRIDGE: \"virbr1\" is a port of network 1",
+				      ":3: CONFIG_NET2_PORTS: more than 4 ports",
+				      ":3: CONFIG_NET2_PORTS: \"eth1\" is already a port of network 2",
+				      ":5: CONFIG_NET3_BRIDGE: \"eth1\" is a port of network 2", NULL });
+	expect("CONFIG_BRIDGE_PORTS=\"eth0 virbr1\"\nCONFIG_NET2=y\n", 2,
+	       (const char *const[]){ ":1: CONFIG_BRIDGE_PORTS: \"eth0\" is the uplink",
+				      "CONFIG_NET2_BRIDGE: \"virbr1\" is a port of network 1", NULL });
+}
+
 /* A span network: its VXLAN settings parsed, the services auto-off, and
  * each refusal naming its key. */
 static void test_span(void)
@@ -657,6 +683,7 @@ int main(void)
 	test_duplicates_keep_first();
 	test_cmdline_overrides();
 	test_network_checks();
+	test_ports();
 	test_gateway_follows_subnet();
 	test_span();
 	test_guests();
