@@ -21,6 +21,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "lib/core/loop.h"
 #include "net/tftp/session.h"
@@ -78,5 +79,8 @@ int tftpd_open(struct tftpd *t, const struct tftpd_config *c);
 int tftpd_start(struct tftpd *t, struct loop *l);
 /* Ends every transfer (logged as stopped) and closes everything. */
 void tftpd_close(struct tftpd *t);
+/* `labinit tftpd`: serves c until SIGTERM/SIGINT as uid/gid (0: stays)
+ * behind the seccomp list; an exit status. */
+int tftpd_main(const struct tftpd_config *c, uid_t uid, gid_t gid);
 
 #endif
