@@ -566,7 +566,7 @@ static void read_mtu(struct tftpd *t)
 	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", t->cfg->bridge);
 	if (ioctl(t->udp, SIOCGIFMTU, &ifr) == 0 && ifr.ifr_mtu > PATH_OVERHEAD + TFTP_MIN_BLKSIZE) {
 		t->mtu = (unsigned)ifr.ifr_mtu;
-		t->lim.max_blksize = t->mtu - PATH_OVERHEAD;
+		t->lim.max_blksize = t->mtu - PATH_OVERHEAD > TFTP_MAX_BLKSIZE ? TFTP_MAX_BLKSIZE : t->mtu - PATH_OVERHEAD;
 	}
 }
 
