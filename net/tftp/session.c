@@ -34,6 +34,8 @@ void tftp_negotiate(const struct tftp_opts *req, uint64_t size, const struct tft
 		a->tsize = size;
 	}
 	if (req->has_windowsize && req->windowsize >= 1) {
+		if (max_win > TFTP_WINDOW_BYTES / out->blksize)
+			max_win = TFTP_WINDOW_BYTES / out->blksize ? TFTP_WINDOW_BYTES / out->blksize : 1;
 		a->has_windowsize = true;
 		a->windowsize = cap(req->windowsize, max_win);
 		out->windowsize = (uint32_t)a->windowsize;

@@ -14,6 +14,12 @@
 #define TFTP_DEFAULT_TIMEOUT_S 1     /* without the timeout option */
 #define TFTP_MAX_TIMEOUT_S 255       /* RFC 2349 §1: 1..255 */
 #define TFTP_MAX_WINDOW 64           /* RFC 7440 lets the server answer less than asked */
+/* ...and the octets of a window are capped too: a burst must fit the
+ * client's receive buffer (Linux's default is 208 KiB of skb truesize, and
+ * a 64 KiB datagram takes twice its size there): a window of 4 blocks of
+ * 65464 was seen to lose its last blocks on every window with atftp,
+ * 0.2 MB/s. 64 KiB: 44 blocks of 1468, 8 of 8192, 1 of 65464. */
+#define TFTP_WINDOW_BYTES 65536
 
 struct tftp_limits {
 	uint32_t max_blksize;        /* the path's limit (the bridge MTU - 32); 0: TFTP_MAX_BLKSIZE */
@@ -32,7 +38,7 @@ struct tftp_params {
  * it is lowered to the limit (RFC 2348 §2 lets the server answer less);
  * timeout outside 1..255 is not acknowledged; tsize is answered with the
  * size (RFC 2349 §2); windowsize 0 is not acknowledged, above the limit it
- * is lowered. */
+ * is lowered, to at most TFTP_WINDOW_BYTES of blocks (at least one). */
 void tftp_negotiate(const struct tftp_opts *req, uint64_t size, const struct tftp_limits *lim,
 		    struct tftp_params *out);
 

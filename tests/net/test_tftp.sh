@@ -6,7 +6,7 @@
 # MTU 65535 (so blksize 65464 is not capped), then the DHCP worker with
 # TFTP_ROOT set on a bridge of MTU 1500 (blksize capped at 1468).
 # Covered: option negotiation (blksize 512, 1428, 8192, 65464; windowsize
-# 8 with atftp; tsize), a 40 MB file at blksize 512 (81921 blocks: the
+# 1 and 8 with atftp, and 4 at blksize 65464 lowered to 1; tsize), a 40 MB file at blksize 512 (81921 blocks: the
 # block number rolls over) compared by sha256, a withheld ACK (the same
 # block again after the timeout), a missing file, "..", an absolute path
 # (taken inside the root), symlinks out (error packets; the secret never
@@ -86,8 +86,9 @@ for w in 1 8; do
 	fetched mid.bin "$MID" "atftp windowsize $w"
 	logged "blksize=1428 windowsize=$w tsize" "atftp windowsize $w"
 done
-in_cl atftp --option "blksize 65464" -g -r mid.bin -l mid.bin $SRV || t_error "atftp 65464 failed"
+in_cl atftp --option "blksize 65464" --option "windowsize 4" -g -r mid.bin -l mid.bin $SRV || t_error "atftp 65464 failed"
 fetched mid.bin "$MID" "atftp blksize 65464"
+logged "blksize=65464 windowsize=1\$" "a window of 64 KiB at most: 1 block of 65464"
 
 # --- 81921 blocks of 512: the block number rolls over past 65535 ----------
 in_cl curl -sS --tftp-blksize 512 -o big.bin tftp://$SRV/big.bin || t_error "curl big.bin failed"

@@ -38,6 +38,15 @@ static void test_negotiate(void)
 	CHECK(p.windowsize == TFTP_MAX_WINDOW && p.oack.windowsize == TFTP_MAX_WINDOW);
 	tftp_negotiate(&(struct tftp_opts){ .has_windowsize = true, .windowsize = 0 }, 1, &lim, &p);
 	CHECK(!p.send_oack && p.windowsize == 1);
+	tftp_negotiate(&(struct tftp_opts){ .has_windowsize = true, .windowsize = 8, .has_blksize = true,
+					    .blksize = 65464 }, 1, &(struct tftp_limits){ 0 }, &p);
+	CHECK(p.windowsize == 1 && p.oack.windowsize == 1);             /* 64 KiB a window */
+	tftp_negotiate(&(struct tftp_opts){ .has_windowsize = true, .windowsize = 16, .has_blksize = true,
+					    .blksize = 8192 }, 1, &(struct tftp_limits){ 0 }, &p);
+	CHECK(p.windowsize == 8);
+	tftp_negotiate(&(struct tftp_opts){ .has_windowsize = true, .windowsize = 64, .has_blksize = true,
+					    .blksize = 1468 }, 1, &lim, &p);
+	CHECK(p.windowsize == 44);
 	lim.max_window = 4;
 	tftp_negotiate(&(struct tftp_opts){ .has_windowsize = true, .windowsize = 8 }, 1, &lim, &p);
 	CHECK(p.windowsize == 4);
