@@ -36,14 +36,18 @@ export KCONFIG_CONFIG
 # the router advertisements, tests/net/test_ipv6.sh), user-mode-linux
 # (Debian's linux.uml, tests/e2e/test_uml_guest) and tcpdump (reads what
 # `labinit capture` wrote, tests/net/test_capture; a test tool only, the
-# image has none).
+# image has none). tftp-hpa, atftp: TFTP clients the lab's server is tested
+# with (tests/net/test_tftp); tftpd-hpa: the bench's peer (tests/bench/tftp.sh
+# runs its in.tftpd in a namespace; `make deps` keeps its system service
+# from starting or being enabled in the machine's own namespace).
 DEB_PACKAGES := make gcc musl-tools musl-dev linux-libc-dev kconfig-frontends clang \
                 libclang-rt-14-dev busybox-static iproute2 util-linux procps \
                 nftables dnsmasq-base jq curl time qemu-system-x86 samba smbclient \
                 qemu-system-arm qemu-system-misc gdb-multiarch \
                 cpio kmod xz-utils kea-admin zstd xorriso isolinux pxelinux syslinux-common \
                 grub-common grub-efi-amd64-bin mtools dosfstools ovmf \
-                udhcpc isc-dhcp-client dhcpcd-base socat ndisc6 user-mode-linux tcpdump
+                udhcpc isc-dhcp-client dhcpcd-base socat ndisc6 user-mode-linux tcpdump \
+                tftp-hpa atftp tftpd-hpa
 
 .PHONY: all asan check unit fuzz fuzz-check run deps clean help menuconfig nconfig \
         oldconfig olddefconfig savedefconfig list-defconfigs bench demo-guest image
@@ -143,8 +147,13 @@ deps:
 	done); \
 	if [ -z "$$missing" ]; then echo "deps: all $(words $(DEB_PACKAGES)) packages present"; \
 	else echo "deps: installing" $$missing; \
+	  rc=/usr/sbin/policy-rc.d; own=; [ -e $$rc ] || { printf '#!/bin/sh\nexit 101\n' > $$rc; chmod +x $$rc; own=1; }; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-	    --no-install-recommends $$missing; fi
+	    --no-install-recommends $$missing; st=$$?; [ -z "$$own" ] || rm -f $$rc; \
+	  case " $$missing " in *" tftpd-hpa "*) \
+	    update-rc.d tftpd-hpa disable > /dev/null 2>&1; systemctl disable tftpd-hpa > /dev/null 2>&1; \
+	    echo "deps: tftpd-hpa's service left stopped and disabled (the bench runs in.tftpd itself)";; esac; \
+	  exit $$st; fi
 
 # Kconfig, as kernel and buildroot users know it.
 menuconfig:

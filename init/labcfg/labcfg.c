@@ -65,7 +65,7 @@ static void labcfg_nft(const struct profile *p, struct nft_config *out)
 		struct nft_net *o = &out->nets[i];
 
 		*o = (struct nft_net){ n->bridge_name, (enum nft_mode)n->mode, n->host_addr, n->subnet, n->ipv6, { 0 },
-				       n->dhcp, n->dns, n->dhcp6, 0, false, NULL, 0 };
+				       n->dhcp, n->dns, n->dhcp6, 0, false, NULL, 0, n->dhcp && p->tftp_root[0] };
 		memcpy(o->prefix6, n->prefix6, sizeof(o->prefix6));
 		if (n->mode == NET_SPAN) {
 			o->span_port = n->span.port;
@@ -266,6 +266,18 @@ bool labcfg_net_worker(const struct profile *p, unsigned net)
 	return net == 0 ? n->dhcp : n->dhcp || n->dns || n->ipv6;
 }
 
+/* TFTP on network net's bridge: the root and its bounds. The exports (the
+ * guests' KERNEL/INITRD for netboot) and the generated menus' directory
+ * are filled by the netboot code (init/labcfg's labcfg_netboot). */
+void labcfg_tftpd(const struct profile *p, unsigned net, struct tftpd_config *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->root = p->tftp_root;
+	out->generated = "";
+	out->max_sessions = p->tftp_max_sessions;
+	out->bridge = p->nets[net].bridge_name;
+}
+
 void labcfg_dhcpd_worker(const struct profile *p, unsigned net, struct dhcpd_worker_config *out)
 {
 	const struct net_cfg *n = &p->nets[net];
@@ -292,6 +304,8 @@ void labcfg_dhcpd_worker(const struct profile *p, unsigned net, struct dhcpd_wor
 	out->ndp.managed = out->ndp.other = n->dhcp6;
 	if (n->dhcp6)
 		labcfg_dhcp6(p, net, &out->dhcp6d);
+	labcfg_tftpd(p, net, &out->tftpd);
+	out->tftp = n->dhcp && p->tftp_root[0];
 }
 
 _Static_assert(GUEST_MAX_DISKS >= 1 + PROFILE_MAX_EXTRA_DISKS, "the first disk and every extra one");

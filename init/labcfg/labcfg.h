@@ -16,6 +16,8 @@ void labcfg_labnet(const struct profile *p, struct labnet_config *out);
 /* The DNS server and the DHCP worker of network p->nets[net]. */
 void labcfg_dnsd(const struct profile *p, unsigned net, struct dnsd_config *out);
 void labcfg_dhcpd_worker(const struct profile *p, unsigned net, struct dhcpd_worker_config *out);
+/* TFTP on network net (for the worker and `labinit tftpd`). */
+void labcfg_tftpd(const struct profile *p, unsigned net, struct tftpd_config *out);
 /* Whether network p->nets[net] has a worker (DHCP, DNS or RAs to serve). */
 bool labcfg_net_worker(const struct profile *p, unsigned net);
 void labcfg_guest(const struct profile *p, const struct guest_cfg *g, struct guest_config *out);

@@ -56,6 +56,13 @@ static const int net_daemon_calls[] = {
 	SYS_socket, SYS_connect, SYS_accept4, SYS_accept, SYS_sendto, SYS_sendmsg, SYS_sendmmsg, SYS_recvfrom,
 	SYS_recvmsg, SYS_recvmmsg, SYS_setsockopt, SYS_getsockopt, SYS_getsockname, SYS_getpeername,
 	SYS_shutdown,
+	/* TFTP (net/tftp): each transfer binds a socket of its own (RFC 1350
+	 * §4), and opens files beneath its root with openat2, or by a walk
+	 * that reads symlinks where openat2 is missing */
+	SYS_bind, SYS_readlinkat,
+#ifdef SYS_openat2
+	SYS_openat2,
+#endif
 	SYS_rt_sigprocmask, SYS_rt_sigaction, SYS_rt_sigreturn, SYS_sigaltstack, SYS_restart_syscall,
 	SYS_getpid, SYS_gettid, SYS_tkill, SYS_tgkill, SYS_getuid, SYS_geteuid, SYS_getgid, SYS_getegid,
 	SYS_getresuid, SYS_getresgid, SYS_sched_yield, SYS_futex, SYS_exit, SYS_exit_group,

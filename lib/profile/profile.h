@@ -210,6 +210,10 @@ struct profile {
 	uint32_t range_start, range_end;
 	unsigned lease_time;
 	const char *lease_file;
+	/* CONFIG_TFTP_ROOT resolved against files_dir ("": no TFTP); served on
+	 * every network whose worker serves DHCP */
+	char tftp_root[4096];
+	unsigned tftp_max_sessions;
 	bool dns;
 	const char *dns_domain;
 	uint32_t dns_upstreams[PROFILE_MAX_DNS];

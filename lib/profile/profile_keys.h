@@ -45,6 +45,8 @@
 	X(DHCP_RANGE_END, STR, "10.77.0.254", 0, 0)              \
 	X(DHCP_LEASE_TIME, INT, "3600", 60, 31536000)            \
 	X(DHCP_LEASE_FILE, STR, "/run/labinit/dhcpd/dhcp.leases", 0, 0) \
+	X(TFTP_ROOT, STR, "", 0, 0)                              \
+	X(TFTP_MAX_SESSIONS, INT, "64", 1, 1024)                 \
 	X(DNS, BOOL, "y", 0, 0)                                  \
 	X(DNS_DOMAIN, STR, "lab", 0, 0)                          \
 	X(DNS_UPSTREAMS, STR, "", 0, 0)                          \

@@ -473,6 +473,31 @@ static void validate_dhcp(struct vctx *c)
 			  vc_str(c, K_DHCP_RANGE_START));
 }
 
+/* CONFIG_TFTP_ROOT: relative to FILES_DIR, no "." or ".." components.
+ * Whether it exists is the server's business at run time (FILES_DIR may be
+ * a lab disk mounted at boot): a missing root costs the lab its TFTP, with
+ * an error in the log, never its DHCP. */
+static void validate_tftp(struct vctx *c)
+{
+	struct profile *p = c->p;
+	const char *v = vc_str(c, K_TFTP_ROOT);
+
+	p->tftp_max_sessions = (unsigned)vc_num(c, K_TFTP_MAX_SESSIONS);
+	p->tftp_root[0] = 0;
+	if (!v[0])
+		return;
+	if (!strcmp(v, "..") || !strncmp(v, "../", 3) || strstr(v, "/../") || strstr(v, "/./") ||
+	    (strlen(v) >= 3 && !strcmp(v + strlen(v) - 3, "/.."))) {
+		vc_error(c, K_TFTP_ROOT, "\"%s\": write the directory without \".\" or \"..\"", v);
+		return;
+	}
+	if ((size_t)snprintf(p->tftp_root, sizeof(p->tftp_root), v[0] == '/' ? "%s%s" : "%s/%s",
+			     v[0] == '/' ? "" : p->files_dir, v) >= sizeof(p->tftp_root)) {
+		vc_error(c, K_TFTP_ROOT, "\"%s\": too long", v);
+		p->tftp_root[0] = 0;
+	}
+}
+
 bool vc_valid_domain(const char *s)
 {
 	return strlen(s) <= 253 && name_is_domain(s, strlen(s));
@@ -525,6 +550,7 @@ void profile_validate(struct profile *p, struct diag *d)
 	validate_uplink(&c);
 	validate_lab(&c);
 	validate_dhcp(&c);
+	validate_tftp(&c);
 	validate_dns(&c);
 	validate_share_image(&c);
 	vc_nets(&c);

@@ -83,6 +83,8 @@ struct worker {
 	char lease_file6[PATH_MAX];
 	struct dhcp6_reply replies6[BATCH];
 	struct sockaddr_in6 to6[BATCH];
+	struct tftpd tftp;
+	bool tftp_up;
 };
 
 /* Send-only: a filter that accepts nothing keeps the bridge's traffic out. */
@@ -489,6 +491,16 @@ static int setup(struct worker *w)
 			close(w->udp6);
 		w->udp6 = -1;
 	}
+	/* TFTP: a failure (a missing root) costs the lab its netboot, not
+	 * its DHCP. */
+	if (w->p->tftp) {
+		if ((r = tftpd_open(&w->tftp, &w->p->tftpd)) < 0 || (r = tftpd_start(&w->tftp, &w->dm.loop)) < 0) {
+			log_err("tftp: on %s: %s; the lab runs without TFTP", w->p->bridge_name, strerror(-r));
+			tftpd_close(&w->tftp);
+		} else {
+			w->tftp_up = true;
+		}
+	}
 	w->expire.fn = on_expire;
 	w->expire.data = w;
 	if (w->p->dns) {
@@ -567,6 +579,8 @@ int dhcpd_worker_main(const struct dhcpd_worker_config *p)
 	}
 	if (w.dns_up)
 		dnsd_close(&w.dns);
+	if (w.tftp_up)
+		tftpd_close(&w.tftp);
 	ndp_sender_close(&w.ra);
 	daemon_close(&w.dm);
 	log_summaries(&w);

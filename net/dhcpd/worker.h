@@ -10,6 +10,7 @@
 #include "net/dhcpd/dhcpd.h"
 #include "net/dns/dnsd.h"
 #include "net/ndp/ndp.h"
+#include "net/tftp/tftpd.h"
 
 struct dhcpd_worker_config {
 	const char *bridge_name, *lease_file;
@@ -28,6 +29,11 @@ struct dhcpd_worker_config {
 	 * is lease_file + DHCP6_LEASE_SUFFIX */
 	bool dhcp6;
 	struct dhcp6_config dhcp6d;         /* (as dhcpd, dnsd: the flag is dhcp6) */
+	/* TFTP on the bridge (CONFIG_TFTP_ROOT set): its socket, root and
+	 * exports are opened before the sandbox; a failure costs the lab its
+	 * TFTP, not its DHCP */
+	bool tftp;
+	struct tftpd_config tftpd;
 };
 
 /* Serves until SIGTERM/SIGINT; returns an exit status. */

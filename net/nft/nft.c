@@ -658,6 +658,8 @@ static void fill_input_bridge(struct chain_ctx *c)
 		in_service(c, NFT_ON_BRIDGE, IPPROTO_UDP, 67); /* libvirt: DHCP (RFC 2131 server port) */
 	if (p->dhcp6)
 		in_service(c, NFT_ON_BRIDGE, IPPROTO_UDP, 547); /* DHCPv6 (RFC 8415 §7.2 server port) */
+	if (p->tftp) /* the requests; each transfer's own port is "established" */
+		in_service(c, NFT_ON_BRIDGE, IPPROTO_UDP, 69);
 	if (p->dns) {
 		in_service(c, NFT_ON_BRIDGE, IPPROTO_UDP, 53); /* libvirt: DNS, and TCP for large answers */
 		in_service(c, NFT_ON_BRIDGE, IPPROTO_TCP, 53);

@@ -66,6 +66,7 @@ struct nft_net {
 	bool span_group;
 	const uint32_t *span_peers;
 	unsigned span_npeers;
+	bool tftp;                     /* the lab's TFTP (CONFIG_TFTP_ROOT) on the bridge */
 };
 
 /* What the ruleset is built from. */

@@ -68,6 +68,7 @@ prefixes() {
 	net/dhcpc) echo "dhcpc_" ;;
 	net/dhcpd) echo "dhcpd_" ;;
 	net/dhcp6) echo "dhcp6_" ;;
+	net/tftp) echo "tftp_ tftpd_" ;;
 	net/dns) echo "dns_ dnsd_" ;;
 	net/ndp) echo "ndp_" ;;
 	net/capture) echo "capture_ pcap_" ;;

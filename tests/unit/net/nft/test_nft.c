@@ -24,7 +24,7 @@ static struct nft_config largest(void)
 	for (unsigned i = 0; i < NFT_MAX_NETS; i++)
 		c.nets[i] = (struct nft_net){ bridges[i], NFT_NAT, true, { 0x0a4d0000 + (i << 8), 24 }, true,
 					      { 0xfd, 1, 2, 3, 4, 5, 0, (uint8_t)(i + 1) }, true, true, true,
-					      0, false, NULL, 0 };
+					      0, false, NULL, 0, true };
 	c.nnets = NFT_MAX_NETS;
 
 	for (unsigned i = 0; i < NFT_MAX_PORTS; i++)
