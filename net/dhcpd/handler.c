@@ -134,10 +134,11 @@ static void put_config(struct dhcpd *d, const struct dhcp_msg *m, const char *ho
 		dhcp_opt_u16(b, DHCP_OPT_MTU, d->cfg.mtu);
 }
 
-/* Options 66 and 67 when asked for in 55, as dnsmasq: the 'file' header
- * and siaddr always (start_reply), which BOOTP-era ROMs and U-Boot read;
- * EDK2 prefers 67 when present and falls back to 'file'. 66 is the next
- * server as text (RFC 2132 §9.4). */
+/* Options 66 and 67 when asked for in 55; the 'file' header and siaddr
+ * always (start_reply), which BOOTP-era ROMs and U-Boot read. dnsmasq
+ * (2.90) sends the name either in 67, when asked for, or in 'file'; both
+ * is as valid (RFC 2132 §9.5 makes 67 the alternative to 'file') and EDK2
+ * takes 67 when present. 66 is the next server as text (§9.4). */
 static void put_boot(const struct dhcp_msg *m, const struct dhcpd_boot_choice *bc, struct dhcp_builder *b)
 {
 	char ip[16];
