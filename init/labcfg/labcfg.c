@@ -224,8 +224,8 @@ static void labcfg_dhcpd_boot(const struct profile *p, struct dhcpd_boot *out)
 		any_file = any_file || out->file[of[i]][0];
 	}
 	out->next_server = p->boot_next_server;
-	/* TODO(lead): || CONFIG_TFTP_ROOT set (the lab's own TFTP), at the
-	 * tftp merge: the profile field does not exist on this branch. */
+	/* TODO(lead), at the tftp merge (p->tftp_root is the tftp branch's):
+	 * out->enabled = any_file && (p->boot_next_server || p->tftp_root[0]); */
 	out->enabled = any_file && p->boot_next_server != 0;
 }
 

@@ -44,6 +44,9 @@
 	X(DHCP_RANGE_END, STR, "10.77.0.254", 0, 0)              \
 	X(DHCP_LEASE_TIME, INT, "3600", 60, 31536000)            \
 	X(DHCP_LEASE_FILE, STR, "/run/labinit/dhcpd/dhcp.leases", 0, 0) \
+	X(DNS, BOOL, "y", 0, 0)                                  \
+	X(DNS_DOMAIN, STR, "lab", 0, 0)                          \
+	X(DNS_UPSTREAMS, STR, "", 0, 0)                          \
 	/* Netboot: the DHCP boot options (dhcpboot) */              \
 	X(BOOT_FILE_BIOS, STR, "pxelinux.0", 0, 0)               \
 	X(BOOT_FILE_UEFI_X64, STR, "grubnetx64.efi", 0, 0)       \
@@ -53,9 +56,6 @@
 	X(BOOT_FILE_UBOOT, STR, "", 0, 0)                        \
 	X(BOOT_NEXT_SERVER, STR, "", 0, 0)                       \
 	/* Netboot: end of the DHCP boot options */               \
-	X(DNS, BOOL, "y", 0, 0)                                  \
-	X(DNS_DOMAIN, STR, "lab", 0, 0)                          \
-	X(DNS_UPSTREAMS, STR, "", 0, 0)                          \
 	X(NAT, BOOL, "y", 0, 0)                                  \
 	X(NAT_PORT_FORWARDS, STR, "", 0, 0)                      \
 	X(GDB_LISTEN, STR, "bridge", 0, 0)                       \
