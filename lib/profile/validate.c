@@ -525,9 +525,9 @@ void profile_validate(struct profile *p, struct diag *d)
 	validate_uplink(&c);
 	validate_lab(&c);
 	validate_dhcp(&c);
-	vc_boot(&c);
 	validate_dns(&c);
 	validate_share_image(&c);
+	vc_boot(&c);
 	vc_nets(&c);
 	vc_guests(&c);
 	if (p->nat)
