@@ -199,9 +199,9 @@ void labcfg_dnsd(const struct profile *p, unsigned net, struct dnsd_config *out)
  * the boot options whatever its firmware says it is. */
 static bool guest_netboots(const struct guest_cfg *g)
 {
-	/* NETBOOT: also when CONFIG_GUESTn_BOOT is "network" or KIND is
-	 * "board" (netguest helper's keys): `|| g->boot == BOOT_NETWORK ||
-	 * g->kind == RUNNER_BOARD`, once those fields exist. */
+	/* TODO(lead), at the netguest merge: also CONFIG_GUESTn_BOOT=network
+	 * and KIND=board, which that branch's validator both turns into
+	 * g->boot_network: `return g->boot_file[0] || g->boot_network;` */
 	return g->boot_file[0] != '\0';
 }
 
