@@ -385,6 +385,20 @@ config GUEST@N@_QEMU_ARGS
 	  `labctl guests` or /proc/PID/cmdline for the full line.
 	  Empty (the default): nothing added.
 
+config GUEST@N@_BOOT_FILE
+	string "DHCP boot file (netboot)"
+	default ""
+	help
+	  The boot file the lab's DHCP server names to this guest's first
+	  NIC (its MAC), instead of the BOOT_FILE_* default of the loader
+	  asking, e.g. "ipxe.efi" to chain a UEFI guest into iPXE, or
+	  "vm@N@/pxelinux.0". Setting it also makes the guest a netbooting
+	  one: it gets the boot options (next-server, file) whatever its
+	  firmware says it is. iPXE still gets BOOT_FILE_IPXE.
+
+	  Format: printable ASCII without blanks, quotes or '\', at most
+	  127 characters. Empty (the default): the loader's default file.
+
 endif
 
 EOF

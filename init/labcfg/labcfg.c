@@ -19,6 +19,7 @@ _Static_assert((int)NFT_NAT == (int)NET_NAT && (int)NFT_ROUTED == (int)NET_ROUTE
 	       "the firewall's modes are the profile's");
 _Static_assert(NFT_MAX_FORWARDS >= PROFILE_MAX_FORWARDS, "every port forward fits the ruleset");
 _Static_assert(DHCPD_KNOWN_MAX >= PROFILE_GUEST_SLOTS, "the DHCP server knows every guest");
+_Static_assert(DHCP_FILE_MAX == PROFILE_BOOT_FILE_MAX, "a profile boot file fits the BOOTP file field");
 _Static_assert(DNSD_CFG_GUESTS >= PROFILE_GUEST_SLOTS, "DNS names every guest");
 _Static_assert(DNSD_CFG_SERVERS >= PROFILE_MAX_DNS, "every resolver reaches DNS");
 _Static_assert(SV_MAX >= 6 + (PROFILE_NETS - 1) + 2 * PROFILE_GUEST_SLOTS + PROFILE_MAX_SERVICES,
@@ -196,6 +197,40 @@ void labcfg_dnsd(const struct profile *p, unsigned net, struct dnsd_config *out)
 	out->gid = p->sandbox_uid;
 }
 
+/* A profile guest that boots from the network: the DHCP server gives it
+ * the boot options whatever its firmware says it is. */
+static bool guest_netboots(const struct guest_cfg *g)
+{
+	/* TODO(lead), at the netguest merge: also CONFIG_GUESTn_BOOT=network
+	 * and KIND=board, which that branch's validator both turns into
+	 * g->boot_network: `return g->boot_file[0] || g->boot_network;` */
+	return g->boot_file[0] != '\0';
+}
+
+/* The boot options (net/dhcpd/boot.c). On for clients that are not
+ * netbooting guests when there is a TFTP server to send them to. */
+static void labcfg_dhcpd_boot(const struct profile *p, struct dhcpd_boot *out)
+{
+	static const enum dhcpd_loader of[BOOT_LOADERS] = {
+		[BOOT_BIOS] = DHCPD_LOADER_BIOS,
+		[BOOT_UEFI_X64] = DHCPD_LOADER_UEFI_X64,
+		[BOOT_UEFI_ARM64] = DHCPD_LOADER_UEFI_ARM64,
+		[BOOT_UEFI_RISCV64] = DHCPD_LOADER_UEFI_RISCV64,
+		[BOOT_IPXE] = DHCPD_LOADER_IPXE,
+		[BOOT_UBOOT] = DHCPD_LOADER_UBOOT,
+	};
+	bool any_file = false;
+
+	for (unsigned i = 0; i < BOOT_LOADERS; i++) {
+		snprintf(out->file[of[i]], sizeof(out->file[of[i]]), "%s", p->boot_files[i] ? p->boot_files[i] : "");
+		any_file = any_file || out->file[of[i]][0];
+	}
+	out->next_server = p->boot_next_server;
+	/* TODO(lead), at the tftp merge (p->tftp_root is the tftp branch's):
+	 * out->enabled = any_file && (p->boot_next_server || p->tftp_root[0]); */
+	out->enabled = any_file && p->boot_next_server != 0;
+}
+
 static void labcfg_dhcpd(const struct profile *p, unsigned net, struct dhcpd_config *out)
 {
 	const struct net_cfg *n = &p->nets[net];
@@ -221,8 +256,14 @@ static void labcfg_dhcpd(const struct profile *p, unsigned net, struct dhcpd_con
 		memcpy(k->mac, nic->mac, sizeof(k->mac));
 		snprintf(k->name, sizeof(k->name), "%s", p->guests[i].name);
 		k->ip = nic == &p->guests[i].nics[0] ? p->guests[i].ip : 0;
+		/* the boot file is the first NIC's: the one its firmware boots from */
+		if (nic == &p->guests[i].nics[0]) {
+			k->netboots = guest_netboots(&p->guests[i]);
+			snprintf(k->boot_file, sizeof(k->boot_file), "%s", p->guests[i].boot_file ? p->guests[i].boot_file : "");
+		}
 		out->nknown++;
 	}
+	labcfg_dhcpd_boot(p, &out->boot);
 }
 
 /* DHCPv6 over PREFIX::1000-1fff; a guest with a fixed IPv4 address has

@@ -150,7 +150,13 @@ struct guest_cfg {
 	enum restart_policy restart;
 	bool cloud_init;               /* a NoCloud seed disk (guests/cloudinit/) */
 	const char *qemu_args;         /* as written; split by lib/core/words */
+	const char *boot_file;         /* CONFIG_GUESTn_BOOT_FILE: its first NIC's DHCP boot file; "" none */
 };
+
+/* CONFIG_BOOT_FILE_*: the DHCP boot file per loader ("" none), at most
+ * the BOOTP 'file' field's 127 octets (RFC 951). */
+#define PROFILE_BOOT_FILE_MAX 127
+enum boot_loader { BOOT_BIOS, BOOT_UEFI_X64, BOOT_UEFI_ARM64, BOOT_UEFI_RISCV64, BOOT_IPXE, BOOT_UBOOT, BOOT_LOADERS };
 
 struct port_forward {
 	uint8_t proto;                 /* IPPROTO_TCP or IPPROTO_UDP */
@@ -219,6 +225,9 @@ struct profile {
 	uint32_t dns_upstreams[PROFILE_MAX_DNS];
 	unsigned ndns_upstreams;
 	bool dns_no_forward;           /* CONFIG_DNS_UPSTREAMS="none" */
+	/* netboot (CONFIG_BOOT_*): the DHCP boot options */
+	const char *boot_files[BOOT_LOADERS];
+	uint32_t boot_next_server;     /* 0: each network's gateway */
 	bool nat;
 	struct port_forward forwards[PROFILE_MAX_FORWARDS];
 	unsigned nforwards;

@@ -50,6 +50,15 @@
 	X(DNS, BOOL, "y", 0, 0)                                  \
 	X(DNS_DOMAIN, STR, "lab", 0, 0)                          \
 	X(DNS_UPSTREAMS, STR, "", 0, 0)                          \
+	/* Netboot: the DHCP boot options (dhcpboot) */              \
+	X(BOOT_FILE_BIOS, STR, "pxelinux.0", 0, 0)               \
+	X(BOOT_FILE_UEFI_X64, STR, "grubnetx64.efi", 0, 0)       \
+	X(BOOT_FILE_UEFI_ARM64, STR, "grubnetaa64.efi", 0, 0)    \
+	X(BOOT_FILE_UEFI_RISCV64, STR, "grubnetriscv64.efi", 0, 0) \
+	X(BOOT_FILE_IPXE, STR, "labinit/boot.ipxe", 0, 0)        \
+	X(BOOT_FILE_UBOOT, STR, "", 0, 0)                        \
+	X(BOOT_NEXT_SERVER, STR, "", 0, 0)                       \
+	/* Netboot: end of the DHCP boot options */               \
 	X(NAT, BOOL, "y", 0, 0)                                  \
 	X(NAT_PORT_FORWARDS, STR, "", 0, 0)                      \
 	X(GDB_LISTEN, STR, "bridge", 0, 0)                       \
@@ -93,7 +102,8 @@
 	X(GDB_WAIT, BOOL, "n", 0, 0)           \
 	X(AUTOSTART, BOOL, "y", 0, 0)          \
 	X(RESTART, STR, "on-failure", 0, 0)    \
-	X(QEMU_ARGS, STR, "", 0, 0)
+	X(QEMU_ARGS, STR, "", 0, 0)            \
+	X(BOOT_FILE, STR, "", 0, 0)
 
 /* Per network slot n = 2..PROFILE_NETS: CONFIG_NET<n> (enable) and
  * CONFIG_NET<n>_<FIELD>. Network 1 is the lab network of the keys above

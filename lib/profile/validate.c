@@ -553,6 +553,7 @@ void profile_validate(struct profile *p, struct diag *d)
 	validate_tftp(&c);
 	validate_dns(&c);
 	validate_share_image(&c);
+	vc_boot(&c);
 	vc_nets(&c);
 	vc_guests(&c);
 	if (p->nat)

@@ -36,5 +36,8 @@ void vc_nets(struct vctx *c);
 void vc_guests(struct vctx *c);
 void vc_forwards(struct vctx *c);
 void vc_firewall(struct vctx *c);
+/* The netboot keys (validate_boot.c): CONFIG_BOOT_*, and a guest's BOOT_FILE. */
+void vc_boot(struct vctx *c);
+void vc_guest_boot_file(struct vctx *c, struct guest_cfg *g, unsigned slot);
 
 #endif

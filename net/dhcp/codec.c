@@ -44,7 +44,8 @@ static int opt_next(struct cursor *c, uint8_t *code, const uint8_t **val, uint8_
 enum slot {
 	S_NETMASK, S_ROUTERS, S_DNS, S_HOSTNAME, S_DOMAIN, S_MTU, S_BROADCAST,
 	S_REQIP, S_LEASE, S_OVERLOAD, S_TYPE, S_SERVER_ID, S_PRL, S_MESSAGE,
-	S_MAX_SIZE, S_T1, S_T2, S_CLIENT_ID, S_RAPID, S_AGENT, S_COUNT, S_NONE = S_COUNT
+	S_MAX_SIZE, S_T1, S_T2, S_CLIENT_ID, S_RAPID, S_AGENT,
+	S_VENDOR_CLASS, S_USER_CLASS, S_ARCH, S_NDI, S_UUID, S_IPXE, S_COUNT, S_NONE = S_COUNT
 };
 
 /* One octet more than any field stores, so "too long" stays visible. */
@@ -79,6 +80,12 @@ static enum slot slot_of(uint8_t code)
 	case DHCP_OPT_CLIENT_ID: return S_CLIENT_ID;
 	case DHCP_OPT_RAPID_COMMIT: return S_RAPID;
 	case DHCP_OPT_AGENT_INFO: return S_AGENT;
+	case DHCP_OPT_VENDOR_CLASS: return S_VENDOR_CLASS;
+	case DHCP_OPT_USER_CLASS: return S_USER_CLASS;
+	case DHCP_OPT_CLIENT_ARCH: return S_ARCH;
+	case DHCP_OPT_CLIENT_NDI: return S_NDI;
+	case DHCP_OPT_CLIENT_UUID: return S_UUID;
+	case DHCP_OPT_IPXE: return S_IPXE;
 	default: return S_NONE;
 	}
 }
@@ -162,17 +169,21 @@ static void get_name(const struct acc *a, char *out, size_t cap, bool trailing_d
 	out[n] = '\0';
 }
 
-/* Option 56 is for people to read (RFC 2132 §9.9): kept for logging,
- * truncated, with anything not printable ASCII shown as '?'. */
-static void get_message(const struct acc *a, char *out, size_t cap)
+/* n octets as text for logging and prefix matching: truncated, anything
+ * not printable ASCII shown as '?'. */
+static void printable(const uint8_t *v, size_t n, char *out, size_t cap)
 {
-	size_t n = text_len(a);
-
 	if (n >= cap)
 		n = cap - 1;
 	for (size_t i = 0; i < n; i++)
-		out[i] = a->v[i] >= 0x20 && a->v[i] < 0x7f ? (char)a->v[i] : '?';
+		out[i] = v[i] >= 0x20 && v[i] < 0x7f ? (char)v[i] : '?';
 	out[n] = '\0';
+}
+
+/* Option 56 is for people to read (RFC 2132 §9.9): kept for logging. */
+static void get_message(const struct acc *a, char *out, size_t cap)
+{
+	printable(a->v, text_len(a), out, cap);
 }
 
 /* An identifier of 2..255 octets, never truncated. */
@@ -192,6 +203,44 @@ static bool contiguous_mask(uint32_t m)
 	uint32_t inv = ~m;
 
 	return (inv & (inv + 1)) == 0; /* ones, then only zeros */
+}
+
+/* Option 77: RFC 3004 §2 is a list of (length >= 1, class) that fills
+ * the option exactly; anything else is the plain string iPXE and older
+ * clients send ("iPXE"). The first class is kept. */
+static void get_user_class(const struct acc *a, char *out, size_t cap)
+{
+	size_t n = a->len < ACC_MAX ? a->len : ACC_MAX, pos = 0;
+
+	while (pos < n && a->v[pos] && pos + 1 + a->v[pos] <= n)
+		pos += 1 + (size_t)a->v[pos];
+	if (pos == n && a->len <= ACC_MAX)
+		printable(a->v + 1, a->v[0], out, cap);
+	else
+		printable(a->v, text_len(a), out, cap);
+}
+
+/* The boot hints (see codec.h): a malformed one is dropped, not fatal. */
+static void decode_boot_hints(const struct acc *a, struct dhcp_msg *m)
+{
+	if (a[S_ARCH].seen && a[S_ARCH].len >= 2 && a[S_ARCH].len % 2 == 0) {
+		m->has_arch = true; /* RFC 4578 §2.1: the first is the client's own */
+		m->arch = (uint16_t)(a[S_ARCH].v[0] << 8 | a[S_ARCH].v[1]);
+	}
+	if (a[S_NDI].seen && a[S_NDI].len == 3 && a[S_NDI].v[0] == 1) {
+		m->has_ndi = true;
+		memcpy(m->ndi, a[S_NDI].v, 3);
+	}
+	if (a[S_UUID].seen && a[S_UUID].len == 17 && a[S_UUID].v[0] == 0) {
+		m->has_uuid = true;
+		memcpy(m->uuid, a[S_UUID].v, 17);
+	}
+	if (a[S_VENDOR_CLASS].seen && a[S_VENDOR_CLASS].len)
+		printable(a[S_VENDOR_CLASS].v, text_len(&a[S_VENDOR_CLASS]), m->vendor_class,
+			  sizeof(m->vendor_class));
+	if (a[S_USER_CLASS].seen && a[S_USER_CLASS].len)
+		get_user_class(&a[S_USER_CLASS], m->user_class, sizeof(m->user_class));
+	m->ipxe = a[S_IPXE].seen;
 }
 
 static int decode_options(const struct acc *a, struct dhcp_msg *m)
@@ -273,6 +322,7 @@ static int decode_options(const struct acc *a, struct dhcp_msg *m)
 	get_name(&a[S_DOMAIN], m->domain, 254, true); /* RFC 1035 §2.3.4: 253 as text */
 	if (a[S_MESSAGE].seen)
 		get_message(&a[S_MESSAGE], m->message, sizeof(m->message));
+	decode_boot_hints(a, m);
 	return 0;
 }
 
@@ -362,6 +412,20 @@ void dhcp_build_init(struct dhcp_builder *b, uint8_t *buf, size_t size, const st
 	memcpy(buf + OFF_CHADDR, hdr->chaddr, sizeof(hdr->chaddr));
 	memcpy(buf + OFF_COOKIE, magic_cookie, 4);
 	b->len = DHCP_MIN_LEN;
+}
+
+void dhcp_build_file(struct dhcp_builder *b, const char *file)
+{
+	size_t n = strlen(file);
+
+	if (n > DHCP_FILE_MAX) {
+		b->invalid = true;
+		return;
+	}
+	if (b->overflow || b->len < DHCP_MIN_LEN)
+		return; /* dhcp_build_init() failed: reported already */
+	memset(b->buf + OFF_FILE, 0, FILE_LEN);
+	memcpy(b->buf + OFF_FILE, file, n);
 }
 
 /* One option instance of at most 255 octets, with one octet kept for END. */

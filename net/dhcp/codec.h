@@ -51,11 +51,23 @@ enum dhcp_opt {
 	DHCP_OPT_MAX_SIZE = 57,
 	DHCP_OPT_T1 = 58,
 	DHCP_OPT_T2 = 59,
+	DHCP_OPT_VENDOR_CLASS = 60,
 	DHCP_OPT_CLIENT_ID = 61,
+	DHCP_OPT_TFTP_SERVER = 66,
+	DHCP_OPT_BOOTFILE = 67,
+	DHCP_OPT_USER_CLASS = 77,   /* RFC 3004 */
 	DHCP_OPT_RAPID_COMMIT = 80, /* RFC 4039 */
 	DHCP_OPT_AGENT_INFO = 82,   /* RFC 3046 */
+	DHCP_OPT_CLIENT_ARCH = 93,  /* RFC 4578 §2.1 */
+	DHCP_OPT_CLIENT_NDI = 94,   /* RFC 4578 §2.2 */
+	DHCP_OPT_CLIENT_UUID = 97,  /* RFC 4578 §2.3 */
+	DHCP_OPT_IPXE = 175,        /* iPXE's encapsulated options (its own, not IANA's) */
 	DHCP_OPT_END = 255,
 };
+
+/* The BOOTP 'file' header field (RFC 951): a boot file name of at most
+ * 127 octets and its NUL. */
+#define DHCP_FILE_MAX 127
 
 /* Option overload values (RFC 2132 §9.3). */
 #define DHCP_OVERLOAD_FILE 1
@@ -64,7 +76,8 @@ enum dhcp_opt {
 /*
  * A message parsed once into typed fields. Addresses are in host byte order,
  * like lib/core/addr.h. The header fields mirror RFC 2131 §2, figure 1; 'sname'
- * and 'file' are not kept (labinit does not serve or use boot files).
+ * and 'file' are not kept (a client's are meaningless to a server; a reply's
+ * 'file' is written by dhcp_build_file()).
  */
 struct dhcp_msg {
 	uint8_t op, htype, hlen, hops;
@@ -104,6 +117,17 @@ struct dhcp_msg {
 	uint8_t agent_info[255];           /* 82, echoed verbatim by a server (RFC 3046 §2.2) */
 	uint8_t agent_info_len;
 	uint8_t overload;                  /* 52 as received: 0 or DHCP_OVERLOAD_* bits */
+	/* What a netbooting client says it is (RFC 4578, RFC 3004, iPXE) */
+	bool has_arch;
+	uint16_t arch;                     /* 93, the first type of the list (an IANA "Processor
+					      Architecture Type": 0 BIOS, 7 x64 UEFI, ...) */
+	bool has_ndi;
+	uint8_t ndi[3];                    /* 94: type 1, UNDI major, minor */
+	bool has_uuid;
+	uint8_t uuid[17];                  /* 97: type 0, then the 16-octet machine UUID */
+	char vendor_class[128];            /* 60, truncated, non-printable octets shown as '?' */
+	char user_class[64];               /* 77, the first class (either form), as vendor_class */
+	bool ipxe;                         /* 175 present: iPXE is asking */
 };
 
 /*
@@ -135,6 +159,14 @@ struct dhcp_msg {
  *    non-contiguous mask, a 53 of value 0, a host or domain name that is
  *    not an RFC 1123 §2.1 name or does not fit its field. Trailing NULs of
  *    text options are deleted first (RFC 2132 §2);
+ *  - the boot hints 60, 77, 93, 94, 97 and 175 only choose a boot file, so
+ *    a wrong one is dropped, never the message (a firmware's odd option
+ *    must not cost it its address): 93 a non-empty list of 16-bit types
+ *    (the first kept), 94 exactly 3 octets with type 1, 97 exactly 17
+ *    with type 0 (RFC 4578 §2.1-2.3), 60 and 77 at least 1 octet. 77 is
+ *    RFC 3004 §2 (length-prefixed classes, the first kept) when its
+ *    octets parse that way exactly, else one plain string as iPXE and
+ *    older clients send it ("iPXE"). Only 175's presence is kept;
  *  - unknown options are skipped.
  */
 int dhcp_parse(const uint8_t *buf, size_t len, struct dhcp_msg *out);
@@ -169,6 +201,10 @@ void dhcp_opt_ips(struct dhcp_builder *b, uint8_t code, const uint32_t *ips, uns
 void dhcp_opt_bytes(struct dhcp_builder *b, uint8_t code, const void *data, size_t len);
 /* Without the NUL: RFC 2132 §2 says text options SHOULD NOT carry one. */
 void dhcp_opt_str(struct dhcp_builder *b, uint8_t code, const char *s);
+/* Writes the BOOTP 'file' header field (RFC 951; RFC 2131 §2: "boot file
+ * name"), NUL-padded; a name over DHCP_FILE_MAX octets is 'invalid'. Call
+ * after dhcp_build_init(). */
+void dhcp_build_file(struct dhcp_builder *b, const char *file);
 /* Writes END and pads with zeros (PAD) to DHCP_BOOTP_MIN_LEN (RFC 1542 §2.1;
  * some clients drop shorter replies). Returns the message length, -ENOSPC or
  * -EINVAL. Call once. A server sizes the buffer from the client's 57

@@ -22,6 +22,31 @@ struct dhcpd_known {
 	uint8_t mac[6];
 	char name[64];
 	uint32_t ip;               /* a fixed address (reserved), or 0 */
+	/* netboot (net/dhcpd/boot.c): a guest that boots from the network
+	 * gets the boot options whatever it says it is and whether or not
+	 * dhcpd_boot.enabled; boot_file (empty: the loader's default) is
+	 * its file whenever it gets them */
+	bool netboots;
+	char boot_file[DHCP_FILE_MAX + 1];
+};
+
+/* What a request says about the loader asking (dhcpd_loader_of). */
+enum dhcpd_loader {
+	DHCPD_LOADER_NONE,         /* not a netboot client, or one we have no file for */
+	DHCPD_LOADER_BIOS,         /* a PC's PXE ROM (arch 0) */
+	DHCPD_LOADER_UEFI_X64,
+	DHCPD_LOADER_UEFI_ARM64,
+	DHCPD_LOADER_UEFI_RISCV64,
+	DHCPD_LOADER_IPXE,         /* iPXE itself, whatever its platform: it runs scripts */
+	DHCPD_LOADER_UBOOT,
+	DHCPD_LOADERS
+};
+
+/* The boot options (siaddr, 'file', 66, 67) the server gives. */
+struct dhcpd_boot {
+	bool enabled;              /* clients that are not netbooting profile guests get them too */
+	uint32_t next_server;      /* siaddr and 66; 0: server_ip (the lab's own TFTP) */
+	char file[DHCPD_LOADERS][DHCP_FILE_MAX + 1]; /* per loader; empty: no file */
 };
 
 struct dhcpd_config {
@@ -36,6 +61,7 @@ struct dhcpd_config {
 	uint16_t mtu;              /* 0: not sent */
 	struct dhcpd_known known[DHCPD_KNOWN_MAX];
 	unsigned nknown;
+	struct dhcpd_boot boot;
 };
 
 struct dhcpd_stats {
@@ -68,7 +94,7 @@ struct dhcpd_reply {
 	uint8_t dst_mac[6];
 	bool commit;               /* the lease table changed: write it before sending */
 	bool exhausted;            /* no address was left for this client */
-	char log[160];             /* a line worth logging, or empty */
+	char log[256];             /* a line worth logging, or empty */
 };
 
 /* Sets up the server from its config: the pool over the range, the known
@@ -83,5 +109,18 @@ const char *dhcpd_lease_dns_name(const struct dhcpd_config *c, const struct dhcp
 /* One request in, at most one reply out. Never fails: what is wrong with
  * the request is counted and answered with nothing (or a NAK). */
 void dhcpd_handle(struct dhcpd *d, const struct dhcp_msg *m, time_t now, struct dhcpd_reply *out);
+
+/* Netboot (net/dhcpd/boot.c). What a reply tells a booting client. */
+struct dhcpd_boot_choice {
+	bool boot;                 /* send siaddr (and 'file', 66, 67 below) */
+	enum dhcpd_loader loader;
+	uint32_t next_server;
+	const char *file;          /* "" : none (siaddr and 66 only) */
+};
+enum dhcpd_loader dhcpd_loader_of(const struct dhcp_msg *m);
+/* "bios", "uefi-x64", ...; "none". */
+const char *dhcpd_loader_name(enum dhcpd_loader l);
+/* Whether and what the reply to m carries; see boot.c for the rules. */
+void dhcpd_boot_choose(const struct dhcpd_config *c, const struct dhcp_msg *m, struct dhcpd_boot_choice *out);
 
 #endif

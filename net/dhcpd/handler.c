@@ -49,8 +49,9 @@ void dhcpd_free(struct dhcpd *d)
 	dhcpd_pool_free(&d->pool);
 }
 
+/* bc: the boot options' header part (siaddr, 'file'), or NULL. */
 static void start_reply(struct dhcpd *d, const struct dhcp_msg *m, uint8_t type, uint32_t yiaddr,
-			struct dhcp_builder *b, struct dhcpd_reply *out)
+			const struct dhcpd_boot_choice *bc, struct dhcp_builder *b, struct dhcpd_reply *out)
 {
 	struct dhcp_msg h = { 0 };
 	size_t size = m->max_size >= 576 ? (size_t)m->max_size - 28 : 548;
@@ -64,8 +65,11 @@ static void start_reply(struct dhcpd *d, const struct dhcp_msg *m, uint8_t type,
 	h.yiaddr = yiaddr;
 	/* Table 3: ciaddr only in an ACK to a client that has an address. */
 	h.ciaddr = type == DHCPACK ? m->ciaddr : 0;
+	h.siaddr = bc && bc->boot ? bc->next_server : 0; /* "next server to use in bootstrap" */
 	memcpy(h.chaddr, m->chaddr, sizeof(h.chaddr));
 	dhcp_build_init(b, out->msg, size < sizeof(out->msg) ? size : sizeof(out->msg), &h);
+	if (bc && bc->boot && bc->file[0])
+		dhcp_build_file(b, bc->file);
 	dhcp_opt_u8(b, DHCP_OPT_MSG_TYPE, type);
 	dhcp_opt_ip(b, DHCP_OPT_SERVER_ID, d->cfg.server_ip);
 	out->type = type;
@@ -130,12 +134,40 @@ static void put_config(struct dhcpd *d, const struct dhcp_msg *m, const char *ho
 		dhcp_opt_u16(b, DHCP_OPT_MTU, d->cfg.mtu);
 }
 
+/* Options 66 and 67 when asked for in 55; the 'file' header and siaddr
+ * always (start_reply), which BOOTP-era ROMs and U-Boot read. dnsmasq
+ * (2.90) sends the name either in 67, when asked for, or in 'file'; both
+ * is as valid (RFC 2132 §9.5 makes 67 the alternative to 'file') and EDK2
+ * takes 67 when present. 66 is the next server as text (§9.4). */
+static void put_boot(const struct dhcp_msg *m, const struct dhcpd_boot_choice *bc, struct dhcp_builder *b)
+{
+	char ip[16];
+
+	if (!bc->boot)
+		return;
+	if (dhcp_prl_has(m, DHCP_OPT_TFTP_SERVER)) {
+		addr_format_ip4(bc->next_server, ip);
+		dhcp_opt_str(b, DHCP_OPT_TFTP_SERVER, ip);
+	}
+	if (bc->file[0] && dhcp_prl_has(m, DHCP_OPT_BOOTFILE))
+		dhcp_opt_str(b, DHCP_OPT_BOOTFILE, bc->file);
+}
+
+/* " boot FILE (LOADER)" for the OFFER/ACK line, or nothing. */
+static void boot_log(const struct dhcpd_boot_choice *bc, char *buf, size_t size)
+{
+	buf[0] = '\0';
+	if (bc->boot)
+		snprintf(buf, size, " boot %s (%s)", bc->file[0] ? bc->file : "without a file",
+			 dhcpd_loader_name(bc->loader));
+}
+
 static void nak(struct dhcpd *d, const struct dhcp_msg *m, const char *why, struct dhcpd_reply *out)
 {
 	struct dhcp_builder b;
 	char ip[16];
 
-	start_reply(d, m, DHCPNAK, 0, &b, out);
+	start_reply(d, m, DHCPNAK, 0, NULL, &b, out);
 	dhcp_opt_str(&b, DHCP_OPT_MESSAGE, why);
 	finish(&b, m, 0, out);
 	addr_format_ip4(m->has_requested_ip ? m->requested_ip : m->ciaddr, ip);
@@ -197,7 +229,8 @@ static void on_discover(struct dhcpd *d, const struct dhcp_msg *m, const struct 
 	uint32_t ip;
 	struct dhcpd_lease *l;
 	struct dhcp_builder b;
-	char text[16];
+	struct dhcpd_boot_choice bc;
+	char text[16], boot[DHCP_FILE_MAX + 32];
 
 	make_room(d, c, now);
 	ip = dhcpd_choose(&d->pool, c, m->has_requested_ip ? m->requested_ip : 0, now);
@@ -212,11 +245,14 @@ static void on_discover(struct dhcpd *d, const struct dhcp_msg *m, const struct 
 	if (l && !(l->state == LEASE_BOUND && l->expires > now) &&
 	    dhcpd_lease_set(&d->pool, ip, c, LEASE_OFFERED, now + DHCPD_OFFER_HOLD_S, NULL))
 		l->pinned = is_known(d, m->chaddr);
-	start_reply(d, m, DHCPOFFER, ip, &b, out);
+	dhcpd_boot_choose(&d->cfg, m, &bc);
+	start_reply(d, m, DHCPOFFER, ip, &bc, &b, out);
 	put_config(d, m, lease_name(d, m), true, &b);
+	put_boot(m, &bc, &b);
 	finish(&b, m, ip, out);
 	addr_format_ip4(ip, text);
-	snprintf(out->log, sizeof(out->log), "OFFER %s", text);
+	boot_log(&bc, boot, sizeof(boot));
+	snprintf(out->log, sizeof(out->log), "OFFER %s%s", text, boot);
 	d->st.offer++;
 }
 
@@ -225,17 +261,21 @@ static void ack(struct dhcpd *d, const struct dhcp_msg *m, const struct dhcpd_cl
 {
 	const char *name = lease_name(d, m);
 	struct dhcp_builder b;
-	char text[16];
+	struct dhcpd_boot_choice bc;
+	char text[16], boot[DHCP_FILE_MAX + 32];
 
 	/* A client holds one lease: one it moves away from is freed. */
 	dhcpd_lease_clear_others(&d->pool, c, ip, now);
 	dhcpd_lease_set(&d->pool, ip, c, LEASE_BOUND, now + (time_t)d->cfg.lease_time, name);
 	out->commit = true;
-	start_reply(d, m, DHCPACK, ip, &b, out);
+	dhcpd_boot_choose(&d->cfg, m, &bc);
+	start_reply(d, m, DHCPACK, ip, &bc, &b, out);
 	put_config(d, m, name, true, &b);
+	put_boot(m, &bc, &b);
 	finish(&b, m, ip, out);
 	addr_format_ip4(ip, text);
-	snprintf(out->log, sizeof(out->log), "ACK %s%s%s", text, name[0] ? " " : "", name);
+	boot_log(&bc, boot, sizeof(boot));
+	snprintf(out->log, sizeof(out->log), "ACK %s%s%s%s", text, name[0] ? " " : "", name, boot);
 	d->st.ack++;
 }
 
@@ -316,7 +356,7 @@ static void on_inform(struct dhcpd *d, const struct dhcp_msg *m, struct dhcpd_re
 
 	if (!m->ciaddr)
 		return;
-	start_reply(d, m, DHCPACK, 0, &b, out);
+	start_reply(d, m, DHCPACK, 0, NULL, &b, out);
 	put_config(d, m, NULL, false, &b);
 	finish(&b, m, 0, out);
 	d->st.ack++;

@@ -10,6 +10,30 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+/* The boot hints; 77 in the RFC 3004 form, which parses back to the same
+ * first class whatever its text. */
+static void rebuild_boot_hints(const struct dhcp_msg *m, struct dhcp_builder *b)
+{
+	uint8_t uc[sizeof(m->user_class)];
+	size_t n = strlen(m->user_class);
+
+	if (m->has_arch)
+		dhcp_opt_u16(b, DHCP_OPT_CLIENT_ARCH, m->arch);
+	if (m->has_ndi)
+		dhcp_opt_bytes(b, DHCP_OPT_CLIENT_NDI, m->ndi, sizeof(m->ndi));
+	if (m->has_uuid)
+		dhcp_opt_bytes(b, DHCP_OPT_CLIENT_UUID, m->uuid, sizeof(m->uuid));
+	if (m->vendor_class[0])
+		dhcp_opt_str(b, DHCP_OPT_VENDOR_CLASS, m->vendor_class);
+	if (n) {
+		uc[0] = (uint8_t)n;
+		memcpy(uc + 1, m->user_class, n);
+		dhcp_opt_bytes(b, DHCP_OPT_USER_CLASS, uc, n + 1);
+	}
+	if (m->ipxe)
+		dhcp_opt_bytes(b, DHCP_OPT_IPXE, NULL, 0);
+}
+
 /* Writes every field dhcp_parse() filled in; returns the length or < 0. */
 static int rebuild(const struct dhcp_msg *m, uint8_t *buf, size_t size)
 {
@@ -52,6 +76,7 @@ static int rebuild(const struct dhcp_msg *m, uint8_t *buf, size_t size)
 		dhcp_opt_bytes(&b, DHCP_OPT_RAPID_COMMIT, NULL, 0);
 	if (m->agent_info_len)
 		dhcp_opt_bytes(&b, DHCP_OPT_AGENT_INFO, m->agent_info, m->agent_info_len);
+	rebuild_boot_hints(m, &b);
 	return dhcp_build_finish(&b);
 }
 

@@ -24,6 +24,13 @@ static void init_once(void)
 		.dns = 0x0a4d0001,
 		.domain = "lab",
 		.lease_time = 3600,
+		/* netboot on, one netbooting guest (52:54:00:00:00:21) */
+		.nknown = 1,
+		.known = { { .mac = { 0x52, 0x54, 0, 0, 0, 0x21 }, .name = "nb1", .netboots = true,
+			     .boot_file = "nb1/ipxe.efi" } },
+		.boot = { .enabled = true,
+			  .file = { [DHCPD_LOADER_BIOS] = "pxelinux.0", [DHCPD_LOADER_UEFI_X64] = "grubnetx64.efi",
+				    [DHCPD_LOADER_IPXE] = "labinit/boot.ipxe" } },
 	};
 	static const uint8_t mac[6] = { 0x52, 0x54, 0, 1, 2, 3 };
 

@@ -666,6 +666,41 @@ static void test_qemu_args_cloud_init(void)
 	unlink(keys);
 }
 
+/* Netboot: the boot files per loader and per guest, the next server.
+ * Refused: a file longer than the BOOTP field's 127, blanks and quotes,
+ * a next server that is not one host's IPv4 address. */
+static void test_boot_keys(void)
+{
+	struct diag d;
+	char longname[200], text[400];
+
+	CHECK(load(guest_profile("CONFIG_BOOT_NEXT_SERVER=\"192.168.1.10\"\nCONFIG_BOOT_FILE_UBOOT=\"boot.scr\"\n"
+				 "CONFIG_GUEST2_BOOT_FILE=\"vm2/ipxe.efi\"\n"), NULL, P, &d) == 0);
+	CHECK_MSG(d.count == 0, "%s", diag_text(&d));
+	CHECK(P->boot_next_server == 0xc0a8010a);
+	CHECK(!strcmp(P->boot_files[BOOT_BIOS], "pxelinux.0") && !strcmp(P->boot_files[BOOT_UBOOT], "boot.scr"));
+	CHECK(!strcmp(P->boot_files[BOOT_UEFI_X64], "grubnetx64.efi") &&
+	      !strcmp(P->boot_files[BOOT_IPXE], "labinit/boot.ipxe"));
+	CHECK(!strcmp(P->guests[1].boot_file, "vm2/ipxe.efi") && !P->guests[0].boot_file[0]);
+	diag_free(&d);
+	profile_free(P);
+
+	memset(longname, 'a', 128);
+	longname[128] = '\0';
+	snprintf(text, sizeof(text), "CONFIG_BOOT_FILE_UEFI_ARM64=\"%s\"\n", longname);
+	refused(text, "CONFIG_BOOT_FILE_UEFI_ARM64: \"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa...\" is 128 characters");
+	snprintf(text, sizeof(text), "CONFIG_GUEST1_BOOT_FILE=\"%s\"\n", longname);
+	refused(text, "CONFIG_GUEST1_BOOT_FILE: \"aaaa");
+	refused("CONFIG_BOOT_FILE_BIOS=\"my file.0\"\n",
+		"CONFIG_BOOT_FILE_BIOS: \"my file.0\": a boot file name is printable ASCII without blanks");
+	refused("CONFIG_GUEST2_BOOT_FILE=\"a'b\"\n", "CONFIG_GUEST2_BOOT_FILE: \"a'b\": a boot file name");
+	refused("CONFIG_BOOT_NEXT_SERVER=\"tftp.lan\"\n",
+		"CONFIG_BOOT_NEXT_SERVER: \"tftp.lan\" is not an IPv4 address");
+	refused("CONFIG_BOOT_NEXT_SERVER=\"255.255.255.255\"\n",
+		"CONFIG_BOOT_NEXT_SERVER: \"255.255.255.255\" is not the address of a TFTP server");
+	refused("CONFIG_BOOT_NEXT_SERVER=\"224.0.0.1\"\n", "CONFIG_BOOT_NEXT_SERVER: \"224.0.0.1\" is not the address");
+}
+
 int main(void)
 {
 	FILE *f;
@@ -704,6 +739,7 @@ int main(void)
 	test_all_errors_reported();
 	test_console_log_size();
 	test_qemu_args_cloud_init();
+	test_boot_keys();
 	unlink(kernel);
 	unlink(path);
 	rmdir(dir);
