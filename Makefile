@@ -43,7 +43,8 @@ DEB_PACKAGES := make gcc musl-tools musl-dev linux-libc-dev kconfig-frontends cl
                 qemu-system-arm qemu-system-misc gdb-multiarch \
                 cpio kmod xz-utils kea-admin zstd xorriso isolinux pxelinux syslinux-common \
                 grub-common grub-efi-amd64-bin mtools dosfstools ovmf \
-                udhcpc isc-dhcp-client dhcpcd-base socat ndisc6 user-mode-linux tcpdump
+                udhcpc isc-dhcp-client dhcpcd-base socat ndisc6 user-mode-linux tcpdump \
+                u-boot-qemu ipxe
 
 .PHONY: all asan check unit fuzz fuzz-check run deps clean help menuconfig nconfig \
         oldconfig olddefconfig savedefconfig list-defconfigs bench demo-guest image

@@ -145,7 +145,7 @@ void labcfg_labnet(const struct profile *p, struct labnet_config *out)
 	}
 	out->nnets = p->nnets;
 	for (unsigned i = 0; i < p->nguests; i++)
-		for (unsigned k = 0; k < p->guests[i].nnics; k++)
+		for (unsigned k = 0; k < p->guests[i].nnics && p->guests[i].kind != RUNNER_BOARD; k++)
 			labcfg_tap(&p->guests[i], &p->guests[i].nics[k], out);
 	labcfg_nft(p, &out->nft);
 }
@@ -300,7 +300,8 @@ _Static_assert(GUEST_MAX_NICS >= PROFILE_MAX_NICS && BOOT_MAX_TAPS >= PROFILE_MA
 static enum guest_firmware firmware_of(enum firmware_kind f)
 {
 	static const enum guest_firmware of[] = { [FIRMWARE_KERNEL] = GUEST_FW_KERNEL, [FIRMWARE_BIOS] = GUEST_FW_BIOS,
-						  [FIRMWARE_UEFI] = GUEST_FW_UEFI, [FIRMWARE_FILE] = GUEST_FW_FILE };
+						  [FIRMWARE_UEFI] = GUEST_FW_UEFI, [FIRMWARE_UBOOT] = GUEST_FW_UBOOT,
+						  [FIRMWARE_FILE] = GUEST_FW_FILE };
 
 	return of[f];
 }
@@ -322,6 +323,7 @@ void labcfg_guest(const struct profile *p, const struct guest_cfg *g, struct gue
 	out->initrd = g->initrd;
 	out->firmware = firmware_of(g->firmware);
 	out->firmware_file = g->firmware_file;
+	out->boot_network = g->boot_network;
 	labcfg_disks(g, out);
 	out->append = g->append;
 	out->memory_mib = g->memory_mib;
