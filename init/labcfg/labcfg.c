@@ -351,6 +351,34 @@ void labcfg_guest(const struct profile *p, const struct guest_cfg *g, struct gue
 	out->gid = p->sandbox_uid + g->slot;
 }
 
+_Static_assert(NETBOOT_MAX_GUESTS >= PROFILE_GUEST_SLOTS, "every guest may netboot");
+
+static void netboot_export(struct netboot_config *out, const char *name, const char *what, const char *file)
+{
+	struct netboot_export *e = &out->exports[out->nexports++];
+
+	snprintf(e->path, sizeof(e->path), "labinit/guests/%s/%s", name, what);
+	e->file = file;
+}
+
+void labcfg_netboot(const struct profile *p, struct netboot_config *out)
+{
+	memset(out, 0, sizeof(*out));
+	for (unsigned i = 0; i < p->nguests; i++) {
+		const struct guest_cfg *g = &p->guests[i];
+		struct netboot_guest *n = &out->guests[out->nguests];
+
+		if (!g->boot_network || !g->nnics)
+			continue;
+		*n = (struct netboot_guest){ g->name, { 0 }, g->arch, g->initrd[0] != '\0', g->append ? g->append : "" };
+		memcpy(n->mac, g->nics[0].mac, 6);
+		out->nguests++;
+		netboot_export(out, g->name, "kernel", g->kernel);
+		if (g->initrd[0])
+			netboot_export(out, g->name, "initrd", g->initrd);
+	}
+}
+
 void labcfg_share(const struct profile *p, struct share_config *out)
 {
 	out->share_dir = p->share_dir;

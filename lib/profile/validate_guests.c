@@ -18,6 +18,7 @@
 #include "lib/core/words.h"
 #include "lib/profile/config.h"
 #include "lib/profile/validate_priv.h"
+#include "net/netboot/netboot.h"
 
 void profile_guest_mac(const char *name, uint8_t mac[6])
 {
@@ -361,6 +362,9 @@ static void guest_boot_network(struct vctx *c, struct guest_cfg *g, unsigned slo
 	/* (a board's, like FIRMWARE=kernel's, is required already) */
 	if (g->kind == RUNNER_QEMU && g->firmware != FIRMWARE_KERNEL && !*vc_str(c, K_GUEST(slot, GF_KERNEL)))
 		vc_error(c, K_GUEST(slot, GF_KERNEL), "BOOT=network needs a kernel: the lab's netboot menus boot it");
+	if (!netboot_append_ok(g->append))
+		vc_error(c, K_GUEST(slot, GF_APPEND), "a netbooted kernel's command line passes through GRUB, iPXE "
+			 "and U-Boot scripts: no $ { } ; ' \" \\ ` or control characters");
 	if (!g->nnics || g->nics[0].macvtap) {
 		vc_error(c, g->kind == RUNNER_BOARD ? K_GUEST(slot, GF_NICS) : key,
 			 "its first NIC is not on a lab network (macvtap, or none): the lab's DHCP and TFTP "
