@@ -47,7 +47,7 @@ DEB_PACKAGES := make gcc musl-tools musl-dev linux-libc-dev kconfig-frontends cl
                 cpio kmod xz-utils kea-admin zstd xorriso isolinux pxelinux syslinux-common \
                 grub-common grub-efi-amd64-bin mtools dosfstools ovmf \
                 udhcpc isc-dhcp-client dhcpcd-base socat ndisc6 user-mode-linux tcpdump \
-                tftp-hpa atftp tftpd-hpa
+                tftp-hpa atftp tftpd-hpa u-boot-qemu ipxe
 
 .PHONY: all asan check unit fuzz fuzz-check run deps clean help menuconfig nconfig \
         oldconfig olddefconfig savedefconfig list-defconfigs bench demo-guest image

@@ -38,12 +38,22 @@ config GUEST@N@_NAME
 	  It must differ from BRIDGE_NAME and UPLINK_IFNAME.
 
 config GUEST@N@_KIND
-	string "Kind (qemu or uml)"
+	string "Kind (qemu, uml or board)"
 	default "qemu"
 	help
 	  What runs the guest:
 	    qemu  a QEMU process (the default): any firmware, disk bus,
 	          NIC model, the gdb stub
+	    board nothing here: a machine the lab serves but does not run
+	          (a real board on a network's port, or a QEMU you run
+	          yourself), known by GUEST@N@_MAC (required). DHCP gives
+	          it its name and GUEST@N@_IP, and the lab's netboot menus
+	          boot its GUEST@N@_KERNEL/INITRD/APPEND (required kernel;
+	          GUEST@N@_ARCH picks its console). PID 1 never starts it;
+	          labctl guests lists it as a board. Refused with board:
+	          FIRMWARE, DISK*, EXTRA_DISKS, CLOUD_INIT, MEMORY, CPUS,
+	          NIC, GDB_*, QEMU_ARGS, AUTOSTART, RESTART, more than one
+	          NIC in NICS.
 	    uml   User-Mode Linux: the guest's kernel is itself a host
 	          process, built with make ARCH=um (./linux) or Debian's
 	          user-mode-linux package (/usr/bin/linux.uml). Debug it
@@ -114,12 +124,38 @@ config GUEST@N@_FIRMWARE
 	            NAME.OVMF_VARS.fd for as long as the disk. Give
 	            it 512 MiB or more (GUEST@N@_MEMORY): Debian's GRUB
 	            runs out of memory loading a kernel with 256
+	    u-boot  Debian's u-boot-qemu build for the architecture, as
+	            -bios: /usr/lib/u-boot/qemu-x86_64/u-boot.rom (pc) or
+	            /usr/lib/u-boot/qemu_arm64/u-boot.bin (virt); its
+	            distro boot tries the disks, then DHCP + TFTP
+	            (boot.scr.uimg, then pxelinux.cfg/ with
+	            GUEST@N@_BOOT=network). Not riscv64 (use a /PATH)
 	    /PATH   the absolute path of another firmware file, given to
 	            QEMU as -bios, e.g. a SeaBIOS you built (on riscv64:
 	            an OpenSBI or U-Boot instead of QEMU's OpenSBI)
 	  bios and uefi are x86_64 only (GUEST@N@_ARCH).
 	  With bios, uefi or a path, GUEST@N@_KERNEL is optional; if you set
-	  it anyway, the firmware boots that kernel instead of the disk.
+	  it anyway, the firmware boots that kernel instead of the disk
+	  (with GUEST@N@_BOOT=network: from the network). u-boot takes a
+	  kernel only with GUEST@N@_BOOT=network.
+
+config GUEST@N@_BOOT
+	string "Boot from (auto or network)"
+	default "auto"
+	help
+	  auto     (the default) the firmware boots GUEST@N@_KERNEL if set
+	           (QEMU hands it over), else the first disk
+	  network  the firmware netboots from the lab: its first NIC
+	           boots first (bootindex), DHCP names a loader, and the
+	           menus labinit generates for this guest's MAC boot
+	           GUEST@N@_KERNEL/INITRD/APPEND over TFTP (needs
+	           CONFIG_TFTP_ROOT). No -kernel: bios netboots with the
+	           NIC's iPXE ROM (pxelinux.0 or labinit/boot.ipxe), uefi
+	           with OVMF's own PXE (grubnetx64.efi), u-boot with
+	           its distro boot (boot.scr.uimg, then pxe get/boot).
+	  network needs a firmware (not "kernel"), a kernel, and its
+	  first NIC on a lab network that serves DHCP. A board
+	  (KIND=board) always netboots.
 
 config GUEST@N@_KERNEL
 	string "Kernel"

@@ -18,6 +18,7 @@ enum guest_firmware {
 	GUEST_FW_KERNEL,     /* QEMU loads the kernel itself (-kernel) */
 	GUEST_FW_BIOS,       /* SeaBIOS, QEMU's default, boots the first disk */
 	GUEST_FW_UEFI,       /* OVMF, with the guest's own variable store */
+	GUEST_FW_UBOOT,      /* Debian's u-boot-qemu build for the arch (-bios) */
 	GUEST_FW_FILE,       /* firmware_file (-bios) */
 };
 
@@ -40,6 +41,9 @@ struct guest_config {
 	unsigned ndisks;
 	enum guest_firmware firmware;
 	const char *firmware_file;           /* GUEST_FW_FILE's */
+	/* CONFIG_GUESTn_BOOT=network: the firmware netboots from the first
+	 * NIC; QEMU gets no kernel (the lab's menus name it) */
+	bool boot_network;
 	const char *append;                  /* the kernel's command line */
 	unsigned memory_mib, cpus;
 	/* its NICs: nics[i]'s tap is fd 3 + i of QEMU (UML: vec<i>); none

@@ -125,6 +125,7 @@ any_guest() {
 	return 1
 }
 if any_guest FIRMWARE uefi; then stage_listed image/lists/ovmf-files ovmf; fi
+if any_guest FIRMWARE u-boot; then stage_listed image/lists/uboot-files u-boot-qemu; fi
 # The other architectures' QEMU, only for a profile with such a guest.
 if any_guest ARCH aarch64; then stage_listed image/lists/qemu-files-aarch64 "qemu-system-arm or ipxe-qemu"; fi
 if any_guest ARCH riscv64; then

@@ -16,6 +16,11 @@
  *  bootindex=0 on the first disk when firmware boots: SeaBIOS and OVMF
  *   both honour it, whichever bus the disk is on (-boot order=c only
  *   speaks to SeaBIOS, and only of its "first hard disk");
+ *  a netbooting guest (boot_network): bootindex=0 on its first NIC
+ *   instead (the disk, if any, 1), which is `-boot n` for SeaBIOS (the
+ *   NIC's iPXE ROM) and the PXE boot option first for OVMF; under OVMF
+ *   the NIC has no option ROM (romfile=), so OVMF's own VirtioNetDxe or
+ *   E1000 driver and PxeBcDxe do the PXE, as on a real UEFI machine;
  *  the cloud-init seed read-only on virtio-blk, after the disks, so the
  *  guest's own disks keep their names;
  *  CONFIG_GUESTn_QEMU_ARGS last, so that they can add to or override
@@ -61,7 +66,7 @@ static void add_machine(struct argv_buf *a, const struct guest_config *g, const 
  * SeaBIOS through its linuxboot option ROM, OVMF through fw_cfg. */
 static void add_boot(struct argv_buf *a, const struct guest_config *g)
 {
-	if (!g->kernel[0])
+	if (!g->kernel[0] || g->boot_network)
 		return;
 	argv_add(a, "-kernel");
 	argv_add(a, "%s", g->kernel);
@@ -88,6 +93,9 @@ static void add_firmware(struct argv_buf *a, const struct guest_config *g, const
 		argv_add(a, "if=pflash,format=raw,unit=0,readonly=on,file=%s", QEMU_OVMF_CODE);
 		argv_add(a, "-drive");
 		argv_add(a, "if=pflash,format=raw,unit=1,file=%s", env->uefi_vars);
+	} else if (g->firmware == GUEST_FW_UBOOT) {
+		argv_add(a, "-bios");
+		argv_add(a, "%s", g->arch == GUESTHW_ARCH_AARCH64 ? QEMU_UBOOT_ARM64 : QEMU_UBOOT_X86_64);
 	} else if (g->firmware == GUEST_FW_FILE) {
 		argv_add(a, "-bios");
 		argv_add(a, "%s", g->firmware_file);
@@ -135,7 +143,7 @@ static void add_disk(struct argv_buf *a, const struct guest_config *g, const str
 	disk_place(d->bus, i, on_bus, place, sizeof(place));
 	argv_add(a, "-device");
 	argv_add(a, "%s,drive=drive%u,id=disk%u%s%s", disk_drivers[d->bus], i, i, place,
-	    i == 0 && g->firmware != GUEST_FW_KERNEL ? ",bootindex=0" : "");
+	    i != 0 || g->firmware == GUEST_FW_KERNEL ? "" : g->boot_network ? ",bootindex=1" : ",bootindex=0");
 }
 
 static void add_disks(struct argv_buf *a, const struct guest_config *g, const struct qemu_env *env)
@@ -153,6 +161,14 @@ static void add_disks(struct argv_buf *a, const struct guest_config *g, const st
 	}
 }
 
+/* How the first NIC of a netbooting guest boots (the comment on top). */
+static const char *nic_boot(const struct guest_config *g, unsigned i)
+{
+	if (i != 0 || !g->boot_network)
+		return "";
+	return g->firmware == GUEST_FW_UEFI ? ",bootindex=0,romfile=" : ",bootindex=0";
+}
+
 static void add_net(struct argv_buf *a, const struct guest_config *g, const struct qemu_env *env)
 {
 	char mac[18];
@@ -164,7 +180,8 @@ static void add_net(struct argv_buf *a, const struct guest_config *g, const stru
 		argv_add(a, "-netdev");
 		argv_add(a, "tap,id=n%u,fd=%d", i, env->tap_fd + (int)i);
 		argv_add(a, "-device");
-		argv_add(a, "%s,netdev=n%u,mac=%s", guesthw_nics[g->nnics ? g->nics[i].model : g->nic].name, i, mac);
+		argv_add(a, "%s,netdev=n%u,mac=%s%s", guesthw_nics[g->nnics ? g->nics[i].model : g->nic].name, i, mac,
+		    nic_boot(g, i));
 	}
 }
 

@@ -21,6 +21,12 @@ enum disk_format { DISK_RAW, DISK_QCOW2 };
 #define QEMU_OVMF_CODE "/usr/share/OVMF/OVMF_CODE_4M.fd"
 #define QEMU_OVMF_VARS "/usr/share/OVMF/OVMF_VARS_4M.fd"
 
+/* Debian's u-boot-qemu (2023.01): the qemu-x86_64 build (a 64-bit U-Boot
+ * behind its SPL, for the pc machine: its device tree is the i440FX's, and
+ * on q35 it finds no NIC) and the qemu_arm64 build for the virt machine. */
+#define QEMU_UBOOT_X86_64 "/usr/lib/u-boot/qemu-x86_64/u-boot.rom"
+#define QEMU_UBOOT_ARM64 "/usr/lib/u-boot/qemu_arm64/u-boot.bin"
+
 /* What QEMU's `-bios default` loads on the riscv64 virt machine (Debian's
  * qemu-system-data); image/lists/qemu-files-riscv64 carries it. */
 #define QEMU_OPENSBI "/usr/share/qemu/opensbi-riscv64-generic-fw_dynamic.bin"

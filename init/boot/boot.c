@@ -490,8 +490,14 @@ static void start_guests(struct boot *b)
 	if (!b->pr->nguests)
 		return;
 	accel = pick_accel();
-	for (unsigned i = 0; i < b->pr->nguests; i++)
-		start_guest(b, &b->pr->guests[i], accel);
+	for (unsigned i = 0; i < b->pr->nguests; i++) {
+		const struct guest_cfg *g = &b->pr->guests[i];
+
+		if (g->kind == RUNNER_BOARD) /* served (DHCP, DNS, netboot), never run */
+			log_info("board %s: not started here; it netboots from the lab", g->name);
+		else
+			start_guest(b, g, accel);
+	}
 }
 
 static void start_services(struct boot *b)

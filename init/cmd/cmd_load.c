@@ -23,8 +23,8 @@ struct profile *cmd_load_profile(int argc, char **argv, const char *verb)
 			cmdline = argv[++i];
 		else if (!strcmp(argv[i], "--boot"))
 			cmdline = read_kernel_cmdline(kcmdline, sizeof(kcmdline));
-		else if (!strcmp(argv[i], "--net") && i + 1 < argc)
-			i++; /* cmd_net_arg()'s */
+		else if ((!strcmp(argv[i], "--net") || !strcmp(argv[i], "--dir")) && i + 1 < argc)
+			i++; /* cmd_net_arg()'s, cmd_netboot's */
 		else
 			path = NULL, i = argc;
 	}

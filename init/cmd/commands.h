@@ -9,6 +9,7 @@ int cmd_up(int argc, char **argv);
 int cmd_down(int argc, char **argv);
 int cmd_dhcpc(int argc, char **argv);
 int cmd_dns(int argc, char **argv);
+int cmd_netboot(int argc, char **argv);
 int cmd_dhcpd(int argc, char **argv);
 int cmd_tftpd(int argc, char **argv);
 int cmd_labdata_label(int argc, char **argv);

@@ -18,6 +18,7 @@ static const struct command {
 	{ "dhcpc", cmd_dhcpc, "dhcpc IFNAME [--hostname NAME]  the uplink's DHCP client, in the foreground" },
 	{ "dhcpd", cmd_dhcpd, "dhcpd --config FILE  the DHCP (and DNS) worker for the guests, in the foreground" },
 	{ "tftpd", cmd_tftpd, "tftpd --config FILE [--net NAME|N]  the lab's TFTP server alone, in the foreground" },
+	{ "netboot", cmd_netboot, "netboot --config FILE --dir DIR  write the netboot menus into DIR, list the TFTP exports" },
 	{ "dns", cmd_dns, "dns --config FILE  the lab's DNS server on its own, in the foreground" },
 	{ "boot", cmd_boot, "boot --config FILE [--hotplug]  PID 1's one-shot boot (\"stage 2\"); PID 1 starts it" },
 	{ "labdata-label", cmd_labdata_label, "labdata-label DEVICE  the filesystem label boot looks for (LABDATA)" },

@@ -148,7 +148,7 @@ void labcfg_labnet(const struct profile *p, struct labnet_config *out)
 	}
 	out->nnets = p->nnets;
 	for (unsigned i = 0; i < p->nguests; i++)
-		for (unsigned k = 0; k < p->guests[i].nnics; k++)
+		for (unsigned k = 0; k < p->guests[i].nnics && p->guests[i].kind != RUNNER_BOARD; k++)
 			labcfg_tap(&p->guests[i], &p->guests[i].nics[k], out);
 	labcfg_nft(p, &out->nft);
 }
@@ -357,7 +357,8 @@ _Static_assert(GUEST_MAX_NICS >= PROFILE_MAX_NICS && BOOT_MAX_TAPS >= PROFILE_MA
 static enum guest_firmware firmware_of(enum firmware_kind f)
 {
 	static const enum guest_firmware of[] = { [FIRMWARE_KERNEL] = GUEST_FW_KERNEL, [FIRMWARE_BIOS] = GUEST_FW_BIOS,
-						  [FIRMWARE_UEFI] = GUEST_FW_UEFI, [FIRMWARE_FILE] = GUEST_FW_FILE };
+						  [FIRMWARE_UEFI] = GUEST_FW_UEFI, [FIRMWARE_UBOOT] = GUEST_FW_UBOOT,
+						  [FIRMWARE_FILE] = GUEST_FW_FILE };
 
 	return of[f];
 }
@@ -379,6 +380,7 @@ void labcfg_guest(const struct profile *p, const struct guest_cfg *g, struct gue
 	out->initrd = g->initrd;
 	out->firmware = firmware_of(g->firmware);
 	out->firmware_file = g->firmware_file;
+	out->boot_network = g->boot_network;
 	labcfg_disks(g, out);
 	out->append = g->append;
 	out->memory_mib = g->memory_mib;
@@ -404,6 +406,34 @@ void labcfg_guest(const struct profile *p, const struct guest_cfg *g, struct gue
 	 * QEMU can open another's disks or files, nor the worker's. */
 	out->uid = p->sandbox_uid + g->slot;
 	out->gid = p->sandbox_uid + g->slot;
+}
+
+_Static_assert(NETBOOT_MAX_GUESTS >= PROFILE_GUEST_SLOTS, "every guest may netboot");
+
+static void netboot_export(struct netboot_config *out, const char *name, const char *what, const char *file)
+{
+	struct netboot_export *e = &out->exports[out->nexports++];
+
+	snprintf(e->path, sizeof(e->path), "labinit/guests/%s/%s", name, what);
+	e->file = file;
+}
+
+void labcfg_netboot(const struct profile *p, struct netboot_config *out)
+{
+	memset(out, 0, sizeof(*out));
+	for (unsigned i = 0; i < p->nguests; i++) {
+		const struct guest_cfg *g = &p->guests[i];
+		struct netboot_guest *n = &out->guests[out->nguests];
+
+		if (!g->boot_network || !g->nnics)
+			continue;
+		*n = (struct netboot_guest){ g->name, { 0 }, g->arch, g->initrd[0] != '\0', g->append ? g->append : "" };
+		memcpy(n->mac, g->nics[0].mac, 6);
+		out->nguests++;
+		netboot_export(out, g->name, "kernel", g->kernel);
+		if (g->initrd[0])
+			netboot_export(out, g->name, "initrd", g->initrd);
+	}
 }
 
 void labcfg_share(const struct profile *p, struct share_config *out)

@@ -6,6 +6,7 @@
 #define LAB_LABCFG_H
 
 #include "guests/model.h"
+#include "net/netboot/netboot.h"
 #include "guests/share/share.h"
 #include "lib/profile/profile.h"
 #include "net/dhcpd/worker.h"
@@ -22,6 +23,10 @@ void labcfg_tftpd(const struct profile *p, unsigned net, struct tftpd_config *ou
 bool labcfg_net_worker(const struct profile *p, unsigned net);
 void labcfg_guest(const struct profile *p, const struct guest_cfg *g, struct guest_config *out);
 void labcfg_share(const struct profile *p, struct share_config *out);
+/* The netboot menus of the guests that boot over the network
+ * (CONFIG_GUESTn_BOOT=network, boards) and the files the TFTP server
+ * exports for them (labinit/guests/NAME/kernel, .../initrd). */
+void labcfg_netboot(const struct profile *p, struct netboot_config *out);
 /* The users: SANDBOX_UID the DHCP/DNS worker, + slot a guest's QEMU (its
  * own group too), and this one, after the slots, the uplink's DHCP client. */
 uid_t labcfg_uplink_client_uid(const struct profile *p);

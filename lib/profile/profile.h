@@ -62,9 +62,10 @@ struct service_cfg {
 	char buf[1024];
 };
 
-enum firmware_kind { FIRMWARE_KERNEL, FIRMWARE_BIOS, FIRMWARE_UEFI, FIRMWARE_FILE };
-/* CONFIG_GUESTn_KIND: what runs the guest. */
-enum guest_runner { RUNNER_QEMU, RUNNER_UML };
+enum firmware_kind { FIRMWARE_KERNEL, FIRMWARE_BIOS, FIRMWARE_UEFI, FIRMWARE_UBOOT, FIRMWARE_FILE };
+/* CONFIG_GUESTn_KIND: what runs the guest; a board is run by nobody here
+ * (a real board, or a QEMU its user runs): the lab only serves it. */
+enum guest_runner { RUNNER_QEMU, RUNNER_UML, RUNNER_BOARD };
 enum restart_policy { RESTART_ON_FAILURE, RESTART_ALWAYS, RESTART_NEVER };
 
 /* CONFIG_NET1_MODE / CONFIG_NETn_MODE: what a lab network promises. */
@@ -131,6 +132,9 @@ struct guest_cfg {
 	char kernel[4096], initrd[4096];       /* resolved against files_dir */
 	enum firmware_kind firmware;
 	char firmware_file[4096];               /* FIRMWARE_FILE's */
+	/* CONFIG_GUESTn_BOOT="network", or a board: its firmware boots
+	 * KERNEL/INITRD/APPEND from the lab's netboot menus */
+	bool boot_network;
 	/* CONFIG_GUESTn_DISK (when set) first, then the EXTRA_DISKS */
 	struct disk_cfg {
 		char path[4096];                /* resolved against files_dir */

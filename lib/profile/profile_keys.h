@@ -84,6 +84,7 @@
 	X(KIND, STR, "qemu", 0, 0)             \
 	X(ARCH, STR, "x86_64", 0, 0)           \
 	X(FIRMWARE, STR, "kernel", 0, 0)       \
+	X(BOOT, STR, "auto", 0, 0)             \
 	X(KERNEL, STR, "", 0, 0)               \
 	X(INITRD, STR, "", 0, 0)               \
 	X(DISK, STR, "", 0, 0)                 \

@@ -18,6 +18,7 @@
 #include "lib/core/words.h"
 #include "lib/profile/config.h"
 #include "lib/profile/validate_priv.h"
+#include "net/netboot/netboot.h"
 
 void profile_guest_mac(const char *name, uint8_t mac[6])
 {
@@ -153,21 +154,27 @@ static void guest_arch(struct vctx *c, struct guest_cfg *g, unsigned slot)
 }
 
 /* SeaBIOS and OVMF are x86 firmware; a virt machine boots its kernel
- * directly (riscv64 through OpenSBI) or runs a firmware file given by path. */
+ * directly (riscv64 through OpenSBI) or runs a firmware file given by path.
+ * U-Boot: Debian's u-boot-qemu builds for QEMU's x86_64 pc and arm64 virt
+ * machines (its riscv64 build needs OpenSBI below it, not wired here). */
 static void guest_firmware_arch(struct vctx *c, const struct guest_cfg *g, unsigned slot)
 {
 	if (g->arch != GUESTHW_ARCH_X86_64 && (g->firmware == FIRMWARE_BIOS || g->firmware == FIRMWARE_UEFI))
 		vc_error(c, K_GUEST(slot, GF_FIRMWARE),
 			 "\"%s\": SeaBIOS and OVMF are x86_64 firmware, and CONFIG_GUEST%u_ARCH is %s; "
-			 "use kernel, or the path of a firmware file for its virt machine",
+			 "use kernel, u-boot, or the path of a firmware file for its virt machine",
 			 vc_str(c, K_GUEST(slot, GF_FIRMWARE)), slot + 1, guesthw_archs[g->arch].name);
+	if (g->firmware == FIRMWARE_UBOOT && g->arch == GUESTHW_ARCH_RISCV64)
+		vc_error(c, K_GUEST(slot, GF_FIRMWARE),
+			 "u-boot: labinit runs Debian's u-boot-qemu builds for x86_64 and aarch64; on riscv64 give "
+			 "the path of an S-mode U-Boot with OpenSBI instead");
 }
 
-/* "kernel", "bios", "uefi" (in the order of enum firmware_kind) or the
- * absolute path of a firmware file. */
+/* "kernel", "bios", "uefi", "u-boot" (in the order of enum firmware_kind)
+ * or the absolute path of a firmware file. */
 static void guest_firmware(struct vctx *c, struct guest_cfg *g, unsigned slot)
 {
-	static const char *const kinds[] = { "kernel", "bios", "uefi", NULL };
+	static const char *const kinds[] = { "kernel", "bios", "uefi", "u-boot", NULL };
 	unsigned key = K_GUEST(slot, GF_FIRMWARE);
 	const char *v = vc_str(c, key);
 	int i;
@@ -180,7 +187,8 @@ static void guest_firmware(struct vctx *c, struct guest_cfg *g, unsigned slot)
 	}
 	g->firmware = FIRMWARE_FILE;
 	if (v[0] != '/') {
-		vc_error(c, key, "\"%s\": expected kernel, bios, uefi or the absolute path of a firmware file", v);
+		vc_error(c, key, "\"%s\": expected kernel, bios, uefi, u-boot or the absolute path of a firmware file",
+			 v);
 		return;
 	}
 	resolve_path(c, key, v, g->firmware_file, sizeof(g->firmware_file));
@@ -280,26 +288,94 @@ static void guest_disks(struct vctx *c, struct guest_cfg *g, unsigned slot)
 	guest_bus_room(c, g, slot);
 }
 
-/* "qemu" or "uml", in the order of enum guest_runner. */
+/* "qemu", "uml" or "board", in the order of enum guest_runner. */
 static void guest_kind(struct vctx *c, struct guest_cfg *g, unsigned slot)
 {
-	static const char *const kinds[] = { "qemu", "uml", NULL };
+	static const char *const kinds[] = { "qemu", "uml", "board", NULL };
 	unsigned key = K_GUEST(slot, GF_KIND);
 	int i = word_index(kinds, vc_str(c, key));
 
 	if (i < 0)
-		vc_error(c, key, "\"%s\": expected qemu or uml (User-Mode Linux)", vc_str(c, key));
-	g->kind = i == 1 ? RUNNER_UML : RUNNER_QEMU;
+		vc_error(c, key, "\"%s\": expected qemu, uml (User-Mode Linux) or board (a machine the lab serves "
+			 "but does not run)", vc_str(c, key));
+	g->kind = i < 0 ? RUNNER_QEMU : (enum guest_runner)i;
 }
 
-/* A key set away from its default that a UML guest cannot honour. */
-static void uml_refuse(struct vctx *c, unsigned slot, enum guest_field f, const char *why)
+/* A key set away from its default that a UML guest (or a board) cannot honour. */
+static void kind_refuse(struct vctx *c, unsigned slot, enum guest_field f, const char *what, const char *why)
 {
 	char def[64];
 	unsigned key = K_GUEST(slot, f);
 
 	if (strcmp(vc_str(c, key), profile_key_default(key, def)))
-		vc_error(c, key, "a UML guest %s", why);
+		vc_error(c, key, "%s %s", what, why);
+}
+
+static void uml_refuse(struct vctx *c, unsigned slot, enum guest_field f, const char *why)
+{
+	kind_refuse(c, slot, f, "a UML guest", why);
+}
+
+/* A board: a machine the lab serves (DHCP, DNS, TFTP, the netboot menus
+ * that boot its KERNEL) but never runs. What would configure its QEMU is
+ * refused; its MAC is how the lab knows it, so it is required. */
+static void guest_board(struct vctx *c, const struct guest_cfg *g, unsigned slot)
+{
+	static const enum guest_field qemu_only[] = { GF_FIRMWARE, GF_DISK, GF_DISK_PERSISTENT, GF_DISK_BUS,
+						      GF_EXTRA_DISKS, GF_CLOUD_INIT, GF_MEMORY, GF_CPUS, GF_NIC,
+						      GF_GDB_PORT, GF_GDB_WAIT, GF_QEMU_ARGS, GF_AUTOSTART, GF_RESTART };
+	static const char why[] = "is not run by the lab (KIND=board): this key configures the QEMU of a guest "
+				  "the lab runs";
+
+	for (unsigned i = 0; i < sizeof(qemu_only) / sizeof(qemu_only[0]); i++)
+		kind_refuse(c, slot, qemu_only[i], "a board", why);
+	if (!*vc_str(c, K_GUEST(slot, GF_MAC)))
+		vc_error(c, K_GUEST(slot, GF_MAC), "a board is known by its MAC (KIND=board): set it, e.g. "
+			 "\"02:00:00:00:00:01\" for a QEMU you run, or the board's own");
+	if (g->nnics > 1 || (g->nnics && g->nics[0].macvtap))
+		vc_error(c, K_GUEST(slot, GF_NICS), "a board has one NIC on a lab network: NICS names that network "
+			 "only (e.g. \"2\"), its MAC is CONFIG_GUEST%u_MAC", slot + 1);
+}
+
+/* CONFIG_GUESTn_BOOT: "auto" (its firmware boots the kernel QEMU was
+ * given, else the first disk) or "network" (its firmware netboots from
+ * the lab: DHCP, then the netboot menus boot KERNEL/INITRD/APPEND). A
+ * board always netboots. Needs the first NIC on a lab network that serves
+ * DHCP, and a firmware that netboots. */
+static void guest_boot_network(struct vctx *c, struct guest_cfg *g, unsigned slot)
+{
+	static const char *const boots[] = { "auto", "network", NULL };
+	unsigned key = K_GUEST(slot, GF_BOOT);
+	int i = word_index(boots, vc_str(c, key));
+	const struct net_cfg *n;
+
+	if (i < 0)
+		vc_error(c, key, "\"%s\": expected auto or network", vc_str(c, key));
+	g->boot_network = i == 1 || g->kind == RUNNER_BOARD;
+	if (!g->boot_network)
+		return;
+	if (g->kind == RUNNER_UML)
+		vc_error(c, key, "network: a UML guest is its kernel and has no firmware to netboot; use KIND=qemu");
+	else if (g->kind == RUNNER_QEMU && g->firmware == FIRMWARE_KERNEL)
+		vc_error(c, key, "network: with CONFIG_GUEST%u_FIRMWARE=\"kernel\" QEMU loads the kernel itself; "
+			 "netbooting needs a firmware: bios (iPXE), uefi (OVMF) or u-boot", slot + 1);
+	/* (a board's, like FIRMWARE=kernel's, is required already) */
+	if (g->kind == RUNNER_QEMU && g->firmware != FIRMWARE_KERNEL && !*vc_str(c, K_GUEST(slot, GF_KERNEL)))
+		vc_error(c, K_GUEST(slot, GF_KERNEL), "BOOT=network needs a kernel: the lab's netboot menus boot it");
+	if (!netboot_append_ok(g->append))
+		vc_error(c, K_GUEST(slot, GF_APPEND), "a netbooted kernel's command line passes through GRUB, iPXE "
+			 "and U-Boot scripts: no $ { } ; ' \" \\ ` or control characters");
+	if (!g->nnics || g->nics[0].macvtap) {
+		vc_error(c, g->kind == RUNNER_BOARD ? K_GUEST(slot, GF_NICS) : key,
+			 "its first NIC is not on a lab network (macvtap, or none): the lab's DHCP and TFTP "
+			 "cannot netboot it");
+		return;
+	}
+	n = &c->p->nets[g->nics[0].net];
+	if (!n->dhcp)
+		vc_error(c, key, "%s: network %u (%s) of its first NIC serves no DHCP (CONFIG_NET%u_DHCP), "
+			 "which a netboot starts with", g->kind == RUNNER_BOARD ? "board" : "network", n->num,
+			 n->name, n->num);
 }
 
 /* What a UML guest is: its kernel run as a process, one CPU, ubd disks
@@ -351,7 +427,13 @@ static void guest_boot(struct vctx *c, struct guest_cfg *g, unsigned slot)
 	resolve_file(c, K_GUEST(slot, GF_INITRD), g->initrd, sizeof(g->initrd), NULL);
 	g->append = vc_str(c, K_GUEST(slot, GF_APPEND));
 	guest_disks(c, g, slot);
-	if (has_kernel || g->firmware == FIRMWARE_KERNEL)
+	if (g->firmware == FIRMWARE_UBOOT && has_kernel && strcmp(vc_str(c, K_GUEST(slot, GF_BOOT)), "network"))
+		vc_error(c, K_GUEST(slot, GF_KERNEL),
+			 "U-Boot boots its disk or, with CONFIG_GUEST%u_BOOT=\"network\", this kernel from the lab's "
+			 "netboot menus; QEMU cannot hand it a kernel (-kernel): set BOOT, or FIRMWARE=kernel",
+			 slot + 1);
+	if (has_kernel || g->firmware == FIRMWARE_KERNEL || g->kind == RUNNER_BOARD ||
+	    !strcmp(vc_str(c, K_GUEST(slot, GF_BOOT)), "network"))
 		return;
 	if (!*vc_str(c, K_GUEST(slot, GF_DISK)))
 		vc_error(c, K_GUEST(slot, GF_DISK),
@@ -599,6 +681,9 @@ static void guest_validate(struct vctx *c, unsigned slot)
 	guest_nic_restart(c, g, slot);
 	guest_mac(c, g, slot);
 	guest_nics(c, g, slot);
+	if (g->kind == RUNNER_BOARD)
+		guest_board(c, g, slot);
+	guest_boot_network(c, g, slot);
 	guest_ip(c, g, slot);
 	guest_gdb(c, g, slot);
 	g->autostart = vc_num(c, K_GUEST(slot, GF_AUTOSTART));

@@ -223,6 +223,52 @@ static void test_firmware(void)
 	CHECK(count(&a, "-drive") == 3);
 }
 
+/* BOOT=network: no kernel for QEMU, the first NIC boots first (the disk
+ * after it); under OVMF without its iPXE ROM, so that OVMF's own PXE runs;
+ * U-Boot is Debian's build for the arch. */
+static void test_boot_network(void)
+{
+	struct qemu_env env = env_tcg();
+	struct guest_config g = guest();
+	static struct argv_buf a;
+
+	g.boot_network = true;
+	g.firmware = GUEST_FW_BIOS;
+	CHECK(qemu_build_argv(&g, &env, &a) == 0);
+	CHECK(find(&a, "-kernel", NULL) < 0 && find(&a, "-initrd", NULL) < 0 && find(&a, "-append", NULL) < 0);
+	CHECK(find(&a, "-device", "virtio-net-pci,netdev=n0,mac=52:54:00:12:34:56,bootindex=0") >= 0);
+	g.disks[0] = (struct guest_disk){ "/lab/scratch.img", GUESTHW_BUS_VIRTIO, false };
+	g.ndisks = 1;
+	g.firmware = GUEST_FW_UEFI;
+	env.uefi_vars = "/run/labinit/guests/vm1/OVMF_VARS.fd";
+	CHECK(qemu_build_argv(&g, &env, &a) == 0);
+	CHECK(find(&a, "-device", "virtio-net-pci,netdev=n0,mac=52:54:00:12:34:56,bootindex=0,romfile=") >= 0);
+	CHECK(find(&a, "-device", "virtio-blk-pci,drive=drive0,id=disk0,bootindex=1") >= 0);
+	CHECK(count(&a, "-drive") == 3 && find(&a, "-kernel", NULL) < 0);
+	g.ndisks = 0;
+	g.firmware = GUEST_FW_UBOOT;
+	CHECK(qemu_build_argv(&g, &env, &a) == 0);
+	CHECK(find(&a, "-bios", "/usr/lib/u-boot/qemu-x86_64/u-boot.rom") >= 0 && count(&a, "-drive") == 0);
+	CHECK(find(&a, "-machine", "pc,accel=tcg") >= 0);
+	g.arch = GUESTHW_ARCH_AARCH64;
+	env.qemu = "/usr/bin/qemu-system-aarch64";
+	CHECK(qemu_build_argv(&g, &env, &a) == 0);
+	CHECK(find(&a, "-bios", "/usr/lib/u-boot/qemu_arm64/u-boot.bin") >= 0 && find(&a, "-kernel", NULL) < 0);
+	/* Only the first NIC boots; without BOOT=network a kernel is QEMU's. */
+	g.boot_network = false;
+	g.firmware = GUEST_FW_BIOS;
+	g.arch = GUESTHW_ARCH_X86_64;
+	g.nnics = 2;
+	g.nics[0] = (struct guest_nic){ GUESTHW_NIC_E1000, { 0x52, 0x54, 0, 0, 0, 1 }, "vm1", false };
+	g.nics[1] = (struct guest_nic){ GUESTHW_NIC_VIRTIO, { 0x52, 0x54, 0, 0, 0, 2 }, "vm1.1", false };
+	CHECK(qemu_build_argv(&g, &env, &a) == 0);
+	CHECK(find(&a, "-kernel", NULL) >= 0 && find(&a, "-device", "e1000,netdev=n0,mac=52:54:00:00:00:01") >= 0);
+	g.boot_network = true;
+	CHECK(qemu_build_argv(&g, &env, &a) == 0);
+	CHECK(find(&a, "-device", "e1000,netdev=n0,mac=52:54:00:00:00:01,bootindex=0") >= 0);
+	CHECK(find(&a, "-device", "virtio-net-pci,netdev=n1,mac=52:54:00:00:00:02") >= 0);
+}
+
 /* The cloud-init seed read-only after the disks; QEMU_ARGS last, split
  * as a shell would; a value the splitter refuses refuses the argv. */
 static void test_seed_and_extra_args(void)
@@ -359,6 +405,7 @@ int main(void)
 	test_first_disk_buses();
 	test_extra_disks();
 	test_firmware();
+	test_boot_network();
 	test_seed_and_extra_args();
 	test_arch_aarch64();
 	test_arch_riscv64();

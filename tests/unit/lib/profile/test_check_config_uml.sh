@@ -39,7 +39,7 @@ refuse() {
 	grep -qF "$2" "$tmp/out" || { cat "$tmp/out"; t_error "$1: missing \"$2\""; }
 }
 
-refuse '' 'CONFIG_GUEST1_KIND: "xen": expected qemu or uml' xen
+refuse '' 'CONFIG_GUEST1_KIND: "xen": expected qemu, uml (User-Mode Linux) or board' xen
 refuse 'CONFIG_GUEST1_FIRMWARE="bios"' 'CONFIG_GUEST1_FIRMWARE: a UML guest is its kernel, run as a host process: no firmware'
 refuse 'CONFIG_GUEST1_DISK_BUS="ide"' 'CONFIG_GUEST1_DISK_BUS: a UML guest has ubd disks'
 refuse 'CONFIG_GUEST1_EXTRA_DISKS="extra.img:nvme"' 'CONFIG_GUEST1_EXTRA_DISKS: '"$tmp"'/files/extra.img: a UML guest has ubd disks: no bus to choose'

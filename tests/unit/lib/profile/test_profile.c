@@ -350,6 +350,50 @@ static void test_macvtap_nics(void)
 		"CONFIG_GUEST1_IP: its first NIC is a macvtap NIC");
 }
 
+/* Issue 15: BOOT=network with a firmware, U-Boot, boards; each refusal
+ * names its key. */
+static void test_netboot_guests(void)
+{
+	struct diag d;
+
+	char text[4096];
+
+	snprintf(text, sizeof(text), "CONFIG_GUEST1_FIRMWARE=\"bios\"\nCONFIG_GUEST1_BOOT=\"network\"\n"
+		 "CONFIG_GUEST2_FIRMWARE=\"u-boot\"\nCONFIG_GUEST2_BOOT=\"network\"\n"
+		 "CONFIG_GUEST2_ARCH=\"aarch64\"\nCONFIG_GUEST3=y\nCONFIG_GUEST3_KIND=\"board\"\n"
+		 "CONFIG_GUEST3_NAME=\"rpi\"\nCONFIG_GUEST3_MAC=\"02:00:00:00:00:01\"\n"
+		 "CONFIG_GUEST3_KERNEL=\"%s\"\nCONFIG_GUEST3_IP=\"10.77.0.9\"\n", kernel);
+	CHECK(load(guest_profile(text), NULL, P, &d) == 0);
+	CHECK_MSG(d.count == 0, "%s", diag_text(&d));
+	CHECK(P->nguests == 3 && P->guests[0].boot_network && P->guests[0].firmware == FIRMWARE_BIOS);
+	CHECK(P->guests[1].boot_network && P->guests[1].firmware == FIRMWARE_UBOOT);
+	CHECK(P->guests[2].kind == RUNNER_BOARD && P->guests[2].boot_network && P->guests[2].ip);
+	CHECK(!memcmp(P->guests[2].nics[0].mac, "\x02\0\0\0\0\x01", 6) && P->guests[2].nnics == 1);
+	diag_free(&d);
+	profile_free(P);
+	refused("CONFIG_GUEST1_BOOT=\"pxe\"\n", "CONFIG_GUEST1_BOOT: \"pxe\": expected auto or network");
+	refused("CONFIG_GUEST1_BOOT=\"network\"\n",
+		"CONFIG_GUEST1_BOOT: network: with CONFIG_GUEST1_FIRMWARE=\"kernel\" QEMU loads the kernel itself");
+	refused("CONFIG_GUEST3=y\nCONFIG_GUEST3_BOOT=\"network\"\nCONFIG_GUEST3_FIRMWARE=\"uefi\"\n",
+		"CONFIG_GUEST3_KERNEL: BOOT=network needs a kernel");
+	refused("CONFIG_GUEST1_BOOT=\"network\"\nCONFIG_GUEST1_FIRMWARE=\"bios\"\nCONFIG_GUEST1_NICS=\"macvtap\"\n",
+		"CONFIG_GUEST1_BOOT: its first NIC is not on a lab network");
+	refused("CONFIG_GUEST1_BOOT=\"network\"\nCONFIG_GUEST1_FIRMWARE=\"bios\"\nCONFIG_DHCP_SERVER=n\n",
+		"CONFIG_GUEST1_BOOT: network: network 1 (lab) of its first NIC serves no DHCP");
+	refused("CONFIG_GUEST1_KIND=\"uml\"\nCONFIG_GUEST1_BOOT=\"network\"\n",
+		"CONFIG_GUEST1_BOOT: network: a UML guest is its kernel");
+	refused("CONFIG_GUEST1_FIRMWARE=\"u-boot\"\n", "CONFIG_GUEST1_KERNEL: U-Boot boots its disk or");
+	refused("CONFIG_GUEST1_FIRMWARE=\"u-boot\"\nCONFIG_GUEST1_ARCH=\"riscv64\"\nCONFIG_GUEST1_BOOT=\"network\"\n",
+		"CONFIG_GUEST1_FIRMWARE: u-boot: labinit runs Debian's u-boot-qemu builds for x86_64 and aarch64");
+	refused("CONFIG_GUEST1_KIND=\"board\"\n", "CONFIG_GUEST1_MAC: a board is known by its MAC");
+	refused("CONFIG_GUEST1_KIND=\"board\"\nCONFIG_GUEST1_MAC=\"02:00:00:00:00:01\"\nCONFIG_GUEST1_MEMORY=512\n",
+		"CONFIG_GUEST1_MEMORY: a board is not run by the lab (KIND=board)");
+	refused("CONFIG_GUEST1_KIND=\"board\"\nCONFIG_GUEST1_MAC=\"02:00:00:00:00:01\"\nCONFIG_GUEST1_NICS=\"1 1\"\n",
+		"CONFIG_GUEST1_NICS: a board has one NIC on a lab network");
+	refused("CONFIG_GUEST3=y\nCONFIG_GUEST3_KIND=\"board\"\nCONFIG_GUEST3_MAC=\"02:00:00:00:00:01\"\n",
+		"CONFIG_GUEST3_KERNEL: a guest needs a kernel");
+}
+
 /* Issue 13: every NIC of QEMU's table, today's spellings too; the disks
  * (first and extra, on every bus); firmware instead of a kernel. */
 static void test_guest_hardware(void)
@@ -408,7 +452,7 @@ static void test_guest_hardware_refused(void)
 				      ":3: CONFIG_GUEST1_INITRD: an initrd needs CONFIG_GUEST1_KERNEL",
 				      ":4: CONFIG_GUEST1_APPEND: a kernel command line needs CONFIG_GUEST1_KERNEL", NULL });
 	expect(guest_profile("CONFIG_GUEST1_FIRMWARE=\"coreboot\"\nCONFIG_GUEST2_FIRMWARE=\"/no/bios.bin\"\n"), 2,
-	       (const char *const[]){ ":5: CONFIG_GUEST1_FIRMWARE: \"coreboot\": expected kernel, bios, uefi or the "
+	       (const char *const[]){ ":5: CONFIG_GUEST1_FIRMWARE: \"coreboot\": expected kernel, bios, uefi, u-boot or the "
 				      "absolute path of a firmware file",
 				      ":6: CONFIG_GUEST2_FIRMWARE: /no/bios.bin: No such file or directory", NULL });
 	expect(guest_profile("CONFIG_GUEST1_DISK_BUS=\"floppy\"\nCONFIG_GUEST2_EXTRA_DISKS=\"x.img:scsi:rw:y\"\n"), 2,
@@ -484,7 +528,7 @@ static void test_guest_arch_refused(void)
 			     "CONFIG_GUEST2_ARCH=\"riscv64\"\nCONFIG_GUEST2_FIRMWARE=\"bios\"\n"),
 	       2,
 	       (const char *const[]){ ":6: CONFIG_GUEST1_FIRMWARE: \"uefi\": SeaBIOS and OVMF are x86_64 firmware, and "
-				      "CONFIG_GUEST1_ARCH is aarch64; use kernel, or the path of a firmware file",
+				      "CONFIG_GUEST1_ARCH is aarch64; use kernel, u-boot, or the path of a firmware file",
 				      ":8: CONFIG_GUEST2_FIRMWARE: \"bios\": SeaBIOS and OVMF are x86_64 firmware, and "
 				      "CONFIG_GUEST2_ARCH is riscv64",
 				      NULL });
@@ -725,6 +769,7 @@ int main(void)
 	test_networks();
 	test_guest_hardware();
 	test_macvtap_nics();
+	test_netboot_guests();
 	test_guest_hardware_refused();
 	test_guest_disks_room();
 	test_guest_arch();

@@ -1,0 +1,298 @@
+/* The netboot menus (netboot.h): pure builders, and the writer of the tree.
+ * Each menu boots at once (no prompt, no timeout): a lab guest has one
+ * entry, and nobody watches its console while it boots. */
+#include "net/netboot/netboot.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "lib/core/log.h"
+#include "lib/core/name.h"
+#include "lib/core/strbuf.h"
+#include "lib/core/writefile.h"
+
+/* Characters a kernel command line keeps through every loader's parser:
+ * none that GRUB's or iPXE's script language, or hush in U-Boot, would
+ * expand or quote ($ { } ; ' " \ `), no control characters. */
+static bool append_ok(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || (unsigned char)*s >= 0x7f || strchr("$;{}'\"\\`", *s))
+			return false;
+	return true;
+}
+
+bool netboot_append_ok(const char *append)
+{
+	return append_ok(append);
+}
+
+static void mac_hyphens(const uint8_t mac[6], char out[18])
+{
+	snprintf(out, 18, "%02x-%02x-%02x-%02x-%02x-%02x", mac[0], mac[1], mac[2], mac[3], mac[4], mac[5]);
+}
+
+void netboot_menu_path(enum netboot_menu kind, const uint8_t mac[6], char *buf, size_t size)
+{
+	static const char *const dir[NETBOOT_MENUS] = {
+		[NETBOOT_PXELINUX] = "pxelinux.cfg/01-",
+		[NETBOOT_GRUB] = "grub/grub.cfg-01-",
+		[NETBOOT_IPXE] = "labinit/ipxe/",
+	};
+	char m[18];
+
+	mac_hyphens(mac, m);
+	snprintf(buf, size, "%s%s%s", dir[kind], m, kind == NETBOOT_IPXE ? ".ipxe" : "");
+}
+
+/* The kernel's command line: its console first, as QEMU's -append has it
+ * (guests/qemu add_boot), then the guest's APPEND. */
+static void cmdline(const struct netboot_guest *g, char *buf, size_t size)
+{
+	snprintf(buf, size, "console=%s%s%s", guesthw_archs[g->arch].console, g->append[0] ? " " : "", g->append);
+}
+
+/* syslinux's format (doc/syslinux.txt), which U-Boot's pxe command reads
+ * too (boot/pxe_utils.c): paths relative to the TFTP root, as pxelinux.0
+ * sits there and U-Boot's bootfile (boot.scr.uimg) has no directory. */
+static void menu_pxelinux(struct strbuf *sb, const struct netboot_guest *g, const char *cmd)
+{
+	strbuf_put(sb, "# labinit: guest %s, generated\nDEFAULT %s\nPROMPT 0\nTIMEOUT 1\n\nLABEL %s\n", g->name, g->name,
+		   g->name);
+	strbuf_put(sb, "\tKERNEL labinit/guests/%s/kernel\n", g->name);
+	if (g->initrd)
+		strbuf_put(sb, "\tINITRD labinit/guests/%s/initrd\n", g->name);
+	strbuf_put(sb, "\tAPPEND %s\n", cmd);
+}
+
+/* GRUB names files by device and absolute path: "/labinit/..." is on
+ * $root, which the netboot image's prefix (tftp)/grub set to (tftp), the
+ * server it came from. */
+static void menu_grub(struct strbuf *sb, const struct netboot_guest *g, const char *cmd)
+{
+	strbuf_put(sb, "# labinit: guest %s, generated\nset default=0\nset timeout=0\n\nmenuentry '%s' {\n", g->name,
+		   g->name);
+	strbuf_put(sb, "\tlinux /labinit/guests/%s/kernel %s\n", g->name, cmd);
+	if (g->initrd)
+		strbuf_put(sb, "\tinitrd /labinit/guests/%s/initrd\n", g->name);
+	strbuf_put(sb, "}\n");
+}
+
+/* iPXE resolves a relative URI against the script's own
+ * (tftp://SERVER/labinit/ipxe/...). The initrd is named, and named on the
+ * command line, for a kernel started through UEFI's LoadImage, whose EFI
+ * stub looks the initrd=NAME up in iPXE's file system; a BIOS kernel
+ * ignores the word. */
+static void menu_ipxe(struct strbuf *sb, const struct netboot_guest *g, const char *cmd)
+{
+	strbuf_put(sb, "#!ipxe\n# labinit: guest %s, generated\n", g->name);
+	strbuf_put(sb, "kernel ../guests/%s/kernel %s%s\n", g->name, g->initrd ? "initrd=initrd " : "", cmd);
+	if (g->initrd)
+		strbuf_put(sb, "initrd --name initrd ../guests/%s/initrd\n", g->name);
+	strbuf_put(sb, "boot\n");
+}
+
+static int finish(const struct strbuf *sb)
+{
+	return sb->len + 1 >= sb->size ? -E2BIG : (int)sb->len;
+}
+
+int netboot_menu(enum netboot_menu kind, const struct netboot_guest *g, char *buf, size_t size)
+{
+	struct strbuf sb = { buf, size, 0 };
+	char cmd[1024];
+
+	if (!size)
+		return -E2BIG;
+	buf[0] = '\0';
+	if (!name_is_label(g->name, strlen(g->name), 63) || !append_ok(g->append))
+		return -EINVAL;
+	cmdline(g, cmd, sizeof(cmd));
+	if (kind == NETBOOT_PXELINUX)
+		menu_pxelinux(&sb, g, cmd);
+	else if (kind == NETBOOT_GRUB)
+		menu_grub(&sb, g, cmd);
+	else
+		menu_ipxe(&sb, g, cmd);
+	return finish(&sb);
+}
+
+/* A DHCP boot file of labinit/boot.ipxe leads here: the guest's own
+ * script by MAC; an unknown machine gets iPXE's shell-less failure. */
+int netboot_ipxe_boot(char *buf, size_t size)
+{
+	struct strbuf sb = { buf, size, 0 };
+
+	if (!size)
+		return -E2BIG;
+	strbuf_put(&sb, "#!ipxe\n# labinit: the netboot menus are per MAC, generated\n"
+			"chain ipxe/${mac:hexhyp}.ipxe || echo labinit: no netboot menu for ${mac}\n");
+	return finish(&sb);
+}
+
+/* GRUB 2.06's normal mode looks for $prefix/grub.cfg-01-MAC (and by IP)
+ * before $prefix/grub.cfg only in builds with the net search patch;
+ * this grub.cfg does the same by $net_default_mac, whichever build asks. */
+int netboot_grub_index(const struct netboot_config *c, char *buf, size_t size)
+{
+	struct strbuf sb = { buf, size, 0 };
+	char mac[18], m[18];
+
+	if (!size)
+		return -E2BIG;
+	strbuf_put(&sb, "# labinit: the netboot menus are per MAC, generated\n");
+	for (unsigned i = 0; i < c->nguests && i < NETBOOT_MAX_GUESTS; i++) {
+		const uint8_t *a = c->guests[i].mac;
+
+		snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", a[0], a[1], a[2], a[3], a[4], a[5]);
+		mac_hyphens(a, m);
+		strbuf_put(&sb, "if [ \"$net_default_mac\" = \"%s\" ]; then configfile $prefix/grub.cfg-01-%s; fi\n", mac,
+			   m);
+	}
+	strbuf_put(&sb, "echo \"labinit: no netboot menu for $net_default_mac\"\n");
+	return finish(&sb);
+}
+
+/* CRC-32 (IEEE 802.3, reflected, as U-Boot's and zlib's crc32). */
+static uint32_t crc32(const uint8_t *p, size_t n)
+{
+	uint32_t c = 0xffffffffu;
+
+	while (n--) {
+		c ^= *p++;
+		for (int k = 0; k < 8; k++)
+			c = c & 1 ? (c >> 1) ^ 0xedb88320u : c >> 1;
+	}
+	return ~c;
+}
+
+static void be32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 24);
+	p[1] = (uint8_t)(v >> 16);
+	p[2] = (uint8_t)(v >> 8);
+	p[3] = (uint8_t)v;
+}
+
+/* U-Boot 2023.01's distro boot (include/config_distro_bootcmd.h,
+ * bootcmd_dhcp) runs `dhcp ${scriptaddr} boot.scr.uimg; source` before
+ * trying an EFI binary: this script hands over to `pxe get`, which reads
+ * pxelinux.cfg/01-MAC (then by IP, then default) beside it. Debian's
+ * qemu-x86_64 build sets no pxefile_addr_r: it goes 1 MiB above the script.
+ * The image: a legacy header (include/image.h, struct legacy_img_hdr,
+ * big-endian, CRC-32s of the header and the data), then the data of a
+ * script image, as `mkimage -T script` makes it: a table of lengths ended
+ * by 0, then the text. */
+static const char uboot_text[] =
+	"# labinit: U-Boot's distro boot sources this; the guest's menu is pxelinux.cfg/01-MAC\n"
+	"if test -z \"${pxefile_addr_r}\"; then setexpr pxefile_addr_r ${scriptaddr} + 100000; fi\n"
+	"pxe get && pxe boot\n"
+	"echo labinit: no netboot menu for ${ethaddr}\n";
+
+int netboot_uboot_script(uint8_t *buf, size_t size)
+{
+	enum { HDR = 64, IH_OS_LINUX = 5, IH_TYPE_SCRIPT = 6, IH_COMP_NONE = 0 };
+	size_t text = sizeof(uboot_text) - 1, data = 8 + text;
+
+	if (size < HDR + data)
+		return -E2BIG;
+	memset(buf, 0, HDR + data);
+	be32(buf + HDR, (uint32_t)text);
+	memcpy(buf + HDR + 8, uboot_text, text);
+	be32(buf, 0x27051956);                    /* ih_magic */
+	be32(buf + 12, (uint32_t)data);           /* ih_size; ih_time, ih_load, ih_ep 0 */
+	be32(buf + 24, crc32(buf + HDR, data));   /* ih_dcrc */
+	buf[28] = IH_OS_LINUX;
+	buf[30] = IH_TYPE_SCRIPT;
+	buf[31] = IH_COMP_NONE;
+	snprintf((char *)buf + 32, 32, "labinit netboot");
+	be32(buf + 4, crc32(buf, HDR));           /* ih_hcrc, over the header with it 0 */
+	return (int)(HDR + data);
+}
+
+/* mkdir -p of path's directories below dir (path relative to dir). */
+static int make_dirs(const char *dir, const char *path)
+{
+	char p[512];
+
+	if (snprintf(p, sizeof(p), "%s/%s", dir, path) >= (int)sizeof(p))
+		return -ENAMETOOLONG;
+	for (char *s = p + strlen(dir) + 1; (s = strchr(s, '/')); s++) {
+		*s = '\0';
+		if (mkdir(p, 0755) < 0 && errno != EEXIST)
+			return -errno;
+		*s = '/';
+	}
+	return 0;
+}
+
+/* dir/path by a temporary beside it and a rename: readers (the TFTP
+ * server, another worker writing the same) see a whole file. */
+static int put_file(const char *dir, const char *path, const void *data, size_t len)
+{
+	char final[512], tmp[540];
+	int fd, r;
+
+	if (snprintf(final, sizeof(final), "%s/%s", dir, path) >= (int)sizeof(final))
+		return -ENAMETOOLONG;
+	snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", final, (long)getpid());
+	if ((r = make_dirs(dir, path)) < 0)
+		return r;
+	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) < 0)
+		return -errno;
+	r = write_all(fd, data, len);
+	if (close(fd) < 0 && r == 0)
+		r = -errno;
+	if (r == 0 && rename(tmp, final) < 0)
+		r = -errno;
+	if (r < 0)
+		unlink(tmp);
+	return r;
+}
+
+static int put_logged(const char *dir, const char *path, const void *data, int len)
+{
+	int r = len < 0 ? len : put_file(dir, path, data, (size_t)len);
+
+	if (r < 0)
+		log_err("netboot: %s/%s: %s", dir, path, strerror(-r));
+	return r;
+}
+
+static int write_guest(const struct netboot_guest *g, const char *dir)
+{
+	static char buf[4096];
+	char path[128];
+	int r;
+
+	for (int k = 0; k < NETBOOT_MENUS; k++) {
+		netboot_menu_path((enum netboot_menu)k, g->mac, path, sizeof(path));
+		if ((r = put_logged(dir, path, buf, netboot_menu((enum netboot_menu)k, g, buf, sizeof(buf)))) < 0)
+			return r;
+	}
+	return 0;
+}
+
+int netboot_write(const struct netboot_config *c, const char *dir)
+{
+	static char buf[16384];
+	static uint8_t scr[1024];
+	int r;
+
+	if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
+		log_err("netboot: %s: %s", dir, strerror(errno));
+		return -errno;
+	}
+	for (unsigned i = 0; i < c->nguests && i < NETBOOT_MAX_GUESTS; i++)
+		if ((r = write_guest(&c->guests[i], dir)) < 0)
+			return r;
+	if ((r = put_logged(dir, "labinit/boot.ipxe", buf, netboot_ipxe_boot(buf, sizeof(buf)))) < 0 ||
+	    (r = put_logged(dir, "grub/grub.cfg", buf, netboot_grub_index(c, buf, sizeof(buf)))) < 0 ||
+	    (r = put_logged(dir, "boot.scr.uimg", scr, netboot_uboot_script(scr, sizeof(scr)))) < 0)
+		return r;
+	return 0;
+}
