@@ -644,8 +644,9 @@ void tftpd_close(struct tftpd *t)
 	}
 	if (t->log_suppressed)
 		log_info("tftp: %lu transfer lines suppressed (at most %u a second)", t->log_suppressed, TFTPD_LOG_PER_S);
-	log_info("tftp: stopped (%lu requests, %lu transfers done, %lu failed, %lu refused, %lu busy, %lu dropped)",
-		 t->st.requests, t->st.done, t->st.failed, t->st.refused, t->st.busy, t->st.dropped);
+	if (t->loop) /* it served: its summary */
+		log_info("tftp: stopped (%lu requests, %lu transfers done, %lu failed, %lu refused, %lu busy, %lu dropped)",
+			 t->st.requests, t->st.done, t->st.failed, t->st.refused, t->st.busy, t->st.dropped);
 	for (unsigned i = 0; i < t->cfg->nexports && i < TFTPD_MAX_EXPORTS; i++)
 		if (t->export_fd[i] >= 0)
 			close(t->export_fd[i]);
