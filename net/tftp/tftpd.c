@@ -131,9 +131,8 @@ static void send_error(struct tftpd *t, struct in_addr local, const struct socka
 	uint8_t pkt[4 + TFTP_ERRMSG_MAX];
 	int n = tftp_build_error(pkt, sizeof(pkt), code, msg), fd = session_socket(local, client, false);
 
-	if (fd < 0) {
+	if (fd < 0)
 		fd = t->udp;    /* out of sockets: from port 69 then */
-	}
 	if (n > 0)
 		(void)!sendto(fd, pkt, (size_t)n, 0, (const struct sockaddr *)client, sizeof(*client));
 	if (fd != t->udp)
@@ -388,6 +387,20 @@ static void refuse(struct tftpd *t, const struct request *q, enum tftp_errcode c
 		     q->m.file[0] ? q->m.file : "-", q->who, code, why);
 }
 
+/* A request the client sent again before our first answer reached it
+ * (same address and port): its transfer is already running. */
+static bool running(const struct tftpd *t, const struct sockaddr_in *client)
+{
+	for (unsigned i = 0; i < t->max_sessions; i++) {
+		const struct tftpd_session *s = &t->sessions[i];
+
+		if (s->state != SESS_FREE && s->client.sin_port == client->sin_port &&
+		    s->client.sin_addr.s_addr == client->sin_addr.s_addr)
+			return true;
+	}
+	return false;
+}
+
 static struct tftpd_session *free_session(struct tftpd *t)
 {
 	for (unsigned i = 0; i < t->max_sessions; i++)
@@ -438,6 +451,10 @@ static void on_rrq(struct tftpd *t, const struct request *q)
 	bool own;
 	int r, file = -1;
 
+	if (running(t, &q->client)) {
+		t->st.dropped++;
+		return;
+	}
 	if (q->m.mode != TFTP_MODE_OCTET) {
 		refuse(t, q, TFTP_EBADOP, q->m.mode == TFTP_MODE_NETASCII ? "netascii is not served: use octet (binary)"
 									  : "unknown mode: use octet");
@@ -627,8 +644,9 @@ void tftpd_close(struct tftpd *t)
 	}
 	if (t->log_suppressed)
 		log_info("tftp: %lu transfer lines suppressed (at most %u a second)", t->log_suppressed, TFTPD_LOG_PER_S);
-	log_info("tftp: stopped (%lu requests, %lu transfers done, %lu failed, %lu refused, %lu busy, %lu dropped)",
-		 t->st.requests, t->st.done, t->st.failed, t->st.refused, t->st.busy, t->st.dropped);
+	if (t->loop) /* it served: its summary */
+		log_info("tftp: stopped (%lu requests, %lu transfers done, %lu failed, %lu refused, %lu busy, %lu dropped)",
+			 t->st.requests, t->st.done, t->st.failed, t->st.refused, t->st.busy, t->st.dropped);
 	for (unsigned i = 0; i < t->cfg->nexports && i < TFTPD_MAX_EXPORTS; i++)
 		if (t->export_fd[i] >= 0)
 			close(t->export_fd[i]);

@@ -45,6 +45,7 @@ cleanup() {
 	rm -rf "$WORK"
 }
 trap cleanup EXIT
+trap "exit 1" INT TERM HUP
 
 mkdir -p "$WORK/root" "$WORK/files" "$WORK/cl"
 chmod 755 "$WORK/root" "$WORK/files"

@@ -23,6 +23,7 @@
 static struct loop lp;
 static int cl;
 static struct sockaddr_in srv;
+static struct tftpd *t_srv;
 
 static void put(const char *path, const char *text, size_t len)
 {
@@ -113,6 +114,26 @@ static int error_of(const char *name, enum tftp_op op, const char *mode)
 	return m.op == TFTP_ERROR ? m.error : 100 + m.op;
 }
 
+/* The same RRQ twice from one port: one transfer, not two. */
+static void test_duplicate(void)
+{
+	uint8_t pkt[600];
+	struct sockaddr_in from;
+	int n = tftp_build_request(pkt, sizeof(pkt), TFTP_RRQ, "a.txt", "octet", NULL);
+	ssize_t len;
+
+	sendto(cl, pkt, (size_t)n, 0, (struct sockaddr *)&srv, sizeof(srv));
+	sendto(cl, pkt, (size_t)n, 0, (struct sockaddr *)&srv, sizeof(srv));
+	len = exchange(pkt, sizeof(pkt), &from);
+	CHECK(len == 4 + 6);                  /* both requests were read in one go */
+	CHECK(t_srv->active == 1);
+	n = tftp_build_ack(pkt, sizeof(pkt), 1);
+	sendto(cl, pkt, (size_t)n, 0, (struct sockaddr *)&from, sizeof(from));
+	loop_run_once(&lp);
+	CHECK(t_srv->active == 0);
+	CHECK(recv(cl, pkt, sizeof(pkt), MSG_DONTWAIT) < 0);   /* no second DATA 1 */
+}
+
 static void test_rollover(const char *dir)
 {
 	size_t size = 8 * 65540 + 3;
@@ -175,6 +196,7 @@ int main(void)
 	CHECK(loop_init(&lp) == 0);
 	CHECK(tftpd_open(&t, &c) == 0);
 	CHECK(tftpd_start(&t, &lp) == 0);
+	t_srv = &t;
 	cl = socket(AF_INET, SOCK_DGRAM, 0);
 	CHECK(bind(cl, (struct sockaddr *)&me, sizeof(me)) == 0);
 	setsockopt(cl, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
@@ -193,9 +215,10 @@ int main(void)
 	CHECK(error_of("a.txt", TFTP_WRQ, "octet") == TFTP_EACCESS);
 	CHECK(error_of("a.txt", TFTP_RRQ, "netascii") == TFTP_EBADOP);
 	CHECK(error_of("a.txt", TFTP_RRQ, "mail") == TFTP_EBADOP);
+	test_duplicate();
 	test_rollover(dir);
 	CHECK(t.active == 0);
-	CHECK(t.st.done == 6 && t.st.refused == 7);
+	CHECK(t.st.done == 7 && t.st.refused == 7 && t.st.dropped == 1);
 
 	tftpd_close(&t);
 	loop_close(&lp);
