@@ -5,6 +5,7 @@
 
 #include "init/cmd/commands.h"
 #include "init/labcfg/labcfg.h"
+#include "net/netboot/netboot.h"
 #include "net/tftp/tftpd.h"
 
 int cmd_tftpd(int argc, char **argv)
@@ -18,7 +19,12 @@ int cmd_tftpd(int argc, char **argv)
 	} else if (!p->tftp_root[0]) {
 		fprintf(stderr, "labinit tftpd: CONFIG_TFTP_ROOT is empty in this profile: nothing to serve\n");
 	} else {
+		static struct netboot_config nb;
+
 		labcfg_tftpd(p, (unsigned)net, &c);
+		labcfg_netboot(p, &nb);
+		if (nb.nguests && netboot_write(&nb, c.generated) < 0)
+			fprintf(stderr, "labinit tftpd: the netboot menus in %s could not be written\n", c.generated);
 		r = tftpd_main(&c, p->sandbox_uid, p->sandbox_uid);
 	}
 	if (p)

@@ -201,10 +201,7 @@ void labcfg_dnsd(const struct profile *p, unsigned net, struct dnsd_config *out)
  * the boot options whatever its firmware says it is. */
 static bool guest_netboots(const struct guest_cfg *g)
 {
-	/* TODO(lead), at the netguest merge: also CONFIG_GUESTn_BOOT=network
-	 * and KIND=board, which that branch's validator both turns into
-	 * g->boot_network: `return g->boot_file[0] || g->boot_network;` */
-	return g->boot_file[0] != '\0';
+	return g->boot_file[0] || g->boot_network; /* BOOT=network, KIND=board */
 }
 
 /* The boot options (net/dhcpd/boot.c). On for clients that are not
@@ -226,9 +223,7 @@ static void labcfg_dhcpd_boot(const struct profile *p, struct dhcpd_boot *out)
 		any_file = any_file || out->file[of[i]][0];
 	}
 	out->next_server = p->boot_next_server;
-	/* TODO(lead), at the tftp merge (p->tftp_root is the tftp branch's):
-	 * out->enabled = any_file && (p->boot_next_server || p->tftp_root[0]); */
-	out->enabled = any_file && p->boot_next_server != 0;
+	out->enabled = any_file && (p->boot_next_server || p->tftp_root[0]);
 }
 
 static void labcfg_dhcpd(const struct profile *p, unsigned net, struct dhcpd_config *out)
@@ -307,16 +302,23 @@ bool labcfg_net_worker(const struct profile *p, unsigned net)
 	return net == 0 ? n->dhcp : n->dhcp || n->dns || n->ipv6;
 }
 
-/* TFTP on network net's bridge: the root and its bounds. The exports (the
- * guests' KERNEL/INITRD for netboot) and the generated menus' directory
- * are filled by the netboot code (init/labcfg's labcfg_netboot). */
+/* TFTP on network net's bridge: the root and its bounds, the generated
+ * menus overlaid on it, and the netbooting guests' KERNEL/INITRD as
+ * exports (labcfg_netboot). */
 void labcfg_tftpd(const struct profile *p, unsigned net, struct tftpd_config *out)
 {
+	static struct netboot_config nb;
+
 	memset(out, 0, sizeof(*out));
 	out->root = p->tftp_root;
-	out->generated = "";
+	out->generated = p->netboot_dir;
 	out->max_sessions = p->tftp_max_sessions;
 	out->bridge = p->nets[net].bridge_name;
+	labcfg_netboot(p, &nb);
+	for (unsigned i = 0; i < nb.nexports && out->nexports < TFTPD_MAX_EXPORTS; i++) {
+		snprintf(out->exports[out->nexports].path, sizeof(out->exports[0].path), "%s", nb.exports[i].path);
+		out->exports[out->nexports++].file = nb.exports[i].file;
+	}
 }
 
 void labcfg_dhcpd_worker(const struct profile *p, unsigned net, struct dhcpd_worker_config *out)
@@ -347,6 +349,8 @@ void labcfg_dhcpd_worker(const struct profile *p, unsigned net, struct dhcpd_wor
 		labcfg_dhcp6(p, net, &out->dhcp6d);
 	labcfg_tftpd(p, net, &out->tftpd);
 	out->tftp = n->dhcp && p->tftp_root[0];
+	if (out->tftp)
+		labcfg_netboot(p, &out->netboot);
 }
 
 _Static_assert(GUEST_MAX_DISKS >= 1 + PROFILE_MAX_EXTRA_DISKS, "the first disk and every extra one");

@@ -224,6 +224,9 @@ struct profile {
 	 * every network whose worker serves DHCP */
 	char tftp_root[4096];
 	unsigned tftp_max_sessions;
+	/* the netboot menus the workers write, overlaid on tftp_root:
+	 * DHCP_LEASE_FILE's directory + "/netboot" */
+	char netboot_dir[4096];
 	bool dns;
 	const char *dns_domain;
 	uint32_t dns_upstreams[PROFILE_MAX_DNS];

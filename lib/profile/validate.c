@@ -482,8 +482,12 @@ static void validate_tftp(struct vctx *c)
 	struct profile *p = c->p;
 	const char *v = vc_str(c, K_TFTP_ROOT);
 
+	const char *leases = vc_str(c, K_DHCP_LEASE_FILE), *slash = strrchr(leases, '/');
+
 	p->tftp_max_sessions = (unsigned)vc_num(c, K_TFTP_MAX_SESSIONS);
 	p->tftp_root[0] = 0;
+	snprintf(p->netboot_dir, sizeof(p->netboot_dir), "%.*s/netboot", slash ? (int)(slash - leases) : 1,
+		 slash ? leases : ".");
 	if (!v[0])
 		return;
 	if (!strcmp(v, "..") || !strncmp(v, "../", 3) || strstr(v, "/../") || strstr(v, "/./") ||

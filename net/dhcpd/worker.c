@@ -494,6 +494,11 @@ static int setup(struct worker *w)
 	/* TFTP: a failure (a missing root) costs the lab its netboot, not
 	 * its DHCP. */
 	if (w->p->tftp) {
+		/* The menus first: missing, they cost the netbooting guests
+		 * their boot, not TFTP for the others. */
+		if (w->p->netboot.nguests && netboot_write(&w->p->netboot, w->p->tftpd.generated) < 0)
+			log_err("netboot: the menus in %s could not be written; guests that boot over the network "
+				"will not find them", w->p->tftpd.generated);
 		if ((r = tftpd_open(&w->tftp, &w->p->tftpd)) < 0 || (r = tftpd_start(&w->tftp, &w->dm.loop)) < 0) {
 			log_err("tftp: on %s: %s; the lab runs without TFTP", w->p->bridge_name, strerror(-r));
 			tftpd_close(&w->tftp);

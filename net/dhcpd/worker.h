@@ -10,6 +10,7 @@
 #include "net/dhcpd/dhcpd.h"
 #include "net/dns/dnsd.h"
 #include "net/ndp/ndp.h"
+#include "net/netboot/netboot.h"
 #include "net/tftp/tftpd.h"
 
 struct dhcpd_worker_config {
@@ -34,6 +35,8 @@ struct dhcpd_worker_config {
 	 * TFTP, not its DHCP */
 	bool tftp;
 	struct tftpd_config tftpd;
+	/* the menus written into tftpd.generated before TFTP starts */
+	struct netboot_config netboot;
 };
 
 /* Serves until SIGTERM/SIGINT; returns an exit status. */
