@@ -125,8 +125,10 @@ void dhcpd_boot_choose(const struct dhcpd_config *c, const struct dhcp_msg *m, s
 		return;
 	out->boot = true;
 	out->next_server = c->boot.next_server ? c->boot.next_server : c->server_ip;
-	if (k && k->boot_file[0] && out->loader != DHCPD_LOADER_IPXE)
+	if (k && k->boot_file[0] && out->loader != DHCPD_LOADER_IPXE) {
 		out->file = k->boot_file;
+		out->guest_file = true;
+	}
 	else if (out->loader != DHCPD_LOADER_NONE)
 		out->file = c->boot.file[out->loader];
 }

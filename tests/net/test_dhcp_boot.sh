@@ -82,7 +82,7 @@ expect known bootfile nb1/ipxe.efi
 
 grep -q "ACK 10\.77\.0\.[0-9]* boot grubnetx64.efi (uefi-x64)" "$DHCPD_LOG" ||
 	{ cat "$DHCPD_LOG"; t_fail "no ACK line naming grubnetx64.efi (uefi-x64)"; }
-grep -q "ACK 10\.77\.0\.[0-9]* nb1 boot nb1/ipxe.efi (none)" "$DHCPD_LOG" ||
+grep -q "ACK 10\.77\.0\.[0-9]* nb1 boot nb1/ipxe.efi (no loader named, the guest's own)" "$DHCPD_LOG" ||
 	{ cat "$DHCPD_LOG"; t_fail "no ACK line naming nb1's file"; }
 grep -q "boot without a file (u-boot)" "$DHCPD_LOG" || { cat "$DHCPD_LOG"; t_fail "no line for U-Boot"; }
 alive "$DHCPD_PID" || t_fail "the worker died"

@@ -389,7 +389,7 @@ static void test_known_and_disabled(void)
 	run(&p, &s, &r);
 	CHECK(s.siaddr == IP4(192, 168, 1, 10) && !strcmp(s.file, "vm1/ipxe.efi") && !strcmp(s.opt67, "vm1/ipxe.efi"));
 	CHECK(!strcmp(s.opt66, "192.168.1.10"));
-	CHECK_MSG(strstr(r.log, "vm1 boot vm1/ipxe.efi (uefi-x64)") != NULL, "%s", r.log);
+	CHECK_MSG(strstr(r.log, "vm1 boot vm1/ipxe.efi (uefi-x64, the guest's own)") != NULL, "%s", r.log);
 
 	ipxe_efi(&p, 0x21); /* ...which, as iPXE, gets iPXE's script, not itself again */
 	run(&p, &s, &r);
