@@ -62,15 +62,19 @@ static bool arch_of_vendor_class(const char *vc, uint16_t *arch)
 
 /* iPXE first: its ROM also sends 93 and "PXEClient", and it must get its
  * script rather than the first-stage loader it may have been chained from.
- * iPXE says so in 77 ("iPXE", RFC 3004 or plain) and with 175. U-Boot sends
- * its CONFIG_BOOTP_VCI_STRING ("U-Boot.armv8") in 60, or arch 0x15/0x16. */
+ * iPXE says so in 77 ("iPXE", RFC 3004 or plain) and with 175. U-Boot
+ * (net/bootp.c) sends its CONFIG_BOOTP_VCI_STRING ("U-Boot.armv8") in 60
+ * when it has one, 93 only when its CONFIG_BOOTP_PXE_CLIENTARCH is above 0
+ * (0x15/0x16 on arm), and always 94 as UNDI version 0.0, which no PXE ROM
+ * reports (they say 2.1 or 3.x): that is how an x86 U-Boot, with no 60 and
+ * no 93, is told apart. */
 enum dhcpd_loader dhcpd_loader_of(const struct dhcp_msg *m)
 {
 	uint16_t arch;
 
 	if (m->ipxe || !strcmp(m->user_class, "iPXE"))
 		return DHCPD_LOADER_IPXE;
-	if (starts_with(m->vendor_class, "U-Boot"))
+	if (starts_with(m->vendor_class, "U-Boot") || (m->has_ndi && m->ndi[1] == 0 && m->ndi[2] == 0))
 		return DHCPD_LOADER_UBOOT;
 	if (m->has_arch)
 		return loader_of_arch(m->arch);
@@ -125,8 +129,10 @@ void dhcpd_boot_choose(const struct dhcpd_config *c, const struct dhcp_msg *m, s
 		return;
 	out->boot = true;
 	out->next_server = c->boot.next_server ? c->boot.next_server : c->server_ip;
-	if (k && k->boot_file[0] && out->loader != DHCPD_LOADER_IPXE)
+	if (k && k->boot_file[0] && out->loader != DHCPD_LOADER_IPXE) {
 		out->file = k->boot_file;
+		out->guest_file = true;
+	}
 	else if (out->loader != DHCPD_LOADER_NONE)
 		out->file = c->boot.file[out->loader];
 }

@@ -116,6 +116,7 @@ struct dhcpd_boot_choice {
 	enum dhcpd_loader loader;
 	uint32_t next_server;
 	const char *file;          /* "" : none (siaddr and 66 only) */
+	bool guest_file;           /* file is the profile guest's own */
 };
 enum dhcpd_loader dhcpd_loader_of(const struct dhcp_msg *m);
 /* "bios", "uefi-x64", ...; "none". */

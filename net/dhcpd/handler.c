@@ -158,8 +158,9 @@ static void boot_log(const struct dhcpd_boot_choice *bc, char *buf, size_t size)
 {
 	buf[0] = '\0';
 	if (bc->boot)
-		snprintf(buf, size, " boot %s (%s)", bc->file[0] ? bc->file : "without a file",
-			 dhcpd_loader_name(bc->loader));
+		snprintf(buf, size, " boot %s (%s%s)", bc->file[0] ? bc->file : "without a file",
+			 bc->loader == DHCPD_LOADER_NONE ? "no loader named" : dhcpd_loader_name(bc->loader),
+			 bc->guest_file ? ", the guest's own" : "");
 }
 
 static void nak(struct dhcpd *d, const struct dhcp_msg *m, const char *why, struct dhcpd_reply *out)

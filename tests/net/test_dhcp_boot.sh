@@ -5,7 +5,7 @@
 # on virbr0, its script recording what it got: $siaddr (the header's
 # next server), $boot_file (the header's 'file'), $tftp (66), $bootfile
 # (67). OVMF-like x64 UEFI, arm64 UEFI, a BIOS PXE ROM, iPXE, U-Boot arm64
-# (BOOT_FILE_UBOOT empty: next server only), a plain client (nothing), and
+# and x86 (BOOT_FILE_UBOOT empty: next server only), a plain client (nothing), and
 # a profile guest with GUESTn_BOOT_FILE that gets its own file even as a
 # plain client. The worker's ACK lines name the file and the loader.
 . "$(dirname "$0")/../lib/net.sh"
@@ -64,6 +64,11 @@ client uboot "" -V U-Boot.armv8 -x 0x5d:0016
 expect uboot siaddr 10.77.0.1
 expect uboot boot_file ""
 
+# U-Boot on x86: no 93, no 60, only 94 as UNDI 0.0
+client ubootx86 "" -V "" -x 0x5e:010000
+expect ubootx86 siaddr 10.77.0.1
+expect ubootx86 boot_file ""
+
 # 32-bit x86 UEFI: no loader for it, so nothing
 client ia32 "" -x 0x5d:0006 -O bootfile
 expect ia32 siaddr ""
@@ -82,7 +87,7 @@ expect known bootfile nb1/ipxe.efi
 
 grep -q "ACK 10\.77\.0\.[0-9]* boot grubnetx64.efi (uefi-x64)" "$DHCPD_LOG" ||
 	{ cat "$DHCPD_LOG"; t_fail "no ACK line naming grubnetx64.efi (uefi-x64)"; }
-grep -q "ACK 10\.77\.0\.[0-9]* nb1 boot nb1/ipxe.efi (none)" "$DHCPD_LOG" ||
+grep -q "ACK 10\.77\.0\.[0-9]* nb1 boot nb1/ipxe.efi (no loader named, the guest's own)" "$DHCPD_LOG" ||
 	{ cat "$DHCPD_LOG"; t_fail "no ACK line naming nb1's file"; }
 grep -q "boot without a file (u-boot)" "$DHCPD_LOG" || { cat "$DHCPD_LOG"; t_fail "no line for U-Boot"; }
 alive "$DHCPD_PID" || t_fail "the worker died"

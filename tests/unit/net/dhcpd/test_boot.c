@@ -126,6 +126,17 @@ static void uboot_arm64(struct pkt *p, uint8_t last)
 	end(p);
 }
 
+/* U-Boot qemu-x86_64: no CONFIG_BOOTP_PXE_CLIENTARCH (no 93), no VCI
+ * string (no 60), but 94 as UNDI 0.0 as every U-Boot. */
+static void uboot_x86(struct pkt *p, uint8_t last)
+{
+	discover(p, last);
+	ADD(p, 57, 2, 0x02, 0x40);
+	ADD(p, 94, 3, 1, 0, 0);
+	ADD(p, 55, 5, 1, 3, 6, 12, 17);
+	end(p);
+}
+
 /* A booted Linux's udhcpc: none of the hints. */
 static void plain(struct pkt *p, uint8_t last)
 {
@@ -167,6 +178,11 @@ static void test_parse_hints(void)
 	uboot_arm64(&p, 5);
 	CHECK(dhcp_parse(p.b, p.len, &m) == 0);
 	CHECK(m.has_arch && m.arch == 0x16 && !strcmp(m.vendor_class, "U-Boot.armv8"));
+	CHECK(dhcpd_loader_of(&m) == DHCPD_LOADER_UBOOT);
+
+	uboot_x86(&p, 7);
+	CHECK(dhcp_parse(p.b, p.len, &m) == 0);
+	CHECK(!m.has_arch && m.has_ndi && !m.vendor_class[0]);
 	CHECK(dhcpd_loader_of(&m) == DHCPD_LOADER_UBOOT);
 
 	plain(&p, 6);
@@ -367,6 +383,10 @@ static void test_replies(void)
 	CHECK(s.siaddr == IP4(10, 77, 0, 1) && !s.file[0] && !s.has67);
 	CHECK_MSG(strstr(r.log, "boot without a file (u-boot)") != NULL, "%s", r.log);
 
+	uboot_x86(&p, 7); /* told apart by its UNDI 0.0 */
+	run(&p, &s, &r);
+	CHECK(s.siaddr == IP4(10, 77, 0, 1) && !s.file[0]);
+
 	plain(&p, 6); /* a booted OS: nothing */
 	run(&p, &s, &r);
 	CHECK(s.siaddr == 0 && !s.file[0] && !s.has66 && !s.has67);
@@ -389,7 +409,7 @@ static void test_known_and_disabled(void)
 	run(&p, &s, &r);
 	CHECK(s.siaddr == IP4(192, 168, 1, 10) && !strcmp(s.file, "vm1/ipxe.efi") && !strcmp(s.opt67, "vm1/ipxe.efi"));
 	CHECK(!strcmp(s.opt66, "192.168.1.10"));
-	CHECK_MSG(strstr(r.log, "vm1 boot vm1/ipxe.efi (uefi-x64)") != NULL, "%s", r.log);
+	CHECK_MSG(strstr(r.log, "vm1 boot vm1/ipxe.efi (uefi-x64, the guest's own)") != NULL, "%s", r.log);
 
 	ipxe_efi(&p, 0x21); /* ...which, as iPXE, gets iPXE's script, not itself again */
 	run(&p, &s, &r);
