@@ -20,6 +20,7 @@
 #include "lib/core/writefile.h"
 #include "guests/cloudinit/seed.h"
 #include "guests/conlog/conlog.h"
+#include "guests/triage/store.h"
 #include "guests/qemu/qmp.h"
 #include "guests/uml/mconsole.h"
 #include "net/netlink/tap.h"
@@ -80,7 +81,27 @@ static int make_run_dir(const char *name, char *dir, size_t size)
 	return 0;
 }
 
-/* `labinit conlog RUN_DIR --size KIB`, run by PID 1 as its own service. */
+/* The kernel image crash reports are decoded with (guests/triage/decode.h):
+ * the guest's kernel when it is a vmlinux, else a vmlinux beside it (a
+ * bzImage copied with its vmlinux). The logger says when it has no debug
+ * info or cannot be read. */
+static bool find_vmlinux(const struct guest_config *g, char *buf, size_t size)
+{
+	const char *slash;
+
+	if (!g->kernel || !g->kernel[0])
+		return false;
+	slash = strrchr(g->kernel, '/');
+	if (!strncmp(slash ? slash + 1 : g->kernel, "vmlinux", 7)) {
+		snprintf(buf, size, "%s", g->kernel);
+		return true;
+	}
+	snprintf(buf, size, "%.*svmlinux", slash ? (int)(slash - g->kernel + 1) : 0, g->kernel);
+	return access(buf, R_OK) == 0;
+}
+
+/* `labinit conlog RUN_DIR --size KIB --crashes DIR [--vmlinux PATH]`, run
+ * by PID 1 as its own service. */
 static void log_argv(const struct guest_config *g, struct guest_service *out)
 {
 	snprintf(out->log_kib, sizeof(out->log_kib), "%u", g->console_log_kib);
@@ -89,7 +110,14 @@ static void log_argv(const struct guest_config *g, struct guest_service *out)
 	out->log_argv[2] = out->run_dir;
 	out->log_argv[3] = "--size";
 	out->log_argv[4] = out->log_kib;
-	out->log_argv[5] = NULL;
+	out->log_argv[5] = "--crashes";
+	out->log_argv[6] = out->crash_dir;
+	out->log_argv[7] = NULL;
+	if (find_vmlinux(g, out->vmlinux, sizeof(out->vmlinux))) {
+		out->log_argv[7] = "--vmlinux";
+		out->log_argv[8] = out->vmlinux;
+		out->log_argv[9] = NULL;
+	}
 }
 
 /* Hands the directory at path to uid:gid, refusing a link: the guest's
@@ -111,6 +139,24 @@ static int own_dir(const char *path, uid_t uid, gid_t gid)
 	close(fd);
 	errno = -r;
 	return r < 0 ? -1 : 0;
+}
+
+/* The crash directory (guests/triage/store.h), made here and handed to
+ * the guest's user, whose logger writes it. What fails here the logger
+ * says when it cannot open the directory; the guest starts regardless. */
+static void make_crash_dir(const struct guest_config *g, struct guest_service *out)
+{
+	char parent[sizeof(out->crash_dir)];
+
+	triage_crash_dir(g->share_dir, out->run_dir, g->name, out->crash_dir, sizeof(out->crash_dir));
+	if (g->share_dir) {
+		mkdir(g->share_dir, 0755);
+		snprintf(parent, sizeof(parent), "%s/crashes", g->share_dir);
+		mkdir(parent, 0755);
+	}
+	mkdir(out->crash_dir, 0755);
+	if (g->uid)
+		(void)own_dir(out->crash_dir, g->uid, g->gid);
 }
 
 /* The share seen by this guest: the whole directory, or its own
@@ -310,6 +356,7 @@ static int prepare_common(const struct guest_config *g, struct guest_service *ou
 		}
 		out->tap_fds[out->ntaps++] = fd;
 	}
+	make_crash_dir(g, out);
 	log_argv(g, out);
 	if (g->share_dir && !(*share = share_for(g, buf, sizeof(buf)))) {
 		snprintf(why, size, "%s/%s: handing the guest's share to uid %u: %s", g->share_dir, g->name,
@@ -399,8 +446,12 @@ static int prepare_uml(const struct guest_config *g, const char *share, struct g
 	}
 	out->console_fd = sv[0];
 	out->log_fd = sv[1];
-	out->log_argv[5] = "--serve";
-	out->log_argv[6] = NULL;
+	for (unsigned i = 0; i + 2 < sizeof(out->log_argv) / sizeof(out->log_argv[0]); i++)
+		if (!out->log_argv[i]) {
+			out->log_argv[i] = "--serve";
+			out->log_argv[i + 1] = NULL;
+			break;
+		}
 	q.kernel = reach(g, g->kernel, out->run_dir, "kernel.d", false, false, kernel, sizeof(kernel));
 	q.initrd = reach(g, g->initrd, out->run_dir, "initrd.d", false, false, initrd, sizeof(initrd));
 	env.share_dir = reach(g, share, out->run_dir, "share.d", true, true, bound_share, sizeof(bound_share));

@@ -26,8 +26,10 @@ struct guest_service {
 	int console_fd, log_fd;
 	char run_dir[128];     /* console.sock, console.fifo, console.log, qmp.sock */
 	/* its console logger's command line (a service of its own) */
-	char *log_argv[7];
+	char *log_argv[12];
 	char log_kib[16];
+	char crash_dir[384];   /* guests/triage/store.h */
+	char vmlinux[512];     /* to decode crash reports with, or "" */
 };
 
 /* Opens the tap, creates the run directory and its console FIFO, detects

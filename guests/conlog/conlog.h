@@ -74,7 +74,10 @@ const char *conlog_find_marker(const char *buf, size_t len);
 /* The logger: reads RUN_DIR/console.fifo (made if missing) until SIGTERM,
  * into RUN_DIR's files under bound bytes; with console_fd >= 0 (a UML
  * guest's console) also that, served on RUN_DIR/console.sock
- * (guests/conlog/relay.h). Returns the exit status. */
-int conlog_run(const char *run_dir, size_t bound, int console_fd);
+ * (guests/conlog/relay.h). With crash_dir, the output is also scanned for
+ * crash reports, filed there (guests/triage/: crash triage, issue 16;
+ * vmlinux, the guest's kernel or NULL, decodes their frames). Returns the
+ * exit status. */
+int conlog_run(const char *run_dir, size_t bound, int console_fd, const char *crash_dir, const char *vmlinux);
 
 #endif

@@ -1,7 +1,10 @@
 /* The console logger process (`labinit conlog RUN_DIR`): reads the FIFO
  * QEMU logs the serial console into and hands what comes to conlog_feed,
  * whose sink writes RUN_DIR's files. See conlog.h for why it exists. With
- * a console to serve (UML's), it also relays it (relay.h). */
+ * a console to serve (UML's), it also relays it (relay.h). With a crash
+ * directory, the same output goes through crash triage (guests/triage/),
+ * whose reports are filed there: the logger is the one process that sees
+ * every byte a guest prints, as it prints it. */
 #include "guests/conlog/conlog.h"
 
 #include <errno.h>
@@ -11,9 +14,12 @@
 #include <sys/epoll.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "guests/conlog/relay.h"
+#include "guests/triage/store.h"
+#include "guests/triage/triage.h"
 #include "lib/core/daemon.h"
 #include "lib/core/log.h"
 #include "lib/core/writefile.h"
@@ -27,6 +33,9 @@
  * and the sockets: below it, output is dropped (counted and reported),
  * whatever CONFIG_CONSOLE_LOG_SIZE times the number of guests comes to. */
 #define RESERVE_BYTES (4u << 20)
+/* A report without an end marker (lockdep, a hung task) that is followed
+ * by silence ends after this long: the kernel prints a report in one go. */
+#define TRIAGE_QUIET_MS 5000
 
 struct logger {
 	struct daemon d;
@@ -36,6 +45,12 @@ struct logger {
 	struct conlog c;
 	struct conlog_sink sink;
 	struct conlog_relay relay;
+	/* crash triage, when it has a directory */
+	bool triage_on;
+	int triage_err;            /* the last store error reported */
+	struct triage tr;
+	struct triage_store store;
+	struct loop_timer quiet;
 };
 
 static int open_in(struct logger *l, const char *name, int flags)
@@ -101,6 +116,39 @@ static void report(struct logger *l, int r)
 	l->last_err = r;
 }
 
+/* A report triage cut out: filed, each new store error said once. */
+static void on_report(void *ctx, const struct triage_report *r)
+{
+	struct logger *l = ctx;
+	int e = triage_store_add(&l->store, r, time(NULL));
+
+	if (e == 0)
+		log_info("conlog %s: crash report: %s \"%s\" (%s)", l->run_dir, triage_kind_name(r->kind), r->title,
+			 r->fingerprint);
+	else if (e != l->triage_err)
+		log_err("conlog %s: filing the crash report \"%s\": %s", l->run_dir, r->title, strerror(-e));
+	l->triage_err = e;
+}
+
+static void on_quiet(struct loop *lp, struct loop_timer *t)
+{
+	(void)lp;
+	triage_flush(&((struct logger *)t->data)->tr);
+}
+
+/* The console's bytes, to the log and to crash triage. */
+static void feed(struct logger *l, const char *buf, size_t len)
+{
+	report(l, conlog_feed(&l->c, buf, len, &l->sink));
+	if (!l->triage_on)
+		return;
+	triage_feed(&l->tr, buf, len);
+	if (l->tr.open)
+		(void)loop_timer_arm(&l->d.loop, &l->quiet, loop_now_ms() + TRIAGE_QUIET_MS);
+	else
+		loop_timer_cancel(&l->d.loop, &l->quiet);
+}
+
 static void drain(struct logger *l)
 {
 	static char buf[65536];
@@ -108,15 +156,13 @@ static void drain(struct logger *l)
 
 	while ((n = read(l->fifo, buf, sizeof(buf))) > 0 || (n < 0 && errno == EINTR))
 		if (n > 0)
-			report(l, conlog_feed(&l->c, buf, (size_t)n, &l->sink));
+			feed(l, buf, (size_t)n);
 }
 
 /* What the served console printed. */
 static void on_console(void *ctx, const char *buf, size_t len)
 {
-	struct logger *l = ctx;
-
-	report(l, conlog_feed(&l->c, buf, len, &l->sink));
+	feed(ctx, buf, len);
 }
 
 static void on_fifo(struct loop *lp, int fd, uint32_t events, void *data)
@@ -156,6 +202,24 @@ static void resume(struct logger *l, size_t bound)
 	conlog_init(&l->c, bound, log_len, oops_len);
 }
 
+/* Crash triage into crash_dir; without it (an error said) the log goes on. */
+static void setup_triage(struct logger *l, const char *crash_dir, const char *vmlinux)
+{
+	const char *name = strrchr(l->run_dir, '/');
+	int r;
+
+	if (!crash_dir)
+		return;
+	if ((r = triage_store_open(&l->store, crash_dir, name ? name + 1 : l->run_dir, vmlinux)) < 0) {
+		log_err("conlog %s: crash directory %s: %s; crash reports are not filed", l->run_dir, crash_dir,
+			strerror(-r));
+		return;
+	}
+	triage_init(&l->tr, on_report, l);
+	l->quiet = (struct loop_timer){ .fn = on_quiet, .data = l };
+	l->triage_on = true;
+}
+
 static int setup(struct logger *l, size_t bound, int console_fd)
 {
 	int r;
@@ -180,7 +244,7 @@ static void close_fd(int fd)
 		close(fd);
 }
 
-int conlog_run(const char *run_dir, size_t bound, int console_fd)
+int conlog_run(const char *run_dir, size_t bound, int console_fd, const char *crash_dir, const char *vmlinux)
 {
 	static struct logger l;
 	int r;
@@ -191,10 +255,17 @@ int conlog_run(const char *run_dir, size_t bound, int console_fd)
 	l.dirfd = l.fifo = l.log_fd = l.oops_fd = l.d.sigfd = -1;
 	l.relay.listen_fd = l.relay.client_fd = -1;
 	l.sink = (struct conlog_sink){ sink_log, sink_rotate, sink_oops, &l };
-	if ((r = setup(&l, bound, console_fd)) < 0)
+	l.store.dirfd = -1;
+	if ((r = setup(&l, bound, console_fd)) < 0) {
 		log_err("conlog %s: %s; the guest's console is not logged", run_dir, strerror(-r));
-	else if ((r = daemon_run(&l.d)) == 0)
-		drain(&l); /* what QEMU wrote before its stop */
+	} else {
+		setup_triage(&l, crash_dir, vmlinux);
+		if ((r = daemon_run(&l.d)) == 0)
+			drain(&l); /* what QEMU wrote before its stop */
+	}
+	if (l.triage_on)
+		triage_flush(&l.tr); /* a report the stop cut short */
+	triage_store_close(&l.store);
 	conlog_relay_close(&l.relay);
 	daemon_close(&l.d);
 	close_fd(l.fifo);

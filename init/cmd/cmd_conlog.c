@@ -1,7 +1,9 @@
-/* `labinit conlog RUN_DIR [--size KIB] [--serve]`: a guest's console
- * logger, in the foreground (PID 1 runs one per guest;
- * guests/conlog/conlog.h). --serve: fd 3 is the guest's console, to log
- * and to serve on RUN_DIR/console.sock (UML guests). */
+/* `labinit conlog RUN_DIR [--size KIB] [--crashes DIR [--vmlinux PATH]]
+ * [--serve]`: a guest's console logger, in the foreground (PID 1 runs one
+ * per guest; guests/conlog/conlog.h). --crashes: file the crash reports
+ * found in its output there (guests/triage/), their frames decoded with
+ * --vmlinux. --serve: fd 3 is the guest's console, to log and to serve on
+ * RUN_DIR/console.sock (UML guests). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,21 +28,35 @@ static unsigned long parse_kib(const char *s)
 	return *end || kib < SIZE_MIN_KIB || kib > SIZE_MAX_KIB ? 0 : kib;
 }
 
+static int usage(void)
+{
+	fprintf(stderr, "usage: labinit conlog RUN_DIR [--size KIB] [--crashes DIR [--vmlinux PATH]] [--serve]  (KIB %u..%u)\n",
+		SIZE_MIN_KIB, SIZE_MAX_KIB);
+	return 2;
+}
+
 int cmd_conlog(int argc, char **argv)
 {
 	unsigned long kib = 1024;
 	int console_fd = -1;
+	const char *crash_dir = NULL, *vmlinux = NULL;
 
-	if (argc > 2 && !strcmp(argv[argc - 1], "--serve")) {
-		console_fd = SERVE_FD;
-		argc--;
+	if (argc < 2 || argv[1][0] == '-')
+		return usage();
+	for (int i = 2; i < argc; i++) {
+		if (!strcmp(argv[i], "--serve") && i == argc - 1)
+			console_fd = SERVE_FD;
+		else if (i + 1 == argc)
+			return usage();
+		else if (!strcmp(argv[i], "--size")) {
+			if (!(kib = parse_kib(argv[++i])))
+				return usage();
+		} else if (!strcmp(argv[i], "--crashes"))
+			crash_dir = argv[++i];
+		else if (!strcmp(argv[i], "--vmlinux"))
+			vmlinux = argv[++i];
+		else
+			return usage();
 	}
-	if (argc == 4 && !strcmp(argv[2], "--size"))
-		kib = parse_kib(argv[3]);
-	if ((argc != 2 && !(argc == 4 && !strcmp(argv[2], "--size"))) || !kib) {
-		fprintf(stderr, "usage: labinit conlog RUN_DIR [--size KIB] [--serve]  (KIB %u..%u)\n", SIZE_MIN_KIB,
-			SIZE_MAX_KIB);
-		return 2;
-	}
-	return conlog_run(argv[1], (size_t)kib * 1024, console_fd);
+	return conlog_run(argv[1], (size_t)kib * 1024, console_fd, crash_dir, vmlinux);
 }

@@ -26,9 +26,9 @@ static const struct command {
 	  "modules [--list | --boot | --order [--root DIR] [--kver RELEASE] [NAME...]]  load the boot's kernel "
 	  "modules (--boot: then hotplug, as PID 1's service), list them, or order them" },
 	{ "conlog", cmd_conlog,
-	  "conlog RUN_DIR [--size KIB] [--serve]  a guest's console logger: RUN_DIR/console.fifo (--serve: also "
-	  "fd 3, served on RUN_DIR/console.sock) into console.log, console.log.1 and console.oops under KIB; "
-	  "PID 1 starts it" },
+	  "conlog RUN_DIR [--size KIB] [--crashes DIR [--vmlinux PATH]] [--serve]  a guest's console logger: "
+	  "RUN_DIR/console.fifo (--serve: also fd 3, served on RUN_DIR/console.sock) into console.log, "
+	  "console.log.1 and console.oops under KIB, and its crash reports into DIR; PID 1 starts it" },
 	{ "impair", cmd_impair,
 	  "impair IFNAME [SPEC | off]  a link's impairments (netem: delay=20ms,jitter=5ms,loss=1%,duplicate=0.5%,"
 	  "reorder=25%,rate=10mbit,limit=N): set, remove (off) or show" },

@@ -1,7 +1,8 @@
 /* `labctl guests [--json]`: each guest's state, address, uptime, restarts,
  * how to debug it (QEMU's gdb stub port; a UML kernel's host pid, for
  * gdb -p), and, when its console shows an oops, a panic, a BUG or a WARN,
- * the last lines around it and the first lines of the first such report.
+ * the last lines around it and the first lines of the first such report,
+ * and how many crash reports its logger filed (`labctl crashes` lists them).
  * PID 1 says which guests there are and where their files are; the lease
  * file and the console log are read here. The log is rotated
  * (guests/conlog/): its tail is the end of console.log.1 followed by
@@ -161,9 +162,10 @@ static const char *last_lines(const char *log, size_t len)
 	return p == log ? p : p + 1;
 }
 
-static void one_guest(const struct lease_map *leases, const struct labctl_guest *g, bool json, bool first,
-		      struct strbuf *o)
+static void one_guest(const struct labctl_lab *lab, const struct lease_map *leases, const struct labctl_guest *g,
+		      bool json, bool first, struct strbuf *o)
 {
+	unsigned long crashes = labctl_crash_count(lab, g);
 	char ip[16] = "-", up[24] = "-", gdb[24] = "-", log[TAIL_BYTES], oops[OOPS_BYTES];
 	size_t len = read_tail(g->run_dir, log, sizeof(log)), olen = read_oops(g->run_dir, oops, sizeof(oops));
 	bool in_tail = len && has_trouble(log, len), trouble = in_tail || olen;
@@ -180,12 +182,12 @@ static void one_guest(const struct lease_map *leases, const struct labctl_guest 
 		snprintf(gdb, sizeof(gdb), "-p %d", g->pid); /* the UML kernel is a process */
 	if (json) {
 		strbuf_put(o, "%s\n  {\"name\": \"%s\", \"state\": \"%s\", \"ip\": \"%s\", \"uptime\": \"%s\", \"restarts\": %u, "
-		       "\"gdb_port\": %u, \"kind\": \"%s\", \"pid\": %d, \"trouble\": %s}", first ? "" : ",", g->name,
-		    g->state, a ? ip : "", running ? up : "", g->restarts, g->gdb_port, g->uml ? "uml" : "qemu",
-		    g->pid, trouble ? "true" : "false");
+		       "\"gdb_port\": %u, \"kind\": \"%s\", \"pid\": %d, \"crashes\": %lu, \"trouble\": %s}", first ? "" : ",",
+		    g->name, g->state, a ? ip : "", running ? up : "", g->restarts, g->gdb_port, g->uml ? "uml" : "qemu",
+		    g->pid, crashes, trouble ? "true" : "false");
 		return;
 	}
-	strbuf_put(o, "%-16s %-9s %-15s %8s %8u %8s\n", g->name, g->state, ip, up, g->restarts, gdb);
+	strbuf_put(o, "%-16s %-9s %-15s %8s %8u %7lu %8s\n", g->name, g->state, ip, up, g->restarts, crashes, gdb);
 	if (in_tail)
 		strbuf_put(o, "  --- %s's console shows an oops, panic, BUG or WARN; its last lines:\n%s\n", g->name,
 		    last_lines(log, len));
@@ -206,9 +208,10 @@ int labctl_guests(const char *path, bool json)
 	read_leases(&lab, &leases);
 	strbuf_put(&o, "%s", json ? "[" : "");
 	if (!json)
-		strbuf_put(&o, "%-16s %-9s %-15s %8s %8s %8s\n", "NAME", "STATE", "IP", "UPTIME", "RESTARTS", "GDB");
+		strbuf_put(&o, "%-16s %-9s %-15s %8s %8s %7s %8s\n", "NAME", "STATE", "IP", "UPTIME", "RESTARTS", "CRASHES",
+			   "GDB");
 	for (unsigned i = 0; i < lab.nguests; i++)
-		one_guest(&leases, &lab.guests[i], json, i == 0, &o);
+		one_guest(&lab, &leases, &lab.guests[i], json, i == 0, &o);
 	strbuf_put(&o, json ? "\n]\n" : "");
 	if (!json && !lab.nguests)
 		strbuf_put(&o, "(no guests in this profile)\n");

@@ -19,7 +19,8 @@ static int usage(void)
 			"commands:\n"
 			"  status                  the profile and every service's state\n"
 			"  leases [--json]         the DHCP leases of the guests\n"
-			"  guests [--json]         each guest: state, IP, uptime, restarts, gdb port, trouble\n"
+			"  guests [--json]         each guest: state, IP, uptime, restarts, gdb port, crashes, trouble\n"
+			"  crashes [GUEST] [--json]  the crash reports found in the guests' consoles\n"
 			"  console NAME            a guest's serial console (ctrl-] detaches)\n"
 			"  networks [--json]       each network: mode, bridge, addresses, ports and their impairments\n"
 			"  impair GUEST[:NIC] [SPEC|off]  netem on a guest's NIC (delay=20ms,jitter=5ms,loss=1%%,...)\n"
@@ -122,6 +123,8 @@ int labctl_main(int argc, char **argv)
 		return local_view(path, argc - i, argv + i);
 	if (!strcmp(argv[i], "networks"))
 		return labctl_networks(path, argc - i, argv + i);
+	if (!strcmp(argv[i], "crashes"))
+		return labctl_crashes(path, argc - i, argv + i);
 	if (!strcmp(argv[i], "impair"))
 		return labctl_impair(path, argc - i, argv + i);
 	if (!strcmp(argv[i], "capture"))

@@ -54,5 +54,9 @@ int labctl_networks(const char *path, int argc, char **argv);
 int labctl_impair(const char *path, int argc, char **argv);
 int labctl_capture(const char *path, int argc, char **argv);
 int labctl_guests(const char *path, bool json);
+/* `labctl crashes [GUEST] [--json]` (init/labctl/crashes.c): exit status;
+ * and a guest's filed crash reports, duplicates included, for `guests`. */
+int labctl_crashes(const char *path, int argc, char **argv);
+unsigned long labctl_crash_count(const struct labctl_lab *lab, const struct labctl_guest *g);
 
 #endif

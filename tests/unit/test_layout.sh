@@ -76,6 +76,7 @@ prefixes() {
 	guests/qemu) echo "qemu_ qmp_ kvm_" ;;
 	guests/share) echo "share_" ;;
 	guests/conlog) echo "conlog_" ;;
+	guests/triage) echo "triage_" ;;
 	guests/uml) echo "uml_" ;;
 	guests/cloudinit) echo "seed_" ;;
 	esac
