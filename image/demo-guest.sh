@@ -7,7 +7,9 @@
 #   initramfs.cpio.gz  busybox-static, the NIC, disk and 9p modules of
 #                      image/lists/demo-guest-modules with their dependencies
 #                      (/init loads those its devices ask for), and
-#                      image/demo-guest/rootfs (/init, the udhcpc script)
+#                      image/demo-guest/rootfs (/init, the udhcpc script),
+#                      and build/labinit as /sbin/labinit-agent (the
+#                      guest agent of `labctl run`, docs/AGENT.md)
 #   README             what they are and from which package versions
 # Packages are fetched by name with `apt-get download` into
 # build/debs and unpacked with dpkg-deb -x (image/lib.sh): nothing is installed
@@ -43,7 +45,7 @@ kpkgver=$(ver_of "$kdeb") bbver=$(ver_of "$bdeb")
 epoch=${SOURCE_DATE_EPOCH:-$(stat -c %Y "$kroot/boot/vmlinuz-$kver")}
 
 # Nothing to do when the same inputs made what is in $out.
-stamp=$(demo_stamp image/demo-guest.sh image/lib.sh image/extract-vmlinux.sh image/lists/demo-guest-modules)
+stamp=$(demo_stamp image/demo-guest.sh image/lib.sh image/extract-vmlinux.sh image/lists/demo-guest-modules build/labinit)
 if [ -f "$out/.stamp" ] && [ "$(cat "$out/.stamp")" = "$stamp" ] &&
 	[ -f "$out/bzImage" ] && [ -f "$out/vmlinux" ] && [ -f "$out/initramfs.cpio.gz" ]; then
 	say "$out is up to date ($kpkg $kpkgver, busybox-static $bbver)"
@@ -68,6 +70,7 @@ st=$work/initramfs
 demo_tree "$st"
 stage_busybox "$st" "$busybox"
 cp -R "$here/rootfs/." "$st/"
+cp build/labinit "$st/sbin/labinit-agent"
 ln -s /proc/mounts "$st/etc/mtab"
 # shellcheck disable=SC2086
 stage_modules "$st" "$kmods" "$kver" labguest.order $order

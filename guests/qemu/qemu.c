@@ -31,6 +31,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "guests/agent/proto.h"
 #include "guests/conlog/conlog.h"
 #include "lib/core/addr.h"
 #include "lib/core/words.h"
@@ -196,6 +197,22 @@ static void add_console_qmp(struct argv_buf *a, const struct qemu_env *env)
 	argv_add(a, "unix:%s/qmp.sock,server=on,wait=off", env->run_dir);
 }
 
+/* The guest agent's channel (guests/agent/, docs/AGENT.md): a
+ * virtio-serial port named org.labinit.agent, QEMU's end a unix socket in
+ * the run directory that `labctl run` connects to. Not the guest network:
+ * a guest whose network is broken still reports. PCI on every machine
+ * (the aarch64 and riscv64 virt machines have a PCIe host bridge, which
+ * the disks and NICs use too). wait=off: the guest runs without a client. */
+static void add_agent(struct argv_buf *a, const struct qemu_env *env)
+{
+	argv_add(a, "-device");
+	argv_add(a, "virtio-serial-pci,id=agentbus0");
+	argv_add(a, "-chardev");
+	argv_add(a, "socket,id=agent0,path=%s/" QEMU_AGENT_SOCK ",server=on,wait=off", env->run_dir);
+	argv_add(a, "-device");
+	argv_add(a, "virtserialport,bus=agentbus0.0,chardev=agent0,name=" AGENT_PORT_NAME);
+}
+
 static void add_share_gdb(struct argv_buf *a, const struct guest_config *g, const struct qemu_env *env)
 {
 	if (env->share_dir) {
@@ -264,6 +281,7 @@ int qemu_build_argv(const struct guest_config *g, const struct qemu_env *env, st
 	add_disks(out, g, env);
 	add_net(out, g, env);
 	add_console_qmp(out, env);
+	add_agent(out, env);
 	add_share_gdb(out, g, env);
 	add_seed(out, env);
 	if (!add_extra(out, g))

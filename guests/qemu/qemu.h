@@ -31,6 +31,9 @@ enum disk_format { DISK_RAW, DISK_QCOW2 };
  * qemu-system-data); image/lists/qemu-files-riscv64 carries it. */
 #define QEMU_OPENSBI "/usr/share/qemu/opensbi-riscv64-generic-fw_dynamic.bin"
 
+/* In the run directory: QEMU's end of the guest agent's port. */
+#define QEMU_AGENT_SOCK "agent.sock"
+
 struct qemu_env {
 	const char *qemu;          /* the binary */
 	enum qemu_accel accel;

@@ -36,6 +36,9 @@ static const struct command {
 	  "capture IFNAME FILE [--count N] [--seconds S] [--snaplen N] [--user UID[:GID]]  both directions of "
 	  "IFNAME into a pcap file, as UID (default 65534), until N packets (100000), S seconds (60), 256 MiB or "
 	  "SIGINT/SIGTERM" },
+	{ "agent", cmd_agent,
+	  "agent [--port PATH] [--wait S]  the guest agent (in a guest): runs `labctl run`'s commands sent over "
+	  "the virtio-serial port org.labinit.agent" },
 	{ "accel", cmd_accel, "accel  kvm or tcg: what guests get here (the KVM probe runs a vCPU)" },
 	{ "version", cmd_version, "version  print the version" },
 };

@@ -21,6 +21,8 @@ static int usage(void)
 			"  leases [--json]         the DHCP leases of the guests\n"
 			"  guests [--json]         each guest: state, IP, uptime, restarts, gdb port, crashes, trouble\n"
 			"  crashes [GUEST] [--json]  the crash reports found in the guests' consoles\n"
+			"  run GUEST [--timeout S] [--boot-timeout S] [--cwd DIR] [--json] -- CMD [ARGS...]\n"
+			"                          CMD in the guest through its agent, with its exit status (run --help)\n"
 			"  console NAME            a guest's serial console (ctrl-] detaches)\n"
 			"  networks [--json]       each network: mode, bridge, addresses, ports and their impairments\n"
 			"  impair GUEST[:NIC] [SPEC|off]  netem on a guest's NIC (delay=20ms,jitter=5ms,loss=1%%,...)\n"
@@ -119,6 +121,8 @@ int labctl_main(int argc, char **argv)
 		return usage();
 	if (!strcmp(argv[i], "console"))
 		return i + 2 == argc ? labctl_console(argv[i + 1]) : usage();
+	if (!strcmp(argv[i], "run"))
+		return labctl_run(path, argc - i, argv + i);
 	if (!strcmp(argv[i], "guests") || !strcmp(argv[i], "leases"))
 		return local_view(path, argc - i, argv + i);
 	if (!strcmp(argv[i], "networks"))

@@ -63,6 +63,8 @@ static void test_kernel_boot(void)
 	CHECK(find(&a, "-append", "console=ttyS0 nokaslr") >= 0);
 	CHECK(find(&a, "-netdev", "tap,id=n0,fd=3") >= 0);
 	CHECK(find(&a, "-device", "virtio-net-pci,netdev=n0,mac=52:54:00:12:34:56") >= 0);
+	CHECK(find(&a, "-device", "virtio-serial-pci,id=agentbus0") >= 0);
+	CHECK(find(&a, "-device", "virtserialport,bus=agentbus0.0,chardev=agent0,name=org.labinit.agent") >= 0);
 	CHECK(find(&a, "-serial", "chardev:con0") >= 0);
 	CHECK(find(&a, "-chardev", "socket,id=con0,path=/run/labinit/guests/vm1/console.sock,server=on,wait=off,"
 				   "logfile=/run/labinit/guests/vm1/console.fifo,logappend=on") >= 0);
@@ -182,7 +184,7 @@ static void test_extra_disks(void)
 	CHECK(find(&a, "-device", "scsi-hd,drive=drive3,id=disk3,bus=scsi0.0") >= 0);
 	CHECK(find(&a, "-device", "ide-hd,drive=drive4,id=disk4,bus=ide.1,unit=0") >= 0);
 	CHECK(find(&a, "-device", "virtio-scsi-pci,id=scsi0") >= 0 && count(&a, "-drive") == 5);
-	CHECK(count(&a, "-device") == 1 + 5 + 1); /* the controller, the disks, the NIC */
+	CHECK(count(&a, "-device") == 1 + 5 + 1 + 2); /* the controller, the disks, the NIC, the agent's two */
 	/* SATA and USB disks share their one controller; nvme each its serial. */
 	g.disks[0].bus = g.disks[1].bus = GUESTHW_BUS_SATA;
 	g.disks[2].bus = g.disks[3].bus = GUESTHW_BUS_USB;
@@ -191,7 +193,7 @@ static void test_extra_disks(void)
 	CHECK(find(&a, "-device", "ide-hd,drive=drive1,id=disk1,bus=ahci0.1") >= 0);
 	CHECK(find(&a, "-device", "usb-storage,drive=drive3,id=disk3,bus=xhci0.0") >= 0);
 	CHECK(find(&a, "-device", "nvme,drive=drive4,id=disk4,serial=disk4") >= 0);
-	CHECK(count(&a, "-device") == 2 + 5 + 1);
+	CHECK(count(&a, "-device") == 2 + 5 + 1 + 2);
 }
 
 static void test_firmware(void)
@@ -295,6 +297,12 @@ static void test_seed_and_extra_args(void)
 	CHECK(qemu_build_argv(&g, &env, &a) == 0 && find(&a, "-drive", NULL) >= 0 && count(&a, "-drive") == 1);
 }
 
+/* The guest agent's port (add_agent), after the console and QMP. */
+#define AGENT_ARGS(name)                                                                                     \
+	"-device", "virtio-serial-pci,id=agentbus0", "-chardev",                                              \
+	    "socket,id=agent0,path=/run/labinit/guests/" name "/agent.sock,server=on,wait=off", "-device",   \
+	    "virtserialport,bus=agentbus0.0,chardev=agent0,name=org.labinit.agent"
+
 /* The whole command line, argument by argument. */
 static void check_golden(const struct argv_buf *a, const char *const want[])
 {
@@ -324,7 +332,9 @@ static void test_arch_aarch64(void)
 		"e1000e,netdev=n0,mac=52:54:00:12:34:56", "-chardev",
 		"socket,id=con0,path=/run/labinit/guests/arm1/console.sock,server=on,wait=off,"
 		"logfile=/run/labinit/guests/arm1/console.fifo,logappend=on",
-		"-serial", "chardev:con0", "-qmp", "unix:/run/labinit/guests/arm1/qmp.sock,server=on,wait=off", "-virtfs",
+		"-serial", "chardev:con0", "-qmp", "unix:/run/labinit/guests/arm1/qmp.sock,server=on,wait=off", 
+		AGENT_ARGS("arm1"),
+		"-virtfs",
 		"local,path=/lab/share,mount_tag=debug,security_model=none,id=share0", "-gdb", "tcp::1234", NULL
 	};
 	struct qemu_env env = env_tcg();
@@ -362,7 +372,9 @@ static void test_arch_riscv64(void)
 		"virtio-net-pci,netdev=n0,mac=52:54:00:12:34:56", "-chardev",
 		"socket,id=con0,path=/run/labinit/guests/rv1/console.sock,server=on,wait=off,"
 		"logfile=/run/labinit/guests/rv1/console.fifo,logappend=on",
-		"-serial", "chardev:con0", "-qmp", "unix:/run/labinit/guests/rv1/qmp.sock,server=on,wait=off", "-gdb",
+		"-serial", "chardev:con0", "-qmp", "unix:/run/labinit/guests/rv1/qmp.sock,server=on,wait=off", 
+		AGENT_ARGS("rv1"),
+		"-gdb",
 		"tcp::1235", "-S", NULL
 	};
 	struct qemu_env env = env_tcg();
