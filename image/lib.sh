@@ -241,6 +241,7 @@ demo_tree() {
 pack_demo_initramfs() {
 	find "$1" -type f -exec chmod 0644 {} +
 	chmod 0755 "$1/bin/busybox" "$1/init" "$1/etc/udhcpc/default.script" "$1/etc/acpi/PWRF/00000080"
+	[ ! -f "$1/sbin/labinit-agent" ] || chmod 0755 "$1/sbin/labinit-agent"
 	normalize_tree "$1" "$2"
 	write_cpio "$1" "$2" > "$3/initramfs.cpio"
 	gzip -9 -n < "$3/initramfs.cpio" > "$4/initramfs.cpio.gz.tmp"
