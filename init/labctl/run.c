@@ -337,7 +337,8 @@ static void console_tail(const struct run *r)
 	if (fd >= 0)
 		close(fd);
 	buf[n > 0 ? n : 0] = '\0';
-	fprintf(stderr, "labctl run: the last of %s:\n%s\n", r->log, buf);
+	fprintf(stderr, "labctl run: the last of %s:\n%s\n", r->log,
+		buf[0] ? buf : "(empty: the guest printed nothing; did QEMU start? labctl status says)");
 }
 
 static void print_json(const struct run *r)

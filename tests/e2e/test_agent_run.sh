@@ -7,8 +7,8 @@
 # time from QEMU's start to the agent's hello); `sh -c 'exit 3'` → 3;
 # stdout and stderr arrive separately; a command the guest lacks → 127;
 # `--timeout 2 -- sleep 30` → 124 within a few seconds; the garbage guest
-# → 126 (did not boot) within --boot-timeout; last, sysrq c → 123
-# (panicked) with the outcome in --json.
+# → 126 (did not boot) within --boot-timeout; two runs at once queue;
+# last, sysrq c → 123 (panicked) with the outcome in --json.
 source "$(dirname "$0")/../lib/pid1.sh" || exit 2
 t_init
 command -v qemu-system-x86_64 >/dev/null || t_skip "needs qemu-system-x86_64"
@@ -72,6 +72,16 @@ run 124 vm1 --json --timeout 2 -- sleep 30
 [ "$RUN_MS" -lt 10000 ] || t_error "the timed-out run took $RUN_MS ms"
 grep -q '"outcome": "timed_out", "status": 124' "$T_DIR/run.out" || t_error "json of the timeout: $(cat "$T_DIR/run.out")"
 run 0 vm1 -- true  # the agent serves again after a timeout
+# Two runs at once: they queue (one agent connection at a time), both succeed.
+t0=$(t_now_ms)
+t_labctl run vm1 -- sh -c 'sleep 1; echo a' >"$T_DIR/par1" 2>&1 &
+p1=$!
+t_labctl run vm1 -- sh -c 'sleep 1; echo b' >"$T_DIR/par2" 2>&1
+c2=$?
+wait $p1
+c1=$?
+echo "two runs at once: $c1 $c2 in $(($(t_now_ms) - t0)) ms: $(cat "$T_DIR/par1" "$T_DIR/par2" | xargs)"
+[ "$c1 $c2" = "0 0" ] && [ "$(cat "$T_DIR/par1")" = a ] && [ "$(cat "$T_DIR/par2")" = b ] || t_error "parallel runs"
 run 125 nosuch -- true
 run 125 vm1 -- 
 run 126 vm2 --json --boot-timeout 5 -- true
