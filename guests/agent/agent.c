@@ -169,14 +169,13 @@ fail:
 
 static int start(struct agent *a, const struct agent_msg *m)
 {
-	int po[2], pe[2], ep[2], e = 0;
-	pid_t pid;
+	int po[2] = { -1, -1 }, pe[2] = { -1, -1 }, ep[2] = { -1, -1 }, e = 0;
+	pid_t pid = -1;
 
-	if (pipe2(po, O_CLOEXEC) < 0)
-		return -errno;
-	if (pipe2(pe, O_CLOEXEC) < 0 || pipe2(ep, O_CLOEXEC) < 0 || (pid = fork()) < 0) {
+	if (pipe2(po, O_CLOEXEC) < 0 || pipe2(pe, O_CLOEXEC) < 0 || pipe2(ep, O_CLOEXEC) < 0 || (pid = fork()) < 0) {
 		e = -errno;
-		close(po[0]), close(po[1]);
+		for (int i = 0; i < 2; i++)
+			close_fd(&po[i]), close_fd(&pe[i]), close_fd(&ep[i]);
 		return e;
 	}
 	if (pid == 0)

@@ -77,6 +77,7 @@ prefixes() {
 	guests/share) echo "share_" ;;
 	guests/conlog) echo "conlog_" ;;
 	guests/triage) echo "triage_" ;;
+	guests/agent) echo "agent_" ;;
 	guests/uml) echo "uml_" ;;
 	guests/cloudinit) echo "seed_" ;;
 	esac
