@@ -371,6 +371,13 @@ static void guest_boot_network(struct vctx *c, struct guest_cfg *g, unsigned slo
 			 "cannot netboot it");
 		return;
 	}
+	/* Seen under TCG with Debian's 2023.01 builds (tests/e2e/test_netboot.sh):
+	 * U-Boot's virtio-net driver takes the MAC as 52:52:52:52:52:52, its
+	 * first byte six times, so DHCP and the menus cannot know the guest. */
+	if (g->firmware == FIRMWARE_UBOOT && g->nics[0].model == GUESTHW_NIC_VIRTIO)
+		vc_error(c, K_GUEST(slot, g->nnics && *vc_str(c, K_GUEST(slot, GF_NICS)) ? GF_NICS : GF_NIC),
+			 "virtio-net: U-Boot 2023.01 (Debian's u-boot-qemu) reads its MAC as 52:52:52:52:52:52, and a "
+			 "netboot is by MAC; give its first NIC the e1000 model");
 	n = &c->p->nets[g->nics[0].net];
 	if (!n->dhcp)
 		vc_error(c, key, "%s: network %u (%s) of its first NIC serves no DHCP (CONFIG_NET%u_DHCP), "

@@ -182,14 +182,16 @@ static void be32(uint8_t *p, uint32_t v)
  * bootcmd_dhcp) runs `dhcp ${scriptaddr} boot.scr.uimg; source` before
  * trying an EFI binary: this script hands over to `pxe get`, which reads
  * pxelinux.cfg/01-MAC (then by IP, then default) beside it. Debian's
- * qemu-x86_64 build sets no pxefile_addr_r: it goes 1 MiB above the script.
+ * qemu-x86_64 build sets no pxefile_addr_r and has no setexpr: the menu
+ * goes where the kernel will, which `pxe boot` loads only once it has
+ * parsed the menu (boot/pxe_utils.c keeps the labels' own copies).
  * The image: a legacy header (include/image.h, struct legacy_img_hdr,
  * big-endian, CRC-32s of the header and the data), then the data of a
  * script image, as `mkimage -T script` makes it: a table of lengths ended
  * by 0, then the text. */
 static const char uboot_text[] =
 	"# labinit: U-Boot's distro boot sources this; the guest's menu is pxelinux.cfg/01-MAC\n"
-	"if test -z \"${pxefile_addr_r}\"; then setexpr pxefile_addr_r ${scriptaddr} + 100000; fi\n"
+	"if test -z \"${pxefile_addr_r}\"; then setenv pxefile_addr_r ${kernel_addr_r}; fi\n"
 	"pxe get && pxe boot\n"
 	"echo labinit: no netboot menu for ${ethaddr}\n";
 
