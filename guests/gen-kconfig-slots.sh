@@ -125,7 +125,7 @@ config GUEST@N@_FIRMWARE
 	            it 512 MiB or more (GUEST@N@_MEMORY): Debian's GRUB
 	            runs out of memory loading a kernel with 256
 	    u-boot  Debian's u-boot-qemu build for the architecture, as
-	            -bios: /usr/lib/u-boot/qemu-x86_64/u-boot.rom (pc) or
+	            -bios: /usr/lib/u-boot/qemu-x86/u-boot.rom (pc) or
 	            /usr/lib/u-boot/qemu_arm64/u-boot.bin (virt); its
 	            distro boot tries the disks, then DHCP + TFTP
 	            (boot.scr.uimg, then pxelinux.cfg/ with

@@ -26,7 +26,7 @@ GUESTS=${NETBOOT_GUESTS:-ipxe ovmf ubx86 ubarm}
 ALL=$GUESTS
 command -v qemu-system-x86_64 >/dev/null || t_skip "needs qemu-system-x86_64"
 [ -f /usr/share/OVMF/OVMF_CODE_4M.fd ] || t_skip "needs Debian's ovmf package"
-[ -f /usr/lib/u-boot/qemu-x86_64/u-boot.rom ] || t_skip "needs Debian's u-boot-qemu package"
+[ -f /usr/lib/u-boot/qemu-x86/u-boot.rom ] || t_skip "needs Debian's u-boot-qemu package"
 [ -f /usr/lib/PXELINUX/pxelinux.0 ] || t_skip "needs pxelinux"
 [ -d /usr/lib/grub/x86_64-efi ] || t_skip "needs grub-efi-amd64-bin"
 make -s -C "$T_REPO" demo-guest >"$T_DIR/demo-guest.log" 2>&1 || t_skip "the demo guest cannot be built"
@@ -97,7 +97,7 @@ qemu_cmd() {
 		;;
 	u-boot)
 		[ "$arch" = aarch64 ] && set -- "$@" -bios /usr/lib/u-boot/qemu_arm64/u-boot.bin ||
-			set -- "$@" -bios /usr/lib/u-boot/qemu-x86_64/u-boot.rom
+			set -- "$@" -bios /usr/lib/u-boot/qemu-x86/u-boot.rom
 		;;
 	esac
 	set -- "$@" -netdev "tap,id=n0,ifname=$tap,script=no,downscript=no" \
@@ -152,14 +152,25 @@ dnsmasq_console() { tr -d '\r' <"$T_DIR/$1.console" 2>/dev/null; }
 dnsmasq_stop() { eval "kill \${qpid_$1:-} 2>/dev/null"; }
 
 # ---- the server: labinit as PID 1 (the product) ----------------------
+# One lab per pair: PID 1 starts every guest of its profile.
 labinit_boot() {
+	[ -z "${T_OUT:-}" ] || ip netns del "$T_OUT" 2>/dev/null
 	t_outside
 	profile $GUESTS >"$T_DIR/netboot.config"
 	"$LABINIT" check-config "$T_DIR/netboot.config" || t_fail "the profile does not validate"
 	t_boot_with_uplink netboot "$T_DIR/netboot.config"
+	for g in $GUESTS; do
+		t_wait_console "service $g: started" 30 || t_fail "$g was not started"
+	done
 }
 labinit_console() { nsenter -t "$LPID" -m cat "/run/labinit/guests/$1/console.log" 2>/dev/null | tr -d '\r'; }
-labinit_stop() { "$LABINIT" ctl --pid "$LPID" stop "$1" >/dev/null 2>&1 || true; }
+labinit_end() {
+	local args
+	args=$(nsenter -t "$LPID" -m -p sh -c 'for p in /proc/[0-9]*; do tr "\0" " " < $p/cmdline; echo; done' | grep -- '-name .*process=qemu-')
+	case $args in *-kernel*) t_error "a netbooting guest was given -kernel: $args" ;; esac
+	kill -TERM "$LPID"
+	t_wait_end 120 || t_fail "the namespace did not end after SIGTERM"
+}
 
 # Two at a time: the x86 pair, then the U-Boot pair.
 run_batch() {
@@ -210,9 +221,8 @@ if [ "$NETBOOT_SERVER" = dnsmasq ]; then
 	[ -z "$batch2" ] || run_batch $batch2
 	dhcp_report
 else
-	# One lab (PID 1 boots every guest of the profile): the pairs one after
-	# the other would need two labs; all four at once would be slow (TCG).
-	run_batch $batch1 $batch2
+	[ -z "$batch1" ] || { run_batch $batch1; labinit_end; }
+	[ -z "$batch2" ] || { run_batch $batch2; labinit_end; }
 fi
 [ "$T_ERRORS" = 0 ] && t_pass
 t_exit
