@@ -210,6 +210,8 @@ dhcp_report() {
 if [ "$NETBOOT_SERVER" = dnsmasq ]; then
 	t_need dnsmasq dnsmasq-base
 	t_need tcpdump tcpdump
+elif ! "$LABINIT" print-config --defaults 2>/dev/null | grep -q '^CONFIG_TFTP_ROOT='; then
+	t_skip "labinit has no TFTP server yet (CONFIG_TFTP_ROOT); NETBOOT_SERVER=dnsmasq runs the guests against dnsmasq"
 fi
 batch1="" batch2=""
 for g in $GUESTS; do
