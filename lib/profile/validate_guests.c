@@ -18,7 +18,6 @@
 #include "lib/core/words.h"
 #include "lib/profile/config.h"
 #include "lib/profile/validate_priv.h"
-#include "net/netboot/netboot.h"
 
 void profile_guest_mac(const char *name, uint8_t mac[6])
 {
@@ -362,7 +361,7 @@ static void guest_boot_network(struct vctx *c, struct guest_cfg *g, unsigned slo
 	/* (a board's, like FIRMWARE=kernel's, is required already) */
 	if (g->kind == RUNNER_QEMU && g->firmware != FIRMWARE_KERNEL && !*vc_str(c, K_GUEST(slot, GF_KERNEL)))
 		vc_error(c, K_GUEST(slot, GF_KERNEL), "BOOT=network needs a kernel: the lab's netboot menus boot it");
-	if (!netboot_append_ok(g->append))
+	if (!words_cmdline_plain(g->append))
 		vc_error(c, K_GUEST(slot, GF_APPEND), "a netbooted kernel's command line passes through GRUB, iPXE "
 			 "and U-Boot scripts: no $ { } ; ' \" \\ ` or control characters");
 	if (!g->nnics || g->nics[0].macvtap) {

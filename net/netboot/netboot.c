@@ -13,17 +13,12 @@
 #include "lib/core/log.h"
 #include "lib/core/name.h"
 #include "lib/core/strbuf.h"
+#include "lib/core/words.h"
 #include "lib/core/writefile.h"
 
-/* Characters a kernel command line keeps through every loader's parser:
- * none that GRUB's or iPXE's script language, or hush in U-Boot, would
- * expand or quote ($ { } ; ' " \ `), no control characters. */
 static bool append_ok(const char *s)
 {
-	for (; *s; s++)
-		if ((unsigned char)*s < 0x20 || (unsigned char)*s >= 0x7f || strchr("$;{}'\"\\`", *s))
-			return false;
-	return true;
+	return words_cmdline_plain(s);
 }
 
 bool netboot_append_ok(const char *append)

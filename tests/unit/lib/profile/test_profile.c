@@ -360,6 +360,8 @@ static void test_netboot_guests(void)
 	refused("CONFIG_GUEST1_FIRMWARE=\"u-boot\"\nCONFIG_GUEST1_ARCH=\"riscv64\"\nCONFIG_GUEST1_BOOT=\"network\"\n",
 		"CONFIG_GUEST1_FIRMWARE: u-boot: labinit runs Debian's u-boot-qemu builds for x86_64 and aarch64");
 	refused("CONFIG_GUEST1_KIND=\"board\"\n", "CONFIG_GUEST1_MAC: a board is known by its MAC");
+	refused("CONFIG_GUEST1_FIRMWARE=\"bios\"\nCONFIG_GUEST1_BOOT=\"network\"\nCONFIG_GUEST1_APPEND=\"init=$x\"\n",
+		"CONFIG_GUEST1_APPEND: a netbooted kernel's command line passes through GRUB, iPXE and U-Boot scripts");
 	refused("CONFIG_GUEST1_FIRMWARE=\"u-boot\"\nCONFIG_GUEST1_BOOT=\"network\"\n",
 		"CONFIG_GUEST1_NIC: virtio-net: U-Boot 2023.01 (Debian's u-boot-qemu) reads its MAC as 52:52:52:52:52:52");
 	refused("CONFIG_GUEST1_KIND=\"board\"\nCONFIG_GUEST1_MAC=\"02:00:00:00:00:01\"\nCONFIG_GUEST1_MEMORY=512\n",
