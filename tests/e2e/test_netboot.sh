@@ -46,6 +46,7 @@ guest_line() {
 kernel_of() { [ "$1" = aarch64 ] && echo "$demo/demo-arm64/Image" || echo "$demo/demo/bzImage"; }
 initrd_of() { [ "$1" = aarch64 ] && echo "$demo/demo-arm64/initramfs.cpio.gz" || echo "$demo/demo/initramfs.cpio.gz"; }
 
+mkdir -p "$T_DIR/share"
 # The TFTP root: the loaders, from Debian's packages.
 root=$T_DIR/files/tftp
 sh "$T_REPO/image/netboot-loaders.sh" "$root" >"$T_DIR/loaders.log" 2>&1 ||
@@ -56,6 +57,7 @@ profile() {
 	local n=0 name arch fw mem mac nic
 	t_static_uplink netboot
 	echo "CONFIG_FILES_DIR=\"$T_DIR/files\""
+	echo "CONFIG_SHARE_DIR=\"$T_DIR/share\""
 	# labinit's TFTP server serves the loaders (dnsmasq's own root here)
 	[ "$NETBOOT_SERVER" = dnsmasq ] || echo 'CONFIG_TFTP_ROOT="tftp"' 
 	for g in "$@"; do
