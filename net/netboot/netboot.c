@@ -3,6 +3,7 @@
  * entry, and nobody watches its console while it boots. */
 #include "net/netboot/netboot.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -310,6 +311,70 @@ static int write_guest(const struct netboot_guest *g, const char *dir)
 	return put_logged(dir, path, scr, netboot_uboot_x86(g, scr, sizeof(scr)));
 }
 
+/* The per-MAC menus of guests no longer in the profile: a MAC reused by
+ * a machine outside the lab must not boot the old kernel. Only names of
+ * the menus' own shape are removed, so nothing else put there is touched. */
+struct menu_dir {
+	const char *dir, *prefix, *suffix;
+};
+
+static const struct menu_dir menu_dirs[] = {
+	{ "pxelinux.cfg", "01-", "" },
+	{ "grub", "grub.cfg-01-", "" },
+	{ "labinit/ipxe", "", ".ipxe" },
+	{ "labinit/uboot", "", ".scr" },
+};
+
+static bool written(const struct netboot_config *c, const char *path)
+{
+	char want[128];
+
+	for (unsigned i = 0; i < c->nguests && i < NETBOOT_MAX_GUESTS; i++) {
+		const uint8_t *m = c->guests[i].mac;
+
+		for (int k = 0; k < NETBOOT_MENUS; k++) {
+			netboot_menu_path((enum netboot_menu)k, m, want, sizeof(want));
+			if (!strcmp(want, path))
+				return true;
+		}
+		snprintf(want, sizeof(want), "labinit/uboot/%02x:%02x:%02x:%02x:%02x:%02x.scr", m[0], m[1], m[2],
+			 m[3], m[4], m[5]);
+		if (!strcmp(want, path))
+			return true;
+	}
+	return false;
+}
+
+static void prune(const struct netboot_config *c, const char *dir)
+{
+	for (size_t d = 0; d < sizeof(menu_dirs) / sizeof(menu_dirs[0]); d++) {
+		const struct menu_dir *md = &menu_dirs[d];
+		char sub[4096], path[320];
+		struct dirent *e;
+		DIR *dp;
+
+		snprintf(sub, sizeof(sub), "%s/%s", dir, md->dir);
+		if (!(dp = opendir(sub)))
+			continue;
+		while ((e = readdir(dp))) {
+			size_t n = strlen(e->d_name), ls = strlen(md->suffix);
+
+			/* a MAC's 17 characters between the prefix and the suffix */
+			if (n != strlen(md->prefix) + 17 + ls || strncmp(e->d_name, md->prefix, strlen(md->prefix)) ||
+			    strcmp(e->d_name + n - ls, md->suffix))
+				continue;
+			snprintf(path, sizeof(path), "%s/%s", md->dir, e->d_name);
+			if (written(c, path))
+				continue;
+			if (unlinkat(dirfd(dp), e->d_name, 0) == 0)
+				log_info("netboot: removed %s (no such guest now)", path);
+			else
+				log_warn("netboot: removing %s/%s: %s", sub, e->d_name, strerror(errno));
+		}
+		closedir(dp);
+	}
+}
+
 int netboot_write(const struct netboot_config *c, const char *dir)
 {
 	static char buf[16384];
@@ -327,5 +392,6 @@ int netboot_write(const struct netboot_config *c, const char *dir)
 	    (r = put_logged(dir, "grub/grub.cfg", buf, netboot_grub_index(c, buf, sizeof(buf)))) < 0 ||
 	    (r = put_logged(dir, "boot.scr.uimg", scr, netboot_uboot_script(scr, sizeof(scr)))) < 0)
 		return r;
+	prune(c, dir);
 	return 0;
 }

@@ -153,6 +153,19 @@ static void test_write(void)
 	CHECK(stat(strcat(strcpy(cmd, dir), "/labinit/boot.ipxe"), &st) == 0);
 	CHECK(stat(strcat(strcpy(cmd, dir), "/labinit/uboot/52:54:00:12:34:56.scr"), &st) == 0);
 	CHECK(stat(strcat(strcpy(cmd, dir), "/labinit/uboot/02:00:00:00:00:0a.scr"), &st) < 0);
+	/* A guest gone from the profile: its menus go; what is not a menu stays. */
+	snprintf(cmd, sizeof(cmd), "touch %s/pxelinux.cfg/default %s/labinit/ipxe/notes.txt", dir, dir);
+	CHECK(system(cmd) == 0);
+	c.nguests = 1;
+	CHECK(netboot_write(&c, dir) == 0);
+	CHECK(stat(strcat(strcpy(cmd, dir), "/labinit/ipxe/02-00-00-00-00-0a.ipxe"), &st) < 0);
+	CHECK(stat(strcat(strcpy(cmd, dir), "/pxelinux.cfg/01-02-00-00-00-00-0a"), &st) < 0);
+	CHECK(stat(strcat(strcpy(cmd, dir), "/grub/grub.cfg-01-02-00-00-00-00-0a"), &st) < 0);
+	CHECK(stat(strcat(strcpy(cmd, dir), "/pxelinux.cfg/01-52-54-00-12-34-56"), &st) == 0);
+	CHECK(stat(strcat(strcpy(cmd, dir), "/labinit/uboot/52:54:00:12:34:56.scr"), &st) == 0);
+	CHECK(stat(strcat(strcpy(cmd, dir), "/pxelinux.cfg/default"), &st) == 0);
+	CHECK(stat(strcat(strcpy(cmd, dir), "/labinit/ipxe/notes.txt"), &st) == 0);
+	c.nguests = 2;
 	/* A file where a directory goes: an error, not a crash. */
 	snprintf(cmd, sizeof(cmd), "rm -rf %s/grub && touch %s/grub", dir, dir);
 	CHECK(system(cmd) == 0);
