@@ -87,16 +87,22 @@ static int drain(struct job *j)
 /* Pipe and QMP until the pipe ends and DUMP_COMPLETED came, or timeout_s. */
 static int wait_dump(struct job *j, struct qmp_conn *c, unsigned timeout_s)
 {
-	time_t end = time(NULL) + timeout_s;
+	struct timespec now;
+	time_t end;
 	char line[QMP_LINE_MAX];
 	int r = 0;
 
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	end = now.tv_sec + (time_t)timeout_s;
 	while (r == 0 && !(j->eof && j->ended)) {
 		struct pollfd p[2] = { { j->eof ? -1 : j->in, POLLIN, 0 }, { c->fd, POLLIN, 0 } };
 
-		if (time(NULL) >= end) {
-			snprintf(j->err, sizeof(j->err), "not done after %u s (%llu bytes from QEMU so far; "
-				 "QEMU may go on: the guest stays paused until it ends)", timeout_s, j->raw);
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if (now.tv_sec >= end) {
+			/* The pipe closes with us: QEMU's next write fails, which
+			 * ends its dump and resumes the guest. */
+			snprintf(j->err, sizeof(j->err), "not done after %u s (%llu bytes from QEMU so far); "
+				 "given up, the guest resumes", timeout_s, j->raw);
 			return -ETIMEDOUT;
 		}
 		if (poll(p, 2, 1000) < 0 && errno != EINTR)
@@ -215,26 +221,36 @@ static int dump(struct job *j, const struct labctl_lab *lab, const struct labctl
 	return r;
 }
 
+static int parse_timeout(const char *s, unsigned *out)
+{
+	char *end;
+	unsigned long v = strtoul(s, &end, 10);
+
+	if (*s < '1' || *s > '9' || *end || v > MAX_TIMEOUT_S)
+		return -EINVAL;
+	*out = (unsigned)v;
+	return 0;
+}
+
 int labctl_dump(const char *path, int argc, char **argv)
 {
 	static struct labctl_lab lab;
 	struct job j = { .out = -1, .in = -1 };
 	const char *out = NULL;
-	unsigned long timeout_s = 0;
+	unsigned timeout_s = 0;
 	const struct labctl_guest *g = NULL;
 	int r;
 
 	for (int i = 1; i < argc; i++) {
-		char *end;
-
 		if (!strcmp(argv[i], "--out") && i + 1 < argc)
 			out = argv[++i];
-		else if (!strcmp(argv[i], "--timeout") && i + 1 < argc &&
-			 ((timeout_s = strtoul(argv[++i], &end, 10)) == 0 || *end || timeout_s > MAX_TIMEOUT_S))
-			return fprintf(stderr, "labctl dump: --timeout: 1 to %u seconds\n", MAX_TIMEOUT_S), 2;
-		else if (!j.name && argv[i][0] != '-')
+		else if (!strcmp(argv[i], "--timeout") && i + 1 < argc) {
+			if (parse_timeout(argv[++i], &timeout_s) < 0)
+				return fprintf(stderr, "labctl dump: --timeout %s: 1 to %u seconds\n", argv[i],
+					       MAX_TIMEOUT_S), 2;
+		} else if (!j.name && argv[i][0] != '-')
 			j.name = argv[i];
-		else if (strcmp(argv[i - 1], "--timeout"))
+		else
 			return usage();
 	}
 	if (!j.name)
@@ -250,7 +266,7 @@ int labctl_dump(const char *path, int argc, char **argv)
 		return 1;
 	}
 	j.name = g->name;
-	r = dump(&j, &lab, g, out, (unsigned)timeout_s);
+	r = dump(&j, &lab, g, out, timeout_s);
 	if (j.in >= 0)
 		close(j.in);
 	if (j.out >= 0)

@@ -60,7 +60,9 @@ t_labctl dump vm1 --out "$T_DIR/share/x.kdump" >/dev/null 2>"$T_DIR/out.err" && 
 t_labctl dump vm1 --out "$T_DIR/share/x.kdump" 2>&1 >/dev/null | grep -q "create $T_DIR/share/x.kdump: File exists" ||
 	t_error "an existing --out file was not refused by name"
 t_labctl dump nosuch 2>&1 | grep -q "nosuch: no such guest" || t_error "a guest that does not exist was not refused"
-t_labctl dump vm1 --timeout 0 2>&1 | grep -q -- "--timeout: 1 to" || t_error "--timeout 0 was not refused"
+t_labctl dump vm1 --timeout 0 2>&1 | grep -q -- "--timeout 0: 1 to" || t_error "--timeout 0 was not refused"
+t_labctl dump --timeout 120 vm1 --out "$T_DIR/share/y.kdump" >/dev/null 2>"$T_DIR/y.err" && [ -s "$T_DIR/share/y.kdump" ] ||
+	t_error "labctl dump --timeout 120 vm1 --out: $(cat "$T_DIR/y.err")"
 [ "$(ls "$T_DIR/share/dumps" | wc -l)" = 1 ] || t_error "stray files: $(ls "$T_DIR/share/dumps")"
 
 kill -TERM "$LPID"
