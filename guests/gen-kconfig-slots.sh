@@ -49,8 +49,8 @@ config GUEST@N@_KIND
 	          yourself), known by GUEST@N@_MAC (required). DHCP gives
 	          it its name and GUEST@N@_IP, and the lab's netboot menus
 	          boot its GUEST@N@_KERNEL/INITRD/APPEND (required kernel;
-	          GUEST@N@_ARCH picks its console). PID 1 never starts it;
-	          labctl guests lists it as a board. Refused with board:
+	          GUEST@N@_ARCH picks its console). PID 1 never starts it
+	          (boot logs "board NAME: not started here"). Refused with board:
 	          FIRMWARE, DISK*, EXTRA_DISKS, CLOUD_INIT, MEMORY, CPUS,
 	          NIC, GDB_*, QEMU_ARGS, AUTOSTART, RESTART, more than one
 	          NIC in NICS.
@@ -125,7 +125,7 @@ config GUEST@N@_FIRMWARE
 	            it 512 MiB or more (GUEST@N@_MEMORY): Debian's GRUB
 	            runs out of memory loading a kernel with 256
 	    u-boot  Debian's u-boot-qemu build for the architecture, as
-	            -bios: /usr/lib/u-boot/qemu-x86_64/u-boot.rom (pc) or
+	            -bios: /usr/lib/u-boot/qemu-x86/u-boot.rom (pc) or
 	            /usr/lib/u-boot/qemu_arm64/u-boot.bin (virt); its
 	            distro boot tries the disks, then DHCP + TFTP
 	            (boot.scr.uimg, then pxelinux.cfg/ with

@@ -200,6 +200,14 @@ for e in $(cfg IMAGE_EXTRA_FILES); do
 	stage_file "$src" "$dst"
 done
 
+# The netboot loaders (image/netboot-loaders.sh), in CONFIG_TFTP_ROOT when
+# the profile serves TFTP (relative: below FILES_DIR), only then: 1.6 MB.
+tftp_root=$(cfg TFTP_ROOT)
+if [ -n "$tftp_root" ]; then
+	case $tftp_root in /*) ;; *) tftp_root=$files_dir/$tftp_root ;; esac
+	sh image/netboot-loaders.sh "$st$tftp_root" > /dev/null || die "CONFIG_TFTP_ROOT: the netboot loaders (above)"
+fi
+
 # The profile must hold for the files the image carries.
 if [ "$(cfg IMAGE_EMBED_GUESTS)" = y ]; then
 	"$labinit" check-config --cmdline "labinit.FILES_DIR=\"$PWD/$st$files_dir\"" "$work/config" ||

@@ -21,10 +21,12 @@ enum disk_format { DISK_RAW, DISK_QCOW2 };
 #define QEMU_OVMF_CODE "/usr/share/OVMF/OVMF_CODE_4M.fd"
 #define QEMU_OVMF_VARS "/usr/share/OVMF/OVMF_VARS_4M.fd"
 
-/* Debian's u-boot-qemu (2023.01): the qemu-x86_64 build (a 64-bit U-Boot
- * behind its SPL, for the pc machine: its device tree is the i440FX's, and
- * on q35 it finds no NIC) and the qemu_arm64 build for the virt machine. */
-#define QEMU_UBOOT_X86_64 "/usr/lib/u-boot/qemu-x86_64/u-boot.rom"
+/* Debian's u-boot-qemu (2023.01), for the pc machine (its device tree is
+ * the i440FX's: on q35 it finds no NIC) and the arm64 virt machine. On x86
+ * the 32-bit qemu-x86 build: the 64-bit qemu-x86_64 one ("many features
+ * are missing") hangs in zboot after "Loading bzImage" under TCG, and a
+ * 32-bit U-Boot starts a 64-bit kernel as any 32-bit loader does. */
+#define QEMU_UBOOT_X86_64 "/usr/lib/u-boot/qemu-x86/u-boot.rom"
 #define QEMU_UBOOT_ARM64 "/usr/lib/u-boot/qemu_arm64/u-boot.bin"
 
 /* What QEMU's `-bios default` loads on the riscv64 virt machine (Debian's

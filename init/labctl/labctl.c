@@ -23,6 +23,7 @@ static int usage(void)
 			"  crashes [GUEST] [--json]  the crash reports found in the guests' consoles\n"
 			"  run GUEST [--timeout S] [--boot-timeout S] [--cwd DIR] [--json] -- CMD [ARGS...]\n"
 			"                          CMD in the guest through its agent, with its exit status (run --help)\n"
+			"  dump GUEST [--out FILE] [--timeout S]  the guest's memory (kdump) into the debug share\n"
 			"  console NAME            a guest's serial console (ctrl-] detaches)\n"
 			"  networks [--json]       each network: mode, bridge, addresses, ports and their impairments\n"
 			"  impair GUEST[:NIC] [SPEC|off]  netem on a guest's NIC (delay=20ms,jitter=5ms,loss=1%%,...)\n"
@@ -129,6 +130,8 @@ int labctl_main(int argc, char **argv)
 		return labctl_networks(path, argc - i, argv + i);
 	if (!strcmp(argv[i], "crashes"))
 		return labctl_crashes(path, argc - i, argv + i);
+	if (!strcmp(argv[i], "dump"))
+		return labctl_dump(path, argc - i, argv + i);
 	if (!strcmp(argv[i], "impair"))
 		return labctl_impair(path, argc - i, argv + i);
 	if (!strcmp(argv[i], "capture"))

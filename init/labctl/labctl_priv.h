@@ -57,6 +57,8 @@ int labctl_guests(const char *path, bool json);
 /* `labctl crashes [GUEST] [--json]` (init/labctl/crashes.c): exit status;
  * and a guest's filed crash reports, duplicates included, for `guests`. */
 int labctl_crashes(const char *path, int argc, char **argv);
+/* `labctl dump GUEST [--out FILE] [--timeout S]` (init/labctl/dump.c). */
+int labctl_dump(const char *path, int argc, char **argv);
 unsigned long labctl_crash_count(const struct labctl_lab *lab, const struct labctl_guest *g);
 
 #endif

@@ -1,6 +1,7 @@
 #include "lib/core/words.h"
 
 #include <stdbool.h>
+#include <string.h>
 
 static bool is_blank(char c)
 {
@@ -115,4 +116,12 @@ int words_split(const char *s, char *buf, size_t size, char **words, unsigned ma
 	}
 	words[n] = NULL;
 	return (int)n;
+}
+
+bool words_cmdline_plain(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || (unsigned char)*s >= 0x7f || strchr("$;{}'\"\\`", *s))
+			return false;
+	return true;
 }

@@ -8,6 +8,7 @@
 #ifndef LAB_WORDS_H
 #define LAB_WORDS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /* Splits s into at most max words, copied NUL-terminated into buf and
@@ -15,6 +16,10 @@
  * Returns the count, or -1 with *why set (a static message) on an
  * unterminated quote, a trailing backslash, a control character (which
  * no argument should carry), more than max words or more than size bytes. */
+/* A kernel command line that every loader's script language passes on
+ * unchanged (GRUB, iPXE, U-Boot's hush, syslinux): printable ASCII without
+ * $ { } ; ' " \ ` (net/netboot writes it into their scripts). */
+bool words_cmdline_plain(const char *s);
 int words_split(const char *s, char *buf, size_t size, char **words, unsigned max, const char **why);
 
 #endif

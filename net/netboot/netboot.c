@@ -3,6 +3,7 @@
  * entry, and nobody watches its console while it boots. */
 #include "net/netboot/netboot.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -13,17 +14,12 @@
 #include "lib/core/log.h"
 #include "lib/core/name.h"
 #include "lib/core/strbuf.h"
+#include "lib/core/words.h"
 #include "lib/core/writefile.h"
 
-/* Characters a kernel command line keeps through every loader's parser:
- * none that GRUB's or iPXE's script language, or hush in U-Boot, would
- * expand or quote ($ { } ; ' " \ `), no control characters. */
 static bool append_ok(const char *s)
 {
-	for (; *s; s++)
-		if ((unsigned char)*s < 0x20 || (unsigned char)*s >= 0x7f || strchr("$;{}'\"\\`", *s))
-			return false;
-	return true;
+	return words_cmdline_plain(s);
 }
 
 bool netboot_append_ok(const char *append)
@@ -178,31 +174,19 @@ static void be32(uint8_t *p, uint32_t v)
 	p[3] = (uint8_t)v;
 }
 
-/* U-Boot 2023.01's distro boot (include/config_distro_bootcmd.h,
- * bootcmd_dhcp) runs `dhcp ${scriptaddr} boot.scr.uimg; source` before
- * trying an EFI binary: this script hands over to `pxe get`, which reads
- * pxelinux.cfg/01-MAC (then by IP, then default) beside it. Debian's
- * qemu-x86_64 build sets no pxefile_addr_r: it goes 1 MiB above the script.
- * The image: a legacy header (include/image.h, struct legacy_img_hdr,
- * big-endian, CRC-32s of the header and the data), then the data of a
- * script image, as `mkimage -T script` makes it: a table of lengths ended
- * by 0, then the text. */
-static const char uboot_text[] =
-	"# labinit: U-Boot's distro boot sources this; the guest's menu is pxelinux.cfg/01-MAC\n"
-	"if test -z \"${pxefile_addr_r}\"; then setexpr pxefile_addr_r ${scriptaddr} + 100000; fi\n"
-	"pxe get && pxe boot\n"
-	"echo labinit: no netboot menu for ${ethaddr}\n";
-
-int netboot_uboot_script(uint8_t *buf, size_t size)
+/* A U-Boot legacy script image (include/image.h, struct legacy_img_hdr:
+ * big-endian, CRC-32s of the header and of the data), the data as
+ * `mkimage -T script` makes it: a table of lengths ended by 0, the text. */
+static int uboot_image(const char *text, uint8_t *buf, size_t size)
 {
 	enum { HDR = 64, IH_OS_LINUX = 5, IH_TYPE_SCRIPT = 6, IH_COMP_NONE = 0 };
-	size_t text = sizeof(uboot_text) - 1, data = 8 + text;
+	size_t len = strlen(text), data = 8 + len;
 
 	if (size < HDR + data)
 		return -E2BIG;
 	memset(buf, 0, HDR + data);
-	be32(buf + HDR, (uint32_t)text);
-	memcpy(buf + HDR + 8, uboot_text, text);
+	be32(buf + HDR, (uint32_t)len);
+	memcpy(buf + HDR + 8, text, len);
 	be32(buf, 0x27051956);                    /* ih_magic */
 	be32(buf + 12, (uint32_t)data);           /* ih_size; ih_time, ih_load, ih_ep 0 */
 	be32(buf + 24, crc32(buf + HDR, data));   /* ih_dcrc */
@@ -212,6 +196,50 @@ int netboot_uboot_script(uint8_t *buf, size_t size)
 	snprintf((char *)buf + 32, 32, "labinit netboot");
 	be32(buf + 4, crc32(buf, HDR));           /* ih_hcrc, over the header with it 0 */
 	return (int)(HDR + data);
+}
+
+/* U-Boot 2023.01's distro boot (include/config_distro_bootcmd.h,
+ * bootcmd_dhcp) runs `dhcp ${scriptaddr} boot.scr.uimg; source` before
+ * trying an EFI binary: this script hands over to `pxe get`, which reads
+ * pxelinux.cfg/01-MAC (then by IP, then default) beside it. Debian's
+ * qemu-x86 build sets no pxefile_addr_r and has no setexpr: the menu goes
+ * where the kernel will, which `pxe boot` loads only once it has parsed
+ * the menu (boot/pxe_utils.c keeps the labels' own copies). On x86, `pxe
+ * boot` hands zboot an initrd of 12 bytes (seen: "Initial RAM disk at
+ * linear address 0x04000000, size 12 bytes"), so x86 first sources the
+ * guest's own script, labinit/uboot/MAC.scr (MAC as U-Boot's ${ethaddr}
+ * writes it), loaded at 96 MiB (above the initrd's 64 MiB, below a
+ * 128 MiB guest's end). */
+static const char uboot_text[] =
+	"# labinit: U-Boot's distro boot sources this; the guest's menu is pxelinux.cfg/01-MAC\n"
+	"if test \"${arch}\" = x86 && tftpboot 0x6000000 labinit/uboot/${ethaddr}.scr; then source 0x6000000; fi\n"
+	"if test -z \"${pxefile_addr_r}\"; then setenv pxefile_addr_r ${kernel_addr_r}; fi\n"
+	"pxe get && pxe boot\n"
+	"echo labinit: no netboot menu for ${ethaddr}\n";
+
+int netboot_uboot_script(uint8_t *buf, size_t size)
+{
+	return uboot_image(uboot_text, buf, size);
+}
+
+/* An x86 guest's U-Boot script: zboot with the initrd's size said. */
+int netboot_uboot_x86(const struct netboot_guest *g, uint8_t *buf, size_t size)
+{
+	char text[2048], cmd[1024];
+	struct strbuf sb = { text, sizeof(text), 0 };
+
+	if (!name_is_label(g->name, strlen(g->name), 63) || !append_ok(g->append))
+		return -EINVAL;
+	cmdline(g, cmd, sizeof(cmd));
+	strbuf_put(&sb, "# labinit: guest %s, generated\nsetenv bootargs '%s'\nsetenv initrd_size 0\n", g->name, cmd);
+	if (g->initrd)
+		strbuf_put(&sb, "tftpboot ${ramdisk_addr_r} labinit/guests/%s/initrd && setenv initrd_size ${filesize}\n",
+			   g->name);
+	strbuf_put(&sb, "tftpboot ${kernel_addr_r} labinit/guests/%s/kernel && "
+			"zboot ${kernel_addr_r} 0 ${ramdisk_addr_r} ${initrd_size}\n", g->name);
+	if (finish(&sb) < 0)
+		return -E2BIG;
+	return uboot_image(text, buf, size);
 }
 
 /* mkdir -p of path's directories below dir (path relative to dir). */
@@ -266,6 +294,8 @@ static int put_logged(const char *dir, const char *path, const void *data, int l
 static int write_guest(const struct netboot_guest *g, const char *dir)
 {
 	static char buf[4096];
+	static uint8_t scr[4096];
+	const uint8_t *m = g->mac;
 	char path[128];
 	int r;
 
@@ -274,7 +304,75 @@ static int write_guest(const struct netboot_guest *g, const char *dir)
 		if ((r = put_logged(dir, path, buf, netboot_menu((enum netboot_menu)k, g, buf, sizeof(buf)))) < 0)
 			return r;
 	}
-	return 0;
+	if (g->arch != GUESTHW_ARCH_X86_64)
+		return 0;
+	snprintf(path, sizeof(path), "labinit/uboot/%02x:%02x:%02x:%02x:%02x:%02x.scr", m[0], m[1], m[2], m[3], m[4],
+		 m[5]);
+	return put_logged(dir, path, scr, netboot_uboot_x86(g, scr, sizeof(scr)));
+}
+
+/* The per-MAC menus of guests no longer in the profile: a MAC reused by
+ * a machine outside the lab must not boot the old kernel. Only names of
+ * the menus' own shape are removed, so nothing else put there is touched. */
+struct menu_dir {
+	const char *dir, *prefix, *suffix;
+};
+
+static const struct menu_dir menu_dirs[] = {
+	{ "pxelinux.cfg", "01-", "" },
+	{ "grub", "grub.cfg-01-", "" },
+	{ "labinit/ipxe", "", ".ipxe" },
+	{ "labinit/uboot", "", ".scr" },
+};
+
+static bool written(const struct netboot_config *c, const char *path)
+{
+	char want[128];
+
+	for (unsigned i = 0; i < c->nguests && i < NETBOOT_MAX_GUESTS; i++) {
+		const uint8_t *m = c->guests[i].mac;
+
+		for (int k = 0; k < NETBOOT_MENUS; k++) {
+			netboot_menu_path((enum netboot_menu)k, m, want, sizeof(want));
+			if (!strcmp(want, path))
+				return true;
+		}
+		snprintf(want, sizeof(want), "labinit/uboot/%02x:%02x:%02x:%02x:%02x:%02x.scr", m[0], m[1], m[2],
+			 m[3], m[4], m[5]);
+		if (!strcmp(want, path))
+			return true;
+	}
+	return false;
+}
+
+static void prune(const struct netboot_config *c, const char *dir)
+{
+	for (size_t d = 0; d < sizeof(menu_dirs) / sizeof(menu_dirs[0]); d++) {
+		const struct menu_dir *md = &menu_dirs[d];
+		char sub[4096], path[320];
+		struct dirent *e;
+		DIR *dp;
+
+		snprintf(sub, sizeof(sub), "%s/%s", dir, md->dir);
+		if (!(dp = opendir(sub)))
+			continue;
+		while ((e = readdir(dp))) {
+			size_t n = strlen(e->d_name), ls = strlen(md->suffix);
+
+			/* a MAC's 17 characters between the prefix and the suffix */
+			if (n != strlen(md->prefix) + 17 + ls || strncmp(e->d_name, md->prefix, strlen(md->prefix)) ||
+			    strcmp(e->d_name + n - ls, md->suffix))
+				continue;
+			snprintf(path, sizeof(path), "%s/%s", md->dir, e->d_name);
+			if (written(c, path))
+				continue;
+			if (unlinkat(dirfd(dp), e->d_name, 0) == 0)
+				log_info("netboot: removed %s (no such guest now)", path);
+			else
+				log_warn("netboot: removing %s/%s: %s", sub, e->d_name, strerror(errno));
+		}
+		closedir(dp);
+	}
 }
 
 int netboot_write(const struct netboot_config *c, const char *dir)
@@ -294,5 +392,6 @@ int netboot_write(const struct netboot_config *c, const char *dir)
 	    (r = put_logged(dir, "grub/grub.cfg", buf, netboot_grub_index(c, buf, sizeof(buf)))) < 0 ||
 	    (r = put_logged(dir, "boot.scr.uimg", scr, netboot_uboot_script(scr, sizeof(scr)))) < 0)
 		return r;
+	prune(c, dir);
 	return 0;
 }

@@ -9,6 +9,8 @@
  *   labinit/ipxe/aa-bb-cc-dd-ee-ff.ipxe  iPXE, one guest's
  *   boot.scr.uimg                        U-Boot's distro boot (bootcmd_dhcp)
  *                                        sources it: `pxe get`, `pxe boot`
+ *   labinit/uboot/aa:bb:cc:dd:ee:ff.scr  U-Boot on x86, which boot.scr.uimg
+ *                                        sources instead (netboot.c says why)
  * Every menu names the kernel and initrd by the TFTP server's exports
  * labinit/guests/NAME/kernel and .../initrd (netboot_config.exports), so
  * none holds a host path or the server's address. The builders touch no
@@ -67,6 +69,8 @@ int netboot_ipxe_boot(char *buf, size_t size);
 int netboot_grub_index(const struct netboot_config *c, char *buf, size_t size);
 /* boot.scr.uimg: a U-Boot legacy script image (mkimage -T script): its length. */
 int netboot_uboot_script(uint8_t *buf, size_t size);
+/* labinit/uboot/MAC.scr of an x86 guest: as netboot_uboot_script, or -EINVAL. */
+int netboot_uboot_x86(const struct netboot_guest *g, uint8_t *buf, size_t size);
 /* Writes the tree under dir (created, as are its subdirectories): each
  * file to a temporary beside it, then renamed over, so that a reader sees
  * the old or the new file and writing the same tree twice is harmless.

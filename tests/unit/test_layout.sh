@@ -72,6 +72,7 @@ prefixes() {
 	net/dns) echo "dns_ dnsd_" ;;
 	net/ndp) echo "ndp_" ;;
 	net/capture) echo "capture_ pcap_" ;;
+	net/netboot) echo "netboot_" ;;
 	guests) echo "guest_" ;;
 	guests/qemu) echo "qemu_ qmp_ kvm_" ;;
 	guests/share) echo "share_" ;;

@@ -250,7 +250,7 @@ static void test_boot_network(void)
 	g.ndisks = 0;
 	g.firmware = GUEST_FW_UBOOT;
 	CHECK(qemu_build_argv(&g, &env, &a) == 0);
-	CHECK(find(&a, "-bios", "/usr/lib/u-boot/qemu-x86_64/u-boot.rom") >= 0 && count(&a, "-drive") == 0);
+	CHECK(find(&a, "-bios", "/usr/lib/u-boot/qemu-x86/u-boot.rom") >= 0 && count(&a, "-drive") == 0);
 	CHECK(find(&a, "-machine", "pc,accel=tcg") >= 0);
 	g.arch = GUESTHW_ARCH_AARCH64;
 	env.qemu = "/usr/bin/qemu-system-aarch64";

@@ -9,7 +9,7 @@ cd "$T_REPO"
 t_tmpdir
 
 mkdir -p "$tmp/files/guests/demo" "$tmp/files/guests/demo-arm64" "$tmp/files/guests/demo-riscv64"
-for f in demo/vmlinux demo/initramfs.cpio.gz demo-arm64/Image demo-arm64/initramfs.cpio.gz \
+for f in demo/vmlinux demo/bzImage demo/initramfs.cpio.gz demo-arm64/Image demo-arm64/initramfs.cpio.gz \
 	demo-riscv64/Image demo-riscv64/initramfs.cpio.gz; do
 	: > "$tmp/files/guests/$f"
 done

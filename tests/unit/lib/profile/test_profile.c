@@ -360,7 +360,7 @@ static void test_netboot_guests(void)
 
 	snprintf(text, sizeof(text), "CONFIG_GUEST1_FIRMWARE=\"bios\"\nCONFIG_GUEST1_BOOT=\"network\"\n"
 		 "CONFIG_GUEST2_FIRMWARE=\"u-boot\"\nCONFIG_GUEST2_BOOT=\"network\"\n"
-		 "CONFIG_GUEST2_ARCH=\"aarch64\"\nCONFIG_GUEST3=y\nCONFIG_GUEST3_KIND=\"board\"\n"
+		 "CONFIG_GUEST2_NIC=\"e1000\"\nCONFIG_GUEST2_ARCH=\"aarch64\"\nCONFIG_GUEST3=y\nCONFIG_GUEST3_KIND=\"board\"\n"
 		 "CONFIG_GUEST3_NAME=\"rpi\"\nCONFIG_GUEST3_MAC=\"02:00:00:00:00:01\"\n"
 		 "CONFIG_GUEST3_KERNEL=\"%s\"\nCONFIG_GUEST3_IP=\"10.77.0.9\"\n", kernel);
 	CHECK(load(guest_profile(text), NULL, P, &d) == 0);
@@ -386,6 +386,10 @@ static void test_netboot_guests(void)
 	refused("CONFIG_GUEST1_FIRMWARE=\"u-boot\"\nCONFIG_GUEST1_ARCH=\"riscv64\"\nCONFIG_GUEST1_BOOT=\"network\"\n",
 		"CONFIG_GUEST1_FIRMWARE: u-boot: labinit runs Debian's u-boot-qemu builds for x86_64 and aarch64");
 	refused("CONFIG_GUEST1_KIND=\"board\"\n", "CONFIG_GUEST1_MAC: a board is known by its MAC");
+	refused("CONFIG_GUEST1_FIRMWARE=\"bios\"\nCONFIG_GUEST1_BOOT=\"network\"\nCONFIG_GUEST1_APPEND=\"init=$x\"\n",
+		"CONFIG_GUEST1_APPEND: a netbooted kernel's command line passes through GRUB, iPXE and U-Boot scripts");
+	refused("CONFIG_GUEST1_FIRMWARE=\"u-boot\"\nCONFIG_GUEST1_BOOT=\"network\"\n",
+		"CONFIG_GUEST1_NIC: virtio-net: U-Boot 2023.01 (Debian's u-boot-qemu) reads its MAC as 52:52:52:52:52:52");
 	refused("CONFIG_GUEST1_KIND=\"board\"\nCONFIG_GUEST1_MAC=\"02:00:00:00:00:01\"\nCONFIG_GUEST1_MEMORY=512\n",
 		"CONFIG_GUEST1_MEMORY: a board is not run by the lab (KIND=board)");
 	refused("CONFIG_GUEST1_KIND=\"board\"\nCONFIG_GUEST1_MAC=\"02:00:00:00:00:01\"\nCONFIG_GUEST1_NICS=\"1 1\"\n",

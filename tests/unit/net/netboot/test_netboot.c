@@ -109,6 +109,16 @@ static void test_uboot_script(void)
 	memset(h + 4, 0, 4);
 	CHECK(be32(b + 4) != 0 && be32(b + 24) != 0);
 	CHECK(netboot_uboot_script(b, 100) == -E2BIG);
+	CHECK(strstr((char *)b + 72, "tftpboot 0x6000000 labinit/uboot/${ethaddr}.scr; then source 0x6000000"));
+	/* x86: its own script, zboot told the initrd's size */
+	n = netboot_uboot_x86(&x86, b, sizeof(b));
+	CHECK(n > 72 && be32(b) == 0x27051956 && be32(b + 64) == (uint32_t)n - 72);
+	b[n] = '\0';
+	CHECK_MSG(!strcmp((char *)b + 72, "# labinit: guest vm1, generated\nsetenv bootargs 'console=ttyS0 lab.if=eth0 quiet'\n"
+				   "setenv initrd_size 0\ntftpboot ${ramdisk_addr_r} labinit/guests/vm1/initrd && "
+				   "setenv initrd_size ${filesize}\ntftpboot ${kernel_addr_r} labinit/guests/vm1/kernel && "
+				   "zboot ${kernel_addr_r} 0 ${ramdisk_addr_r} ${initrd_size}\n"),
+		  "%s", (char *)b + 72);
 }
 
 static char *slurp(const char *dir, const char *path)
@@ -141,6 +151,21 @@ static void test_write(void)
 	CHECK(stat(strcat(strcpy(cmd, dir), "/boot.scr.uimg"), &st) == 0 && st.st_size > 72);
 	CHECK(stat(strcat(strcpy(cmd, dir), "/grub/grub.cfg"), &st) == 0);
 	CHECK(stat(strcat(strcpy(cmd, dir), "/labinit/boot.ipxe"), &st) == 0);
+	CHECK(stat(strcat(strcpy(cmd, dir), "/labinit/uboot/52:54:00:12:34:56.scr"), &st) == 0);
+	CHECK(stat(strcat(strcpy(cmd, dir), "/labinit/uboot/02:00:00:00:00:0a.scr"), &st) < 0);
+	/* A guest gone from the profile: its menus go; what is not a menu stays. */
+	snprintf(cmd, sizeof(cmd), "touch %s/pxelinux.cfg/default %s/labinit/ipxe/notes.txt", dir, dir);
+	CHECK(system(cmd) == 0);
+	c.nguests = 1;
+	CHECK(netboot_write(&c, dir) == 0);
+	CHECK(stat(strcat(strcpy(cmd, dir), "/labinit/ipxe/02-00-00-00-00-0a.ipxe"), &st) < 0);
+	CHECK(stat(strcat(strcpy(cmd, dir), "/pxelinux.cfg/01-02-00-00-00-00-0a"), &st) < 0);
+	CHECK(stat(strcat(strcpy(cmd, dir), "/grub/grub.cfg-01-02-00-00-00-00-0a"), &st) < 0);
+	CHECK(stat(strcat(strcpy(cmd, dir), "/pxelinux.cfg/01-52-54-00-12-34-56"), &st) == 0);
+	CHECK(stat(strcat(strcpy(cmd, dir), "/labinit/uboot/52:54:00:12:34:56.scr"), &st) == 0);
+	CHECK(stat(strcat(strcpy(cmd, dir), "/pxelinux.cfg/default"), &st) == 0);
+	CHECK(stat(strcat(strcpy(cmd, dir), "/labinit/ipxe/notes.txt"), &st) == 0);
+	c.nguests = 2;
 	/* A file where a directory goes: an error, not a crash. */
 	snprintf(cmd, sizeof(cmd), "rm -rf %s/grub && touch %s/grub", dir, dir);
 	CHECK(system(cmd) == 0);
