@@ -11,30 +11,15 @@
 # last, sysrq c → 123 (panicked) with the outcome in --json.
 source "$(dirname "$0")/../lib/pid1.sh" || exit 2
 t_init
-command -v qemu-system-x86_64 >/dev/null || t_skip "needs qemu-system-x86_64"
-make -s -C "$T_REPO" demo-guest >"$T_DIR/demo-guest.log" 2>&1 || t_skip "the demo guest cannot be built: $(tail -n 3 "$T_DIR/demo-guest.log")"
-mkdir -p "$T_DIR/files/guests" "$T_DIR/share"
-cp -r "$T_REPO/lab/guests/demo" "$T_DIR/files/guests/" || t_fail "cannot copy the demo guest"
+t_demo_lab agent 192 'lab.tag=none lab.if=none'
 head -c 65536 /dev/urandom >"$T_DIR/files/guests/garbage"
-t_outside
-
-cfg=$T_DIR/agent.config
-t_static_uplink agent 172.30.0.1 >"$cfg"
-cat >>"$cfg" <<EOC
-CONFIG_FILES_DIR="$T_DIR/files"
-CONFIG_SHARE_DIR="$T_DIR/share"
-CONFIG_STOP_TIMEOUT=5
-CONFIG_SHUTDOWN_TIMEOUT=30
-CONFIG_GUEST1=y
-CONFIG_GUEST1_KERNEL="guests/demo/vmlinux"
-CONFIG_GUEST1_INITRD="guests/demo/initramfs.cpio.gz"
-CONFIG_GUEST1_APPEND="lab.tag=none lab.if=none"
-CONFIG_GUEST1_MEMORY=192
+cat >>"$CFG" <<EOC
 CONFIG_GUEST2=y
 CONFIG_GUEST2_KERNEL="guests/garbage"
 CONFIG_GUEST2_INITRD="guests/demo/initramfs.cpio.gz"
 CONFIG_GUEST2_MEMORY=64
 EOC
+cfg=$CFG
 t_boot_with_uplink agent "$cfg"
 t_wait_console 'service vm1: started' 30 || t_fail "vm1 was not started"
 console() { nsenter -t "$LPID" -m cat /run/labinit/guests/vm1/console.log 2>/dev/null | tr -d '\r'; }

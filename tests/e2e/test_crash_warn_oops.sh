@@ -14,27 +14,10 @@
 # labcrash.ko (its README says why).
 source "$(dirname "$0")/../lib/pid1.sh" || exit 2
 t_init
-command -v qemu-system-x86_64 >/dev/null || t_skip "needs qemu-system-x86_64"
-make -s -C "$T_REPO" demo-guest >"$T_DIR/demo-guest.log" 2>&1 || t_skip "the demo guest cannot be built: $(tail -n 3 "$T_DIR/demo-guest.log")"
+t_demo_lab warnoops 192 "lab.tag=none lab.if=none lab.crash=1 lab.run=\\\"echo warn > /proc/labcrash; sh -c 'echo oops > /proc/labcrash'; sh -c 'echo null > /proc/labcrash'\\\""
 grep -q '^labcrash.ko: built' "$T_REPO/lab/guests/demo/README" ||
 	t_skip "the demo guest has no labcrash.ko: $(grep '^labcrash.ko' "$T_REPO/lab/guests/demo/README")"
-mkdir -p "$T_DIR/files/guests" "$T_DIR/share"
-cp -r "$T_REPO/lab/guests/demo" "$T_DIR/files/guests/" || t_fail "cannot copy the demo guest"
-t_outside
-
-cfg=$T_DIR/warnoops.config
-t_static_uplink warnoops 172.30.0.1 >"$cfg"
-cat >>"$cfg" <<EOC
-CONFIG_FILES_DIR="$T_DIR/files"
-CONFIG_SHARE_DIR="$T_DIR/share"
-CONFIG_STOP_TIMEOUT=5
-CONFIG_SHUTDOWN_TIMEOUT=30
-CONFIG_GUEST1=y
-CONFIG_GUEST1_KERNEL="guests/demo/vmlinux"
-CONFIG_GUEST1_INITRD="guests/demo/initramfs.cpio.gz"
-CONFIG_GUEST1_APPEND="lab.tag=none lab.if=none lab.crash=1 lab.run=\\"echo warn > /proc/labcrash; sh -c 'echo oops > /proc/labcrash'; sh -c 'echo null > /proc/labcrash'\\""
-CONFIG_GUEST1_MEMORY=192
-EOC
+cfg=$CFG
 t_boot_with_uplink warnoops "$cfg"
 t_wait_console 'service vm1: started' 30 || t_fail "vm1 was not started"
 

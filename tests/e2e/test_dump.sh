@@ -10,25 +10,8 @@
 # such guest, an existing --out file, a bad --timeout) name what is wrong.
 source "$(dirname "$0")/../lib/pid1.sh" || exit 2
 t_init
-command -v qemu-system-x86_64 >/dev/null || t_skip "needs qemu-system-x86_64"
-make -s -C "$T_REPO" demo-guest >"$T_DIR/demo-guest.log" 2>&1 || t_skip "the demo guest cannot be built: $(tail -n 3 "$T_DIR/demo-guest.log")"
-mkdir -p "$T_DIR/files/guests" "$T_DIR/share"
-cp -r "$T_REPO/lab/guests/demo" "$T_DIR/files/guests/" || t_fail "cannot copy the demo guest"
-t_outside
-
-cfg=$T_DIR/dump.config
-t_static_uplink dump 172.30.0.1 >"$cfg"
-cat >>"$cfg" <<EOC
-CONFIG_FILES_DIR="$T_DIR/files"
-CONFIG_SHARE_DIR="$T_DIR/share"
-CONFIG_STOP_TIMEOUT=5
-CONFIG_SHUTDOWN_TIMEOUT=30
-CONFIG_GUEST1=y
-CONFIG_GUEST1_KERNEL="guests/demo/vmlinux"
-CONFIG_GUEST1_INITRD="guests/demo/initramfs.cpio.gz"
-CONFIG_GUEST1_APPEND="lab.tag=none lab.if=none"
-CONFIG_GUEST1_MEMORY=256
-EOC
+t_demo_lab dump 256 'lab.tag=none lab.if=none'
+cfg=$CFG
 t_boot_with_uplink dump "$cfg"
 t_wait_console 'service vm1: started' 30 || t_fail "vm1 was not started"
 console() { nsenter -t "$LPID" -m cat /run/labinit/guests/vm1/console.log 2>/dev/null | tr -d '\r'; }

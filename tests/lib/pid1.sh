@@ -271,6 +271,33 @@ t_boot_with_uplink() {
 	t_started "$1"
 }
 
+# t_demo_lab NAME MEMORY APPEND: the lab most guest tests start from: the
+# demo guest (built if need be) copied under $T_DIR/files, the share in
+# $T_DIR/share, t_outside, and a profile in CFG=$T_DIR/NAME.config with
+# the static uplink and one demo guest vm1 (vmlinux, MEMORY MiB, APPEND).
+# A test appends its own keys to $CFG, then calls t_boot_with_uplink.
+t_demo_lab() {
+	command -v qemu-system-x86_64 >/dev/null || t_skip "needs qemu-system-x86_64"
+	make -s -C "$T_REPO" demo-guest >"$T_DIR/demo-guest.log" 2>&1 ||
+		t_skip "the demo guest cannot be built: $(tail -n 3 "$T_DIR/demo-guest.log")"
+	mkdir -p "$T_DIR/files/guests" "$T_DIR/share"
+	cp -r "$T_REPO/lab/guests/demo" "$T_DIR/files/guests/" || t_fail "cannot copy the demo guest"
+	t_outside
+	CFG=$T_DIR/$1.config
+	t_static_uplink "$1" 172.30.0.1 >"$CFG"
+	cat >>"$CFG" <<EOC
+CONFIG_FILES_DIR="$T_DIR/files"
+CONFIG_SHARE_DIR="$T_DIR/share"
+CONFIG_STOP_TIMEOUT=5
+CONFIG_SHUTDOWN_TIMEOUT=30
+CONFIG_GUEST1=y
+CONFIG_GUEST1_KERNEL="guests/demo/vmlinux"
+CONFIG_GUEST1_INITRD="guests/demo/initramfs.cpio.gz"
+CONFIG_GUEST1_APPEND="$3"
+CONFIG_GUEST1_MEMORY=$2
+EOC
+}
+
 # t_guest_ns NAME: a namespace on labinit's virbr0 through a veth pair,
 # named in T_GUEST.
 t_guest_ns() {
