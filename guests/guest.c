@@ -427,6 +427,26 @@ static int uml_disks(const struct guest_config *g, struct guest_service *out, st
 	return 0;
 }
 
+/* The agent's line, a socket pair like the console: UML's end comes after
+ * its taps, the relay's is its fd 3 (`labinit agent-relay RUN_DIR`). */
+static int uml_agent(struct guest_service *out, struct uml_env *env, char *why, size_t size)
+{
+	int sv[2];
+
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) {
+		snprintf(why, size, "the agent line's socket pair: %s", strerror(errno));
+		return -errno;
+	}
+	out->agent_fd = sv[0];
+	out->relay_fd = sv[1];
+	env->agent_fd = 3 + (int)out->ntaps;
+	out->relay_argv[0] = "/proc/self/exe";
+	out->relay_argv[1] = "agent-relay";
+	out->relay_argv[2] = out->run_dir;
+	out->relay_argv[3] = NULL;
+	return 0;
+}
+
 /* The console is a socket pair: UML writes its end (fds 0-2), the logger
  * reads the other, logs it and serves console.sock with it. Both ends stay
  * with PID 1, so either side restarts onto the same connection. */
@@ -438,7 +458,7 @@ static int prepare_uml(const struct guest_config *g, const char *share, struct g
 	struct guest_config q = *g;
 	int sv[2], r;
 
-	if ((r = uml_disks(g, out, &q, &env, why, size)) < 0)
+	if ((r = uml_disks(g, out, &q, &env, why, size)) < 0 || (r = uml_agent(out, &env, why, size)) < 0)
 		return r;
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) {
 		snprintf(why, size, "the console's socket pair: %s", strerror(errno));
@@ -468,7 +488,7 @@ int guest_prepare(const struct guest_config *g, enum qemu_accel accel, struct gu
 	int r;
 
 	out->ntaps = 0;
-	out->console_fd = out->log_fd = -1;
+	out->console_fd = out->log_fd = out->agent_fd = out->relay_fd = -1;
 	if (g->kind == GUEST_KIND_QEMU && !guest_qemu_binary(g->arch)) {
 		snprintf(why, size, "qemu-system-%s is not installed (%s)", guesthw_archs[g->arch].name,
 			 guest_qemu_package(g->arch));
@@ -496,6 +516,8 @@ void guest_service_close(struct guest_service *gs)
 	gs->ntaps = 0;
 	close_fd(&gs->console_fd);
 	close_fd(&gs->log_fd);
+	close_fd(&gs->agent_fd);
+	close_fd(&gs->relay_fd);
 }
 
 /* UML's mconsole socket: RUN_DIR/UMID/mconsole, the umid being the name. */

@@ -24,6 +24,11 @@ struct guest_service {
 	 * and its logger's (the logger's fd 3, which serves console.sock);
 	 * -1 for QEMU, which serves the console socket itself */
 	int console_fd, log_fd;
+	/* UML: a socket pair for the agent's line, the guest's end (its fd
+	 * after the taps, ssl1) and the agent relay's (its fd 3, served on
+	 * agent.sock; guests/uml/agent_relay.h); -1 for QEMU */
+	int agent_fd, relay_fd;
+	char *relay_argv[4];   /* the relay's command line, a service of its own */
 	char run_dir[128];     /* console.sock, console.fifo, console.log, qmp.sock */
 	/* its console logger's command line (a service of its own) */
 	char *log_argv[12];

@@ -21,6 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "guests/agent/port.h"
 #include "guests/agent/proto.h"
 
 #define TICK_MS 200
@@ -329,6 +330,10 @@ int agent_serve(const char *path)
 	a.port = open(path, O_RDWR | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
 	if (a.port < 0)
 		return -errno;
+	if ((r = agent_port_setup(a.port)) < 0) {
+		close(a.port);
+		return r;
+	}
 	a.cmd.out = a.cmd.err = -1;
 	signal(SIGPIPE, SIG_IGN);
 	while ((r = step(&a)) == 0)

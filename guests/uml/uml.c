@@ -8,6 +8,14 @@
  *  con=null ssl=null con0=fd:IN,fd:OUT: the one console is a socket whose
  *   other end the guest's console logger holds; it logs what comes and
  *   serves console.sock, as QEMU does for its guests (guests/conlog/);
+ *  ssl1=fd:N,fd:N labinit_agent.port=/dev/ttyS1: the guest agent's line,
+ *   a socket whose other end the agent relay holds (agent_relay.h). A
+ *   serial line and not a second console: consoles are where the kernel
+ *   and getty print. fd: and not pts:/port:, which need a host tty or
+ *   telnetd. The hint tells the agent its line: a name with a dot, which
+ *   the guest's kernel keeps from its init's arguments and environment,
+ *   and not labinit.*, which a labinit in the guest would read as a
+ *   profile override;
  *  vec0:transport=fd,fd=N,vec=0: the tap labinit opened, inherited. UML's
  *   other ways to a tap need privileges or a device set up for them: the
  *   legacy eth0=tuntap and vec's transport=tap open /dev/net/tun and
@@ -25,6 +33,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "guests/agent/port.h"
+#include "guests/uml/agent_relay.h"
 #include "lib/core/addr.h"
 
 #define UML_MAX_UBD 8
@@ -39,6 +49,8 @@ static void add_machine(struct argv_buf *a, const struct guest_config *g, const 
 	argv_add(a, "con=null");
 	argv_add(a, "ssl=null");
 	argv_add(a, "con0=fd:%d,fd:%d", env->console_fd, env->console_fd);
+	if (env->agent_fd > 0)
+		argv_add(a, "ssl%d=fd:%d,fd:%d", UML_AGENT_LINE, env->agent_fd, env->agent_fd);
 }
 
 static int add_disks(struct argv_buf *a, const struct guest_config *g, const struct uml_env *env)
@@ -96,6 +108,8 @@ static void add_boot(struct argv_buf *a, const struct guest_config *g, const str
 		argv_add(a, "initrd=%s", g->initrd);
 	if (env->share_dir)
 		argv_add(a, "hostfs=%s", env->share_dir);
+	if (env->agent_fd > 0)
+		argv_add(a, AGENT_HINT "=" UML_AGENT_TTY);
 	while (next_word(g->append, &pos, &w, &len))
 		argv_add(a, "%.*s", len, w);
 }

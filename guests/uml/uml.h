@@ -21,6 +21,7 @@
 struct uml_env {
 	int tap_fd;                          /* the fd UML inherits for the tap, or -1 */
 	int console_fd;                      /* the console's fd (stdin and stdout) */
+	int agent_fd;                        /* the agent line's fd (ssl1), or 0: none (0 is the console's) */
 	const char *run_dir;                 /* uml_dir: umid's directory goes in it */
 	const char *cow[GUEST_MAX_DISKS];    /* a snapshot disk's COW file, else NULL */
 	const char *share_dir;               /* hostfs's root, or NULL: no share */

@@ -436,6 +436,19 @@ static void send_console_logger(struct boot *b, const struct guest_cfg *g, struc
 	send_service_fd(b, name, gs->log_argv, cr, gs->log_fd);
 }
 
+/* A UML guest's agent relay, "NAME.agent" (guests/uml/agent_relay.h):
+ * always running, started before its guest, as its logger. */
+static void send_agent_relay(struct boot *b, const struct guest_cfg *g, struct guest_service *gs,
+			     const struct boot_creds *cr)
+{
+	char name[32];
+
+	if (gs->relay_fd < 0)
+		return;
+	snprintf(name, sizeof(name), "%s.agent", g->name);
+	send_service_fd(b, name, gs->relay_argv, cr, gs->relay_fd);
+}
+
 /* One guest: its tap, run directory and QEMU or UML argv, handed to PID 1
  * with the tap (and UML's console), after its console logger. A guest
  * that cannot start is reported; the others still start. */
@@ -459,6 +472,7 @@ static void start_guest(struct boot *b, const struct guest_cfg *g, enum qemu_acc
 		return;
 	}
 	send_console_logger(b, g, &gs, &cr);
+	send_agent_relay(b, g, &gs, &cr);
 	s = service_head(b, g->name, policy_of(g->restart));
 	s->creds = cr;
 	s->kind = BOOT_KIND_GUEST;
@@ -475,6 +489,9 @@ static void start_guest(struct boot *b, const struct guest_cfg *g, enum qemu_acc
 	s->ntaps = (uint8_t)gs.ntaps;
 	if (gs.console_fd >= 0)
 		fds[nfd++] = gs.console_fd;
+	s->has_agent_fd = gs.agent_fd >= 0;
+	if (gs.agent_fd >= 0)
+		fds[nfd++] = gs.agent_fd;
 	s->power_button = g->kind == RUNNER_UML || guesthw_archs[g->arch].power_button;
 	if (boot_msg_set_argv(s, gs.cmd) < 0)
 		log_err("guest %s: its command line is too long; not started", g->name);

@@ -60,7 +60,7 @@ struct boot_creds {
 };
 
 #define BOOT_MAX_TAPS 4     /* a guest's NICs (CONFIG_GUESTn_NICS) */
-#define BOOT_MAX_FDS (BOOT_MAX_TAPS + 1)
+#define BOOT_MAX_FDS (BOOT_MAX_TAPS + 2)  /* and UML's console and agent line */
 
 struct boot_service {
 	char name[32];
@@ -69,6 +69,7 @@ struct boot_service {
 	bool autostart;
 	bool has_fd;               /* a tap (a guest) or another fd (its fd 3) came with it */
 	bool has_console_fd;       /* a guest's console came after its taps (UML: its fds 0-2) */
+	bool has_agent_fd;         /* and its agent line after that (UML: its fd after the taps) */
 	uint8_t ntaps;             /* a guest's taps, one per NIC, first (1..BOOT_MAX_TAPS) */
 	uint8_t guest_kind;        /* enum guest_kind (guests/model.h) */
 	uint32_t stop_timeout_ms;

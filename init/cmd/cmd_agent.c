@@ -1,11 +1,14 @@
 /* `labinit agent [--port PATH] [--wait S]`: the guest agent (guests/agent/).
- * Without --port it looks up the virtio-serial port named
- * org.labinit.agent, waiting up to S seconds (default 60) for its driver. */
+ * Without --port it takes the port labinit_agent.port= names on the kernel
+ * command line (a UML guest's serial line), else looks up the virtio-serial
+ * port named org.labinit.agent, waiting up to S seconds (default 60) for
+ * its driver. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "guests/agent/agent.h"
+#include "guests/agent/port.h"
 #include "guests/agent/proto.h"
 #include "init/cmd/commands.h"
 
@@ -26,9 +29,10 @@ int cmd_agent(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (!path[0] && agent_find_port(AGENT_PORT_NAME, (int)wait_s * 1000, path, sizeof(path)) < 0) {
-		fprintf(stderr, "labinit agent: no virtio-serial port named %s after %ld s (virtio_console loaded? "
-				"QEMU's -device virtserialport,name=%s?)\n", AGENT_PORT_NAME, wait_s, AGENT_PORT_NAME);
+	if (agent_port_find(path[0] ? path : NULL, (int)wait_s * 1000, path, sizeof(path)) < 0) {
+		fprintf(stderr, "labinit agent: no %s= on the kernel command line and no virtio-serial port named %s "
+				"after %ld s (virtio_console loaded? QEMU's -device virtserialport,name=%s?)\n",
+			AGENT_HINT, AGENT_PORT_NAME, wait_s, AGENT_PORT_NAME);
 		return 1;
 	}
 	r = agent_serve(path);

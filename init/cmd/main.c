@@ -39,6 +39,9 @@ static const struct command {
 	{ "agent", cmd_agent,
 	  "agent [--port PATH] [--wait S]  the guest agent (in a guest): runs `labctl run`'s commands sent over "
 	  "the virtio-serial port org.labinit.agent" },
+	{ "agent-relay", cmd_agent_relay,
+	  "agent-relay RUN_DIR  a UML guest's agent line (fd 3) served on RUN_DIR/agent.sock for `labctl run`; "
+	  "PID 1 starts it" },
 	{ "accel", cmd_accel, "accel  kvm or tcg: what guests get here (the KVM probe runs a vCPU)" },
 	{ "version", cmd_version, "version  print the version" },
 };

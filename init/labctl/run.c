@@ -1,7 +1,7 @@
 /* `labctl run GUEST [--timeout S] [--boot-timeout S] [--cwd DIR] [--json]
  * -- CMD ARGS...`: runs CMD in the guest through its agent (guests/agent/,
  * docs/AGENT.md) on RUN_DIR/agent.sock, QEMU's end of the virtio-serial
- * port. Streams CMD's stdout and stderr to ours, exits with its status or
+ * port or a UML guest's agent relay (guests/uml/agent_relay.h). Streams CMD's stdout and stderr to ours, exits with its status or
  * with one of the outcome codes below. One run per guest at a time: QEMU's
  * socket takes one client, so runs queue on a lock on the run directory.
  * The console log is scanned while waiting: a kernel panic ends the run
@@ -416,8 +416,6 @@ static void run_guest(struct run *r, const char *path)
 		return fail(r, LAB_ERROR, "cannot read the lab's facts from %s", path);
 	if (!(g = find_guest(&lab, r->guest)))
 		return fail(r, LAB_ERROR, "no guest named \"%s\" in this lab", r->guest);
-	if (g->uml)
-		return fail(r, LAB_ERROR, "%s is a UML guest: the agent channel is QEMU's only (for now)", r->guest);
 	if (!g->run_dir[0] || snprintf(r->sock, sizeof(r->sock), "%s/" QEMU_AGENT_SOCK, g->run_dir) >= (int)sizeof(r->sock))
 		return fail(r, LAB_ERROR, "%s has no usable run directory", r->guest);
 	snprintf(r->log, sizeof(r->log), "%s/%s", g->run_dir, CONLOG_LOG);

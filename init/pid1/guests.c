@@ -66,7 +66,7 @@ static void stop_guest(struct service *s)
 }
 
 struct service *pid1_add_guest(struct pid1 *p, struct boot_service *r, char **argv, const int *tap_fds, unsigned ntaps,
-			       int console_fd)
+			       int console_fd, int agent_fd)
 {
 	struct pid1_guest *g = calloc(1, sizeof(*g));
 	struct service *s = g ? sv_add(&p->sup, r->name, argv, r->policy, r->stop_timeout_ms) : NULL;
@@ -77,6 +77,8 @@ struct service *pid1_add_guest(struct pid1 *p, struct boot_service *r, char **ar
 			close(tap_fds[i]);
 		if (console_fd >= 0)
 			close(console_fd);
+		if (agent_fd >= 0)
+			close(agent_fd);
 		free(g);
 		return NULL;
 	}
@@ -90,6 +92,9 @@ struct service *pid1_add_guest(struct pid1 *p, struct boot_service *r, char **ar
 	s->pass_fd = tap_fds[0];
 	for (unsigned i = 1; i < ntaps && i <= SV_MAX_MORE_FDS; i++)
 		s->more_fds[s->nmore++] = tap_fds[i];
+	/* UML's agent line right after its taps (ssl1=fd:3+ntaps) */
+	if (agent_fd >= 0 && s->nmore < SV_MAX_MORE_FDS)
+		s->more_fds[s->nmore++] = agent_fd;
 	/* UML's console socket on its fds 0-2 (con0=fd:0,fd:0) */
 	if (console_fd >= 0)
 		s->console_fd = console_fd;

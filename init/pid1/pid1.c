@@ -286,13 +286,18 @@ static void add_service(struct pid1 *p, struct boot_service *r, int fds[BOOT_MAX
 
 	boot_msg_argv(r, argv);
 	if (r->kind == BOOT_KIND_GUEST) {
-		/* its taps, then its console; a record short of them gets none */
-		bool all = fds[r->ntaps - 1] >= 0 && (!r->has_console_fd || fds[r->ntaps] >= 0);
+		/* its taps, then its console and its agent line; a record short
+		 * of them gets none */
+		unsigned agent = r->ntaps + r->has_console_fd, n = agent + r->has_agent_fd;
+		bool all = fds[r->ntaps - 1] >= 0 && (!r->has_console_fd || fds[r->ntaps] >= 0) &&
+			   (!r->has_agent_fd || fds[agent] >= 0);
 
-		s = all ? pid1_add_guest(p, r, argv, fds, r->ntaps, r->has_console_fd ? fds[r->ntaps] : -1) : NULL;
+		s = all ? pid1_add_guest(p, r, argv, fds, r->ntaps, r->has_console_fd ? fds[r->ntaps] : -1,
+					 r->has_agent_fd ? fds[agent] : -1)
+			: NULL;
 		if (!all)
 			log_err("guest %s: its taps did not come with it; not started", r->name);
-		for (unsigned i = all ? r->ntaps + r->has_console_fd : 0; i < BOOT_MAX_FDS; i++)
+		for (unsigned i = all ? n : 0; i < BOOT_MAX_FDS; i++)
 			if (fds[i] >= 0)
 				close(fds[i]);
 	} else {

@@ -64,7 +64,8 @@ void pid1_control(void *data, int argc, char **argv, char *reply, size_t size);
  * over QMP (init/pid1/guests.c). */
 /* console_fd: UML's console (its fds 0-2), or -1. */
 /* tap_fds: the guest's taps, one per NIC (fds 3, 4, ... of its QEMU). */
+/* agent_fd: UML's agent line (its fd after the taps), or -1. */
 struct service *pid1_add_guest(struct pid1 *p, struct boot_service *r, char **argv, const int *tap_fds, unsigned ntaps,
-			       int console_fd);
+			       int console_fd, int agent_fd);
 
 #endif

@@ -21,7 +21,7 @@
 struct supervisor;
 
 #define SV_MAX_GROUPS 4
-#define SV_MAX_MORE_FDS 3 /* fds 4.. a child gets besides 3: a guest's other NICs' taps */
+#define SV_MAX_MORE_FDS 4 /* fds 4.. a child gets besides 3: a guest's other NICs' taps, UML's agent line */
 
 /* Who a service runs as. uid 0: root, as PID 1 (the boot, the modules
  * loader, what the profile's EXTRA_SERVICES asks for). Otherwise the child

@@ -4,8 +4,9 @@
 # bridge, labinit being PID 1 in fresh namespaces. The UML guest gets its
 # lease, the QEMU guest reaches it, its console is logged and attaches with
 # `labctl console`, `labctl guests` shows its kernel's pid (for gdb -p),
-# it runs as its slot's user, and `labctl stop` stops it through its
-# mconsole (ctrl-alt-del: it exits by itself, no SIGTERM, no SIGKILL).
+# it runs as its slot's user, `labctl run` runs commands through its agent
+# line, and `labctl stop` stops it through its mconsole (ctrl-alt-del: it
+# exits by itself, no SIGTERM, no SIGKILL).
 # Prints the UML guest's boot-to-lease time; asserts none.
 source "$(dirname "$0")/../lib/pid1.sh" || exit 2
 t_init
@@ -102,6 +103,33 @@ echo "$out" | grep -q 'UMLCON-42' || t_fail "labctl console: no answer from um1'
 echo "$out" | grep -q 'detached from um1' || t_fail "labctl console did not detach on ctrl-]: $out"
 console um1 | grep -q 'UMLCON-42' || t_error "what was typed on the console is not in its log"
 
+# labctl run over the UML agent line (ssl1, relayed on agent.sock by
+# um1.agent): a command's output and status, stdout and stderr apart, the
+# JSON outcome, and a pass. The demo /init starts the agent; it finds
+# /dev/ttyS1 by the kernel command line's hint.
+run_um1() { # EXPECTED_CODE ARGS...
+	local want=$1 t0 code
+	shift
+	t0=$(t_now_ms)
+	timeout 400 nsenter -t "$LPID" -m -p "$LABCTL" run "$@" >"$T_DIR/run.out" 2>"$T_DIR/run.err"
+	code=$?
+	t_log "labctl run $* -> $code in $(($(t_now_ms) - t0)) ms; stdout: $(head -c 200 "$T_DIR/run.out"); stderr: $(head -c 200 "$T_DIR/run.err")"
+	[ "$code" = "$want" ] || t_error "labctl run $*: exit $code, wanted $want"
+}
+run_um1 3 um1 -- sh -c 'echo UMLRUN-$((6 * 7)); echo to-stderr >&2; exit 3'
+grep -qx UMLRUN-42 "$T_DIR/run.out" || t_error "labctl run um1: no command output: $(cat "$T_DIR/run.out")"
+grep -qx to-stderr "$T_DIR/run.err" || t_error "labctl run um1: stderr not apart: $(cat "$T_DIR/run.err")"
+run_um1 0 um1 --json -- cat /proc/cmdline
+grep -q '"outcome": "passed", "status": 0' "$T_DIR/run.out" || t_error "labctl run --json: $(tail -n 1 "$T_DIR/run.out")"
+grep -q 'labinit_agent.port=/dev/ttyS1' "$T_DIR/run.out" || t_error "um1's command line has no agent hint: $(head -n 1 "$T_DIR/run.out")"
+# A run killed mid-command leaves nothing behind for the next: the next
+# run's probe ends the old command and its output never shows.
+nsenter -t "$LPID" -m -p sh -c '"$0" run um1 -- sh -c "while :; do echo STALE; sleep 0.1; done" > /dev/null 2>&1 &
+	p=$!; sleep 5; kill $p; wait $p' "$LABCTL"
+run_um1 0 um1 -- echo FRESH
+[ "$(cat "$T_DIR/run.out")" = FRESH ] || t_error "the run after a killed one read: $(head -c 200 "$T_DIR/run.out")"
+nsenter -t "$LPID" -m -p ps -eo args= | grep -q 'agent-relay /run/labinit/guests/um1$' || t_error "no agent relay for um1"
+
 # labctl stop: ctrl-alt-del over the mconsole; the kernel exits by itself.
 t_labctl stop um1 >/dev/null || t_fail "labctl stop um1 failed"
 t_wait_console 'service um1: stopped \(exit 0\)' 60 || t_fail "um1 did not stop: $(console um1 | tail -n 5)"
@@ -113,6 +141,8 @@ nsenter -t "$LPID" -m test -e /run/labinit/guests/um1/um1 && t_error "UML left i
 t_labctl start um1 >/dev/null || t_fail "labctl start um1 failed"
 for _ in $(seq 300); do [ "$(console um1 | grep -c 'labguest: vec0 10.77.0.11/24')" -ge 2 ] && break; sleep 0.5; done
 [ "$(console um1 | grep -c 'labguest: vec0 10.77.0.11/24')" -ge 2 ] || t_error "um1 got no lease after its restart"
+# The agent again after the restart, on the relay that kept running.
+run_um1 0 um1 -- true
 
 # Killed outright, it is restarted by its policy (on-failure), and none of
 # the old kernel's helper processes is left behind.
@@ -121,6 +151,10 @@ upid=$(t_labctl guests | sed -n 's/^um1 \+running .* -p \([0-9]\+\)$/\1/p')
 nsenter -t "$LPID" -p kill -KILL "$upid"
 t_wait_console 'service um1: killed by signal 9' 30 || t_fail "um1's death was not noticed"
 t_wait_count 'service um1: started' 3 60 "$CONSOLE" || t_fail "um1 was not restarted"
+# A run asked for while the kernel boots: the relay's probes wait in the
+# line until the agent has opened it and made it raw.
+run_um1 0 um1 -- echo BOOTED
+[ "$(cat "$T_DIR/run.out")" = BOOTED ] || t_error "the run during the boot read: $(head -c 200 "$T_DIR/run.out")"
 for _ in $(seq 300); do [ "$(console um1 | grep -c 'labguest: vec0 10.77.0.11/24')" -ge 3 ] && break; sleep 0.5; done
 [ "$(console um1 | grep -c 'labguest: vec0 10.77.0.11/24')" -ge 3 ] || t_error "um1 got no lease after SIGKILL"
 left=$(nsenter -t "$LPID" -m -p ps -eo ppid=,args= | awk '$1 == 1 && $2 ~ /linux\.uml$/' | wc -l)

@@ -83,6 +83,25 @@ static void test_disks_share_append(void)
 	check_golden(&a, want);
 }
 
+/* The agent's line: ssl1 on the fd after the taps, and the hint that
+ * tells the agent its tty; none without an fd. */
+static void test_agent_line(void)
+{
+	static const char *const want[] = {
+		"/usr/bin/linux.uml", "umid=um1", "uml_dir=/run/labinit/guests/um1", "mem=128M", "noreboot",
+		"con=null", "ssl=null", "con0=fd:0,fd:0", "ssl1=fd:4,fd:4",
+		"vec0:transport=fd,fd=3,vec=0,mac=52:54:00:12:34:56", "initrd=/lab/guests/demo/initramfs.cpio.gz",
+		"labinit_agent.port=/dev/ttyS1", NULL,
+	};
+	struct guest_config g = guest();
+	struct uml_env e = env();
+	static struct argv_buf a;
+
+	e.agent_fd = 4;
+	CHECK(uml_build_argv(&g, &e, &a) == 0);
+	check_golden(&a, want);
+}
+
 /* No tap: no NIC. Too many words: -E2BIG, never a cut command line. */
 static void test_limits(void)
 {
@@ -105,6 +124,7 @@ int main(void)
 {
 	test_initrd_boot();
 	test_disks_share_append();
+	test_agent_line();
 	test_limits();
 	return T_DONE();
 }
