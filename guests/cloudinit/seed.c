@@ -17,6 +17,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "guests/agent/install.h"
 #include "lib/core/addr.h"
 
 #define SECTOR 2048u
@@ -33,6 +34,20 @@
 #define NAME_MAX_LEN 30u
 
 /* ---- the texts ---- */
+
+/* The guest agent from the seed, the way NoCloud finds the seed (its
+ * label). bootcmd, not runcmd: runcmd runs once per instance, and the
+ * instance id follows user-data, not labinit's binary, so a guest would
+ * keep the agent of the first labinit that seeded it; bootcmd copies the
+ * lab's agent at every boot (2 MB), so the agent and labctl speak one
+ * protocol version. systemctl's --no-block: bootcmd runs inside
+ * cloud-init's own unit, which must not wait for another start job. */
+#define AGENT_BOOTCMD                                                                                      \
+	"bootcmd:\n"                                                                                       \
+	"  - [sh, -c, 'd=$(mktemp -d) && mount -o ro LABEL=" SEED_LABEL " \"$d\" && "                     \
+	"install -D -m 0755 \"$d/" AGENT_BINARY_NAME "\" " AGENT_INSTALL_PATH " && "                      \
+	"install -D -m 0644 \"$d/" AGENT_UNIT_NAME "\" /etc/systemd/system/" AGENT_UNIT_NAME "; "          \
+	"umount \"$d\"; rmdir \"$d\"; systemctl enable --now --no-block " AGENT_UNIT_NAME "']\n"
 
 /* YAML single-quoted scalar: nothing inside is special but the quote,
  * which is doubled. A key line holds no control character (the caller
@@ -100,6 +115,8 @@ int seed_texts(const struct seed_config *c, char *meta, size_t msize, char *user
 			return -E2BIG;
 	}
 	if (put_keys(user, usize, &at, c->keys ? c->keys : "") < 0)
+		return -E2BIG;
+	if (c->agent && put_text(user, usize, &at, AGENT_BOOTCMD) < 0)
 		return -E2BIG;
 	/* The instance id follows the user data: cloud-init runs its
 	 * once-per-instance modules (keys, hostname) again only when it
@@ -250,7 +267,7 @@ long seed_iso(const struct seed_file *files, unsigned n, const char *label, int6
 	for (unsigned i = 0; i < n; i++) {
 		unsigned j = i;
 
-		if (!name_ok(files[i].name) || files[i].len > SEED_MAX_TEXT)
+		if (!name_ok(files[i].name) || files[i].len > SEED_MAX_FILE)
 			return -EINVAL;
 		for (; j > 0 && strcmp(order[j - 1]->name, files[i].name) > 0; j--)
 			order[j] = order[j - 1];

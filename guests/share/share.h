@@ -28,4 +28,10 @@ struct share_config {
 int share_smb_prepare(const struct share_config *p, char *argv[8], char *buf, size_t size, char *why,
 		      size_t why_size);
 
+/* The guest agent on the share (guests/share/offer.c): self (labinit's
+ * binary, /proc/self/exe) as SHARE_DIR/agent/labinit-agent and its
+ * systemd unit beside it. 0, or -errno with why filled. */
+#define SHARE_AGENT_DIR "agent"
+int share_offer_agent(const char *share_dir, const char *self, char *why, size_t size);
+
 #endif

@@ -356,6 +356,17 @@ static void start_network(struct boot *b)
 	}
 }
 
+/* The guest agent for guests that mount the share (guests/share/offer.c). */
+static void offer_agent(const char *share_dir)
+{
+	char why[512];
+
+	if (share_offer_agent(share_dir, "/proc/self/exe", why, sizeof(why)) < 0)
+		log_warn("share: the guest agent is not offered: %s", why);
+	else
+		log_info("share: the guest agent is in %s/" SHARE_AGENT_DIR "/", share_dir);
+}
+
 /* smbd for guests without 9p, after the bridge has its address. */
 static void start_share(struct boot *b)
 {
@@ -369,6 +380,8 @@ static void start_share(struct boot *b)
 	    (r = boot_share_dropbox(b->pr->share_dir)) < 0)
 		log_warn("share: %s: mode 1777: %s; guests may not be able to write there", b->pr->share_dir,
 			 strerror(-r));
+	if (b->pr->share_smb || (b->pr->share_9p && b->pr->nguests))
+		offer_agent(b->pr->share_dir);
 	if (!b->pr->share_smb)
 		return;
 	if ((r = boot_creds_smbd(&cr)) < 0) {

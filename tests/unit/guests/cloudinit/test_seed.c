@@ -48,6 +48,15 @@ static void test_texts(void)
 	CHECK(seed_texts(&c, meta2, sizeof(meta2), user2, sizeof(user2)) == 0);
 	CHECK(!strcmp(user2, "#cloud-config\nhostname: cloud1\n"));
 	CHECK(seed_texts(&c, meta2, sizeof(meta2), user2, 20) == -E2BIG);
+	/* The agent: installed from the seed and started at every boot. */
+	c.agent = true;
+	CHECK(seed_texts(&c, meta2, sizeof(meta2), user2, sizeof(user2)) == 0);
+	CHECK_MSG(!strcmp(user2, "#cloud-config\nhostname: cloud1\nbootcmd:\n"
+				 "  - [sh, -c, 'd=$(mktemp -d) && mount -o ro LABEL=cidata \"$d\" && "
+				 "install -D -m 0755 \"$d/labinit-agent\" /usr/local/sbin/labinit-agent && "
+				 "install -D -m 0644 \"$d/labinit-agent.service\" /etc/systemd/system/labinit-agent.service; "
+				 "umount \"$d\"; rmdir \"$d\"; systemctl enable --now --no-block labinit-agent.service']\n"),
+		  "%s", user2);
 }
 
 /* The file named id ("META-DATA.;1") in the root directory of iso. */
@@ -89,9 +98,37 @@ static void test_volume(void)
 	CHECK(seed_iso(f, 2, SEED_LABEL, 0, iso, sizeof(iso)) == -EINVAL);
 }
 
+/* Four files, one of them the size of labinit's binary (many sectors,
+ * one extent), another past the cap. */
+static void test_big_file(void)
+{
+	static uint8_t iso[SEED_MAX_SIZE];
+	static const char unit[] = "[Unit]\n";
+	size_t big = (2u << 20) + 12345;
+	uint8_t *bin = malloc(big);
+	struct seed_file f[4] = { { "meta-data", "m\n", 2 }, { "user-data", "u\n", 2 },
+				  { "labinit-agent", bin, big }, { "labinit-agent.service", unit, sizeof(unit) - 1 } };
+	const uint8_t *data;
+	uint32_t n;
+	long len;
+
+	CHECK(bin != NULL);
+	for (size_t i = 0; i < big; i++)
+		bin[i] = (uint8_t)(i * 7 + (i >> 11));
+	len = seed_iso(f, 4, SEED_LABEL, 0, iso, sizeof(iso));
+	CHECK(len == (21 + 1 + 1 + (long)((big + 2047) / 2048) + 1) * 2048);
+	CHECK((data = find_file(iso, "LABINIT-AGENT.;1", &n)) && n == big && !memcmp(data, bin, big));
+	CHECK((data = find_file(iso, "LABINIT-AGENT.SERVICE;1", &n)) && n == sizeof(unit) - 1 && !memcmp(data, unit, n));
+	CHECK((data = find_file(iso, "USER-DATA.;1", &n)) && n == 2 && !memcmp(data, "u\n", 2));
+	f[2].len = SEED_MAX_FILE + 1;
+	CHECK(seed_iso(f, 4, SEED_LABEL, 0, iso, sizeof(iso)) == -EINVAL);
+	free(bin);
+}
+
 int main(void)
 {
 	test_texts();
 	test_volume();
+	test_big_file();
 	return T_DONE();
 }
