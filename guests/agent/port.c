@@ -2,7 +2,6 @@
 #include "guests/agent/port.h"
 
 #include <errno.h>
-#include <stdio.h>
 #include <string.h>
 #include <termios.h>
 #include <unistd.h>
@@ -34,13 +33,11 @@ int agent_port_hint(const char *cmdline, char *path, size_t size)
 	return -ENOENT;
 }
 
-int agent_port_find(const char *given, int wait_ms, char *path, size_t size)
+int agent_port_find(int wait_ms, char *path, size_t size)
 {
 	char cmdline[4096];
 	const char *c;
 
-	if (given)
-		return snprintf(path, size, "%s", given) < (int)size ? 0 : -ENAMETOOLONG;
 	if ((c = read_kernel_cmdline(cmdline, sizeof(cmdline))) && agent_port_hint(c, path, size) == 0)
 		return 0;
 	return agent_find_port(AGENT_PORT_NAME, wait_ms, path, size);

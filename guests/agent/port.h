@@ -14,10 +14,10 @@
  * 0, -ENOENT (not there) or -ENAMETOOLONG. Pure. */
 int agent_port_hint(const char *cmdline, char *path, size_t size);
 
-/* The port: given (--port) if not NULL, else the command line's hint,
- * else the virtio-serial port named AGENT_PORT_NAME, waited for up to
- * wait_ms. 0 with path filled, or -ENOENT. */
-int agent_port_find(const char *given, int wait_ms, char *path, size_t size);
+/* The port when --port does not say: the kernel command line's hint, else
+ * the virtio-serial port named AGENT_PORT_NAME, waited for up to wait_ms.
+ * 0 with path filled, or -ENOENT. */
+int agent_port_find(int wait_ms, char *path, size_t size);
 
 /* A tty (a serial line) is made raw: no echo, no line editing, no CR/LF
  * translation, 8 bits, and what came before is dropped (it was read

@@ -29,7 +29,7 @@ int cmd_agent(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (agent_port_find(path[0] ? path : NULL, (int)wait_s * 1000, path, sizeof(path)) < 0) {
+	if (!path[0] && agent_port_find((int)wait_s * 1000, path, sizeof(path)) < 0) {
 		fprintf(stderr, "labinit agent: no %s= on the kernel command line and no virtio-serial port named %s "
 				"after %ld s (virtio_console loaded? QEMU's -device virtserialport,name=%s?)\n",
 			AGENT_HINT, AGENT_PORT_NAME, wait_s, AGENT_PORT_NAME);

@@ -38,7 +38,7 @@ static const struct command {
 	  "SIGINT/SIGTERM" },
 	{ "agent", cmd_agent,
 	  "agent [--port PATH] [--wait S]  the guest agent (in a guest): runs `labctl run`'s commands sent over "
-	  "the virtio-serial port org.labinit.agent" },
+	  "the virtio-serial port org.labinit.agent or the line labinit_agent.port= names (UML)" },
 	{ "agent-relay", cmd_agent_relay,
 	  "agent-relay RUN_DIR  a UML guest's agent line (fd 3) served on RUN_DIR/agent.sock for `labctl run`; "
 	  "PID 1 starts it" },
