@@ -107,9 +107,9 @@ static void take_frame(struct relay *r)
 
 static void to_guest(struct relay *r)
 {
-	ssize_t n;
+	while (r->in_frame) {
+		ssize_t n = send(r->guest, r->in + r->in_off, r->in_frame - r->in_off, MSG_DONTWAIT | MSG_NOSIGNAL);
 
-	while (r->in_frame && (n = send(r->guest, r->in + r->in_off, r->in_frame - r->in_off, MSG_DONTWAIT | MSG_NOSIGNAL)) != 0) {
 		if (n < 0) {
 			if (errno != EAGAIN && errno != EINTR)
 				r->failed = true;
@@ -308,7 +308,8 @@ int uml_relay_run(const char *run_dir, int guest_fd)
 			e = -EPIPE;
 	}
 	if (e < 0)
-		log_err("agent relay %s: %s", run_dir, e == -EPIPE ? "the guest's end of the channel closed" : strerror(-e));
+		log_err("agent relay %s: %s", run_dir,
+			e == -EPIPE ? "the guest's end of the channel closed" : strerror(-e));
 	drop_client(&r);
 	if (r.listen >= 0)
 		close(r.listen);
