@@ -120,9 +120,10 @@ check: deps
 	sh tests/run.sh
 
 # Benchmarks beside their peers (BENCH_RUNS=N runs each): they print
-# numbers and assert none. Root: they work in network namespaces.
+# numbers and assert none, and tests/bench/run.sh writes them into
+# docs/PERFORMANCE.md. Root: they work in network namespaces.
 bench: all
-	@for b in tests/bench/*.sh; do sh $$b || exit 1; done
+	sh tests/bench/run.sh
 
 # The host image in out/ (image/mkimage.sh, image/bootmedia.sh): kernel,
 # initramfs, hybrid ISO, PXE tree. PROFILE=FILE for another profile than

@@ -40,6 +40,7 @@
 #   LABINIT=path             the binary (default build/labinit)
 set -eu
 REPO=$(cd "$(dirname "$0")/../.." && pwd)
+. "$REPO/tests/bench/lib.sh"
 LABINIT=${LABINIT:-$REPO/build/labinit}
 CLIENTS=${BENCH_DHCP_CLIENTS:-240}
 RATE=${BENCH_DHCP_RATE:-40000}
@@ -342,3 +343,11 @@ echo "  warm: completed exchanges/s with $RATE/s offered for $SECONDS_ s by the 
 echo "  and REQUESTs unanswered within 1 s; offer/ack: mean DISCOVER->OFFER and REQUEST->ACK at $RATE_LOW/s;"
 echo "  VmHWM: the server's peak RSS (dnsmasq's script helper process not counted); udhcpc/dhclient: median of 3"
 echo "  runs with a fresh MAC on the fresh server, each client's default timers."
+# field N of a server's result line
+field() { [ -f "$WORK/result.$1" ] && awk -v n="$2" '{ print $n }' "$WORK/result.$1"; }
+for peer in dnsmasq udhcpd; do
+	case " $SERVERS " in *" labinit "*" $peer "* | *" $peer "*" labinit "*) ;; *) continue ;; esac
+	summary_row "DHCP warm DORA/s, perfdhcp, $CLIENTS clients, leases fsync'd to disk (best of 2)" "exchanges/s" higher "$(field labinit 3)" "$(label $peer)" "$(field $peer 3)"
+	summary_row "DHCP fill: $CLIENTS new clients all leased" s lower "$(field labinit 1)" "$(label $peer)" "$(field $peer 1)"
+	summary_row "DHCP server peak RSS after that" KiB lower "$(field labinit 9)" "$(label $peer)" "$(field $peer 9)"
+done

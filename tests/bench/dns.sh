@@ -19,9 +19,11 @@
 #   BENCH_DNS_SECONDS=S   length of one dnsperf run (default 5)
 #   BENCH_DNS_NAMES=N     distinct forwarded names (default 1000)
 #   BENCH_DNS_CLIENTS=N   dnsperf -c (default 4); outstanding -q 100
+#   BENCH_DNS_SERVERS=LIST  which, in order (default "labinit dnsmasq dnsmasq-nocache")
 #   LABINIT=path          the binary (default build/labinit)
 set -eu
 REPO=$(cd "$(dirname "$0")/../.." && pwd)
+. "$REPO/tests/bench/lib.sh"
 LABINIT=${LABINIT:-$REPO/build/labinit}
 RUNS=${BENCH_RUNS:-3}
 SECS=${BENCH_DNS_SECONDS:-5}
@@ -138,7 +140,7 @@ echo "dns bench: dnsperf -l $SECS -c $CLIENTS -q 100, $RUNS runs per case; media
 echo "  local: 8 lab names; forwarded: $NAMES names answered by an upstream dnsmasq"
 printf '%-22s %-10s %10s %10s %10s %8s\n' server case "queries/s" "avg ms" "max ms" "lost"
 rss=""
-for srv in labinit dnsmasq dnsmasq-nocache; do
+for srv in ${BENCH_DNS_SERVERS:-labinit dnsmasq dnsmasq-nocache}; do
 	start "$srv"
 	for c in local fwd; do
 		: > "$WORK/r"
@@ -152,9 +154,17 @@ for srv in labinit dnsmasq dnsmasq-nocache; do
 		m=$(awk '{ print $3 }' "$WORK/r" | median)
 		l=$(awk '{ print $4 }' "$WORK/r" | median)
 		printf '%-22s %-10s %10s %10s %10s %8s\n' "$srv" "$c" "$q" "$a" "$m" "$l"
+		echo "$q" > "$WORK/qps.$srv.$c"
 	done
 	hwm=$(awk '/VmHWM/ { print $2 }' "/proc/$SPID/status" 2> /dev/null || echo "?")
 	rss="$rss $srv=${hwm}KiB"
+	echo "$hwm" > "$WORK/rss.$srv"
 	stop
 done
 echo "peak RSS (VmHWM):$rss"
+[ -f "$WORK/qps.dnsmasq-nocache.fwd" ] || exit 0 # not the three servers: no summary
+v=$(dnsmasq --version | awk 'NR == 1 { print $3 }')
+summary_row "DNS, lab names, dnsperf -c $CLIENTS -q 100 (median of $RUNS × $SECS s)" "queries/s" higher "$(cat "$WORK/qps.labinit.local")" "dnsmasq $v" "$(cat "$WORK/qps.dnsmasq.local")"
+summary_row "DNS, $NAMES forwarded names" "queries/s" higher "$(cat "$WORK/qps.labinit.fwd")" "dnsmasq $v, cache 150" "$(cat "$WORK/qps.dnsmasq.fwd")"
+summary_row "DNS, $NAMES forwarded names" "queries/s" higher "$(cat "$WORK/qps.labinit.fwd")" "dnsmasq $v, no cache" "$(cat "$WORK/qps.dnsmasq-nocache.fwd")"
+summary_row "DNS server peak RSS" KiB lower "$(cat "$WORK/rss.labinit")" "dnsmasq $v" "$(cat "$WORK/rss.dnsmasq")"

@@ -17,6 +17,7 @@
 #   BENCH_RUNS=N   boots of each loader (default 3)
 set -eu
 cd "$(dirname "$0")/../.."
+. tests/bench/lib.sh
 RUNS=${BENCH_RUNS:-3}
 WORK=$(mktemp -d /tmp/labinit-bench-modules.XXXXXX)
 trap 'rm -rf "$WORK"' EXIT
@@ -85,3 +86,6 @@ echo "  labinit (coldplug + features in parallel): $l s   $(tr '\n' ' ' < "$WORK
 echo "  labinit --jobs 1 (one at a time):          $j s   $(tr '\n' ' ' < "$WORK/labinit-jobs1.s")"
 echo "  busybox modprobe -a (same set): $m s   $(tr '\n' ' ' < "$WORK/modprobe.s")"
 echo "resident memory of the hotplug listener afterwards: labinit modules --boot $(rss labinit), busybox mdev -d $(rss modprobe)"
+n=$(wc -w < "$WORK/root/bench.list")
+summary_row "appliance boot: loading its $n modules, TCG" s lower "$l" "busybox modprobe -a, the same modules" "$m"
+summary_row "appliance boot: loading its $n modules, TCG" s lower "$l" "labinit --jobs 1 (one at a time)" "$j"
