@@ -451,12 +451,41 @@ void modules_set_jobs(unsigned n)
 	jobs_wanted = n > FEATURE_WORKERS_MAX ? FEATURE_WORKERS_MAX : n;
 }
 
+/* Under QEMU's TCG (CPUID's hypervisor leaf says "TCGTCGTCGTCG") each
+ * module's load changes kernel page permissions and patches code, which
+ * makes TCG stop every virtual CPU and flush its translations: loads in
+ * parallel took 1.5 times as long there as one at a time
+ * (tests/bench/modules.sh). */
+static bool under_tcg(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	unsigned a, b, c, d;
+	char sig[13];
+
+	__asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(1), "c"(0));
+	if (!(c & (1u << 31))) /* no hypervisor */
+		return false;
+	__asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(0x40000000), "c"(0));
+	memcpy(sig, &b, 4);
+	memcpy(sig + 4, &c, 4);
+	memcpy(sig + 8, &d, 4);
+	sig[12] = '\0';
+	return !strcmp(sig, "TCGTCGTCGTCG");
+#else
+	return false;
+#endif
+}
+
 static unsigned feature_workers(void)
 {
 	long n = sysconf(_SC_NPROCESSORS_ONLN);
 
 	if (jobs_wanted)
 		return jobs_wanted;
+	if (under_tcg()) {
+		log_info("modules: under TCG: one at a time");
+		return 1;
+	}
 
 	/* One more than the CPUs: a worker waits on the kernel's module_mutex
 	 * for part of each load. */
