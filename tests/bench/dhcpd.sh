@@ -85,6 +85,8 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 mkdir -p "$WORK"
 SHM=$(mktemp -d /dev/shm/labinit-bench-dhcpd.XXXXXX)
+# The DHCP worker, unprivileged, must reach its directory below this one.
+chmod 755 "$SHM"
 
 # ---- the lab: host (labinit up), outside, load generator, client -------------
 for n in "$H" "$O" "$P" "$C"; do
@@ -253,7 +255,7 @@ perf() { # perfdhcp in the load namespace, single-threaded, as a relay from 10.7
 # client runs' 02:...) the server holds a lease for, in $WORK/leased.NAME.
 leased_macs() {
 	case $1 in
-	labinit*) awk '{ print $2 }' "$LEASES_LABINIT" ;;
+	labinit*) [ ! -f "$LEASES_LABINIT" ] || awk '{ print $2 }' "$LEASES_LABINIT" ;;
 	dnsmasq) awk '$1 == "add" || $1 == "old" { l[$2] = 1 } $1 == "del" { delete l[$2] }
 		END { for (m in l) print m }' "$WORK/dnsmasq.events" ;;
 	udhcpd)
@@ -292,7 +294,7 @@ bench_one() {
 	# Warm: the clients that hold a lease, at saturation, then at light load.
 	leased_macs "$name"
 	nleased=$(wc -l < "$WORK/leased.$name")
-	[ "$nleased" -gt 0 ] || { echo "dhcpd bench: $name leased nothing" >&2; exit 1; }
+	[ "$nleased" -gt 0 ] || { tail -n 20 "$WORK/$name.log" "$WORK/labinit.log" 2> /dev/null >&2; echo "dhcpd bench: $name leased nothing" >&2; exit 1; }
 	[ -n "${took:-}" ] || fill="$fill($nleased)"
 	# Best of two: other work on the machine shows as noise here.
 	rate=0

@@ -12,8 +12,9 @@
 #    labinit keeps no positive cache (lab names change with leases, and a
 #    lab's guests rarely ask one name twice a second).
 # Per case and server: the median of N runs of dnsperf -l $BENCH_DNS_SECONDS
-# (queries/s, average and max latency as dnsperf prints them), and the
-# server's peak RSS (VmHWM) after all its runs. Prints numbers; asserts none.
+# (queries/s, average and max latency as dnsperf prints them), the servers
+# taking turns run after run, and the server's peak RSS (VmHWM, the
+# largest after a run). Prints numbers; asserts none.
 # Needs root; everything runs in the bench's own namespaces.
 #   BENCH_RUNS=N          runs per case and server (default 3)
 #   BENCH_DNS_SECONDS=S   length of one dnsperf run (default 5)
@@ -139,27 +140,34 @@ median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] 
 echo "dns bench: dnsperf -l $SECS -c $CLIENTS -q 100, $RUNS runs per case; medians"
 echo "  local: 8 lab names; forwarded: $NAMES names answered by an upstream dnsmasq"
 printf '%-22s %-10s %10s %10s %10s %8s\n' server case "queries/s" "avg ms" "max ms" "lost"
-rss=""
-for srv in ${BENCH_DNS_SERVERS:-labinit dnsmasq dnsmasq-nocache}; do
-	start "$srv"
-	for c in local fwd; do
-		: > "$WORK/r"
-		r=0
-		while [ "$r" -lt "$RUNS" ]; do
-			perf "$c" >> "$WORK/r"
-			r=$((r + 1))
+SERVERS=${BENCH_DNS_SERVERS:-labinit dnsmasq dnsmasq-nocache}
+# Round after round, each server in turn (started afresh each round), so
+# that the machine's other work weighs on all of them alike.
+r=0
+while [ "$r" -lt "$RUNS" ]; do
+	for srv in $SERVERS; do
+		start "$srv"
+		for c in local fwd; do
+			perf "$c" >> "$WORK/r.$srv.$c"
 		done
-		q=$(awk '{ print $1 }' "$WORK/r" | median)
-		a=$(awk '{ print $2 }' "$WORK/r" | median)
-		m=$(awk '{ print $3 }' "$WORK/r" | median)
-		l=$(awk '{ print $4 }' "$WORK/r" | median)
+		hwm=$(awk '/VmHWM/ { print $2 }' "/proc/$SPID/status" 2> /dev/null || echo 0)
+		echo "$hwm" >> "$WORK/hwm.$srv"
+		stop
+	done
+	r=$((r + 1))
+done
+rss=""
+for srv in $SERVERS; do
+	for c in local fwd; do
+		q=$(awk '{ print $1 }' "$WORK/r.$srv.$c" | median)
+		a=$(awk '{ print $2 }' "$WORK/r.$srv.$c" | median)
+		m=$(awk '{ print $3 }' "$WORK/r.$srv.$c" | median)
+		l=$(awk '{ print $4 }' "$WORK/r.$srv.$c" | median)
 		printf '%-22s %-10s %10s %10s %10s %8s\n' "$srv" "$c" "$q" "$a" "$m" "$l"
 		echo "$q" > "$WORK/qps.$srv.$c"
 	done
-	hwm=$(awk '/VmHWM/ { print $2 }' "/proc/$SPID/status" 2> /dev/null || echo "?")
-	rss="$rss $srv=${hwm}KiB"
-	echo "$hwm" > "$WORK/rss.$srv"
-	stop
+	sort -n "$WORK/hwm.$srv" | tail -n 1 > "$WORK/rss.$srv"
+	rss="$rss $srv=$(cat "$WORK/rss.$srv")KiB"
 done
 echo "peak RSS (VmHWM):$rss"
 [ -f "$WORK/qps.dnsmasq-nocache.fwd" ] || exit 0 # not the three servers: no summary
