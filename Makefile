@@ -39,7 +39,8 @@ export KCONFIG_CONFIG
 # image has none). tftp-hpa, atftp: TFTP clients the lab's server is tested
 # with (tests/net/test_tftp); tftpd-hpa: the bench's peer (tests/bench/tftp.sh
 # runs its in.tftpd in a namespace; `make deps` keeps its system service
-# from starting or being enabled in the machine's own namespace).
+# from starting or being enabled in the machine's own namespace). dnsperf:
+# the DNS bench's load generator (tests/bench/dns.sh).
 DEB_PACKAGES := make gcc musl-tools musl-dev linux-libc-dev kconfig-frontends clang \
                 libclang-rt-14-dev busybox-static iproute2 util-linux procps \
                 nftables dnsmasq-base jq curl time qemu-system-x86 samba smbclient \
@@ -47,7 +48,7 @@ DEB_PACKAGES := make gcc musl-tools musl-dev linux-libc-dev kconfig-frontends cl
                 cpio kmod xz-utils kea-admin zstd xorriso isolinux pxelinux syslinux-common \
                 grub-common grub-efi-amd64-bin mtools dosfstools ovmf \
                 udhcpc isc-dhcp-client dhcpcd-base socat ndisc6 user-mode-linux tcpdump \
-                tftp-hpa atftp tftpd-hpa u-boot-qemu ipxe
+                tftp-hpa atftp tftpd-hpa u-boot-qemu ipxe dnsperf
 
 .PHONY: all asan check unit fuzz fuzz-check run deps clean help menuconfig nconfig \
         oldconfig olddefconfig savedefconfig list-defconfigs bench demo-guest image
@@ -119,9 +120,10 @@ check: deps
 	sh tests/run.sh
 
 # Benchmarks beside their peers (BENCH_RUNS=N runs each): they print
-# numbers and assert none. Root: they work in network namespaces.
+# numbers and assert none, and tests/bench/run.sh writes them into
+# docs/PERFORMANCE.md. Root: they work in network namespaces.
 bench: all
-	@for b in tests/bench/*.sh; do sh $$b || exit 1; done
+	sh tests/bench/run.sh
 
 # The host image in out/ (image/mkimage.sh, image/bootmedia.sh): kernel,
 # initramfs, hybrid ISO, PXE tree. PROFILE=FILE for another profile than

@@ -1,6 +1,7 @@
 /* `labinit modules`: the arguments of the modules subcommand (the work is
  * in init/modules/). */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "init/cmd/commands.h"
@@ -8,7 +9,7 @@
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: labinit modules [--list | --boot | --order [--root DIR] [--kver RELEASE] [NAME...]]\n");
+	fprintf(stderr, "usage: labinit modules [--boot] [--jobs N] | --list | --order [--root DIR] [--kver RELEASE] [NAME...]\n");
 	return 2;
 }
 
@@ -17,6 +18,16 @@ int cmd_modules(int argc, char **argv)
 	const char *root = "/", *kver = NULL;
 	int i;
 
+	/* --jobs N, last: how many feature modules load at once. */
+	if (argc >= 3 && !strcmp(argv[argc - 2], "--jobs")) {
+		char *end;
+		unsigned long n = strtoul(argv[argc - 1], &end, 10);
+
+		if (*end || n < 1 || n > 8)
+			return usage();
+		modules_set_jobs((unsigned)n);
+		argc -= 2;
+	}
 	if (argc == 1)
 		return modules_load_running();
 	if (argc == 2 && !strcmp(argv[1], "--boot"))

@@ -7,6 +7,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,14 +29,15 @@
 struct feature {
 	const char *name;
 	const char *cpu_flag; /* loaded only when /proc/cpuinfo has this flag */
+	bool before_others;   /* loaded alone, before the others start (load_features) */
 };
 
 static const struct feature features[] = {
 	/* The lab network (net/netlink/rtnl.c, net/netlink/tap.c): the bridge and the guests' taps. */
-	{ "bridge", NULL },
-	{ "tun", NULL },
+	{ "bridge", NULL, false },
+	{ "tun", NULL, false },
 	/* Span networks (net/netlink/vxlan.c): VXLAN between lab hosts. */
-	{ "vxlan", NULL },
+	{ "vxlan", NULL, false },
 	/* NAT and the firewall (net/nft/nft.c): an inet table with nat chains;
 	 * beyond the expressions in nf_tables' core (immediate, payload, meta,
 	 * cmp, bitwise) it uses ct, masq, nat, reject (inet: ICMP or ICMPv6
@@ -44,36 +46,36 @@ static const struct feature features[] = {
 	 * libcrc32c, which nf_tables needs, asks the crypto API for crc32c, a
 	 * softdep that modules.dep does not list; loading it here does not
 	 * depend on the kernel calling out to a modprobe in the image. */
-	{ "crc32c_generic", NULL },
-	{ "nf_tables", NULL },
-	{ "nft_chain_nat", NULL },
-	{ "nft_nat", NULL },
-	{ "nft_masq", NULL },
-	{ "nft_ct", NULL },
-	{ "nft_reject_inet", NULL },
-	{ "nft_fib_inet", NULL },
+	{ "crc32c_generic", NULL, true },
+	{ "nf_tables", NULL, false },
+	{ "nft_chain_nat", NULL, false },
+	{ "nft_nat", NULL, false },
+	{ "nft_masq", NULL, false },
+	{ "nft_ct", NULL, false },
+	{ "nft_reject_inet", NULL, false },
+	{ "nft_fib_inet", NULL, false },
 	/* Link impairments (net/netlink/qdisc.c): netem on a guest's tap. */
-	{ "sch_netem", NULL },
+	{ "sch_netem", NULL, false },
 	/* macvtap NICs (CONFIG_GUESTn_NICS "macvtap"): a macvlan with a tap
 	 * character device, straight on the uplink. */
-	{ "macvlan", NULL },
-	{ "macvtap", NULL },
+	{ "macvlan", NULL, false },
+	{ "macvtap", NULL, false },
 	/* 9p over virtio: the lab files from the outer hypervisor's share "lab"
 	 * (init/boot/labdata.c). */
-	{ "9p", NULL },
-	{ "9pnet_virtio", NULL },
+	{ "9p", NULL, false },
+	{ "9pnet_virtio", NULL, false },
 	/* KVM for the guests where the CPU has it; without, they run under TCG. */
-	{ "kvm_intel", "vmx" },
-	{ "kvm_amd", "svm" },
+	{ "kvm_intel", "vmx", false },
+	{ "kvm_amd", "svm", false },
 	/* The LABDATA disk (init/boot/labdata.c), ext4 (crc32c for its metadata
 	 * checksums, above) or FAT: vfat mounted without options takes the
 	 * default codepage 437 and iocharset — "ascii" in Debian's kernel
 	 * (CONFIG_FAT_DEFAULT_IOCHARSET), iso8859-1 in others. */
-	{ "ext4", NULL },
-	{ "vfat", NULL },
-	{ "nls_cp437", NULL },
-	{ "nls_ascii", NULL },
-	{ "nls_iso8859_1", NULL },
+	{ "ext4", NULL, false },
+	{ "vfat", NULL, false },
+	{ "nls_cp437", NULL, false },
+	{ "nls_ascii", NULL, false },
+	{ "nls_iso8859_1", NULL, false },
 	/* af_packet (the DHCP sockets) is built into Debian's kernel. */
 };
 
@@ -327,10 +329,215 @@ static void coldplug(struct modload *ml)
 	}
 }
 
+/* The feature modules load in parallel: finit_module(2) of independent
+ * modules runs concurrently in the kernel (each unpacks, relocates and
+ * runs its init on its own CPU), and a feature's chain is mostly modules no
+ * other feature waits for. Workers take the first module of the combined
+ * order whose dependencies from modules.dep are loaded; a module whose
+ * dependency failed is not tried. Coldplug stays sequential: drivers of
+ * two NIC types probing at once would name their interfaces in either
+ * order. */
+#define FEATURE_WORKERS_MAX 8
+
+enum { JOB_WAITING, JOB_LOADING, JOB_DONE };
+
+struct feature_batch {
+	struct modload *ml;
+	struct moddep_order o;             /* dependencies first */
+	unsigned char job[MODDEP_ORDER_MAX];
+	int cause[MODDEP_ORDER_MAX];       /* on failure: the module (index in md.mods) that failed */
+	int err[MODDEP_ORDER_MAX];         /* and its -errno */
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+};
+
+/* Whether o.mod[i]'s dependencies are loaded (1), one failed (-1, with its
+ * cause), or some are still to come (0). */
+static int deps_state(struct feature_batch *b, unsigned i, int *cause, int *err)
+{
+	const struct moddep *md = &b->ml->md;
+	const struct moddep_mod *m = &md->mods[b->o.mod[i]];
+	char name[MODDEP_NAME_MAX];
+
+	for (unsigned d = 0; d < m->ndeps; d++) {
+		int idx, st;
+
+		if (moddep_normalise(md->deps[m->dep0 + d], name) < 0 || (idx = moddep_find(md, name)) < 0)
+			continue; /* moddep_order_add() refused such a chain already */
+		st = b->ml->state[idx];
+		if (st < 0) {
+			for (unsigned j = 0; j < b->o.n; j++)
+				if (b->o.mod[j] == idx && b->job[j] == JOB_DONE) {
+					*cause = b->cause[j];
+					*err = b->err[j];
+					return -1;
+				}
+			*cause = idx;
+			*err = st;
+			return -1;
+		}
+		if (st == 0)
+			return 0;
+	}
+	return 1;
+}
+
+static void *feature_worker(void *arg)
+{
+	struct feature_batch *b = arg;
+	struct modload *ml = b->ml;
+
+	pthread_mutex_lock(&b->mu);
+	for (;;) {
+		bool waiting = false, busy = false;
+		int pick = -1;
+
+		for (unsigned i = 0; i < b->o.n && pick < 0; i++) {
+			int cause, err, ds;
+
+			if (b->job[i] == JOB_LOADING)
+				busy = true;
+			if (b->job[i] != JOB_WAITING)
+				continue;
+			if (ml->state[b->o.mod[i]]) { /* coldplug had it, or failed it */
+				b->cause[i] = b->o.mod[i];
+				b->err[i] = ml->state[b->o.mod[i]] < 0 ? ml->state[b->o.mod[i]] : 0;
+				b->job[i] = JOB_DONE;
+				continue;
+			}
+			ds = deps_state(b, i, &cause, &err);
+			if (ds < 0) {
+				ml->state[b->o.mod[i]] = err;
+				b->cause[i] = cause;
+				b->err[i] = err;
+				b->job[i] = JOB_DONE;
+				pthread_cond_broadcast(&b->cv);
+			} else if (ds > 0) {
+				pick = (int)i;
+			} else {
+				waiting = true;
+			}
+		}
+		if (pick >= 0) {
+			int idx = b->o.mod[pick], r;
+
+			b->job[pick] = JOB_LOADING;
+			pthread_mutex_unlock(&b->mu);
+			r = insert(ml, &ml->md.mods[idx]);
+			pthread_mutex_lock(&b->mu);
+			ml->state[idx] = r < 0 ? r : 1;
+			if (r == 0) {
+				ml->nloaded++;
+				strbuf_put(&ml->sb, "%s%s", ml->sb.len ? " " : "", ml->md.mods[idx].name);
+			}
+			b->cause[pick] = idx;
+			b->err[pick] = r;
+			b->job[pick] = JOB_DONE;
+			pthread_cond_broadcast(&b->cv);
+			continue;
+		}
+		if (!waiting && !busy)
+			break;
+		pthread_cond_wait(&b->cv, &b->mu);
+	}
+	pthread_mutex_unlock(&b->mu);
+	return NULL;
+}
+
+static unsigned jobs_wanted; /* modules_set_jobs(); 0: by the CPUs */
+
+void modules_set_jobs(unsigned n)
+{
+	jobs_wanted = n > FEATURE_WORKERS_MAX ? FEATURE_WORKERS_MAX : n;
+}
+
+/* Under QEMU's TCG (CPUID's hypervisor leaf says "TCGTCGTCGTCG") each
+ * module's load changes kernel page permissions and patches code, which
+ * makes TCG stop every virtual CPU and flush its translations: loads in
+ * parallel took 1.5 times as long there as one at a time
+ * (tests/bench/modules.sh). */
+static bool under_tcg(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	unsigned a, b, c, d;
+	char sig[13];
+
+	__asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(1), "c"(0));
+	if (!(c & (1u << 31))) /* no hypervisor */
+		return false;
+	__asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(0x40000000), "c"(0));
+	memcpy(sig, &b, 4);
+	memcpy(sig + 4, &c, 4);
+	memcpy(sig + 8, &d, 4);
+	sig[12] = '\0';
+	return !strcmp(sig, "TCGTCGTCGTCG");
+#else
+	return false;
+#endif
+}
+
+static unsigned feature_workers(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	if (jobs_wanted)
+		return jobs_wanted;
+	if (under_tcg()) {
+		log_info("modules: under TCG: one at a time");
+		return 1;
+	}
+
+	/* One more than the CPUs: a worker waits on the kernel's module_mutex
+	 * for part of each load. */
+	return n < 1 ? 2 : n + 1 > FEATURE_WORKERS_MAX ? FEATURE_WORKERS_MAX : (unsigned)n + 1;
+}
+
+/* Runs the batch's order with workers; sequentially when no thread starts. */
+static void run_batch(struct feature_batch *b)
+{
+	pthread_t t[FEATURE_WORKERS_MAX];
+	pthread_attr_t attr;
+	unsigned n = 0, want = feature_workers();
+
+	pthread_mutex_init(&b->mu, NULL);
+	pthread_cond_init(&b->cv, NULL);
+	pthread_attr_init(&attr);
+	pthread_attr_setstacksize(&attr, 64 << 10);
+	for (; n + 1 < want; n++)
+		if (pthread_create(&t[n], &attr, feature_worker, b) != 0)
+			break;
+	pthread_attr_destroy(&attr);
+	feature_worker(b);
+	for (unsigned i = 0; i < n; i++)
+		pthread_join(t[i], NULL);
+	pthread_cond_destroy(&b->cv);
+	pthread_mutex_destroy(&b->mu);
+}
+
+/* Why the feature at o.mod[i] is not loaded, as load_chain() says it. */
+static void feature_failure(struct feature_batch *b, unsigned i, const char *feature)
+{
+	const struct moddep_mod *c = &b->ml->md.mods[b->cause[i]];
+
+	if (b->cause[i] == b->o.mod[i])
+		log_warn("modules: %s: %s", feature, strerror(-b->err[i]));
+	else
+		log_warn("modules: %s: needs %s: %s", feature, c->name, strerror(-b->err[i]));
+	b->ml->nfailed++;
+}
+
 static void load_features(struct modload *ml)
 {
+	struct feature_batch *b = calloc(1, sizeof(*b));
 	char why[160];
+	int r;
 
+	if (!b) {
+		log_warn("modules: no memory for the feature modules");
+		ml->nfailed++;
+		return;
+	}
+	b->ml = ml;
 	for (unsigned i = 0; i < NFEATURES; i++) {
 		const struct feature *f = &features[i];
 		int idx = moddep_find(&ml->md, f->name);
@@ -339,11 +546,31 @@ static void load_features(struct modload *ml)
 			continue;
 		if (idx >= 0 && ml->state[idx] < 0)
 			continue; /* failed in coldplug, and said so */
-		if (load_chain(ml, f->name, why, sizeof(why)) < 0) {
-			log_warn("modules: %s: %s", f->name, why);
+		/* A soft dependency modules.dep does not list (crc32c, asked by
+		 * libcrc32c's init through the crypto API) goes first, alone. */
+		if (f->before_others) {
+			if (load_chain(ml, f->name, why, sizeof(why)) < 0) {
+				log_warn("modules: %s: %s", f->name, why);
+				ml->nfailed++;
+			}
+			continue;
+		}
+		if ((r = moddep_order_add(&ml->md, f->name, &b->o)) < 0) {
+			log_warn("modules: %s: %s", f->name, order_error(r));
 			ml->nfailed++;
 		}
 	}
+	run_batch(b);
+	for (unsigned i = 0; i < NFEATURES; i++) {
+		int idx = moddep_find(&ml->md, features[i].name);
+
+		if (idx < 0 || features[i].before_others)
+			continue;
+		for (unsigned j = 0; j < b->o.n; j++)
+			if (b->o.mod[j] == idx && b->err[j] < 0 && b->job[j] == JOB_DONE)
+				feature_failure(b, j, features[i].name);
+	}
+	free(b);
 }
 
 unsigned modules_load_all(struct modload *ml)

@@ -32,6 +32,10 @@ void modules_close(struct modload *ml);
  * Returns only on failure (1). */
 int modules_boot_service(void);
 
+/* How many feature modules load at once (`--jobs N`; 1: one after the
+ * other; default: the CPUs + 1, at most 8, but 1 under QEMU's TCG). */
+void modules_set_jobs(unsigned n);
+
 /* `labinit modules` without options: coldplug and features once; 1 if any
  * failed. */
 int modules_load_running(void);

@@ -222,6 +222,32 @@ int dnsd_random16(struct dnsd *d, uint16_t *out)
 	return 0;
 }
 
+/* Sends the queued answers; what the socket does not take is dropped, as a
+ * failed sendto() is. */
+static void flush_answers(struct dnsd *d)
+{
+	struct dnsd_txq *q = &d->txq;
+	struct mmsghdr mm[DNSD_BATCH];
+	struct iovec iov[DNSD_BATCH];
+	unsigned i = 0;
+
+	for (unsigned k = 0; k < q->n; k++) {
+		iov[k] = (struct iovec){ q->msg[k], q->len[k] };
+		mm[k] = (struct mmsghdr){ .msg_hdr = { .msg_name = &q->to[k], .msg_namelen = q->tolen[k],
+						      .msg_iov = &iov[k], .msg_iovlen = 1 } };
+	}
+	while (i < q->n) {
+		int r = sendmmsg(q->fd, mm + i, q->n - i, MSG_DONTWAIT);
+
+		if (r <= 0) {
+			d->stats.dropped += q->n - i;
+			break;
+		}
+		i += (unsigned)r;
+	}
+	q->n = 0;
+}
+
 void dnsd_send_client(struct dnsd *d, const struct dnsd_client *c, const uint8_t *msg, size_t len)
 {
 	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(c->port),
@@ -233,6 +259,21 @@ void dnsd_send_client(struct dnsd *d, const struct dnsd_client *c, const uint8_t
 		return;
 	}
 	memcpy(&sa6.sin6_addr, c->ip6, 16);
+	if (d->batching && len <= DNS_UDP_MAX) {
+		struct dnsd_txq *q = &d->txq;
+		int fd = c->v6 ? d->udp6_fd : d->udp_fd;
+
+		if (q->n && (q->n == DNSD_BATCH || q->fd != fd))
+			flush_answers(d);
+		q->fd = fd;
+		if (c->v6)
+			memcpy(&q->to[q->n], &sa6, q->tolen[q->n] = sizeof(sa6));
+		else
+			memcpy(&q->to[q->n], &sa, q->tolen[q->n] = sizeof(sa));
+		memcpy(q->msg[q->n], msg, len);
+		q->len[q->n++] = (uint16_t)len;
+		return;
+	}
 	if ((c->v6 ? sendto(d->udp6_fd, msg, len, MSG_DONTWAIT, (struct sockaddr *)&sa6, sizeof(sa6))
 		   : sendto(d->udp_fd, msg, len, MSG_DONTWAIT, (struct sockaddr *)&sa, sizeof(sa))) < 0)
 		d->stats.dropped++;
@@ -254,31 +295,39 @@ static bool client6_ok(const struct dnsd *d, const struct dnsd_client *c)
 	       memcmp(c->ip6, d->gateway6, 16);
 }
 
+/* The client's address, for a log line (not on the path of a good query). */
+static const char *client_text(const struct dnsd_client *c, char ip[INET6_ADDRSTRLEN])
+{
+	if (c->v6)
+		inet_ntop(AF_INET6, c->ip6, ip, INET6_ADDRSTRLEN);
+	else
+		addr_format_ip4(c->ip, ip);
+	return ip;
+}
+
 static void udp_query(struct dnsd *d, const uint8_t *q, size_t len, const struct dnsd_client *c)
 {
 	uint8_t out[DNS_UDP_MAX];
 	char ip[INET6_ADDRSTRLEN];
 	int r;
 
-	if (c->v6)
-		inet_ntop(AF_INET6, c->ip6, ip, sizeof(ip));
-	else
-		addr_format_ip4(c->ip, ip);
 	if (c->v6 ? !client6_ok(d, c) : !dnsd_client_ok(d, c->ip, c->port)) {
 		d->stats.dropped++;
-		dnsd_log_limited(d, "dropped a query from %s:%u, outside the lab", ip, c->port);
+		dnsd_log_limited(d, "dropped a query from %s:%u, outside the lab", client_text(c, ip), c->port);
 		return;
 	}
 	d->stats.queries++;
 	if (len > DNSD_QUERY_MAX) {
 		d->stats.malformed++;
-		dnsd_log_limited(d, "dropped a query of more than %u octets from %s", DNSD_QUERY_MAX, ip);
+		dnsd_log_limited(d, "dropped a query of more than %u octets from %s", DNSD_QUERY_MAX,
+				 client_text(c, ip));
 		return;
 	}
 	r = dnsd_answer_local(d, q, len, out, sizeof(out));
 	if (r < 0 || (r >= 4 && (out[3] & DNS_F_RCODE) == DNS_RCODE_FORMERR)) {
 		d->stats.malformed++;
-		dnsd_log_limited(d, "%s a malformed query from %s", r < 0 ? "dropped" : "FORMERR for", ip);
+		dnsd_log_limited(d, "%s a malformed query from %s", r < 0 ? "dropped" : "FORMERR for",
+				 client_text(c, ip));
 	}
 	if (r > 0) {
 		d->stats.local++;
@@ -288,36 +337,54 @@ static void udp_query(struct dnsd *d, const uint8_t *q, size_t len, const struct
 	}
 }
 
-/* Both listeners, IPv4 and IPv6: the client by its source's family. */
+/* Both listeners, IPv4 and IPv6: the client by its source's family. At
+ * most DNSD_UDP_ROUNDS batches a wakeup, so TCP clients and the other
+ * services of the loop get their turn under a flood. */
+#define DNSD_UDP_ROUNDS 4
+
 static void on_udp(struct loop *l, int fd, uint32_t events, void *data)
 {
 	struct dnsd *d = data;
-	uint8_t buf[DNSD_QUERY_MAX + 1]; /* one more: a longer datagram shows */
+	uint8_t buf[DNSD_BATCH][DNSD_QUERY_MAX + 1]; /* one more: a longer datagram shows */
+	union {
+		struct sockaddr sa;
+		struct sockaddr_in in;
+		struct sockaddr_in6 in6;
+	} from[DNSD_BATCH];
+	struct mmsghdr mm[DNSD_BATCH];
+	struct iovec iov[DNSD_BATCH];
 
 	(void)l;
 	(void)events;
-	for (int i = 0; i < 32; i++) {
-		union {
-			struct sockaddr sa;
-			struct sockaddr_in in;
-			struct sockaddr_in6 in6;
-		} from;
-		socklen_t fl = sizeof(from);
-		ssize_t n = recvfrom(fd, buf, sizeof(buf), 0, &from.sa, &fl);
-		struct dnsd_client c = { 0 };
+	for (int round = 0; round < DNSD_UDP_ROUNDS; round++) {
+		int n;
 
-		if (n < 0)
-			break;
-		if (from.sa.sa_family == AF_INET6) {
-			c.v6 = true;
-			memcpy(c.ip6, &from.in6.sin6_addr, 16);
-			c.scope = from.in6.sin6_scope_id;
-			c.port = ntohs(from.in6.sin6_port);
-		} else {
-			c.ip = ntohl(from.in.sin_addr.s_addr);
-			c.port = ntohs(from.in.sin_port);
+		for (unsigned i = 0; i < DNSD_BATCH; i++) {
+			iov[i] = (struct iovec){ buf[i], sizeof(buf[i]) };
+			mm[i] = (struct mmsghdr){ .msg_hdr = { .msg_name = &from[i], .msg_namelen = sizeof(from[i]),
+							      .msg_iov = &iov[i], .msg_iovlen = 1 } };
 		}
-		udp_query(d, buf, (size_t)n, &c);
+		if ((n = recvmmsg(fd, mm, DNSD_BATCH, MSG_DONTWAIT, NULL)) <= 0)
+			break;
+		d->batching = true;
+		for (int i = 0; i < n; i++) {
+			struct dnsd_client c = { 0 };
+
+			if (from[i].sa.sa_family == AF_INET6) {
+				c.v6 = true;
+				memcpy(c.ip6, &from[i].in6.sin6_addr, 16);
+				c.scope = from[i].in6.sin6_scope_id;
+				c.port = ntohs(from[i].in6.sin6_port);
+			} else {
+				c.ip = ntohl(from[i].in.sin_addr.s_addr);
+				c.port = ntohs(from[i].in.sin_port);
+			}
+			udp_query(d, buf[i], mm[i].msg_len, &c);
+		}
+		d->batching = false;
+		flush_answers(d);
+		if (n < DNSD_BATCH)
+			break;
 	}
 	dnsd_after_event(d);
 }

@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <netinet/in.h>
 
 #include "lib/core/addr.h"
 #include "lib/core/loop.h"
@@ -138,6 +139,21 @@ struct dnsd_config {
 	gid_t gid;
 };
 
+/* Datagrams per recvmmsg(2) and per sendmmsg(2): a burst of queries costs
+ * two system calls a batch instead of two a query, which is most of what a
+ * local answer costs (tests/bench/dns.sh). */
+#define DNSD_BATCH 32
+
+/* Local answers to a batch of UDP queries, sent together at its end. */
+struct dnsd_txq {
+	unsigned n;
+	int fd;
+	struct sockaddr_in6 to[DNSD_BATCH];   /* or a sockaddr_in in its first bytes */
+	socklen_t tolen[DNSD_BATCH];
+	uint16_t len[DNSD_BATCH];
+	uint8_t msg[DNSD_BATCH][DNS_UDP_MAX];
+};
+
 struct dnsd {
 	struct loop *loop;              /* NULL: set up without sockets (tests) */
 	int udp_fd, tcp_fd, rand_fd, udp6_fd;
@@ -165,6 +181,8 @@ struct dnsd {
 	struct dnsd_stats stats;
 	uint64_t log_last_ms;
 	unsigned long log_suppressed;
+	bool batching;                  /* in on_udp(): UDP answers wait in txq */
+	struct dnsd_txq txq;
 };
 
 /* Copies what it needs from p (p may go away afterwards) and names the

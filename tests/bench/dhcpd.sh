@@ -40,6 +40,7 @@
 #   LABINIT=path             the binary (default build/labinit)
 set -eu
 REPO=$(cd "$(dirname "$0")/../.." && pwd)
+. "$REPO/tests/bench/lib.sh"
 LABINIT=${LABINIT:-$REPO/build/labinit}
 CLIENTS=${BENCH_DHCP_CLIENTS:-240}
 RATE=${BENCH_DHCP_RATE:-40000}
@@ -84,6 +85,8 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 mkdir -p "$WORK"
 SHM=$(mktemp -d /dev/shm/labinit-bench-dhcpd.XXXXXX)
+# The DHCP worker, unprivileged, must reach its directory below this one.
+chmod 755 "$SHM"
 
 # ---- the lab: host (labinit up), outside, load generator, client -------------
 for n in "$H" "$O" "$P" "$C"; do
@@ -252,7 +255,7 @@ perf() { # perfdhcp in the load namespace, single-threaded, as a relay from 10.7
 # client runs' 02:...) the server holds a lease for, in $WORK/leased.NAME.
 leased_macs() {
 	case $1 in
-	labinit*) awk '{ print $2 }' "$LEASES_LABINIT" ;;
+	labinit*) [ ! -f "$LEASES_LABINIT" ] || awk '{ print $2 }' "$LEASES_LABINIT" ;;
 	dnsmasq) awk '$1 == "add" || $1 == "old" { l[$2] = 1 } $1 == "del" { delete l[$2] }
 		END { for (m in l) print m }' "$WORK/dnsmasq.events" ;;
 	udhcpd)
@@ -291,7 +294,7 @@ bench_one() {
 	# Warm: the clients that hold a lease, at saturation, then at light load.
 	leased_macs "$name"
 	nleased=$(wc -l < "$WORK/leased.$name")
-	[ "$nleased" -gt 0 ] || { echo "dhcpd bench: $name leased nothing" >&2; exit 1; }
+	[ "$nleased" -gt 0 ] || { tail -n 20 "$WORK/$name.log" "$WORK/labinit.log" 2> /dev/null >&2; echo "dhcpd bench: $name leased nothing" >&2; exit 1; }
 	[ -n "${took:-}" ] || fill="$fill($nleased)"
 	# Best of two: other work on the machine shows as noise here.
 	rate=0
@@ -342,3 +345,11 @@ echo "  warm: completed exchanges/s with $RATE/s offered for $SECONDS_ s by the 
 echo "  and REQUESTs unanswered within 1 s; offer/ack: mean DISCOVER->OFFER and REQUEST->ACK at $RATE_LOW/s;"
 echo "  VmHWM: the server's peak RSS (dnsmasq's script helper process not counted); udhcpc/dhclient: median of 3"
 echo "  runs with a fresh MAC on the fresh server, each client's default timers."
+# field N of a server's result line
+field() { [ -f "$WORK/result.$1" ] && awk -v n="$2" '{ print $n }' "$WORK/result.$1"; }
+for peer in dnsmasq udhcpd; do
+	case " $SERVERS " in *" labinit "*" $peer "* | *" $peer "*" labinit "*) ;; *) continue ;; esac
+	summary_row "DHCP warm DORA/s, perfdhcp, $CLIENTS clients, leases fsync'd to disk (best of 2)" "exchanges/s" higher "$(field labinit 3)" "$(label $peer)" "$(field $peer 3)"
+	summary_row "DHCP fill: $CLIENTS new clients all leased" s lower "$(field labinit 1)" "$(label $peer)" "$(field $peer 1)"
+	summary_row "DHCP server peak RSS after that" KiB lower "$(field labinit 9)" "$(label $peer)" "$(field $peer 9)"
+done

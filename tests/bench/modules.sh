@@ -7,8 +7,10 @@
 # with a small extra archive whose /bench.sh is the first process
 # (rdinit=): it mounts /proc, /sys and /dev, times one loader from
 # /proc/uptime and powers off. The two alternate, BENCH_RUNS times each.
-# labinit runs as at boot (`modules --boot`, timed to its readiness byte);
-# its resident memory as a hotplug listener (all, and anonymous: what is
+# labinit runs as at boot (`modules --boot`, timed to its readiness byte),
+# twice: as it chooses (one module at a time: it sees TCG) and with the
+# feature modules forced in parallel (--jobs 3, its choice on KVM or
+# hardware with 2 CPUs); its resident memory as a hotplug listener (all, and anonymous: what is
 # its own, not shared pages of the binary) is read then, beside that of
 # busybox's hotplug daemon (`mdev -d`) started in the modprobe boots.
 # Prints numbers; asserts none. Under TCG every figure is slower than on
@@ -16,6 +18,7 @@
 #   BENCH_RUNS=N   boots of each loader (default 3)
 set -eu
 cd "$(dirname "$0")/../.."
+. tests/bench/lib.sh
 RUNS=${BENCH_RUNS:-3}
 WORK=$(mktemp -d /tmp/labinit-bench-modules.XXXXXX)
 trap 'rm -rf "$WORK"' EXIT
@@ -34,6 +37,9 @@ up() { cut -d' ' -f1 /proc/uptime; }
 rss() { awk '/^(Rss|Anonymous):/ { v = v $2 "/" } END { print v }' "/proc/$1/smaps_rollup"; }
 mkfifo /ready
 case $(cat /proc/cmdline) in
+*bench=labinit-parallel*)
+	t0=$(up); /init modules --boot --jobs 3 3<> /ready 2> /bench.log & pid=$!
+	read -r _ < /ready; t1=$(up); cat /bench.log ;;
 *bench=modprobe*)
 	t0=$(up); modprobe -a $(cat /bench.list); t1=$(up)
 	mdev -d -f & pid=$!; sleep 1 ;;
@@ -66,15 +72,21 @@ boot labinit > /dev/null
 sed -n 's/.*modules: loaded [0-9]* in [0-9.]* ms: //p' "$WORK/labinit.log" | tr -d '\r' | tail -n 1 > "$WORK/root/bench.list"
 echo "modules: $(wc -w < "$WORK/root/bench.list") names: $(cat "$WORK/root/bench.list")"
 : > "$WORK/labinit.s"
+: > "$WORK/labinit-parallel.s"
 : > "$WORK/modprobe.s"
 for i in $(seq "$RUNS"); do
 	boot labinit >> "$WORK/labinit.s"
+	boot labinit-parallel >> "$WORK/labinit-parallel.s"
 	boot modprobe >> "$WORK/modprobe.s"
 done
 rss() { grep -a '^BENCH' "$WORK/$1.log" | tr -d '\r' | sed 's,.*rss/anon \([0-9]*\)/\([0-9]*\)/ kB.*,\1 kB (\2 kB anonymous),'; }
 median() { sort -n "$1" | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
-l=$(median "$WORK/labinit.s") m=$(median "$WORK/modprobe.s")
-echo "module loading at boot under TCG, median of $RUNS boots each:"
-echo "  labinit (coldplug + features): $l s   $(tr '\n' ' ' < "$WORK/labinit.s")"
+l=$(median "$WORK/labinit.s") j=$(median "$WORK/labinit-parallel.s") m=$(median "$WORK/modprobe.s")
+echo "module loading at boot under TCG (-smp 2), median of $RUNS boots each:"
+echo "  labinit (coldplug + features, one at a time under TCG): $l s   $(tr '\n' ' ' < "$WORK/labinit.s")"
+echo "  labinit --jobs 3 (features in parallel):               $j s   $(tr '\n' ' ' < "$WORK/labinit-parallel.s")"
 echo "  busybox modprobe -a (same set): $m s   $(tr '\n' ' ' < "$WORK/modprobe.s")"
 echo "resident memory of the hotplug listener afterwards: labinit modules --boot $(rss labinit), busybox mdev -d $(rss modprobe)"
+n=$(wc -w < "$WORK/root/bench.list")
+summary_row "appliance boot: loading its $n modules, TCG" s lower "$l" "busybox modprobe -a, the same modules" "$m"
+summary_row "appliance boot: loading its $n modules, TCG" s lower "$l" "labinit --jobs 3 (in parallel)" "$j"

@@ -20,6 +20,7 @@
 #   LABINIT=path     the binary (default build/labinit)
 set -eu
 REPO=$(cd "$(dirname "$0")/../.." && pwd)
+. "$REPO/tests/bench/lib.sh"
 LABINIT=${LABINIT:-$REPO/build/labinit}
 RUNS=${BENCH_RUNS:-30}
 SETTLE=${BENCH_SETTLE:-0.05}
@@ -357,3 +358,6 @@ echo "  at least 10x faster (issue 14): $TENX"
 echo "  peak RSS: labinit up ${RSS_LABINIT} KiB; peers: nft -f ${RSS_NFT} KiB, ip link add ${RSS_IP} KiB"
 echo "  binary: $LABINIT $SIZE bytes (file$DEBUG)${TEXT:+; $TEXT}"
 echo "  machine: $(nproc) CPUs, load average $LOAD_START at the start, $(cut -d ' ' -f 1-3 /proc/loadavg) at the end"
+summary_row "bring-up of a lab: $NBRIDGES dual-stack networks, $NTAPS taps, nft table (median of $RUNS)" ms lower "$L_MED" "iproute2 + sysctl + nft -f script ($SCRIPT_PROCS processes)" "$S_MED"
+summary_row "its firewall ruleset alone" ms lower "$L_NFT" "nft -f $(nft --version | awk '{ print $2 }')" "$S_NFT"
+summary_row "peak RSS of that bring-up" KiB lower "$RSS_LABINIT" "nft -f" "$RSS_NFT"

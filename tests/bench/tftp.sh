@@ -23,6 +23,7 @@
 #   LABINIT=path         the binary (default build/labinit)
 set -eu
 REPO=$(cd "$(dirname "$0")/../.." && pwd)
+. "$REPO/tests/bench/lib.sh"
 LABINIT=${LABINIT:-$REPO/build/labinit}
 RUNS=${BENCH_RUNS:-5}
 MB=${BENCH_TFTP_MB:-64}
@@ -130,7 +131,17 @@ EOC
 		ack=
 		[ "$cl" = curl ] || ack=$(grep '^Option' "$WORK/client.log" | sed 's/Option //; s/ = /=/' | tr '\n' ' ')
 		printf '  %-10s %-24s %10s %8s %s\n' "$srv" "$cl blksize $bs window $w" "$(median < "$WORK/r")" "$fails" "$ack"
+		median < "$WORK/r" > "$WORK/mbs.$srv.$cl.$bs.$w"
 	done
 	stop
 	printf '  %-10s peak RSS %s KiB\n' "$srv" "$(tail -1 "$WORK/rss")"
+	tail -1 "$WORK/rss" > "$WORK/rss.$srv"
 done
+hpa="tftpd-hpa $(dpkg-query -W -f='${Version}' tftpd-hpa 2> /dev/null | cut -d- -f1)"
+for c in $CASES; do
+	IFS=: read -r cl bs w <<EOC
+$c
+EOC
+	summary_row "TFTP, $MB MB, $cl blksize $bs window $w" "MB/s" higher "$(cat "$WORK/mbs.labinit.$cl.$bs.$w")" "$hpa" "$(cat "$WORK/mbs.tftpd-hpa.$cl.$bs.$w")"
+done
+summary_row "TFTP server peak RSS" KiB lower "$(cat "$WORK/rss.labinit")" "$hpa" "$(cat "$WORK/rss.tftpd-hpa")"
