@@ -40,6 +40,8 @@ export KCONFIG_CONFIG
 # with (tests/net/test_tftp); tftpd-hpa: the bench's peer (tests/bench/tftp.sh
 # runs its in.tftpd in a namespace; `make deps` keeps its system service
 # from starting or being enabled in the machine's own namespace).
+# libxml2-utils: xmllint checks `make test-kernel`'s JUnit file against
+# tests/data/junit.xsd (tests/image/test_test_kernel, tests/unit/init/results).
 DEB_PACKAGES := make gcc musl-tools musl-dev linux-libc-dev kconfig-frontends clang \
                 libclang-rt-14-dev busybox-static iproute2 util-linux procps \
                 nftables dnsmasq-base jq curl time qemu-system-x86 samba smbclient \
@@ -47,7 +49,7 @@ DEB_PACKAGES := make gcc musl-tools musl-dev linux-libc-dev kconfig-frontends cl
                 cpio kmod xz-utils kea-admin zstd xorriso isolinux pxelinux syslinux-common \
                 grub-common grub-efi-amd64-bin mtools dosfstools ovmf \
                 udhcpc isc-dhcp-client dhcpcd-base socat ndisc6 user-mode-linux tcpdump \
-                tftp-hpa atftp tftpd-hpa u-boot-qemu ipxe
+                tftp-hpa atftp tftpd-hpa u-boot-qemu ipxe libxml2-utils
 
 .PHONY: all asan check unit fuzz fuzz-check run deps clean help menuconfig nconfig \
         oldconfig olddefconfig savedefconfig list-defconfigs bench demo-guest image

@@ -39,6 +39,9 @@ static const struct command {
 	{ "agent", cmd_agent,
 	  "agent [--port PATH] [--wait S]  the guest agent (in a guest): runs `labctl run`'s commands sent over "
 	  "the virtio-serial port org.labinit.agent" },
+	{ "results", cmd_results,
+	  "results --out FILE [--suite NAME] [--property K=V]... {--run RUN.json --name NAME [--stdout F] "
+	  "[--stderr F]}...  JUnit XML of labctl run --json's objects (make test-kernel)" },
 	{ "accel", cmd_accel, "accel  kvm or tcg: what guests get here (the KVM probe runs a vCPU)" },
 	{ "version", cmd_version, "version  print the version" },
 };
