@@ -52,7 +52,7 @@ DEB_PACKAGES := make gcc musl-tools musl-dev linux-libc-dev kconfig-frontends cl
                 tftp-hpa atftp tftpd-hpa u-boot-qemu ipxe libxml2-utils
 
 .PHONY: all asan check unit fuzz fuzz-check run deps clean help menuconfig nconfig \
-        oldconfig olddefconfig savedefconfig list-defconfigs bench demo-guest image
+        oldconfig olddefconfig savedefconfig list-defconfigs bench demo-guest image test-kernel
 all: $(BUILD)/labinit
 
 $(MUSL_INC):
@@ -135,6 +135,14 @@ image: deps all
 run: image
 	sh image/run.sh
 
+# One command for CI (image/test-kernel.sh): the appliance boots KERNEL as
+# its guest "test", runs CMD in it through the guest agent, writes
+# out/results/{result.json,junit.xml,...} and exits with the run's code.
+#   make test-kernel KERNEL=FILE [ARCH=..] [ROOTFS=FILE] CMD="..." [TIMEOUT=S]
+# The variables reach the script through the environment.
+test-kernel: deps all
+	sh image/test-kernel.sh
+
 # The demo guests, from Debian packages (no install): the default profile's
 # lab/guests/demo/{bzImage,vmlinux,initramfs.cpio.gz,README}, and
 # cross_arch_defconfig's lab/guests/demo-{arm64,riscv64}/{Image,initramfs.cpio.gz,README}.
@@ -185,6 +193,7 @@ help:
 	@echo "  run               build and boot the appliance with the current profile"
 	@echo "  check             install what is missing and run every test"
 	@echo "  image             out/: host kernel, initramfs, labinit.iso (CD/USB), pxe/"
+	@echo "  test-kernel       KERNEL=FILE CMD=\"...\": boot it headless as the appliance's guest, run CMD, out/results/"
 	@echo "  all               build/labinit, the static musl binary"
 	@echo "  asan              build/asan/labinit, glibc + ASan/UBSan, for tests"
 	@echo "  fuzz              long libFuzzer runs (FUZZ_RUNS=$(FUZZ_RUNS) inputs each)"

@@ -1,0 +1,61 @@
+#!/bin/sh
+# `make test-kernel` with the demo kernel (bzImage): the appliance boots
+# headless under QEMU with it as its guest "test" and runs CMD through the
+# guest agent, over the appliance's control channel. Twice, on the image
+# cached under build/test-kernel (built by the first run if need be):
+#   - CMD=true: make exits 0; result.json says passed, exit_code 0; the
+#     JUnit file validates (tests/data/junit.xsd) and has no failure;
+#   - CMD='echo hi; exit 3': the script exits 3 (make reports "Error 3"
+#     and exits 2, make's own code for any failed recipe); result.json says
+#     failed, status 3; stdout.txt is "hi"; the JUnit file validates and
+#     has one failure of type failed.
+# Each run powers the appliance off through labctl (QEMU exits by itself)
+# and prints the accelerators and the time to the command's exit. QEMU
+# runs in a network namespace of this test's own (user networking only:
+# make test-kernel configures no network either way).
+. "$(dirname "$0")/../lib/image.sh"
+t_need_root
+t_need xmllint "Debian package libxml2-utils"
+t_need jq
+make -s all > /dev/null || t_fail "make all"
+image_netns
+
+# tk NAME CMD: make test-kernel into $T_WORK/NAME (its output in NAME.log); $rc.
+tk() {
+	t0=$(date +%s)
+	ip netns exec "$T_NETNS" make -s test-kernel KERNEL=lab/guests/demo/bzImage CMD="$2" \
+		RESULTS="$T_WORK/$1" > "$T_WORK/$1.log" 2>&1
+	rc=$?
+	R=$T_WORK/$1
+	echo "== make test-kernel CMD='$2': exit $rc after $(($(date +%s) - t0)) s"
+	grep -a '^test-kernel:' "$T_WORK/$1.log"
+	grep -q 'cannot fetch' "$T_WORK/$1.log" && t_skip "the image cannot be built offline (packages not fetched)"
+	[ -s "$R/result.json" ] || { cat "$T_WORK/$1.log"; t_fail "no result.json"; }
+	grep -q '^test-kernel: accelerator: .* for the appliance' "$T_WORK/$1.log" || t_error "no appliance accelerator line"
+	grep -q '^test-kernel: accelerator: .* for the guest' "$T_WORK/$1.log" || t_error "no guest accelerator line"
+	grep -q "^test-kernel: the command's exit: [0-9.]* s after" "$T_WORK/$1.log" || t_error "no time to the command's exit"
+	grep -q '^test-kernel: powered off' "$T_WORK/$1.log" || t_error "the appliance did not power off by itself"
+	xmllint --noout --schema tests/data/junit.xsd "$R/junit.xml" || t_error "$R/junit.xml does not validate"
+	jq -c '{outcome, status, exit_code, time_to_exit_ms, accelerator, crash: .run.crash}' "$R/result.json"
+}
+failures() { xmllint --xpath 'count(//testcase/failure)' "$R/junit.xml"; }
+errors() { xmllint --xpath 'count(//testcase/error)' "$R/junit.xml"; }
+
+tk pass true
+[ "$rc" = 0 ] || t_error "make test-kernel CMD=true exited $rc"
+[ "$(jq -r '"\(.outcome) \(.exit_code)"' "$R/result.json")" = "passed 0" ] || t_error "CMD=true: $(cat "$R/result.json")"
+[ "$(failures) $(errors)" = "0 0" ] || t_error "CMD=true: the JUnit file has a failure or error"
+
+tk fail 'echo hi; exit 3'
+[ "$rc" = 2 ] && grep -q 'test-kernel\] Error 3' "$T_WORK/fail.log" || t_error "make test-kernel CMD='exit 3': exit $rc, not make's \"Error 3\""
+[ "$(jq -r '"\(.outcome) \(.status) \(.exit_code)"' "$R/result.json")" = "failed 3 3" ] ||
+	t_error "CMD='echo hi; exit 3': $(cat "$R/result.json")"
+[ "$(cat "$R/stdout.txt")" = hi ] || t_error "stdout.txt: $(head -c 200 "$R/stdout.txt")"
+[ "$(failures) $(errors)" = "1 0" ] || t_error "the JUnit file: $(failures) failures, $(errors) errors, not 1 and 0"
+[ "$(xmllint --xpath 'string(//testcase/failure/@type)' "$R/junit.xml")" = failed ] || t_error "failure type"
+[ "$(xmllint --xpath 'string(//testcase/system-out)' "$R/junit.xml")" = hi ] || t_error "system-out"
+if [ "$T_ERRORS" != 0 ]; then
+	echo "== the last run's appliance console:"
+	tail -n 40 "$R/console.log" | tr -d '\r'
+fi
+t_exit
