@@ -143,7 +143,7 @@ ctl=build/test-kernel/lab.$$.sock
 qpid=""
 cleanup() {
 	if [ -n "$qpid" ] && kill -0 "$qpid" 2>/dev/null; then kill "$qpid" 2>/dev/null; fi
-	rm -rf "$rundir" "$ctl" "$ctl.qemu-lock"
+	rm -rf "$rundir" "$ctl" "$ctl".*
 	rmdir lab/.test-kernel 2> /dev/null || true
 }
 trap cleanup EXIT
@@ -167,12 +167,13 @@ IMAGE_OUT=$out RUN_ACCEL=$accel RUN_CONTROL=$ctl RUN_MEMORY=$((768 + MEMORY)) \
 	sh image/run.sh < /dev/null > "$RESULTS/console.log" 2>&1 &
 qpid=$!
 
-# labctl LABCTL-ARGS...: labctl in the appliance, over the control channel.
-labctl() { build/labctl --lab "$ctl" "$@"; }
+# labctl LABCTL-ARGS...: labctl in the appliance, over the control channel
+# (our stdin would go to the command: none).
+labctl() { build/labctl --lab "$ctl" "$@" < /dev/null; }
 
 # The appliance answers on its control channel once its boot is done.
 i=0
-until [ -S "$ctl" ] && timeout 30 build/labctl --lab "$ctl" status > /dev/null 2>&1; do
+until [ -S "$ctl" ] && timeout 30 build/labctl --lab "$ctl" status < /dev/null > /dev/null 2>&1; do
 	kill -0 "$qpid" 2>/dev/null || break
 	[ "$i" -lt "$APPLIANCE_TIMEOUT" ] || break
 	sleep 1
@@ -228,7 +229,7 @@ lab_error() {
 # after a bound.
 poweroff() {
 	[ -n "$qpid" ] || return 0
-	timeout 30 build/labctl --lab "$ctl" poweroff > /dev/null 2>&1 || true
+	timeout 30 build/labctl --lab "$ctl" poweroff < /dev/null > /dev/null 2>&1 || true
 	i=0
 	while kill -0 "$qpid" 2>/dev/null && [ "$i" -lt 120 ]; do
 		sleep 1
@@ -245,7 +246,7 @@ poweroff() {
 }
 
 kill -0 "$qpid" 2>/dev/null || lab_error "QEMU ended before the appliance answered (see $RESULTS/console.log)"
-[ -S "$ctl" ] && timeout 30 build/labctl --lab "$ctl" status > /dev/null 2>&1 ||
+[ -S "$ctl" ] && timeout 30 build/labctl --lab "$ctl" status < /dev/null > /dev/null 2>&1 ||
 	lab_error "the appliance did not answer on its control channel within $APPLIANCE_TIMEOUT s"
 say "appliance up after $(secs "$(ms)") s; running in guest test: $CMD"
 
@@ -263,7 +264,7 @@ set -e
 exit_ms=$(ms)
 wait "$tpid1" "$tpid2"
 rm -f "$base/o.$$" "$base/e.$$"
-say "the command's exit: $(secs "$exit_ms") s after make test-kernel started (code $code)"
+say "the command's exit: $(secs "$exit_ms") s after test-kernel started (code $code)"
 # The last '{"outcome": "' starts labctl's object: a string inside it has its quotes escaped.
 off=$(grep -abo '{"outcome": "' "$RESULTS/stdout.raw" | tail -n 1 | cut -d: -f1)
 if [ -n "$off" ]; then

@@ -3,6 +3,8 @@
 # headless under QEMU with it as its guest "test" and runs CMD through the
 # guest agent, over the appliance's control channel. Twice, on the image
 # cached under build/test-kernel (built by the first run if need be):
+# First, what it refuses before booting (no KERNEL, an ARCH the kernel's
+# header contradicts, arm64 without a ROOTFS that carries the agent).
 #   - CMD=true: make exits 0; result.json says passed, exit_code 0; the
 #     JUnit file validates (tests/data/junit.xsd) and has no failure;
 #   - CMD='echo hi; exit 3': the script exits 3 (make reports "Error 3"
@@ -19,6 +21,21 @@ t_need xmllint "Debian package libxml2-utils"
 t_need jq
 make -s all > /dev/null || t_fail "make all"
 image_netns
+
+# Refused before anything boots, naming what is wrong.
+refused() { # WANT-TEXT VAR=VALUE...: the script exits 1 with WANT-TEXT on stderr
+	want=$1
+	shift
+	if env "$@" sh image/test-kernel.sh > "$T_WORK/refused.log" 2>&1; then t_error "$* accepted"; fi
+	grep -q "$want" "$T_WORK/refused.log" || t_error "$*: $(cat "$T_WORK/refused.log")"
+}
+refused 'KERNEL=FILE is required' KERNEL=
+refused 'is a x86_64 kernel, not arm64' KERNEL=lab/guests/demo/bzImage ARCH=arm64
+refused 'is a x86_64 kernel, not riscv64' KERNEL=lab/guests/demo/vmlinux ARCH=riscv
+refused 'not a bzImage, vmlinux or Image I know' KERNEL=Makefile
+refused "initramfs carries no guest agent" KERNEL=lab/guests/demo-arm64/Image
+refused "is a riscv64 kernel, not x86_64" KERNEL=lab/guests/demo-riscv64/Image ARCH=x86
+refused 'no escape for a double quote' KERNEL=lab/guests/demo/bzImage 'APPEND=a="b c"'
 
 # tk NAME CMD: make test-kernel into $T_WORK/NAME (its output in NAME.log); $rc.
 tk() {
