@@ -15,6 +15,11 @@
 #   TIMEOUT=S     the command's limit (600); BOOT_TIMEOUT=S the guest's
 #                 boot to its agent (300); APPEND="..." the guest's kernel
 #                 command line; MEMORY=MiB the guest's RAM (256)
+#   KEEP=1        leave the appliance up after the run, for `build/labctl
+#                 --lab build/test-kernel/ARCH/lab.sock run test -- ...`
+#                 and for the next make test-kernel: with the same kernel,
+#                 rootfs and options it runs there without a boot (with
+#                 others it powers that appliance off and boots anew)
 #   RESULTS=DIR   where the results go (out/results):
 #     result.json  the outcome, status, exit code, times, accelerators and
 #                  labctl run's own object (and crash reports, if any)
@@ -33,7 +38,7 @@ set -eu
 cd "$(dirname "$0")/.."
 TOOL="test-kernel"
 . image/lib.sh
-t0=$(date +%s%N)
+t0=${TEST_KERNEL_T0:-$(date +%s%N)} # make test-kernel's start (Makefile)
 ms() { echo $((($(date +%s%N) - t0) / 1000000)); }
 secs() { awk -v m="$1" 'BEGIN { printf "%.1f", m / 1000 }'; }
 
@@ -136,97 +141,26 @@ fi
 exec 8>&-
 say "image ready after $(secs "$(ms)") s"
 
-# The run's own files, in the share.
-run=.test-kernel/$$
-rundir=lab/$run
-ctl=build/test-kernel/lab.$$.sock
-qpid=""
-cleanup() {
-	if [ -n "$qpid" ] && kill -0 "$qpid" 2>/dev/null; then kill "$qpid" 2>/dev/null; fi
-	rm -rf "$rundir" "$ctl" "$ctl".*
-	rmdir lab/.test-kernel 2> /dev/null || true
-}
-trap cleanup EXIT
-trap 'exit 125' INT TERM HUP
-mkdir -p "$rundir"
-# A hard link where it can be one: kernels are tens of MB.
-ln -f "$KERNEL" "$rundir/kernel" 2>/dev/null || cp "$KERNEL" "$rundir/kernel"
-ln -f "$ROOTFS" "$rundir/rootfs" 2>/dev/null || cp "$ROOTFS" "$rundir/rootfs"
-for f in result.json junit.xml stdout.txt stderr.txt console.log crashes.json run.json; do
-	rm -f "$RESULTS/$f"
-done
-
+# An appliance that a KEEP=1 run left up ($base/session) serves this run
+# when it booted the same image with the same kernel, rootfs and options;
+# any other is powered off first.
+session=$base/session
+key="$stamp $garch $MEMORY $APPEND"
+sget() { sed -n "s/^$1=//p" "$session" 2> /dev/null; }
+qpid="" reused="" kept="" run="" ctl="" console=""
 accel=${RUN_ACCEL:-$(build/labinit accel 2>/dev/null || echo tcg)}
-case $accel in
-kvm) say "accelerator: kvm for the appliance" ;;
-*) say "accelerator: tcg (no KVM here) for the appliance" ;;
-esac
-say "booting the appliance (QEMU, headless; console in $RESULTS/console.log)"
-IMAGE_OUT=$out RUN_ACCEL=$accel RUN_CONTROL=$ctl RUN_MEMORY=$((768 + MEMORY)) \
-	RUN_APPEND="labinit.GUEST1_KERNEL=$run/kernel labinit.GUEST1_INITRD=$run/rootfs labinit.GUEST1_MEMORY=$MEMORY \"labinit.GUEST1_APPEND=$APPEND\" ${RUN_APPEND:-}" \
-	sh image/run.sh < /dev/null > "$RESULTS/console.log" 2>&1 &
-qpid=$!
-
-# labctl LABCTL-ARGS...: labctl in the appliance, over the control channel
-# (our stdin would go to the command: none).
-labctl() { build/labctl --lab "$ctl" "$@" < /dev/null; }
-
-# The appliance answers on its control channel once its boot is done.
-i=0
-until [ -S "$ctl" ] && timeout 30 build/labctl --lab "$ctl" status < /dev/null > /dev/null 2>&1; do
-	kill -0 "$qpid" 2>/dev/null || break
-	[ "$i" -lt "$APPLIANCE_TIMEOUT" ] || break
-	sleep 1
-	i=$((i + 1))
-done
-
-# finish CODE: result.json and junit.xml from $RESULTS/run.json, then exit.
-finish() {
-	code=$1
-	gaccel=$(tr -d '\r' < "$RESULTS/console.log" | sed -n 's/.*guests: accelerator \([a-z]*\).*/\1/p' | head -n 1)
-	if [ -n "$gaccel" ]; then
-		[ "$gaccel" = kvm ] && [ "$accel" = tcg ] && how=" (KVM on the TCG appliance's emulated SVM)" || how=""
-		[ "$gaccel" = tcg ] && how=" (no KVM in the appliance)"
-		say "accelerator: $gaccel for the guest$how"
+if [ -f "$session" ]; then
+	qpid=$(sget pid) ctl=$(sget ctl) run=$(sget run) console=$(sget console)
+	case $run in .test-kernel/[0-9]*) ;; *) run="" ;; esac # what forget() removes stays ours
+	case $ctl$console in "$base"/*"$base"/*) ;; *) ctl="" console="" ;; esac
+	if [ -n "$qpid" ] && kill -0 "$qpid" 2> /dev/null && [ "$(sget key)" = "$key" ] &&
+		cmp -s "$KERNEL" "lab/$run/kernel" && cmp -s "$ROOTFS" "lab/$run/rootfs"; then
+		reused=1 accel=$(sget accel)
 	fi
-	crashes=null
-	if [ -s "$RESULTS/crashes.json" ]; then crashes=$RESULTS/crashes.json; fi
-	jq -n --slurpfile run "$RESULTS/run.json" --arg cmd "$CMD" --arg kernel "$KERNEL" --arg arch "$ARCH" \
-		--arg rootfs "$ROOTFS" --arg accel "$accel" --arg gaccel "${gaccel:-unknown}" \
-		--argjson code "$code" --argjson total "${exit_ms:-$(ms)}" --arg dir "$RESULTS" \
-		--argjson crashes "$( [ "$crashes" = null ] && echo null || cat "$crashes")" '
-		{ outcome: $run[0].outcome, status: $run[0].status, exit_code: $code, command: $cmd,
-		  kernel: $kernel, arch: $arch, rootfs: $rootfs,
-		  accelerator: { appliance: $accel, guest: $gaccel },
-		  time_to_exit_ms: $total, run: $run[0],
-		  files: { stdout: ($dir + "/stdout.txt"), stderr: ($dir + "/stderr.txt"),
-		           console: ($dir + "/console.log"), junit: ($dir + "/junit.xml") } }
-		+ (if $crashes == null then {} else { crashes: $crashes } end)' > "$RESULTS/result.json.tmp" &&
-		mv "$RESULTS/result.json.tmp" "$RESULTS/result.json" || die "cannot write $RESULTS/result.json"
-	build/labinit results --out "$RESULTS/junit.xml" --suite "test-kernel.$ARCH" \
-		--property "kernel=$KERNEL" --property "arch=$ARCH" --property "rootfs=$ROOTFS" \
-		--property "accelerator.appliance=$accel" --property "accelerator.guest=${gaccel:-unknown}" \
-		--run "$RESULTS/run.json" --name "$CMD" --stdout "$RESULTS/stdout.txt" --stderr "$RESULTS/stderr.txt" ||
-		die "cannot write $RESULTS/junit.xml"
-	say "results: $RESULTS/result.json, $RESULTS/junit.xml ($(jq -r .outcome "$RESULTS/result.json"), exit $code)"
-	exit "$code"
-}
-
-# lab_error TEXT: the run could not happen; 125, with the reason in the results.
-lab_error() {
-	say "$1"
-	echo "== the appliance's console (last lines):" >&2
-	tail -n 30 "$RESULTS/console.log" | tr -d '\r' >&2
-	[ -f "$RESULTS/stdout.txt" ] || : > "$RESULTS/stdout.txt"
-	printf 'test-kernel: %s\n' "$1" >> "$RESULTS/stderr.txt"
-	jq -n --arg e "$1" '{outcome: "lab_error", status: 125, duration_ms: 0, guest: "test", boot_wait_ms: 0, error: $e}' \
-		> "$RESULTS/run.json"
-	poweroff
-	finish 125
-}
+fi
 
 # poweroff: through the control channel; QEMU ends by itself, or is killed
-# after a bound.
+# after a bound. Then the run's files go.
 poweroff() {
 	[ -n "$qpid" ] || return 0
 	timeout 30 build/labctl --lab "$ctl" poweroff < /dev/null > /dev/null 2>&1 || true
@@ -243,11 +177,134 @@ poweroff() {
 	fi
 	wait "$qpid" 2>/dev/null || true
 	qpid=""
+	forget
+}
+# forget: the files of the run and of its appliance (run, ctl and console
+# may be empty: then there are none).
+forget() {
+	[ -z "$run" ] || rm -rf "lab/$run"
+	[ -z "$ctl" ] || rm -f "$ctl" "$ctl".*
+	rm -f "$session"
+	rmdir lab/.test-kernel 2> /dev/null || true
+}
+if [ -f "$session" ] && [ -z "$reused" ]; then
+	if [ -n "$qpid" ] && kill -0 "$qpid" 2> /dev/null; then
+		say "powering off the appliance an earlier KEEP=1 run left up (another kernel, rootfs or options)"
+		poweroff
+	fi
+	qpid="" forget
+	[ -z "$console" ] || rm -f "$console"
+	run="" ctl="" console=""
+fi
+
+cleanup() {
+	[ -z "$kept" ] || return 0
+	if [ -n "$qpid" ] && kill -0 "$qpid" 2>/dev/null; then kill "$qpid" 2>/dev/null; fi
+	forget
+	[ -z "$console" ] || rm -f "$console"
+}
+trap cleanup EXIT
+trap 'exit 125' INT TERM HUP
+for f in result.json junit.xml stdout.txt stderr.txt console.log crashes.json run.json; do
+	rm -f "$RESULTS/$f"
+done
+
+case $accel in
+kvm) say "accelerator: kvm for the appliance" ;;
+*) say "accelerator: tcg (no KVM here) for the appliance" ;;
+esac
+if [ -n "$reused" ]; then
+	say "reusing the appliance a KEEP=1 run left up (QEMU pid $qpid, $ctl)"
+else
+	# The run's own files, in the share; a hard link where it can be one:
+	# kernels are tens of MB.
+	run=.test-kernel/$$
+	ctl=$base/lab.$$.sock console=$base/console.$$.log
+	[ "${KEEP:-0}" != 1 ] || ctl=$base/lab.sock
+	mkdir -p "lab/$run"
+	ln -f "$KERNEL" "lab/$run/kernel" 2>/dev/null || cp "$KERNEL" "lab/$run/kernel"
+	ln -f "$ROOTFS" "lab/$run/rootfs" 2>/dev/null || cp "$ROOTFS" "lab/$run/rootfs"
+	say "booting the appliance (QEMU, headless; console into $RESULTS/console.log)"
+	IMAGE_OUT=$out RUN_ACCEL=$accel RUN_CONTROL=$ctl RUN_MEMORY=$((768 + MEMORY)) \
+		RUN_APPEND="labinit.GUEST1_KERNEL=$run/kernel labinit.GUEST1_INITRD=$run/rootfs labinit.GUEST1_MEMORY=$MEMORY \"labinit.GUEST1_APPEND=$APPEND\" ${RUN_APPEND:-}" \
+		sh image/run.sh < /dev/null > "$console" 2>&1 &
+	qpid=$!
+fi
+
+# labctl LABCTL-ARGS...: labctl in the appliance, over the control channel
+# (our stdin would go to the command: none).
+labctl() { build/labctl --lab "$ctl" "$@" < /dev/null; }
+
+# up: the appliance answers on its control channel and lists the guest
+# (its control agent starts before the boot has made the guests).
+up() {
+	[ -S "$ctl" ] && timeout 30 build/labctl --lab "$ctl" guests < /dev/null 2> /dev/null | grep -q '^test '
+}
+i=0
+until up; do
+	kill -0 "$qpid" 2>/dev/null || break
+	[ "$i" -lt "$APPLIANCE_TIMEOUT" ] || break
+	sleep 1
+	i=$((i + 1))
+done
+
+# finish CODE: result.json and junit.xml from $RESULTS/run.json; the
+# appliance powered off, or left up with KEEP=1; then exit.
+finish() {
+	code=$1
+	if [ "${KEEP:-0}" = 1 ] && [ -n "$qpid" ] && kill -0 "$qpid" 2> /dev/null; then
+		printf 'pid=%s\nctl=%s\nrun=%s\nconsole=%s\naccel=%s\nkey=%s\n' \
+			"$qpid" "$ctl" "$run" "$console" "$accel" "$key" > "$session"
+		kept=1
+	else
+		poweroff
+	fi
+	[ "$console" = "$RESULTS/console.log" ] || cp "$console" "$RESULTS/console.log"
+	gaccel=$(tr -d '\r' < "$console" | sed -n 's/.*guests: accelerator \([a-z]*\).*/\1/p' | head -n 1)
+	if [ -n "$gaccel" ]; then
+		[ "$gaccel" = kvm ] && [ "$accel" = tcg ] && how=" (KVM on the TCG appliance's emulated SVM)" || how=""
+		[ "$gaccel" = tcg ] && how=" (no KVM in the appliance)"
+		say "accelerator: $gaccel for the guest$how"
+	fi
+	crashes=null
+	if [ -s "$RESULTS/crashes.json" ]; then crashes=$RESULTS/crashes.json; fi
+	jq -n --slurpfile run "$RESULTS/run.json" --arg cmd "$CMD" --arg kernel "$KERNEL" --arg arch "$ARCH" \
+		--arg rootfs "$ROOTFS" --arg accel "$accel" --arg gaccel "${gaccel:-unknown}" \
+		--argjson code "$code" --argjson total "${exit_ms:-$(ms)}" --arg dir "$RESULTS" \
+		--argjson reused "$([ -n "$reused" ] && echo true || echo false)" \
+		--argjson crashes "$( [ "$crashes" = null ] && echo null || cat "$crashes")" '
+		{ outcome: $run[0].outcome, status: $run[0].status, exit_code: $code, command: $cmd,
+		  kernel: $kernel, arch: $arch, rootfs: $rootfs,
+		  accelerator: { appliance: $accel, guest: $gaccel }, appliance_reused: $reused,
+		  time_to_exit_ms: $total, run: $run[0],
+		  files: { stdout: ($dir + "/stdout.txt"), stderr: ($dir + "/stderr.txt"),
+		           console: ($dir + "/console.log"), junit: ($dir + "/junit.xml") } }
+		+ (if $crashes == null then {} else { crashes: $crashes } end)' > "$RESULTS/result.json.tmp" &&
+		mv "$RESULTS/result.json.tmp" "$RESULTS/result.json" || die "cannot write $RESULTS/result.json"
+	build/labinit results --out "$RESULTS/junit.xml" --suite "test-kernel.$ARCH" \
+		--property "kernel=$KERNEL" --property "arch=$ARCH" --property "rootfs=$ROOTFS" \
+		--property "accelerator.appliance=$accel" --property "accelerator.guest=${gaccel:-unknown}" \
+		--run "$RESULTS/run.json" --name "$CMD" --stdout "$RESULTS/stdout.txt" --stderr "$RESULTS/stderr.txt" ||
+		die "cannot write $RESULTS/junit.xml"
+	say "results: $RESULTS/result.json, $RESULTS/junit.xml ($(jq -r .outcome "$RESULTS/result.json"), exit $code)"
+	[ -z "$kept" ] || say "the appliance stays up (KEEP=1): build/labctl --lab $ctl run test -- CMD (crashes test, console test, poweroff); the next make test-kernel with this kernel reuses it"
+	exit "$code"
+}
+
+# lab_error TEXT: the run could not happen; 125, with the reason in the results.
+lab_error() {
+	say "$1"
+	echo "== the appliance's console (last lines):" >&2
+	tail -n 30 "$console" | tr -d '\r' >&2
+	[ -f "$RESULTS/stdout.txt" ] || : > "$RESULTS/stdout.txt"
+	printf 'test-kernel: %s\n' "$1" >> "$RESULTS/stderr.txt"
+	jq -n --arg e "$1" '{outcome: "lab_error", status: 125, duration_ms: 0, guest: "test", boot_wait_ms: 0, error: $e}' \
+		> "$RESULTS/run.json"
+	KEEP=0 finish 125
 }
 
 kill -0 "$qpid" 2>/dev/null || lab_error "QEMU ended before the appliance answered (see $RESULTS/console.log)"
-[ -S "$ctl" ] && timeout 30 build/labctl --lab "$ctl" status < /dev/null > /dev/null 2>&1 ||
-	lab_error "the appliance did not answer on its control channel within $APPLIANCE_TIMEOUT s"
+up || lab_error "the appliance did not answer on its control channel within $APPLIANCE_TIMEOUT s"
 say "appliance up after $(secs "$(ms)") s; running in guest test: $CMD"
 
 # The command's stdout and stderr, echoed as they come and kept; the JSON
@@ -264,7 +321,7 @@ set -e
 exit_ms=$(ms)
 wait "$tpid1" "$tpid2"
 rm -f "$base/o.$$" "$base/e.$$"
-say "the command's exit: $(secs "$exit_ms") s after test-kernel started (code $code)"
+say "the command's exit: $(secs "$exit_ms") s after make test-kernel started (code $code)"
 # The last '{"outcome": "' starts labctl's object: a string inside it has its quotes escaped.
 off=$(grep -abo '{"outcome": "' "$RESULTS/stdout.raw" | tail -n 1 | cut -d: -f1)
 if [ -n "$off" ]; then
@@ -278,5 +335,4 @@ fi
 if [ "$(jq -r '.crash.new_reports // 0' "$RESULTS/run.json")" != 0 ]; then
 	labctl crashes test --json > "$RESULTS/crashes.json" 2> /dev/null || rm -f "$RESULTS/crashes.json"
 fi
-poweroff
 finish "$code"

@@ -46,7 +46,8 @@ size_t results_xml_text(FILE *f, const char *s, size_t len, int quote);
 enum results_verdict { RESULTS_OK, RESULTS_FAILURE, RESULTS_ERROR };
 enum results_verdict results_verdict(enum results_outcome o);
 
-/* The whole document: 0, or -EIO if a write failed. */
+/* The whole document: 0, or -EIO if a write failed. A testcase's time is
+ * the command's, without the guest's boot (duration_ms - boot_wait_ms). */
 int results_write_junit(FILE *f, const struct results_suite *s);
 
 #endif

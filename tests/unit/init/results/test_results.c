@@ -106,7 +106,7 @@ static void test_junit(void)
 	static const char out[] = "hi\n\x1b]0;x\x07<&>";
 	static char big[5000];
 	struct results_case c[3] = {
-		{ .name = "true", .run = { .outcome = RESULTS_PASSED, .duration_ms = 1500 } },
+		{ .name = "true", .run = { .outcome = RESULTS_PASSED, .duration_ms = 31500, .boot_wait_ms = 30000 } },
 		{ .name = "echo hi; exit 3", .run = { .outcome = RESULTS_FAILED, .status = 3, .duration_ms = 20 },
 		  .out = { out, sizeof(out) - 1, sizeof(out) - 1, "out/results/stdout.txt" } },
 		{ .name = "x", .run = { .outcome = RESULTS_DID_NOT_BOOT, .status = 126 },
