@@ -37,8 +37,9 @@ static const struct command {
 	  "IFNAME into a pcap file, as UID (default 65534), until N packets (100000), S seconds (60), 256 MiB or "
 	  "SIGINT/SIGTERM" },
 	{ "agent", cmd_agent,
-	  "agent [--port PATH] [--wait S]  the guest agent (in a guest): runs `labctl run`'s commands sent over "
-	  "the virtio-serial port org.labinit.agent" },
+	  "agent [--control] [--port PATH] [--wait S]  the guest agent (in a guest): runs `labctl run`'s commands "
+	  "sent over the virtio-serial port org.labinit.agent; --control: the appliance's, labctl only, on "
+	  "org.labinit.control" },
 	{ "accel", cmd_accel, "accel  kvm or tcg: what guests get here (the KVM probe runs a vCPU)" },
 	{ "version", cmd_version, "version  print the version" },
 };
