@@ -37,8 +37,9 @@ static const struct command {
 	  "IFNAME into a pcap file, as UID (default 65534), until N packets (100000), S seconds (60), 256 MiB or "
 	  "SIGINT/SIGTERM" },
 	{ "agent", cmd_agent,
-	  "agent [--port PATH] [--wait S]  the guest agent (in a guest): runs `labctl run`'s commands sent over "
-	  "the virtio-serial port org.labinit.agent" },
+	  "agent [--control] [--port PATH] [--wait S]  the guest agent (in a guest): runs `labctl run`'s commands "
+	  "sent over the virtio-serial port org.labinit.agent; --control: the appliance's, labctl only, on "
+	  "org.labinit.control" },
 	{ "results", cmd_results,
 	  "results --out FILE [--suite NAME] [--property K=V]... {--run RUN.json --name NAME [--stdout F] "
 	  "[--stderr F]}...  JUnit XML of labctl run --json's objects (make test-kernel)" },
