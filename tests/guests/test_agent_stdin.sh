@@ -5,6 +5,7 @@
 # With `labctl` found on the agent's PATH as a script here: stdin reaches
 # the command through STDIN frames and ends with it; 1 MiB of it passes
 # whole (flow control); a command that never reads its stdin still ends;
+# the agent gone during poweroff is success, during status a lab error;
 # stdout, stderr and the exit status come back apart. With --control the
 # agent runs its own binary as labctl whatever PATH says. The client's lab
 # errors (125): no socket, a socket that never says hello, the lock held.
@@ -68,6 +69,20 @@ grep -qx 'not reading' "$tmp/out" && echo "ok: a command that does not read its 
 	t_error "a command that does not read its stdin: out \"$(cat "$tmp/out")\""
 done_serving
 
+# QEMU ends while the command runs (socat here): at poweroff, as expected
+serve
+fake "echo going; sleep 1; kill $spid; sleep 5"
+lab 0 poweroff < /dev/null
+grep -qx going "$tmp/out" && grep -q 'went away (poweroff)' "$tmp/err" &&
+	echo "ok: poweroff: the appliance going away is its success" || t_error "poweroff: $(cat "$tmp/out" "$tmp/err")"
+done_serving
+serve
+fake "echo going; sleep 1; kill $spid; sleep 5"
+lab 125 status < /dev/null
+grep -q 'went away during "status"' "$tmp/err" && echo "ok: status: the appliance going away is a lab error" ||
+	t_error "gone during status: $(cat "$tmp/err")"
+done_serving
+
 serve --control
 lab 2 help < /dev/null
 grep -q '^usage: labctl' "$tmp/err" && ! grep -q args: "$tmp/out" &&
@@ -83,7 +98,7 @@ mute=$!
 t_track "$mute"
 t_wait_for 10 test -S "$SOCK" || t_fail "socat made no socket"
 lab 125 --lab-timeout 1 status < /dev/null
-grep -q 'no answer within 1 s' "$tmp/err" && echo "ok: no hello: $(cat "$tmp/err")" || t_error "no hello: $(cat "$tmp/err")"
+grep -q 'no answer on .* within 1 s' "$tmp/err" && echo "ok: no hello: $(cat "$tmp/err")" || t_error "no hello: $(cat "$tmp/err")"
 kill "$mute" 2> /dev/null
 
 flock "$SOCK.lock" sleep 30 &
