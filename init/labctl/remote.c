@@ -28,6 +28,7 @@
 #include "init/labctl/labctl_priv.h"
 
 #define REMOTE_TICK_MS 250
+#define REMOTE_RETRY_MS 2000
 
 struct remote {
 	struct labctl_remote_opts o;
@@ -106,11 +107,11 @@ int labctl_remote_exit_code(const struct agent_msg *m)
 	return REMOTE_LAB_ERROR;
 }
 
-__attribute__((format(printf, 2, 3))) static int lab_error(const struct remote *r, const char *fmt, ...)
+__attribute__((format(printf, 1, 2))) static int lab_error(const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(stderr, "labctl --lab %s: ", r->o.sock);
+	fputs("labctl --lab: ", stderr);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
@@ -207,40 +208,77 @@ static int take_frame(struct remote *r)
 	return e < 0 ? e : 1;
 }
 
-/* HELLO both ways within the timeout; frames before the agent's HELLO
- * are an earlier client's leftovers and skipped. */
-static int hello(struct remote *r)
+/* A fresh connection with our HELLO queued: 0 or -errno. */
+static int reconnect(struct remote *r)
 {
-	uint64_t end = now_ms() + (uint64_t)r->o.timeout_s * 1000;
+	int e;
+
+	if (r->fd >= 0)
+		close(r->fd);
+	r->fd = -1;
+	r->rxlen = r->txlen = r->txoff = 0;
+	if ((e = connect_sock(r)) < 0)
+		return e;
+	return queue(r, agent_build_hello(r->tx, sizeof(r->tx), "labctl " LABINIT_VERSION));
+}
+
+/* The agent's HELLO into r->version: 1, 0 not yet, or a lab error's
+ * status. Frames before it are an earlier client's leftovers. */
+static int take_hello(struct remote *r)
+{
 	int e, v;
 
-	if ((e = queue(r, agent_build_hello(r->tx, sizeof(r->tx), "labctl " LABINIT_VERSION))) < 0)
-		return lab_error(r, "cannot build the hello: %s", strerror(-e));
-	while (now_ms() < end && !stop_signal) {
+	while ((e = take_frame(r)) == 1) {
+		if (r->msg.type == AGENT_ERROR)
+			return lab_error("the appliance: %s", r->msg.text);
+		if (r->msg.type != AGENT_HELLO)
+			continue;
+		if ((v = agent_session_version(r->msg.version)) < 0)
+			return lab_error("the appliance speaks protocol version %u, this labctl %d..%d", r->msg.version,
+					 AGENT_VERSION_MIN, AGENT_VERSION);
+		r->version = (unsigned)v;
+		return -1;
+	}
+	return e < 0 ? lab_error("the appliance sent a malformed frame") : 0;
+}
+
+/* HELLO both ways within the timeout: 0, or the exit status. A silent
+ * appliance gets a new connection now and then (REMOTE_RETRY_MS,
+ * doubling): QEMU tells the guest that a host is there when a client
+ * connects (VIRTIO_CONSOLE_PORT_OPEN), and once, on a loaded machine,
+ * the first client of a fresh appliance got no answer for a minute while
+ * the next ones did at once. */
+static int hello(struct remote *r)
+{
+	uint64_t now = now_ms(), end = now + (uint64_t)r->o.timeout_s * 1000, retry = now + REMOTE_RETRY_MS;
+	unsigned backoff = REMOTE_RETRY_MS;
+	int e;
+
+	if ((e = reconnect(r)) < 0)
+		return e == -ENOENT || e == -ECONNREFUSED ? lab_error("no appliance on %s (is make run running?)", r->o.sock)
+							  : lab_error("cannot connect to %s: %s", r->o.sock, strerror(-e));
+	while ((now = now_ms()) < end && !stop_signal) {
 		struct pollfd p = { r->fd, (short)(POLLIN | (r->txlen ? POLLOUT : 0)), 0 };
 
-		if ((e = take_frame(r)) < 0)
-			return lab_error(r, "the appliance sent a malformed frame");
-		if (e == 1 && r->msg.type == AGENT_ERROR)
-			return lab_error(r, "the appliance: %s", r->msg.text);
-		if (e == 1 && r->msg.type == AGENT_HELLO) {
-			if ((v = agent_session_version(r->msg.version)) < 0)
-				return lab_error(r, "the appliance speaks protocol version %u, this labctl %d..%d",
-						 r->msg.version, AGENT_VERSION_MIN, AGENT_VERSION);
-			r->version = (unsigned)v;
-			return 0;
-		}
-		if (e == 1)
+		if ((e = take_hello(r)) != 0)
+			return e < 0 ? 0 : e;
+		if (now >= retry) {
+			backoff *= 2;
+			retry = now + backoff;
+			(void)reconnect(r);  /* QEMU gone for now: fd -1, tried again at the next retry */
 			continue;
+		}
 		if (poll(&p, 1, REMOTE_TICK_MS) <= 0)
 			continue;
-		if ((p.revents & POLLOUT && flush_tx(r) < 0) || (p.revents & (POLLIN | POLLHUP) && fill_rx(r) < 0))
-			return lab_error(r, "the appliance closed the connection before its hello");
+		if ((p.revents & POLLOUT && flush_tx(r) < 0) || (p.revents & (POLLIN | POLLHUP) && fill_rx(r) < 0)) {
+			close(r->fd);  /* QEMU closed it: the next retry connects again */
+			r->fd = -1;
+		}
 	}
 	if (stop_signal)
 		return 128 + stop_signal;
-	return lab_error(r, "no answer within %u s (still booting? is the control-agent service running? "
-			    "--lab-timeout S waits longer)", r->o.timeout_s);
+	return lab_error("no answer on %s within %u s (still booting? is the control-agent service running? "
+			 "--lab-timeout S waits longer)", r->o.sock, r->o.timeout_s);
 }
 
 static void write_all(int fd, const uint8_t *p, size_t n)
@@ -282,15 +320,26 @@ static int on_frame(struct remote *r, int *code)
 	case AGENT_EXIT:
 		*code = labctl_remote_exit_code(&r->msg);
 		if (*code == REMOTE_LAB_ERROR)
-			lab_error(r, "labctl did not run on the appliance (%s)",
+			lab_error("labctl did not run on the appliance (%s)",
 				  r->msg.exit_kind == AGENT_NOEXEC ? strerror(r->msg.exit_value) : "timed out");
 		return 1;
 	case AGENT_ERROR:
-		*code = lab_error(r, "the appliance refused: %s", r->msg.text);
+		*code = lab_error("the appliance refused: %s", r->msg.text);
 		return 1;
 	default:
 		return 0;
 	}
+}
+
+/* The socket closed before EXIT: what poweroff and reboot are for (PID 1
+ * ends the agent, then QEMU ends or restarts), a lab error otherwise. */
+static int gone(const struct remote *r)
+{
+	if (!strcmp(r->o.argv[0], "poweroff") || !strcmp(r->o.argv[0], "reboot")) {
+		fprintf(stderr, "labctl --lab: the appliance went away (%s)\n", r->o.argv[0]);
+		return 0;
+	}
+	return lab_error("the appliance went away during \"%s\" (did it power off?)", r->o.argv[0]);
 }
 
 /* EXEC, then relay until EXIT. Our stdin is read only when no frame is
@@ -303,7 +352,7 @@ static int relay(struct remote *r)
 
 	memcpy(argv + 1, r->o.argv, (size_t)r->o.argc * sizeof(*argv));  /* labctl_remote_parse checked argc */
 	if ((e = queue(r, agent_build_exec(r->tx, sizeof(r->tx), 1, 0, "", argv, NULL))) < 0)
-		return lab_error(r, "the command does not fit a frame: %s", strerror(-e));
+		return lab_error("the command does not fit a frame: %s", strerror(-e));
 	r->stdin_open = r->version >= 2;
 	for (;;) {
 		struct pollfd p[2] = { { r->fd, (short)(POLLIN | (r->txlen ? POLLOUT : 0)), 0 },
@@ -313,17 +362,17 @@ static int relay(struct remote *r)
 			if (on_frame(r, &code))
 				return code;
 		if (e < 0)
-			return lab_error(r, "the appliance sent a malformed frame");
+			return lab_error("the appliance sent a malformed frame");
 		if (stop_signal)
 			return 128 + stop_signal;
 		if (poll(p, 2, -1) < 0 && errno != EINTR)
-			return lab_error(r, "poll: %s", strerror(errno));
+			return lab_error("poll: %s", strerror(errno));
 		if ((p[0].revents & POLLOUT && flush_tx(r) < 0) || (p[0].revents & (POLLIN | POLLHUP | POLLERR) && fill_rx(r) < 0))
-			return lab_error(r, "the appliance went away during \"%s\" (did it power off?)", r->o.argv[0]);
+			return gone(r);
 		if (p[1].revents && (e = forward_stdin(r)) < 0)
-			return lab_error(r, "cannot forward stdin: %s", strerror(-e));
+			return lab_error("cannot forward stdin: %s", strerror(-e));
 		if (p[1].revents && flush_tx(r) < 0)
-			return lab_error(r, "the appliance went away during \"%s\"", r->o.argv[0]);
+			return gone(r);
 	}
 }
 
@@ -340,16 +389,12 @@ static void catch_signals(void)
 
 static int session(struct remote *r)
 {
-	int e = connect_sock(r), code;
+	int code = hello(r);
 
-	if (e == -ENOENT || e == -ECONNREFUSED)
-		return lab_error(r, "no appliance here (is make run running?)");
-	if (e < 0)
-		return lab_error(r, "cannot connect: %s", strerror(-e));
-	code = hello(r);
 	if (code == 0)
 		code = relay(r);
-	close(r->fd);
+	if (r->fd >= 0)
+		close(r->fd);
 	return code;
 }
 
@@ -370,11 +415,13 @@ int labctl_remote(int argc, char **argv)
 		return REMOTE_LAB_ERROR;
 	}
 	catch_signals();
-	if ((lock = take_lock(&r)) == -EBUSY)
-		return lab_error(&r, "another labctl --lab still holds %s.lock after %u s (--lab-wait S)", r.o.sock,
+	if ((lock = take_lock(&r)) < 0 && stop_signal)
+		return 128 + stop_signal;
+	if (lock == -EBUSY)
+		return lab_error("another labctl --lab still holds %s.lock after %u s (--lab-wait S)", r.o.sock,
 				 r.o.wait_s);
 	if (lock < 0)
-		return lab_error(&r, "cannot take the lock %s.lock: %s", r.o.sock, strerror(-lock));
+		return lab_error("cannot take the lock %s.lock: %s", r.o.sock, strerror(-lock));
 	tty = r.o.console && tcgetattr(STDIN_FILENO, &saved) == 0;
 	if (tty) {
 		raw = saved;

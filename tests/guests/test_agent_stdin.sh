@@ -5,8 +5,10 @@
 # With `labctl` found on the agent's PATH as a script here: stdin reaches
 # the command through STDIN frames and ends with it; 1 MiB of it passes
 # whole (flow control); a command that never reads its stdin still ends;
-# stdout, stderr and the exit status come back apart. With --control the
-# agent runs its own binary as labctl whatever PATH says. The client's lab
+# the agent gone during poweroff is success, during status a lab error;
+# stdout, stderr and the exit status come back apart; a version 1 host's
+# command gets end of file at once. With --control the agent runs its own
+# binary as labctl whatever PATH says, and refuses an EXEC of sh. The client's lab
 # errors (125): no socket, a socket that never says hello, the lock held.
 . "$(dirname "$0")/../lib/lib.sh"
 t_need socat
@@ -68,6 +70,42 @@ grep -qx 'not reading' "$tmp/out" && echo "ok: a command that does not read its 
 	t_error "a command that does not read its stdin: out \"$(cat "$tmp/out")\""
 done_serving
 
+# QEMU ends while the command runs (socat here): at poweroff, as expected
+serve
+fake "echo going; sleep 1; kill $spid; sleep 5"
+lab 0 poweroff < /dev/null
+grep -qx going "$tmp/out" && grep -q 'went away (poweroff)' "$tmp/err" &&
+	echo "ok: poweroff: the appliance going away is its success" || t_error "poweroff: $(cat "$tmp/out" "$tmp/err")"
+done_serving
+serve
+fake "echo going; sleep 1; kill $spid; sleep 5"
+lab 125 status < /dev/null
+grep -q 'went away during "status"' "$tmp/err" && echo "ok: status: the appliance going away is a lab error" ||
+	t_error "gone during status: $(cat "$tmp/err")"
+done_serving
+
+# A version 1 host (raw frames: HELLO v1, EXEC labctl): a v1 session,
+# whose command reads /dev/null (cat ends at once)
+HELLO1='LA\001\000\000\000\000\014\000\001\000\010labctl 1'
+EXEC_LABCTL='LA\002\000\000\000\000\026\000\000\000\001\000\000\000\000\000\001\000\000\000\000\000\006labctl'
+EXEC_SH='LA\002\000\000\000\000\022\000\000\000\001\000\000\000\000\000\001\000\000\000\000\000\002sh'
+# raw FRAMES...: sends them, keeps the connection 3 s, the agent's bytes in $tmp/raw
+raw() { { printf "$@"; sleep 3; } | timeout 20 socat - UNIX-CONNECT:"$SOCK" > "$tmp/raw"; }
+fake 'cat; echo from-v1'
+serve
+raw "$HELLO1$EXEC_LABCTL"
+grep -aq from-v1 "$tmp/raw" && grep -aq "$(printf 'LA\005')" "$tmp/raw" &&
+	echo "ok: a version 1 host: its command ran with stdin at its end, EXIT came" ||
+	t_error "version 1 host: $(od -c "$tmp/raw" | head -5)"
+done_serving
+
+serve --control
+raw "$HELLO1$EXEC_SH"
+grep -aq 'control port: only labctl runs here' "$tmp/raw" && ! grep -aq "$(printf 'LA\005')" "$tmp/raw" &&
+	echo "ok: --control refuses an EXEC of sh: ERROR, nothing ran" ||
+	t_error "--control and sh: $(od -c "$tmp/raw" | head -5)"
+done_serving
+
 serve --control
 lab 2 help < /dev/null
 grep -q '^usage: labctl' "$tmp/err" && ! grep -q args: "$tmp/out" &&
@@ -83,7 +121,7 @@ mute=$!
 t_track "$mute"
 t_wait_for 10 test -S "$SOCK" || t_fail "socat made no socket"
 lab 125 --lab-timeout 1 status < /dev/null
-grep -q 'no answer within 1 s' "$tmp/err" && echo "ok: no hello: $(cat "$tmp/err")" || t_error "no hello: $(cat "$tmp/err")"
+grep -q 'no answer on .* within 1 s' "$tmp/err" && echo "ok: no hello: $(cat "$tmp/err")" || t_error "no hello: $(cat "$tmp/err")"
 kill "$mute" 2> /dev/null
 
 flock "$SOCK.lock" sleep 30 &

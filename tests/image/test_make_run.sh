@@ -36,6 +36,32 @@ ip netns exec "$T_NETNS" env IMAGE_OUT="$out" RUN_ACCEL=tcg RUN_MEMORY=1536 RUN_
 qpid=$!
 
 expect 'forwarded from 127\.0\.0\.1: tcp/2222→vm1:22 tcp/1234→gdb:vm1 tcp/1235→gdb:vm2' 10 "run.sh names the forwards"
+# labctl --lab console vm1 with stdin from a pipe: a line typed reaches
+# the guest's shell (its answer, not the echo of the line, is looked for),
+# then ctrl-] detaches and the client ends with status 0.
+console_check() {
+	local cpid i=0 code
+	rm -f "$T_WORK/con.in"
+	mkfifo "$T_WORK/con.in"
+	lab console vm1 < "$T_WORK/con.in" > "$T_WORK/con.out" 2>&1 &
+	cpid=$!
+	exec 4> "$T_WORK/con.in"
+	printf '\recho con-$((6 * 7))-ok\r' >&4
+	while [ $i -lt 120 ] && ! grep -q 'con-42-ok' "$T_WORK/con.out"; do
+		sleep 1
+		i=$((i + 1))
+	done
+	printf '\035' >&4
+	wait "$cpid"
+	code=$?
+	exec 4>&-
+	if grep -q 'con-42-ok' "$T_WORK/con.out" && [ $code = 0 ] && grep -q 'detached from vm1' "$T_WORK/con.out"; then
+		echo "ok: labctl --lab console vm1: a line reached the guest's shell, ctrl-] detached (${i} s)"
+	else
+		t_error "labctl --lab console vm1: exit $code; output: $(tr -d '\r' < "$T_WORK/con.out" | tail -c 600)"
+	fi
+}
+
 # The control channel, checked after the appliance is up.
 control_checks() {
 	local code t0
@@ -47,17 +73,20 @@ control_checks() {
 		echo "ok: labctl --lab status answers from here (control-agent and vm1 running)"
 	else
 		t_error "labctl --lab status: exit $code: $(cat "$T_WORK/status")"
+		console_lines | grep -a 'control\|agent\|virtio_console' | tail -5
 	fi
 	lab guests > "$T_WORK/guests" 2>&1
 	grep -q '^vm1 ' "$T_WORK/guests" && echo "ok: labctl --lab guests lists vm1" ||
 		t_error "labctl --lab guests: $(cat "$T_WORK/guests")"
 	t0=$(date +%s)
-	lab run vm1 -- sh -c 'echo out; echo err >&2; exit 3' > "$T_WORK/run.out" 2> "$T_WORK/run.err"
+	# the guests run under KVM on QEMU's emulated SVM: slow on a busy machine
+	lab run vm1 --boot-timeout 600 -- sh -c 'echo out; echo err >&2; exit 3' > "$T_WORK/run.out" 2> "$T_WORK/run.err"
 	code=$?
 	echo "labctl --lab run vm1: exit $code in $(($(date +%s) - t0)) s (the guest's boot included); stdout: $(head -c 300 "$T_WORK/run.out"); stderr: $(head -c 300 "$T_WORK/run.err")"
 	[ $code = 3 ] && [ "$(cat "$T_WORK/run.out")" = out ] && grep -qx err "$T_WORK/run.err" &&
 		echo "ok: labctl --lab run: the guest command's status, stdout and stderr apart" ||
 		t_error "labctl --lab run vm1: wanted exit 3, \"out\" on stdout, \"err\" on stderr"
+	console_check
 	lab help > /dev/null 2> "$T_WORK/help"
 	code=$?
 	[ $code = 2 ] && grep -q '^usage: labctl' "$T_WORK/help" && echo "ok: labctl --lab help: the appliance's usage, status 2" ||
