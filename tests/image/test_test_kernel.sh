@@ -60,7 +60,15 @@ tk() {
 failures() { xmllint --xpath 'count(//testcase/failure)' "$R/junit.xml"; }
 errors() { xmllint --xpath 'count(//testcase/error)' "$R/junit.xml"; }
 
+errors_before=$T_ERRORS
 tk pass true KEEP=1
+# KVM on the TCG appliance's emulated SVM stalls a guest's early boot at
+# times here (README, Testing your kernel): that, and only that, once more.
+if [ "$rc" != 0 ] && [ "$(jq -r '"\(.outcome) \(.accelerator.appliance) \(.accelerator.guest)"' "$R/result.json")" = "did_not_boot tcg kvm" ]; then
+	echo "== the guest did not boot under nested KVM (the stall the README names): once more"
+	T_ERRORS=$errors_before
+	tk pass true KEEP=1
+fi
 [ "$rc" = 0 ] || t_error "make test-kernel CMD=true exited $rc"
 grep -q '^test-kernel: the appliance stays up (KEEP=1)' "$T_WORK/pass.log" || t_error "KEEP=1: the appliance did not stay up"
 [ "$(jq -r '"\(.outcome) \(.exit_code)"' "$R/result.json")" = "passed 0" ] || t_error "CMD=true: $(cat "$R/result.json")"
