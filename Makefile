@@ -40,7 +40,9 @@ export KCONFIG_CONFIG
 # with (tests/net/test_tftp); tftpd-hpa: the bench's peer (tests/bench/tftp.sh
 # runs its in.tftpd in a namespace; `make deps` keeps its system service
 # from starting or being enabled in the machine's own namespace). dnsperf:
-# the DNS bench's load generator (tests/bench/dns.sh).
+# the DNS bench's load generator (tests/bench/dns.sh). libxml2-utils:
+# xmllint checks `make test-kernel`'s JUnit file against tests/data/junit.xsd
+# (tests/image/test_test_kernel, tests/unit/init/results).
 DEB_PACKAGES := make gcc musl-tools musl-dev linux-libc-dev kconfig-frontends clang \
                 libclang-rt-14-dev busybox-static iproute2 util-linux procps \
                 nftables dnsmasq-base jq curl time qemu-system-x86 samba smbclient \
@@ -48,10 +50,10 @@ DEB_PACKAGES := make gcc musl-tools musl-dev linux-libc-dev kconfig-frontends cl
                 cpio kmod xz-utils kea-admin zstd xorriso isolinux pxelinux syslinux-common \
                 grub-common grub-efi-amd64-bin mtools dosfstools ovmf \
                 udhcpc isc-dhcp-client dhcpcd-base socat ndisc6 user-mode-linux tcpdump \
-                tftp-hpa atftp tftpd-hpa u-boot-qemu ipxe dnsperf
+                tftp-hpa atftp tftpd-hpa u-boot-qemu ipxe dnsperf libxml2-utils
 
 .PHONY: all asan check unit fuzz fuzz-check run deps clean help menuconfig nconfig \
-        oldconfig olddefconfig savedefconfig list-defconfigs bench demo-guest image
+        oldconfig olddefconfig savedefconfig list-defconfigs bench demo-guest image test-kernel
 all: $(BUILD)/labinit
 
 $(MUSL_INC):
@@ -135,6 +137,19 @@ image: deps all
 run: image
 	sh image/run.sh
 
+# One command for CI (image/test-kernel.sh): the appliance boots KERNEL as
+# its guest "test", runs CMD in it through the guest agent, writes
+# out/results/{result.json,junit.xml,...} and exits with the run's code.
+#   make test-kernel KERNEL=FILE [ARCH=..] [ROOTFS=FILE] CMD="..." [TIMEOUT=S]
+# The variables reach the script through the environment.
+test-kernel: deps all
+	sh image/test-kernel.sh
+# Its clock starts with make, before deps and the build: the time it
+# prints to the command's exit is the whole of `make test-kernel`'s.
+ifneq ($(filter test-kernel,$(MAKECMDGOALS)),)
+export TEST_KERNEL_T0 := $(shell date +%s%N)
+endif
+
 # The demo guests, from Debian packages (no install): the default profile's
 # lab/guests/demo/{bzImage,vmlinux,initramfs.cpio.gz,README}, and
 # cross_arch_defconfig's lab/guests/demo-{arm64,riscv64}/{Image,initramfs.cpio.gz,README}.
@@ -185,6 +200,7 @@ help:
 	@echo "  run               build and boot the appliance with the current profile"
 	@echo "  check             install what is missing and run every test"
 	@echo "  image             out/: host kernel, initramfs, labinit.iso (CD/USB), pxe/"
+	@echo "  test-kernel       KERNEL=FILE CMD=\"...\": boot it headless as the appliance's guest, run CMD, out/results/"
 	@echo "  all               build/labinit, the static musl binary"
 	@echo "  asan              build/asan/labinit, glibc + ASan/UBSan, for tests"
 	@echo "  fuzz              long libFuzzer runs (FUZZ_RUNS=$(FUZZ_RUNS) inputs each)"

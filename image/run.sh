@@ -9,7 +9,11 @@
 #     mounts on FILES_DIR: the guests' files come from there, and the debug
 #     share (SHARE_DIR, /lab/share by default) is lab/share here;
 #   - port forwards on 127.0.0.1 for what the profile exposes: each
-#     NAT_PORT_FORWARDS entry and each guest's gdb stub, same port numbers.
+#     NAT_PORT_FORWARDS entry and each guest's gdb stub, same port numbers;
+#   - the appliance's control channel on the unix socket build/lab.sock
+#     (RUN_CONTROL=PATH): a virtio-serial port org.labinit.control that
+#     the appliance serves with `labinit agent --control`, for
+#     `build/labctl --lab build/lab.sock COMMAND` here (docs/CONTROL.md).
 # KVM when this machine can run guests with it (labinit's own probe),
 # TCG otherwise.
 #   RUN_MEMORY=MiB  RUN_CPUS=N  RUN_APPEND="labinit.LOG_LEVEL=7 ..."
@@ -51,13 +55,31 @@ tcg) cpu=max ;;
 esac
 mkdir -p lab/share
 
+# The control socket. Connecting to a unix socket needs write permission
+# on it: with group and others' write taken out of the umask QEMU creates
+# it for this user alone. One `make run` per socket: the lock is held by
+# QEMU (fd 9 survives the exec), and only then is an old socket replaced
+# (QEMU unlinks the path before it binds); anything else there is left.
+ctl=${RUN_CONTROL:-build/lab.sock}
+mkdir -p "$(dirname "$ctl")"
+[ ! -e "$ctl" ] || [ -S "$ctl" ] || { echo "make run: $ctl exists and is not a socket; not replacing it" >&2; exit 1; }
+if command -v flock > /dev/null; then
+	exec 9> "$ctl.qemu-lock"
+	flock -n 9 || { echo "make run: another make run serves $ctl (RUN_CONTROL=PATH for a second one)" >&2; exit 1; }
+fi
+rm -f "$ctl"
+umask g-w,o-w
+
 echo "make run: profile \"$(cfg PROFILE_NAME)\" under QEMU ($accel), lab/ shared as 9p \"lab\""
 [ -z "$fwdtext" ] || echo "make run: forwarded from 127.0.0.1:$fwdtext"
 echo "make run: ctrl-a x quits QEMU; \`poweroff\` on the appliance shuts it down"
+echo "make run: from this machine: build/labctl --lab $ctl status (run, guests, console, ...)"
 exec qemu-system-x86_64 -name labinit -nodefaults -no-user-config \
 	-machine pc,accel=$accel -cpu $cpu -m "${RUN_MEMORY:-$mem}" -smp "${RUN_CPUS:-2}" \
 	-display none -chardev stdio,id=con,mux=on,signal=off -serial chardev:con -mon chardev=con,mode=readline \
 	-kernel "$out/vmlinuz" -initrd "$out/initramfs.cpio.zst" \
 	-append "console=ttyS0,115200n8 $gdb_listen ${RUN_APPEND:-}" \
 	-netdev "user,id=up$fwd" -device virtio-net-pci,netdev=up \
+	-chardev "socket,id=ctl,path=$(printf '%s' "$ctl" | sed 's/,/,,/g'),server=on,wait=off" \
+	-device virtio-serial-pci,id=ctlbus -device virtserialport,bus=ctlbus.0,chardev=ctl,name=org.labinit.control \
 	-virtfs "local,path=$(pwd | sed 's/,/,,/g')/lab,mount_tag=lab,security_model=none,id=lab"

@@ -76,7 +76,7 @@ long agent_frame_len(const uint8_t *buf, size_t len)
 		return 0;
 	n = (uint32_t)buf[4] << 24 | (uint32_t)buf[5] << 16 | (uint32_t)buf[6] << 8 | buf[7];
 	if (buf[0] != AGENT_MAGIC0 || buf[1] != AGENT_MAGIC1 || buf[3] != 0 || buf[2] < AGENT_HELLO ||
-	    buf[2] > AGENT_ERROR || n > AGENT_PAYLOAD_MAX)
+	    buf[2] > AGENT_STDIN || n > AGENT_PAYLOAD_MAX)
 		return -EBADMSG;
 	return (long)(AGENT_HDR_LEN + n);
 }
@@ -116,6 +116,7 @@ static int parse_body(struct cur *c, struct agent_msg *m)
 		return (r = get_u16(c, &m->version)) < 0 ? r : get_str(c, m->text, AGENT_TEXT_MAX);
 	case AGENT_EXEC:
 		return parse_exec(c, m);
+	case AGENT_STDIN:
 	case AGENT_STDOUT:
 	case AGENT_STDERR:
 		if ((r = get_u32(c, &m->id)) < 0 || c->len - c->pos > AGENT_CHUNK_MAX)
@@ -137,6 +138,13 @@ static int parse_body(struct cur *c, struct agent_msg *m)
 		return (r = get_u32(c, &m->id)) < 0 ? r : get_str(c, m->text, AGENT_TEXT_MAX);
 	}
 	return -EBADMSG;
+}
+
+int agent_session_version(unsigned peer)
+{
+	if (peer < AGENT_VERSION_MIN)
+		return -EPROTO;
+	return peer < AGENT_VERSION ? (int)peer : AGENT_VERSION;
 }
 
 int agent_parse(const uint8_t *buf, size_t len, struct agent_msg *m)
@@ -262,7 +270,7 @@ int agent_build_data(uint8_t *buf, size_t size, enum agent_type type, uint32_t i
 {
 	struct out o = begin(buf, size);
 
-	if (type != AGENT_STDOUT && type != AGENT_STDERR)
+	if (type != AGENT_STDIN && type != AGENT_STDOUT && type != AGENT_STDERR)
 		return -EINVAL;
 	if (n > AGENT_CHUNK_MAX)
 		return -E2BIG;

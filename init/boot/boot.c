@@ -4,7 +4,9 @@
  * starts without it, as PID 1 did when it ran these steps itself. */
 #include "init/boot/boot.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <linux/virtio_ids.h>
 #include <net/if.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,6 +31,7 @@
 #include "net/labnet/labnet.h"
 
 #define POLL_MS 250
+#define CONTROL_WAIT_S "30"
 
 struct boot {
 	const struct boot_opts *o;
@@ -530,6 +533,44 @@ static void start_guests(struct boot *b)
 	}
 }
 
+/* A virtio console device (VIRTIO_ID_CONSOLE, linux/virtio_ids.h): QEMU's
+ * virtio-serial, which `make run` gives a port for the workstation. */
+static bool virtio_console_present(void)
+{
+	DIR *d = opendir("/sys/bus/virtio/devices");
+	struct dirent *e;
+	bool found = false;
+
+	while (d && !found && (e = readdir(d))) {
+		char path[300], id[16];
+
+		if (e->d_name[0] == '.' ||
+		    snprintf(path, sizeof(path), "/sys/bus/virtio/devices/%s/device", e->d_name) >= (int)sizeof(path))
+			continue;
+		found = read_first_line(path, id, sizeof(id)) > 0 && strtoul(id, NULL, 16) == VIRTIO_ID_CONSOLE;
+	}
+	if (d)
+		closedir(d);
+	return found;
+}
+
+/* The control agent (docs/CONTROL.md): labctl for the workstation over
+ * the virtio-serial port org.labinit.control, a service of its own, never
+ * inside PID 1. The port's name comes a moment after the device, so the
+ * agent looks for it itself (CONTROL_WAIT_S) and exits 0, not restarted,
+ * on a virtio console without that port. */
+static void start_control(struct boot *b)
+{
+	char *argv[] = { "/proc/self/exe", "agent", "--control", "--wait", CONTROL_WAIT_S, NULL };
+	struct boot_service *s;
+
+	if (!virtio_console_present())
+		return;
+	s = service_head(b, "control-agent", SV_RESTART_ON_FAILURE);
+	if (boot_msg_set_argv(s, argv) == 0)
+		(void)send_record(b, -1);
+}
+
 static void start_services(struct boot *b)
 {
 	const struct profile *pr = b->pr;
@@ -554,6 +595,7 @@ int boot_main(const struct boot_opts *o)
 	if (send_settings(&b) < 0)
 		return 1;
 	apply_general(b.pr);
+	start_control(&b);
 	start_network(&b);
 	start_share(&b);
 	start_guests(&b);

@@ -21,6 +21,7 @@ int cmd_impair(int argc, char **argv);
 int cmd_capture(int argc, char **argv);
 int cmd_agent(int argc, char **argv);
 int cmd_agent_relay(int argc, char **argv);
+int cmd_results(int argc, char **argv);
 int labctl_run(const char *path, int argc, char **argv);
 int labctl_main(int argc, char **argv);
 int labctl_console(const char *name);

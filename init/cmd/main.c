@@ -37,11 +37,15 @@ static const struct command {
 	  "IFNAME into a pcap file, as UID (default 65534), until N packets (100000), S seconds (60), 256 MiB or "
 	  "SIGINT/SIGTERM" },
 	{ "agent", cmd_agent,
-	  "agent [--port PATH] [--wait S]  the guest agent (in a guest): runs `labctl run`'s commands sent over "
-	  "the virtio-serial port org.labinit.agent or the line labinit_agent.port= names (UML)" },
+	  "agent [--control] [--port PATH] [--wait S]  the guest agent (in a guest): runs `labctl run`'s commands "
+	  "sent over the virtio-serial port org.labinit.agent or the line labinit_agent.port= names (UML); "
+	  "--control: the appliance's, labctl only, on org.labinit.control" },
 	{ "agent-relay", cmd_agent_relay,
 	  "agent-relay RUN_DIR  a UML guest's agent line (fd 3) served on RUN_DIR/agent.sock for `labctl run`; "
 	  "PID 1 starts it" },
+	{ "results", cmd_results,
+	  "results --out FILE [--suite NAME] [--property K=V]... {--run RUN.json --name NAME [--stdout F] "
+	  "[--stderr F]}...  JUnit XML of labctl run --json's objects (make test-kernel)" },
 	{ "accel", cmd_accel, "accel  kvm or tcg: what guests get here (the KVM probe runs a vCPU)" },
 	{ "version", cmd_version, "version  print the version" },
 };

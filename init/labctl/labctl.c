@@ -16,6 +16,8 @@
 static int usage(void)
 {
 	fprintf(stderr, "usage: labctl [--socket PATH] COMMAND\n"
+			"       labctl --lab SOCKET [--lab-timeout S] [--lab-wait S] COMMAND   (from the workstation:\n"
+			"                          COMMAND on the appliance make run serves on SOCKET, build/lab.sock)\n"
 			"commands:\n"
 			"  status                  the profile and every service's state\n"
 			"  leases [--json]         the DHCP leases of the guests\n"
@@ -114,6 +116,8 @@ int labctl_main(int argc, char **argv)
 	char req[CTL_REQUEST_MAX];
 	int i = 1;
 
+	if (i < argc && !strncmp(argv[i], "--lab", 5))
+		return labctl_remote(argc, argv);
 	if (i + 1 < argc && !strcmp(argv[i], "--socket")) {
 		path = argv[i + 1];
 		i += 2;

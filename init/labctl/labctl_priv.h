@@ -4,8 +4,10 @@
 #define LAB_LABCTL_PRIV_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
+#include "guests/agent/proto.h"
 #include "init/supervise/supervise.h"
 
 /* Sends req to PID 1 at path; *out (malloc'd) is the reply after "ok\n".
@@ -60,5 +62,29 @@ int labctl_crashes(const char *path, int argc, char **argv);
 /* `labctl dump GUEST [--out FILE] [--timeout S]` (init/labctl/dump.c). */
 int labctl_dump(const char *path, int argc, char **argv);
 unsigned long labctl_crash_count(const struct labctl_lab *lab, const struct labctl_guest *g);
+
+/* `labctl --lab SOCKET [--lab-timeout S] [--lab-wait S] COMMAND [ARGS...]`
+ * (init/labctl/remote.c): labctl on the appliance that `make run` serves
+ * on SOCKET. Its pure pieces are below for the unit test. */
+#define REMOTE_TIMEOUT_S 10    /* connect and hello */
+#define REMOTE_WAIT_S 120      /* the lock: another client's command */
+#define REMOTE_LAB_ERROR 125
+
+struct labctl_remote_opts {
+	const char *sock;
+	unsigned timeout_s, wait_s;
+	char **argv;               /* COMMAND ARGS..., argc of them */
+	int argc;
+	bool console;              /* COMMAND is console: a terminal goes raw */
+};
+
+int labctl_remote(int argc, char **argv);
+/* argv as labctl's main has it ("labctl", "--lab", ...): 0 or -EINVAL. */
+int labctl_remote_parse(int argc, char **argv, struct labctl_remote_opts *o);
+/* The lock file beside the socket: 0 or -ENAMETOOLONG. */
+int labctl_remote_lock_path(const char *sock, char *buf, size_t size);
+/* The exit status an EXIT frame stands for (REMOTE_LAB_ERROR when labctl
+ * did not run). */
+int labctl_remote_exit_code(const struct agent_msg *m);
 
 #endif

@@ -58,6 +58,7 @@ struct run {
 	bool panicked;
 	enum outcome outcome;
 	int status, signal, code;
+	int version;           /* the session's protocol version */
 	uint64_t t0, boot_ms;
 	unsigned long crashes0, crashes;
 };
@@ -238,10 +239,10 @@ static int wait_hello(struct run *r)
 		}
 		e = next_frame(r, deadline);
 		if (e == 1 && r->msg.type == AGENT_HELLO) {
-			if (r->msg.version != AGENT_VERSION) {
+			if ((r->version = agent_session_version(r->msg.version)) < 0) {
 				r->outcome = LAB_ERROR;
-				snprintf(r->error, sizeof(r->error), "the agent speaks protocol version %u, labctl %d",
-					 r->msg.version, AGENT_VERSION);
+				snprintf(r->error, sizeof(r->error), "the agent speaks protocol version %u, labctl %d..%d",
+					 r->msg.version, AGENT_VERSION_MIN, AGENT_VERSION);
 				return -EPROTO;
 			}
 			r->boot_ms = now_ms() - r->t0;
@@ -306,6 +307,10 @@ static int exec_cmd(struct run *r)
 		return fail(r, LAB_ERROR, "the command does not fit a frame: %s", strerror(-n)), n;
 	if ((e = send_all(r->fd, frame, n)) < 0)
 		return fail(r, LAB_ERROR, "cannot send the command: %s", strerror(-e)), e;
+	/* version 2 gives the command a stdin pipe: closed at once, so it
+	 * reads end of file as it did from version 1's /dev/null */
+	if (r->version >= 2 && (e = send_all(r->fd, frame, agent_build_data(frame, sizeof(frame), AGENT_STDIN, 1, "", 0))) < 0)
+		return fail(r, LAB_ERROR, "cannot send the command's stdin: %s", strerror(-e)), e;
 	while ((e = next_frame(r, deadline)) == 1) {
 		if (r->msg.type == AGENT_STDOUT || r->msg.type == AGENT_STDERR)
 			write_all(r->msg.type == AGENT_STDOUT ? 1 : 2, r->msg.data, r->msg.data_len);

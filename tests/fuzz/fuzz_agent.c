@@ -21,6 +21,7 @@ static int rebuild(void)
 		return m.version == AGENT_VERSION ? agent_build_hello(out, sizeof(out), m.text) : -1;
 	case AGENT_EXEC:
 		return agent_build_exec(out, sizeof(out), m.id, m.timeout_s, m.cwd, m.argv, m.env);
+	case AGENT_STDIN:
 	case AGENT_STDOUT:
 	case AGENT_STDERR:
 		return agent_build_data(out, sizeof(out), m.type, m.id, m.data, m.data_len);

@@ -60,6 +60,7 @@ prefixes() {
 	init/labctl) echo "labctl_" ;;
 	init/modules) echo "modules_ moddep_ uevent_" ;;
 	init/labcfg) echo "labcfg_" ;;
+	init/results) echo "results_" ;;
 	init/cmd) echo "cmd_ main" ;;
 	net/netlink) echo "nl_ rtnl_ tap_ netem_" ;;
 	net/nft) echo "nft_" ;;

@@ -1,5 +1,6 @@
-/* The guest agent's codec (guests/agent/proto.c): golden bytes of a HELLO
- * and an EXIT, a round trip of every message, and each reject rule. */
+/* The guest agent's codec (guests/agent/proto.c): golden bytes of a HELLO,
+ * a STDIN and an EXIT, a round trip of every message, each reject rule,
+ * and the version a session settles on. */
 #include <errno.h>
 #include <string.h>
 
@@ -11,13 +12,19 @@ static struct agent_msg m;
 
 static void test_golden(void)
 {
-	static const uint8_t hello[] = { 'L', 'A', 1, 0, 0, 0, 0, 6, 0, 1, 0, 2, 'h', 'i' };
+	static const uint8_t hello[] = { 'L', 'A', 1, 0, 0, 0, 0, 6, 0, 2, 0, 2, 'h', 'i' };
+	static const uint8_t hello1[] = { 'L', 'A', 1, 0, 0, 0, 0, 6, 0, 1, 0, 2, 'h', 'i' };
+	static const uint8_t stdin_eof[] = { 'L', 'A', 7, 0, 0, 0, 0, 4, 0, 0, 0, 7 };
 	static const uint8_t exit3[] = { 'L', 'A', 5, 0, 0, 0, 0, 9, 0, 0, 0, 7, 0, 0, 0, 0, 3 };
 
 	CHECK(agent_build_hello(buf, sizeof(buf), "hi") == sizeof(hello) && !memcmp(buf, hello, sizeof(hello)));
 	CHECK(agent_build_exit(buf, sizeof(buf), 7, AGENT_EXITED, 3) == sizeof(exit3) && !memcmp(buf, exit3, sizeof(exit3)));
 	CHECK(agent_frame_len(exit3, 4) == 0 && agent_frame_len(exit3, sizeof(exit3)) == sizeof(exit3));
-	CHECK(agent_parse(hello, sizeof(hello), &m) == 0 && m.type == AGENT_HELLO && m.version == 1 && !strcmp(m.text, "hi"));
+	CHECK(agent_parse(hello, sizeof(hello), &m) == 0 && m.type == AGENT_HELLO && m.version == 2 && !strcmp(m.text, "hi"));
+	CHECK(agent_parse(hello1, sizeof(hello1), &m) == 0 && m.type == AGENT_HELLO && m.version == 1);
+	CHECK(agent_build_data(buf, sizeof(buf), AGENT_STDIN, 7, "", 0) == sizeof(stdin_eof) &&
+	      !memcmp(buf, stdin_eof, sizeof(stdin_eof)));
+	CHECK(agent_parse(stdin_eof, sizeof(stdin_eof), &m) == 0 && m.type == AGENT_STDIN && m.id == 7 && m.data_len == 0);
 	CHECK(agent_parse(exit3, sizeof(exit3), &m) == 0 && m.type == AGENT_EXIT && m.id == 7 &&
 	      m.exit_kind == AGENT_EXITED && m.exit_value == 3);
 }
@@ -50,6 +57,10 @@ static void test_data_error(void)
 	CHECK(m.type == AGENT_STDERR && m.id == 9 && m.data_len == 5 && !memcmp(m.data, "err\0x", 5));
 	CHECK(agent_build_data(buf, sizeof(buf), AGENT_STDOUT, 9, big, sizeof(big)) == -E2BIG);
 	CHECK(agent_build_data(buf, sizeof(buf), AGENT_EXIT, 9, big, 1) == -EINVAL);
+	n = agent_build_data(buf, sizeof(buf), AGENT_STDIN, 9, "in\n", 3);
+	CHECK(n > 0 && agent_parse(buf, (size_t)n, &m) == 0 && m.type == AGENT_STDIN && m.data_len == 3 &&
+	      !memcmp(m.data, "in\n", 3));
+	CHECK(agent_build_data(buf, sizeof(buf), AGENT_STDIN, 9, big, sizeof(big)) == -E2BIG);
 	n = agent_build_error(buf, sizeof(buf), 0, "busy");
 	CHECK(n > 0 && agent_parse(buf, (size_t)n, &m) == 0 && m.type == AGENT_ERROR && !strcmp(m.text, "busy"));
 }
@@ -64,7 +75,7 @@ static void test_rejects(void)
 #define BAD(i, v) (memcpy(b, buf, 17), b[i] = (v), agent_parse(b, 17, &m) == -EBADMSG)
 	CHECK(BAD(0, 'X'));                   /* magic */
 	CHECK(BAD(3, 1));                     /* reserved */
-	CHECK(BAD(2, 0) && BAD(2, 7));        /* type */
+	CHECK(BAD(2, 0) && BAD(2, 8));        /* type */
 	CHECK(BAD(12, 4));                    /* exit kind */
 	CHECK(BAD(16, 0) && BAD(16, 65));     /* signal number */
 	CHECK(BAD(7, 10) && BAD(7, 8));       /* payload length vs frame */
@@ -82,8 +93,19 @@ static void test_rejects(void)
 	CHECK(agent_parse(b, (size_t)n + 1, &m) == -EBADMSG);
 }
 
+/* Each side sends its highest version; the session speaks the lower. */
+static void test_versions(void)
+{
+	CHECK(agent_session_version(1) == 1);
+	CHECK(agent_session_version(AGENT_VERSION) == AGENT_VERSION);
+	CHECK(agent_session_version(AGENT_VERSION + 1) == AGENT_VERSION);
+	CHECK(agent_session_version(65535) == AGENT_VERSION);
+	CHECK(agent_session_version(0) == -EPROTO);
+}
+
 int main(void)
 {
+	test_versions();
 	test_golden();
 	test_exec_roundtrip();
 	test_data_error();
