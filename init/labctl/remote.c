@@ -365,7 +365,7 @@ static int relay(struct remote *r)
 			return lab_error("the appliance sent a malformed frame");
 		if (stop_signal)
 			return 128 + stop_signal;
-		if (poll(p, 2, -1) < 0 && errno != EINTR)
+		if (poll(p, 2, REMOTE_TICK_MS) < 0 && errno != EINTR)  /* the tick: a signal just before poll */
 			return lab_error("poll: %s", strerror(errno));
 		if ((p[0].revents & POLLOUT && flush_tx(r) < 0) || (p[0].revents & (POLLIN | POLLHUP | POLLERR) && fill_rx(r) < 0))
 			return gone(r);
