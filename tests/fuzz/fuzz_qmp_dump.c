@@ -22,7 +22,7 @@ static int put(void *ctx, uint64_t off, const uint8_t *p, size_t n)
 
 static void parse_line(const uint8_t *data, size_t size)
 {
-	char *line = malloc(size + 1), desc[64], err[64];
+	char *line = malloc(size + 1), desc[64] = "", err[64] = ""; /* written only for some lines */
 	unsigned long long b;
 
 	if (!line)
