@@ -225,19 +225,37 @@ static int next_frame(struct run *r, uint64_t deadline)
 }
 
 /* Connects and waits for the agent's HELLO until the boot deadline,
- * reconnecting when QEMU is not there yet or goes away (a restart). */
+ * reconnecting when QEMU is not there yet or goes away (a restart), and
+ * when the agent stays silent: after RUN_HELLO_RETRY_MS, doubling up to
+ * RUN_HELLO_RETRY_MAX_MS. QEMU tells the guest that a host is there when a
+ * client connects (VIRTIO_CONSOLE_PORT_OPEN); a client that connected
+ * while the guest booted was seen, under load, to get no hello at all
+ * (for 300 s, with the guest up), where a new connection is answered. */
+#define RUN_HELLO_RETRY_MS 4000
+#define RUN_HELLO_RETRY_MAX_MS 32000
+
 static int wait_hello(struct run *r)
 {
-	uint64_t deadline = r->t0 + (uint64_t)r->boot_timeout_s * 1000;
+	uint64_t deadline = r->t0 + (uint64_t)r->boot_timeout_s * 1000, retry = 0;
+	unsigned backoff = RUN_HELLO_RETRY_MS;
 	int e;
 
 	while (now_ms() < deadline && !r->panicked) {
-		if (r->fd < 0 && connect_agent(r) < 0) {
-			scan_console(r);
-			poll(NULL, 0, RUN_TICK_MS);
+		if (r->fd < 0) {
+			if (connect_agent(r) < 0) {
+				scan_console(r);
+				poll(NULL, 0, RUN_TICK_MS);
+				continue;
+			}
+			retry = now_ms() + backoff;
+			backoff = backoff * 2 > RUN_HELLO_RETRY_MAX_MS ? RUN_HELLO_RETRY_MAX_MS : backoff * 2;
+		}
+		e = next_frame(r, retry < deadline ? retry : deadline);
+		if (e == 0 && !r->panicked && now_ms() >= retry) {
+			close(r->fd);  /* silent: a fresh connection */
+			r->fd = -1;
 			continue;
 		}
-		e = next_frame(r, deadline);
 		if (e == 1 && r->msg.type == AGENT_HELLO) {
 			if ((r->version = agent_session_version(r->msg.version)) < 0) {
 				r->outcome = LAB_ERROR;
