@@ -26,6 +26,7 @@
 #include "guests/agent/proto.h"
 #include "init/cmd/commands.h"
 #include "init/labctl/labctl_priv.h"
+#include "lib/core/loop.h"
 
 #define REMOTE_TICK_MS 250
 #define REMOTE_RETRY_MS 2000
@@ -47,14 +48,6 @@ static volatile sig_atomic_t stop_signal;
 static void on_signal(int sig)
 {
 	stop_signal = sig;
-}
-
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
 static bool parse_secs(const char *s, unsigned *out)
@@ -122,7 +115,7 @@ __attribute__((format(printf, 1, 2))) static int lab_error(const char *fmt, ...)
 /* Waits (bounded) for the lock beside the socket: one client at a time. */
 static int take_lock(const struct remote *r)
 {
-	uint64_t end = now_ms() + (uint64_t)r->o.wait_s * 1000;
+	uint64_t end = loop_now_ms() + (uint64_t)r->o.wait_s * 1000;
 	char path[4200];
 	int fd;
 
@@ -131,7 +124,7 @@ static int take_lock(const struct remote *r)
 	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600)) < 0)
 		return -errno;
 	while (flock(fd, LOCK_EX | LOCK_NB) < 0) {
-		if (now_ms() >= end || stop_signal) {
+		if (loop_now_ms() >= end || stop_signal) {
 			close(fd);
 			return -EBUSY;
 		}
@@ -250,14 +243,14 @@ static int take_hello(struct remote *r)
  * the next ones did at once. */
 static int hello(struct remote *r)
 {
-	uint64_t now = now_ms(), end = now + (uint64_t)r->o.timeout_s * 1000, retry = now + REMOTE_RETRY_MS;
+	uint64_t now = loop_now_ms(), end = now + (uint64_t)r->o.timeout_s * 1000, retry = now + REMOTE_RETRY_MS;
 	unsigned backoff = REMOTE_RETRY_MS;
 	int e;
 
 	if ((e = reconnect(r)) < 0)
 		return e == -ENOENT || e == -ECONNREFUSED ? lab_error("no appliance on %s (is make run running?)", r->o.sock)
 							  : lab_error("cannot connect to %s: %s", r->o.sock, strerror(-e));
-	while ((now = now_ms()) < end && !stop_signal) {
+	while ((now = loop_now_ms()) < end && !stop_signal) {
 		struct pollfd p = { r->fd, (short)(POLLIN | (r->txlen ? POLLOUT : 0)), 0 };
 
 		if ((e = take_hello(r)) != 0)

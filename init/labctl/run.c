@@ -28,6 +28,7 @@
 #include "guests/qemu/qemu.h"
 #include "init/cmd/commands.h"
 #include "init/labctl/labctl_priv.h"
+#include "lib/core/loop.h"
 
 #define RUN_PANICKED 123
 #define RUN_TIMEDOUT 124
@@ -78,14 +79,6 @@ static int usage(void)
 		"  --json: one summary object on stdout at the end {outcome, status, duration_ms, guest, ...}\n",
 		RUN_BOOT_TIMEOUT_S);
 	return RUN_LAB_ERROR;
-}
-
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
 static bool parse_secs(const char *s, unsigned *out)
@@ -213,7 +206,7 @@ static int next_frame(struct run *r, uint64_t deadline)
 			return e < 0 ? e : 1;
 		}
 		scan_console(r);
-		if (r->panicked || now_ms() >= deadline)
+		if (r->panicked || loop_now_ms() >= deadline)
 			return 0;
 		if (poll(&p, 1, RUN_TICK_MS) <= 0)
 			continue;
@@ -240,18 +233,18 @@ static int wait_hello(struct run *r)
 	unsigned backoff = RUN_HELLO_RETRY_MS;
 	int e;
 
-	while (now_ms() < deadline && !r->panicked) {
+	while (loop_now_ms() < deadline && !r->panicked) {
 		if (r->fd < 0) {
 			if (connect_agent(r) < 0) {
 				scan_console(r);
 				poll(NULL, 0, RUN_TICK_MS);
 				continue;
 			}
-			retry = now_ms() + backoff;
+			retry = loop_now_ms() + backoff;
 			backoff = backoff * 2 > RUN_HELLO_RETRY_MAX_MS ? RUN_HELLO_RETRY_MAX_MS : backoff * 2;
 		}
 		e = next_frame(r, retry < deadline ? retry : deadline);
-		if (e == 0 && !r->panicked && now_ms() >= retry) {
+		if (e == 0 && !r->panicked && loop_now_ms() >= retry) {
 			close(r->fd);  /* silent: a fresh connection */
 			r->fd = -1;
 			continue;
@@ -263,7 +256,7 @@ static int wait_hello(struct run *r)
 					 r->msg.version, AGENT_VERSION_MIN, AGENT_VERSION);
 				return -EPROTO;
 			}
-			r->boot_ms = now_ms() - r->t0;
+			r->boot_ms = loop_now_ms() - r->t0;
 			return 0;
 		}
 		if (e == -EPIPE || e == -EBADMSG) {  /* stale bytes or a gone QEMU: a fresh connection */
@@ -318,7 +311,7 @@ static void finish(struct run *r, const struct agent_msg *m)
 static int exec_cmd(struct run *r)
 {
 	static uint8_t frame[AGENT_FRAME_MAX];
-	uint64_t deadline = r->timeout_s ? now_ms() + (uint64_t)r->timeout_s * 1000 + RUN_GRACE_MS : UINT64_MAX;
+	uint64_t deadline = r->timeout_s ? loop_now_ms() + (uint64_t)r->timeout_s * 1000 + RUN_GRACE_MS : UINT64_MAX;
 	int n = agent_build_exec(frame, sizeof(frame), 1, r->timeout_s, r->cwd, r->argv, NULL), e;
 
 	if (n < 0)
@@ -340,7 +333,7 @@ static int exec_cmd(struct run *r)
 	if (e == 0 && !r->panicked)
 		return fail(r, TIMED_OUT, "the agent did not report the command's end%s", ""), -ETIMEDOUT;
 	if (e == -EPIPE) {  /* QEMU ended (a panic with -no-reboot?), or the port */
-		for (uint64_t end = now_ms() + RUN_GONE_MS; !r->panicked && now_ms() < end; poll(NULL, 0, RUN_TICK_MS))
+		for (uint64_t end = loop_now_ms() + RUN_GONE_MS; !r->panicked && loop_now_ms() < end; poll(NULL, 0, RUN_TICK_MS))
 			scan_console(r);
 	}
 	if (r->panicked)
@@ -367,7 +360,7 @@ static void console_tail(const struct run *r)
 static void print_json(const struct run *r)
 {
 	printf("{\"outcome\": \"%s\", \"status\": %d, \"duration_ms\": %llu, \"guest\": \"%s\", \"boot_wait_ms\": %llu",
-	       outcome_names[r->outcome], r->code, (unsigned long long)(now_ms() - r->t0), r->guest,
+	       outcome_names[r->outcome], r->code, (unsigned long long)(loop_now_ms() - r->t0), r->guest,
 	       (unsigned long long)r->boot_ms);
 	if (r->signal)
 		printf(", \"signal\": %d", r->signal);
@@ -413,7 +406,7 @@ static int lock_guest(const char *name, uint64_t deadline)
 	if (fd < 0)
 		return -errno;
 	while (flock(fd, LOCK_EX | LOCK_NB) < 0) {
-		if (now_ms() >= deadline) {
+		if (loop_now_ms() >= deadline) {
 			close(fd);
 			return -EBUSY;
 		}
@@ -463,7 +456,7 @@ int labctl_run(const char *path, int argc, char **argv)
 	r = (struct run){ .boot_timeout_s = RUN_BOOT_TIMEOUT_S, .fd = -1, .cwd = "" };
 	if (parse_args(&r, argc, argv) < 0)
 		return usage();
-	r.t0 = now_ms();
+	r.t0 = loop_now_ms();
 	run_guest(&r, path);
 	r.code = exit_code(&r);
 	if (r.outcome == NO_BOOT)
