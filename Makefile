@@ -47,7 +47,7 @@ DEB_PACKAGES := make gcc musl-tools musl-dev linux-libc-dev kconfig-frontends cl
                 libclang-rt-14-dev busybox-static iproute2 util-linux procps \
                 nftables dnsmasq-base jq curl time qemu-system-x86 samba smbclient \
                 qemu-system-arm qemu-system-misc gdb-multiarch \
-                cpio kmod xz-utils kea-admin zstd xorriso isolinux pxelinux syslinux-common \
+                cpio kmod xz-utils kea-admin zstd lz4 xorriso isolinux pxelinux syslinux-common \
                 grub-common grub-efi-amd64-bin mtools dosfstools ovmf \
                 udhcpc isc-dhcp-client dhcpcd-base socat ndisc6 user-mode-linux tcpdump \
                 tftp-hpa atftp tftpd-hpa u-boot-qemu ipxe dnsperf libxml2-utils

@@ -1,5 +1,5 @@
 #!/bin/sh
-# `make image`, second part: what boots out/vmlinuz + out/initramfs.cpio.zst
+# `make image`, second part: what boots out/vmlinuz + out/initramfs.cpio.lz4
 # (image/mkimage.sh makes them) on a machine.
 #   out/labinit.iso   a hybrid image: boots as a CD and written to a USB
 #                     stick (`dd if=out/labinit.iso of=/dev/sdX`), with
@@ -16,7 +16,7 @@ TOOL=image
 . image/lib.sh
 image_dirs
 syslinux=/usr/lib/syslinux/modules/bios
-[ -f "$out/vmlinuz" ] && [ -f "$out/initramfs.cpio.zst" ] && [ -f "$out/profile-name" ] ||
+[ -f "$out/vmlinuz" ] && [ -f "$out/initramfs.cpio.lz4" ] && [ -f "$out/profile-name" ] ||
 	die "$out has no kernel, initramfs and profile name (image/mkimage.sh makes them)"
 name=$(cat "$out/profile-name")
 epoch=${SOURCE_DATE_EPOCH:-$(stat -c %Y "$out/vmlinuz")}
@@ -41,7 +41,7 @@ entries() {
 syslinux_menu() {
 	printf 'SERIAL 0 115200\nUI menu.c32\nMENU TITLE labinit - profile %s\nTIMEOUT 30\nDEFAULT serial\n' "$name"
 	entries | while IFS='|' read -r label text append; do
-		printf '\nLABEL %s\n  MENU LABEL %s\n  LINUX %s/vmlinuz\n  INITRD %s/initramfs.cpio.zst\n  APPEND %s\n' \
+		printf '\nLABEL %s\n  MENU LABEL %s\n  LINUX %s/vmlinuz\n  INITRD %s/initramfs.cpio.lz4\n  APPEND %s\n' \
 			"$label" "$text" "$1" "$1" "$append"
 	done
 }
@@ -50,7 +50,7 @@ grub_menu() {
 	printf 'serial --unit=0 --speed=115200\nterminal_input serial console\nterminal_output serial console\n'
 	printf 'set timeout=3\nset default=0\n'
 	entries | while IFS='|' read -r label text append; do
-		printf 'menuentry "%s" --id %s {\n\tlinux /boot/vmlinuz %s\n\tinitrd /boot/initramfs.cpio.zst\n}\n' \
+		printf 'menuentry "%s" --id %s {\n\tlinux /boot/vmlinuz %s\n\tinitrd /boot/initramfs.cpio.lz4\n}\n' \
 			"$text" "$label" "$append"
 	done
 }
@@ -75,8 +75,8 @@ build_iso() {
 	rm -rf "$iso"
 	mkdir -p "$iso/isolinux" "$iso/boot/grub"
 	ln "$out/vmlinuz" "$iso/boot/vmlinuz" 2>/dev/null || cp "$out/vmlinuz" "$iso/boot/vmlinuz"
-	ln "$out/initramfs.cpio.zst" "$iso/boot/initramfs.cpio.zst" 2>/dev/null ||
-		cp "$out/initramfs.cpio.zst" "$iso/boot/initramfs.cpio.zst"
+	ln "$out/initramfs.cpio.lz4" "$iso/boot/initramfs.cpio.lz4" 2>/dev/null ||
+		cp "$out/initramfs.cpio.lz4" "$iso/boot/initramfs.cpio.lz4"
 	cp /usr/lib/ISOLINUX/isolinux.bin "$iso/isolinux/"
 	for m in ldlinux.c32 menu.c32 libutil.c32 libcom32.c32; do cp "$syslinux/$m" "$iso/isolinux/"; done
 	syslinux_menu /boot > "$iso/isolinux/isolinux.cfg"
@@ -100,17 +100,17 @@ build_pxe() {
 	syslinux_menu . | sed 's,\./,,' > "$pxe/pxelinux.cfg/default"
 	entries | head -n 1 | {
 		IFS='|' read -r label text append
-		printf '#!ipxe\n# %s\nkernel vmlinuz %s\ninitrd initramfs.cpio.zst\nboot\n' "$text" "$append"
+		printf '#!ipxe\n# %s\nkernel vmlinuz %s\ninitrd initramfs.cpio.lz4\nboot\n' "$text" "$append"
 	} > "$pxe/boot.ipxe"
 	ln "$out/vmlinuz" "$pxe/vmlinuz" 2>/dev/null || cp "$out/vmlinuz" "$pxe/vmlinuz"
-	ln "$out/initramfs.cpio.zst" "$pxe/initramfs.cpio.zst" 2>/dev/null ||
-		cp "$out/initramfs.cpio.zst" "$pxe/initramfs.cpio.zst"
+	ln "$out/initramfs.cpio.lz4" "$pxe/initramfs.cpio.lz4" 2>/dev/null ||
+		cp "$out/initramfs.cpio.lz4" "$pxe/initramfs.cpio.lz4"
 }
 
 # What the ISO and the PXE tree are made of: the kernel, the initramfs, the
 # menus' inputs, this script and the boot loaders' packages.
 sum=$({
-	sha256sum "$out/vmlinuz" "$out/initramfs.cpio.zst"
+	sha256sum "$out/vmlinuz" "$out/initramfs.cpio.lz4"
 	echo "$name $epoch"
 	cat image/bootmedia.sh
 	dpkg-query -W isolinux pxelinux syslinux-common grub-common grub-efi-amd64-bin xorriso mtools dosfstools

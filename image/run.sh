@@ -23,7 +23,7 @@ cd "$(dirname "$0")/.."
 TOOL="make run"
 . image/lib.sh
 out=${IMAGE_OUT:-out}
-for f in vmlinuz initramfs.cpio.zst config; do
+for f in vmlinuz initramfs.cpio.lz4 config; do
 	[ -f "$out/$f" ] || { echo "make run: $out/$f is missing (make image)" >&2; exit 1; }
 done
 cfg() { config_value "$out/config" "$1"; }
@@ -77,7 +77,7 @@ echo "make run: from this machine: build/labctl --lab $ctl status (run, guests, 
 exec qemu-system-x86_64 -name labinit -nodefaults -no-user-config \
 	-machine pc,accel=$accel -cpu $cpu -m "${RUN_MEMORY:-$mem}" -smp "${RUN_CPUS:-2}" \
 	-display none -chardev stdio,id=con,mux=on,signal=off -serial chardev:con -mon chardev=con,mode=readline \
-	-kernel "$out/vmlinuz" -initrd "$out/initramfs.cpio.zst" \
+	-kernel "$out/vmlinuz" -initrd "$out/initramfs.cpio.lz4" \
 	-append "console=ttyS0,115200n8 $gdb_listen ${RUN_APPEND:-}" \
 	-netdev "user,id=up$fwd" -device virtio-net-pci,netdev=up \
 	-chardev "socket,id=ctl,path=$(printf '%s' "$ctl" | sed 's/,/,,/g'),server=on,wait=off" \

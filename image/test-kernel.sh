@@ -140,7 +140,7 @@ image_stamp() {
 exec 8> "$base/lock"
 command -v flock > /dev/null && flock 8
 stamp=$(image_stamp)
-if [ -f "$out/initramfs.cpio.zst" ] && [ "$(cat "$base/stamp" 2>/dev/null)" = "$stamp" ]; then
+if [ -f "$out/initramfs.cpio.lz4" ] && [ "$(cat "$base/stamp" 2>/dev/null)" = "$stamp" ]; then
 	say "appliance image $out is up to date"
 else
 	say "building the appliance image into $out (once per ARCH and change)"

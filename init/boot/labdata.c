@@ -4,6 +4,8 @@
  * 71 (FAT32), after an 0x55AA boot signature. */
 #include "init/boot/labdata.h"
 
+#include "init/modules/modules.h"
+
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -111,6 +113,11 @@ static int mount_labeled(const char *dir, char *what, size_t size)
 		if ((fd = open(dev, O_RDONLY | O_CLOEXEC)) < 0)
 			continue;
 		if (labdata_read_label(fd, label, &fstype) == 0 && !strcmp(label, LABDATA_LABEL)) {
+			static const char *const ext4[] = { "ext4", NULL },
+					  *const vfat[] = { "vfat", "nls_cp437", "nls_ascii", "nls_iso8859_1", NULL };
+
+			/* the "modules" service loads these after the boot's own */
+			modules_ensure(strcmp(fstype, "vfat") ? ext4 : vfat);
 			mkdir(dir, 0755);
 			r = mount(dev, dir, fstype, 0, NULL) < 0 ? -errno : 0;
 			snprintf(what, size, "%s (%s, label %s)", dev, fstype, label);

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "init/cmd/commands.h"
+#include "init/modules/modules.h"
 #include "net/netlink/qdisc.h"
 #include "net/netlink/rtnl.h"
 
@@ -61,6 +62,11 @@ static int apply(struct nl_sock *s, const struct rtnl_link *l, const char *spec)
 	if (netem_parse(spec, &c, err, sizeof(err)) < 0) {
 		fprintf(stderr, "impair %s: bad spec: %s\n", l->name, err);
 		return 2;
+	}
+	if (!netem_is_off(&c)) { /* on the appliance, loaded after the boot's modules */
+		static const char *const netem[] = { "sch_netem", NULL };
+
+		modules_ensure(netem);
 	}
 	if ((r = rtnl_netem_set(s, l->index, &c, &e)) < 0) {
 		print_error(l->name, "set", r, &e);

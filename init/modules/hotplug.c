@@ -9,13 +9,17 @@
 
 #include <errno.h>
 #include <linux/netlink.h>
+#include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "lib/core/log.h"
+#include "lib/core/readfile.h"
 #include "init/modules/uevent.h"
 
 #define READY_FD 3
@@ -102,18 +106,67 @@ static void hotplug_loop(int fd, struct modload *ml)
 	}
 }
 
+/* labinit_modules=all on the kernel's command line: every module before
+ * the boot starts, not only those it needs to start (KVM, ext4, VXLAN...
+ * after): for a boot that needs one labinit does not expect, and to
+ * measure what loading them later saves (tests/bench/appliance_boot.sh). */
+static bool all_first(void)
+{
+	static int v = -1;
+	char buf[4096];
+	const char *c;
+
+	if (v < 0) {
+		c = read_kernel_cmdline(buf, sizeof(buf));
+		v = 0;
+		for (const char *p = c; p && (p = strstr(p, "labinit_modules=all")); p++)
+			if ((p == c || p[-1] == ' ') && (p[19] == '\0' || p[19] == ' '))
+				v = 1;
+	}
+	return v == 1;
+}
+
+/* The rest of the modules load once the lab is ready (PID 1 sends SIGUSR1,
+ * init/pid1/pid1.c) or after LATER_WAIT_S: under TCG every load stops all
+ * the emulated CPUs, and loading them while the boot ran made the boot
+ * slower by as much as they took. What the boot needs of them it loads
+ * itself (modules_ensure). */
+#define LATER_WAIT_S 30
+
+static void wait_for_lab_ready(void)
+{
+	struct timespec ts = { LATER_WAIT_S, 0 };
+	sigset_t usr1;
+
+	sigemptyset(&usr1);
+	sigaddset(&usr1, SIGUSR1);
+	while (sigtimedwait(&usr1, NULL, &ts) < 0 && errno == EINTR)
+		;
+}
+
 int modules_boot_service(void)
 {
 	int fd = uevent_socket();
 	struct modload *ml;
+	sigset_t usr1;
 
+	/* before the readiness byte: PID 1 signals only after it */
+	sigemptyset(&usr1);
+	sigaddset(&usr1, SIGUSR1);
+	sigprocmask(SIG_BLOCK, &usr1, NULL);
 	log_set_prefix("labinit-modules");
 	if (fd < 0)
 		log_warn("modules: uevent socket: %s; no hotplug", strerror(-fd));
 	ml = modules_open_running();
 	if (ml)
 		modules_load_all(ml);
+	if (ml && all_first()) /* the boot waits for every module, as before */
+		modules_load_later(ml);
 	notify_ready();
+	if (ml && !all_first()) {
+		wait_for_lab_ready();
+		modules_load_later(ml);
+	}
 	if (!ml || fd < 0) {
 		/* Nothing more to do; sleeping keeps the supervisor from
 		 * restarting it over and over. */

@@ -23,6 +23,9 @@
 #include "lib/core/readfile.h"
 #include "lib/core/strbuf.h"
 
+static bool in_initial_pid_ns(void);
+static int release_dir(const char *root, const char *kver, char *dir, size_t size);
+
 #define COLDPLUG_PASSES 4
 #define MATCH_MAX 8
 
@@ -30,14 +33,21 @@ struct feature {
 	const char *name;
 	const char *cpu_flag; /* loaded only when /proc/cpuinfo has this flag */
 	bool before_others;   /* loaded alone, before the others start (load_features) */
+	bool later;           /* not needed to start the boot: loaded after the
+	                       * readiness byte, and by the boot itself when it
+	                       * comes to need one first (modules_ensure) */
 };
 
 static const struct feature features[] = {
+	/* KVM for the guests where the CPU has it; without, they run under
+	 * TCG. First of those loaded later: the boot's probe waits for it. */
+	{ "kvm_intel", "vmx", false, true },
+	{ "kvm_amd", "svm", false, true },
 	/* The lab network (net/netlink/rtnl.c, net/netlink/tap.c): the bridge and the guests' taps. */
-	{ "bridge", NULL, false },
-	{ "tun", NULL, false },
+	{ "bridge", NULL, false, false },
+	{ "tun", NULL, false, false },
 	/* Span networks (net/netlink/vxlan.c): VXLAN between lab hosts. */
-	{ "vxlan", NULL, false },
+	{ "vxlan", NULL, false, true },
 	/* NAT and the firewall (net/nft/nft.c): an inet table with nat chains;
 	 * beyond the expressions in nf_tables' core (immediate, payload, meta,
 	 * cmp, bitwise) it uses ct, masq, nat, reject (inet: ICMP or ICMPv6
@@ -46,36 +56,33 @@ static const struct feature features[] = {
 	 * libcrc32c, which nf_tables needs, asks the crypto API for crc32c, a
 	 * softdep that modules.dep does not list; loading it here does not
 	 * depend on the kernel calling out to a modprobe in the image. */
-	{ "crc32c_generic", NULL, true },
-	{ "nf_tables", NULL, false },
-	{ "nft_chain_nat", NULL, false },
-	{ "nft_nat", NULL, false },
-	{ "nft_masq", NULL, false },
-	{ "nft_ct", NULL, false },
-	{ "nft_reject_inet", NULL, false },
-	{ "nft_fib_inet", NULL, false },
+	{ "crc32c_generic", NULL, true, false },
+	{ "nf_tables", NULL, false, false },
+	{ "nft_chain_nat", NULL, false, false },
+	{ "nft_nat", NULL, false, false },
+	{ "nft_masq", NULL, false, false },
+	{ "nft_ct", NULL, false, false },
+	{ "nft_reject_inet", NULL, false, false },
+	{ "nft_fib_inet", NULL, false, false },
 	/* Link impairments (net/netlink/qdisc.c): netem on a guest's tap. */
-	{ "sch_netem", NULL, false },
+	{ "sch_netem", NULL, false, true },
 	/* macvtap NICs (CONFIG_GUESTn_NICS "macvtap"): a macvlan with a tap
 	 * character device, straight on the uplink. */
-	{ "macvlan", NULL, false },
-	{ "macvtap", NULL, false },
+	{ "macvlan", NULL, false, true },
+	{ "macvtap", NULL, false, true },
 	/* 9p over virtio: the lab files from the outer hypervisor's share "lab"
 	 * (init/boot/labdata.c). */
-	{ "9p", NULL, false },
-	{ "9pnet_virtio", NULL, false },
-	/* KVM for the guests where the CPU has it; without, they run under TCG. */
-	{ "kvm_intel", "vmx", false },
-	{ "kvm_amd", "svm", false },
+	{ "9p", NULL, false, false },
+	{ "9pnet_virtio", NULL, false, false },
 	/* The LABDATA disk (init/boot/labdata.c), ext4 (crc32c for its metadata
 	 * checksums, above) or FAT: vfat mounted without options takes the
 	 * default codepage 437 and iocharset — "ascii" in Debian's kernel
 	 * (CONFIG_FAT_DEFAULT_IOCHARSET), iso8859-1 in others. */
-	{ "ext4", NULL, false },
-	{ "vfat", NULL, false },
-	{ "nls_cp437", NULL, false },
-	{ "nls_ascii", NULL, false },
-	{ "nls_iso8859_1", NULL, false },
+	{ "ext4", NULL, false, true },
+	{ "vfat", NULL, false, true },
+	{ "nls_cp437", NULL, false, true },
+	{ "nls_ascii", NULL, false, true },
+	{ "nls_iso8859_1", NULL, false, true },
 	/* af_packet (the DHCP sockets) is built into Debian's kernel. */
 };
 
@@ -176,12 +183,23 @@ static struct modload *modload_open(const char *dir, bool load)
 	return ml;
 }
 
+/* Loaded and initialised, or built in (a directory without initstate). A
+ * module still "coming" is not: its init may not have made its devices yet,
+ * and finit_module() of it waits for that, then says EEXIST (insert()). */
 static bool module_present(const char *name)
 {
-	char path[96];
+	char path[112], state[16] = "";
+	ssize_t n;
+	int fd;
 
-	snprintf(path, sizeof(path), "/sys/module/%s", name);
-	return access(path, F_OK) == 0;
+	snprintf(path, sizeof(path), "/sys/module/%s/initstate", name);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+		snprintf(path, sizeof(path), "/sys/module/%s", name);
+		return errno == ENOENT && access(path, F_OK) == 0;
+	}
+	n = read(fd, state, sizeof(state) - 1);
+	close(fd);
+	return n > 0 && !strncmp(state, "live", 4);
 }
 
 /* 0: loaded now; 1: there already; -errno. */
@@ -526,7 +544,7 @@ static void feature_failure(struct feature_batch *b, unsigned i, const char *fea
 	b->ml->nfailed++;
 }
 
-static void load_features(struct modload *ml)
+static void load_features(struct modload *ml, bool later)
 {
 	struct feature_batch *b = calloc(1, sizeof(*b));
 	char why[160];
@@ -542,7 +560,8 @@ static void load_features(struct modload *ml)
 		const struct feature *f = &features[i];
 		int idx = moddep_find(&ml->md, f->name);
 
-		if ((f->cpu_flag && !has_cpuflag(ml, f->cpu_flag)) || moddep_is_builtin(&ml->md, f->name))
+		if (f->later != later || (f->cpu_flag && !has_cpuflag(ml, f->cpu_flag)) ||
+		    moddep_is_builtin(&ml->md, f->name))
 			continue;
 		if (idx >= 0 && ml->state[idx] < 0)
 			continue; /* failed in coldplug, and said so */
@@ -564,7 +583,7 @@ static void load_features(struct modload *ml)
 	for (unsigned i = 0; i < NFEATURES; i++) {
 		int idx = moddep_find(&ml->md, features[i].name);
 
-		if (idx < 0 || features[i].before_others)
+		if (idx < 0 || features[i].before_others || features[i].later != later)
 			continue;
 		for (unsigned j = 0; j < b->o.n; j++)
 			if (b->o.mod[j] == idx && b->err[j] < 0 && b->job[j] == JOB_DONE)
@@ -573,15 +592,89 @@ static void load_features(struct modload *ml)
 	free(b);
 }
 
+/* One summary line for what a stage loaded; the names start afresh. */
+static void stage_done(struct modload *ml, const char *what, double t0, unsigned loaded0)
+{
+	unsigned n = ml->nloaded - loaded0;
+
+	log_info("modules: %s: loaded %u in %.1f ms%s%s", what, n, (log_uptime() - t0) * 1000.0, n ? ": " : "",
+		 ml->names);
+	ml->sb.len = 0;
+	ml->names[0] = '\0';
+}
+
 unsigned modules_load_all(struct modload *ml)
 {
 	double t0 = log_uptime();
+	unsigned loaded0 = ml->nloaded;
 
 	coldplug(ml);
-	load_features(ml);
-	log_info("modules: loaded %u in %.1f ms%s%s", ml->nloaded, (log_uptime() - t0) * 1000.0,
-		 ml->nloaded ? ": " : "", ml->names);
+	load_features(ml, false);
+	stage_done(ml, "for the boot", t0, loaded0);
 	return ml->nfailed;
+}
+
+unsigned modules_load_later(struct modload *ml)
+{
+	double t0 = log_uptime();
+	unsigned loaded0 = ml->nloaded;
+
+	load_features(ml, true);
+	stage_done(ml, "the rest", t0, loaded0);
+	return ml->nfailed;
+}
+
+/* The process's own tables for modules_ensure(): modules.dep and the CPU
+ * flags, read once. */
+static struct modload *ensure_tables(void)
+{
+	static struct modload *ml;
+	static bool tried;
+	char dir[256], dep[300];
+
+	if (tried)
+		return ml;
+	tried = true;
+	if (release_dir("/", NULL, dir, sizeof(dir)) < 0 || !in_initial_pid_ns())
+		return NULL;
+	snprintf(dep, sizeof(dep), "%s/modules.dep", dir);
+	if (access(dep, F_OK) < 0)
+		return NULL; /* the kernel's own modules, or the host's: not ours to load */
+	if ((ml = modload_open(dir, false)))
+		read_cpuflags(ml);
+	return ml;
+}
+
+int modules_ensure(const char *const names[])
+{
+	static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER; /* the boot's threads share the tables */
+	struct modload *ml;
+	int failed = 0;
+
+	pthread_mutex_lock(&mu);
+	ml = ensure_tables();
+	for (unsigned i = 0; ml && names[i]; i++) {
+		const struct feature *f = NULL;
+		char why[160];
+		double t0 = log_uptime();
+		int r;
+
+		for (unsigned k = 0; k < NFEATURES && !f; k++)
+			if (!strcmp(features[k].name, names[i]))
+				f = &features[k];
+		if ((f && f->cpu_flag && !has_cpuflag(ml, f->cpu_flag)) || moddep_is_builtin(&ml->md, names[i]) ||
+		    module_present(names[i]))
+			continue;
+		if ((r = load_chain(ml, names[i], why, sizeof(why))) < 0) {
+			log_warn("modules: %s: %s", names[i], why);
+			failed++;
+		} else if (r > 0) {
+			log_info("modules: %s: loaded here, %d module%s in %.1f ms", names[i], r, r == 1 ? "" : "s",
+				 (log_uptime() - t0) * 1000.0);
+		}
+	}
+	pthread_mutex_unlock(&mu);
+	return failed;
 }
 
 int modules_device_added(struct modload *ml, const char *modalias, char *names, size_t size)
@@ -696,7 +789,7 @@ void modules_list_features(void)
 int modules_load_running(void)
 {
 	struct modload *ml = modules_open_running();
-	unsigned failed = ml ? modules_load_all(ml) : 1;
+	unsigned failed = ml ? modules_load_all(ml) + modules_load_later(ml) : 1;
 
 	modules_close(ml);
 	return failed ? 1 : 0;

@@ -17,9 +17,20 @@ bool modules_boot_wanted(void);
 
 /* The running kernel's tables (/lib/modules/RELEASE): NULL after saying why. */
 struct modload *modules_open_running(void);
-/* Coldplug, then the lab's features; one summary line. Returns how many
- * failed, each one warning: it never stops the boot. */
+/* Coldplug, then the features the boot needs to start (the lab network,
+ * the 9p share); one summary line. Returns how many failed, each one
+ * warning: it never stops the boot. */
 unsigned modules_load_all(struct modload *ml);
+/* The other features (KVM, ext4 and FAT, VXLAN, macvtap, netem), which the
+ * boot needs later or never: loaded once the lab is ready. */
+unsigned modules_load_later(struct modload *ml);
+/* For the boot, right before it uses one of those: loads each named module
+ * (a feature for a CPU without its flag is skipped) after its dependencies,
+ * unless it is live already; one the "modules" service is loading at that
+ * moment is waited for by the kernel. Nothing where this process does not
+ * load modules (no modules.dep: the host's kernel loads its own). Returns
+ * how many failed, each one warning. names ends with NULL. */
+int modules_ensure(const char *const names[]);
 /* The drivers one device's modalias asks for. Returns how many modules it
  * loaded; their names, space-separated, in names. */
 int modules_device_added(struct modload *ml, const char *modalias, char *names, size_t size);

@@ -322,8 +322,17 @@ static void lab_ready(struct pid1 *p)
 {
 	p->booted = true;
 	/* CLOCK_BOOTTIME: on PID 1, the time since the kernel started */
-	log_info("lab \"%s\" ready in %.2f s (%.2f s since kernel start)", p->settings.profile_name,
-		 (double)(loop_now_ms() - p->boot_ms) / 1000.0, log_uptime());
+	uint64_t now = loop_now_ms(), boot = p->boot_start_ms ? p->boot_start_ms : p->boot_ms;
+	struct service *s;
+
+	/* the phases, one after the other: the kernel until PID 1, PID 1 and
+	 * the modules the boot needs, the boot (its own line has its steps) */
+	log_info("lab \"%s\" ready in %.2f s (%.2f s since kernel start): kernel %.2f s, modules %.2f s, boot %.2f s",
+		 p->settings.profile_name, (double)(now - p->boot_ms) / 1000.0, log_uptime(), p->kernel_s,
+		 (double)(boot - p->boot_ms) / 1000.0, (double)(now - boot) / 1000.0);
+	/* the modules the boot did not need load now (init/modules/hotplug.c) */
+	if ((s = sv_find(&p->sup, "modules")) && s->pid > 0)
+		kill(s->pid, SIGUSR1);
 	start_console_shell(p);
 }
 
@@ -430,6 +439,7 @@ static void start_boot(struct pid1 *p)
 	}
 	p->boot_fd = sv[0];
 	s->pass_fd = sv[1];
+	p->boot_start_ms = loop_now_ms();
 	sv_start(s);
 	s->pass_fd = -1;
 	close(sv[1]);
@@ -520,6 +530,7 @@ int pid1_main(int argc, char **argv)
 	const char *path = config_path(argc, argv);
 
 	p->boot_ms = loop_now_ms();
+	p->kernel_s = log_uptime();
 	p->config_path = path;
 	p->modules_fd = p->boot_fd = -1;
 	early_boot();

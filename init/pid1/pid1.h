@@ -48,7 +48,9 @@ struct pid1 {
 	enum pid1_phase phase;
 	unsigned kill_stage;
 	pid_t reboot_pid;          /* the child that calls reboot() */
-	uint64_t boot_ms;
+	uint64_t boot_ms;          /* PID 1 started (loop_now_ms) */
+	uint64_t boot_start_ms;    /* the boot service started: the modules it needs are in */
+	double kernel_s;           /* the kernel's time before PID 1 (CLOCK_BOOTTIME then) */
 	struct loop_timer modules_timer;
 	struct loop_timer shutdown_timer;
 };

@@ -1,5 +1,5 @@
 #!/bin/sh
-# The appliance from out/vmlinuz + out/initramfs.cpio.zst under QEMU (TCG),
+# The appliance from out/vmlinuz + out/initramfs.cpio.lz4 under QEMU (TCG),
 # as `make run` boots it: the console shows labinit's progress (modules,
 # the uplink's lease from QEMU's user network, virbr0, the ruleset, the
 # ready line), the console shell answers `labctl status`, and `poweroff`
@@ -10,7 +10,7 @@
 # test boots it.
 . "$(dirname "$0")/../lib/image.sh"
 image_build
-boot kernel -kernel "$OUT/vmlinuz" -initrd "$OUT/initramfs.cpio.zst" \
+boot kernel -kernel "$OUT/vmlinuz" -initrd "$OUT/initramfs.cpio.lz4" \
 	-append "console=ttyS0 labinit.GUEST1_AUTOSTART=n" \
 	-netdev user,id=up -device virtio-net-pci,netdev=up -device qemu-xhci -device usb-kbd
 if boot_checks; then

@@ -9,7 +9,7 @@
 # through /dev/console, the services' output among them.)
 . "$(dirname "$0")/../lib/image.sh"
 image_build
-boot console -kernel "$OUT/vmlinuz" -initrd "$OUT/initramfs.cpio.zst" \
+boot console -kernel "$OUT/vmlinuz" -initrd "$OUT/initramfs.cpio.lz4" \
 	-append "console=ttyS1 labinit.CONSOLE=/dev/ttyS0 labinit.GUEST1_AUTOSTART=n \"labinit.EXTRA_SERVICES=tick=/bin/ping -i 1 127.0.0.1\"" \
 	-serial "file:$T_WORK/kernel-console.log" -netdev user,id=up -device virtio-net-pci,netdev=up
 # pings: how many replies ttyS0 has shown.

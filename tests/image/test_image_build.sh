@@ -8,16 +8,16 @@
 # bytes.
 . "$(dirname "$0")/../lib/image.sh"
 image_build
-for f in vmlinuz initramfs.cpio.zst labinit.iso config pxe/pxelinux.0 pxe/pxelinux.cfg/default pxe/boot.ipxe \
-	pxe/vmlinuz pxe/initramfs.cpio.zst pxe/ldlinux.c32; do
+for f in vmlinuz initramfs.cpio.lz4 labinit.iso config pxe/pxelinux.0 pxe/pxelinux.cfg/default pxe/boot.ipxe \
+	pxe/vmlinuz pxe/initramfs.cpio.lz4 pxe/ldlinux.c32; do
 	[ -s "$OUT/$f" ] || t_error "make image left no $OUT/$f"
 done
-grep -q 'initramfs.cpio.zst: [0-9]* bytes' "$T_WORK/image.log" || t_error "make image does not print the image's size"
+grep -q 'initramfs.cpio.lz4: [0-9]* bytes' "$T_WORK/image.log" || t_error "make image does not print the image's size"
 
 # The first archive is the hand-made /dev/console one (364 bytes).
 root=$T_WORK/root
 mkdir -p "$root"
-zstd -dc "$OUT/initramfs.cpio.zst" | tail -c +365 | (cd "$root" && cpio -id --quiet) ||
+zstd -dc "$OUT/initramfs.cpio.lz4" | tail -c +365 | (cd "$root" && cpio -id --quiet) ||
 	t_error "the initramfs does not unpack"
 kver=$(ls "$root/lib/modules" | head -n 1)
 for f in init bin/busybox bin/sh bin/labctl usr/bin/qemu-system-x86_64 lib64/ld-linux-x86-64.so.2 \
@@ -58,7 +58,7 @@ echo "== reproducibility: a second build into $T_WORK/again (umask 077, TZ=Pacif
 # Another umask and time zone must not show in the bytes.
 (umask 077; TZ=Pacific/Chatham IMAGE_OUT=$T_WORK/again PROFILE=configs/default_defconfig make -s image) \
 	> "$T_WORK/again.log" 2>&1 || { cat "$T_WORK/again.log"; t_error "the second make image"; }
-for f in vmlinuz initramfs.cpio.zst labinit.iso pxe/pxelinux.cfg/default pxe/boot.ipxe; do
+for f in vmlinuz initramfs.cpio.lz4 labinit.iso pxe/pxelinux.cfg/default pxe/boot.ipxe; do
 	if cmp -s "$OUT/$f" "$T_WORK/again/$f"; then echo "same bytes: $f"; else t_error "$f differs between two builds"; fi
 done
 t_exit

@@ -35,7 +35,7 @@ for case in ext4:virtio vfat:usb ext4:nvme; do
 	nvme) disk="-drive $drive,if=none,id=ssd -device nvme,drive=ssd,serial=labdata" dev=/dev/nvme0n1 ;;
 	esac
 	# shellcheck disable=SC2086
-	boot "labdata-$fs-$bus" -kernel "$out/vmlinuz" -initrd "$out/initramfs.cpio.zst" -append "console=ttyS0 labinit.DEVICE_WAIT=120" \
+	boot "labdata-$fs-$bus" -kernel "$out/vmlinuz" -initrd "$out/initramfs.cpio.lz4" -append "console=ttyS0 labinit.DEVICE_WAIT=120" \
 		$disk -netdev user,id=up -device virtio-net-pci,netdev=up
 	if boot_checks; then
 		expect "lab files: $dev \\($fs, label LABDATA\\) on /lab" 5 "the LABDATA disk $dev mounted on /lab"

@@ -15,7 +15,7 @@ build_variant configs/kdebug_pair_defconfig <<'CFG'
 CONFIG_NAT_PORT_FORWARDS="tcp:2222:vm1:22"
 CFG
 out=$VOUT
-image_files "$out/initramfs.cpio.zst" | grep -q '^lab/guests' &&
+image_files "$out/initramfs.cpio.lz4" | grep -q '^lab/guests' &&
 	t_error "CONFIG_IMAGE_EMBED_GUESTS=n, yet the image carries guest files"
 
 token=run-test-$$-$(date +%s)

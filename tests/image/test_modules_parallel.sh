@@ -18,6 +18,9 @@ mount -t devtmpfs dev /dev
 mkfifo /ready
 /init modules --boot --jobs 3 3<> /ready 2> /loader.log &
 read -r _ < /ready
+# after the readiness byte it loads the rest (KVM, ext4...): wait for that
+i=0
+while ! grep -q 'modules: the rest: loaded' /loader.log && [ $i -lt 600 ]; do sleep 0.2; i=$((i + 1)); done
 cat /loader.log
 missing=""
 for p in $(/init modules --order 2> /dev/null); do
@@ -30,11 +33,11 @@ poweroff -f
 SH
 chmod 0755 "$T_WORK/root/check.sh"
 (cd "$T_WORK/root" && find . | cpio -o -H newc --quiet) > "$T_WORK/extra.cpio"
-# The uncompressed archive first: the kernel finds no archive after a zstd one.
-cat "$T_WORK/extra.cpio" "$OUT/initramfs.cpio.zst" > "$T_WORK/initrd"
+# The uncompressed archive first: the kernel finds no archive after a compressed one.
+cat "$T_WORK/extra.cpio" "$OUT/initramfs.cpio.lz4" > "$T_WORK/initrd"
 boot parallel -kernel "$OUT/vmlinuz" -initrd "$T_WORK/initrd" -no-reboot -cpu max \
 	-append "console=ttyS0 quiet rdinit=/check.sh" -netdev user,id=up -device virtio-net-pci,netdev=up
-expect 'modules: loaded [0-9]+ in' 120 "the loader with --jobs 3 finished"
+expect 'modules: the rest: loaded [0-9]+ in' 120 "the loader with --jobs 3 finished"
 expect '^CHECK ' 60 "the check ran"
 line=$(console_lines < "$CONSOLE" | grep '^CHECK ' | head -n 1)
 case $line in

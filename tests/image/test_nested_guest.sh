@@ -14,7 +14,7 @@ image_build
 for cpu in max qemu64,-svm; do
 	case $cpu in *-svm) accel=tcg limit=600 ;; *) accel=kvm limit=300 ;; esac
 	echo "== appliance CPU $cpu: the guest should run under $accel"
-	boot "nested-$accel" -kernel "$OUT/vmlinuz" -initrd "$OUT/initramfs.cpio.zst" -append "console=ttyS0" \
+	boot "nested-$accel" -kernel "$OUT/vmlinuz" -initrd "$OUT/initramfs.cpio.lz4" -append "console=ttyS0" \
 		-cpu "$cpu" -m 2048 -netdev user,id=up -device virtio-net-pci,netdev=up
 	if boot_checks; then
 		expect "guests: accelerator $accel" 30 "the appliance's probe picks $accel"

@@ -47,10 +47,10 @@ CONFIG_IMAGE_KERNEL="$PWD/$kernel"
 CONFIG_IMAGE_KERNEL_MODULES="$PWD/$root"
 CFG
 cmp -s "$kernel" "$VOUT/vmlinuz" || t_error "out/vmlinuz is not CONFIG_IMAGE_KERNEL"
-n=$(image_files "$VOUT/initramfs.cpio.zst" | grep -c '\.ko$')
+n=$(image_files "$VOUT/initramfs.cpio.lz4" | grep -c '\.ko$')
 echo "the image carries $n modules from $root"
 [ "$n" -gt 40 ] || t_error "only $n modules in the image"
-boot own-kernel -kernel "$VOUT/vmlinuz" -initrd "$VOUT/initramfs.cpio.zst" \
+boot own-kernel -kernel "$VOUT/vmlinuz" -initrd "$VOUT/initramfs.cpio.lz4" \
 	-append "console=ttyS0 labinit.GUEST1_AUTOSTART=n" -netdev user,id=up -device virtio-net-pci,netdev=up
 boot_checks && poweroff_check 60
 show_console 20

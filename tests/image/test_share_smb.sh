@@ -15,7 +15,7 @@ build_variant configs/default_defconfig <<'CFG'
 CONFIG_SHARE_SMB=y
 CONFIG_SHARE_SMB_LISTEN="both"
 CFG
-image_files "$VOUT/initramfs.cpio.zst" | grep -qx 'usr/sbin/smbd' ||
+image_files "$VOUT/initramfs.cpio.lz4" | grep -qx 'usr/sbin/smbd' ||
 	t_error "CONFIG_SHARE_SMB=y, yet the image has no /usr/sbin/smbd"
 
 mkdir -p lab/share
@@ -23,7 +23,7 @@ token=smb-test-$$-$(date +%s)
 T_LABFILE=lab/share/$token.back
 echo "$token" > "$T_WORK/put.txt"
 image_netns
-boot smb -kernel "$VOUT/vmlinuz" -initrd "$VOUT/initramfs.cpio.zst" \
+boot smb -kernel "$VOUT/vmlinuz" -initrd "$VOUT/initramfs.cpio.lz4" \
 	-append "console=ttyS0 labinit.GUEST1_AUTOSTART=n" \
 	-netdev "user,id=up,hostfwd=tcp:127.0.0.1:4450-10.77.0.1:445" -device virtio-net-pci,netdev=up \
 	-virtfs "local,path=$PWD/lab,mount_tag=lab,security_model=none,id=lab"

@@ -11,7 +11,7 @@
 image_build
 mkfifo "$T_WORK/mon.in" "$T_WORK/mon.out"
 exec 4<> "$T_WORK/mon.in"
-boot usb-uplink -kernel "$OUT/vmlinuz" -initrd "$OUT/initramfs.cpio.zst" \
+boot usb-uplink -kernel "$OUT/vmlinuz" -initrd "$OUT/initramfs.cpio.lz4" \
 	-append "console=ttyS0 labinit.UPLINK_IFNAME=usb0 labinit.GUEST1_AUTOSTART=n labinit.DEVICE_WAIT=120" \
 	-chardev "pipe,id=mon,path=$T_WORK/mon" -mon chardev=mon,mode=readline \
 	-device qemu-xhci,id=xhci -netdev user,id=up

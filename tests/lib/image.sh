@@ -117,7 +117,7 @@ boot_end() {
 # image_files ARCHIVE: the paths in an initramfs of image/mkimage.sh, whose
 # first archive is the hand-made /dev/console one (364 bytes).
 image_files() {
-	zstd -dc "$1" | tail -c +365 | cpio -it --quiet 2>/dev/null
+	lz4 -dc "$1" | tail -c +365 | cpio -it --quiet 2>/dev/null
 }
 
 # type LINE: a line typed on the appliance's console.
@@ -156,7 +156,7 @@ show_console() {
 # the ready line with the time since the kernel started.
 boot_checks() {
 	expect 'labinit [0-9.]+ starting as PID 1' 240 "labinit runs as PID 1" || return 1
-	expect 'modules: loaded [0-9]+' 300 "modules loaded" || return 1
+	expect 'modules: for the boot: loaded [0-9]+' 300 "modules loaded" || return 1
 	expect 'dhcpc eth0: 10\.0\.2\.15/24 via 10\.0\.2\.2' 60 "uplink lease from QEMU's user network" || return 1
 	expect 'bridge virbr0 .*: ok \(' 10 "virbr0 up" || return 1
 	expect 'nftables table inet labinit .*: ok \(' 10 "ruleset installed" || return 1
