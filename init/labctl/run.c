@@ -393,7 +393,7 @@ static const struct labctl_guest *find_guest(const struct labctl_lab *lab, const
 
 /* Waits (bounded by the boot timeout) for the guest's run lock: a file
  * beside its run directory, which a restart may make anew. */
-static int lock_guest(const char *name, uint64_t deadline)
+int labctl_lock_guest(const char *name, uint64_t deadline)
 {
 	char path[160];
 	int fd;
@@ -435,12 +435,14 @@ static void run_guest(struct run *r, const char *path)
 	if (!g->run_dir[0] || snprintf(r->sock, sizeof(r->sock), "%s/" QEMU_AGENT_SOCK, g->run_dir) >= (int)sizeof(r->sock))
 		return fail(r, LAB_ERROR, "%s has no usable run directory", r->guest);
 	snprintf(r->log, sizeof(r->log), "%s/%s", g->run_dir, CONLOG_LOG);
-	if ((lock = lock_guest(g->name, r->t0 + (uint64_t)r->boot_timeout_s * 1000)) < 0)
+	if ((lock = labctl_lock_guest(g->name, r->t0 + (uint64_t)r->boot_timeout_s * 1000)) < 0)
 		return fail(r, LAB_ERROR, "cannot take %s's run lock (another run still going?)", r->guest);
 	r->crashes0 = labctl_crash_count(&lab, g);
 	r->log_off = log_size(r->log);
-	if (wait_hello(r) == 0)
+	if (wait_hello(r) == 0) {
+		labctl_snapshot_first_ready(g->run_dir, r->guest);
 		exec_cmd(r);
+	}
 	if (r->fd >= 0)
 		close(r->fd);
 	if (r->panicked)
