@@ -1,4 +1,5 @@
 #!/bin/bash
+[ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"  # run.sh starts every bench with sh
 # Benchmark, not a test: a clean guest for the next test, from `labctl
 # reset` until the guest's agent answers a `labctl run -- true`, for the
 # demo guest (192 MiB, TCG) under labinit as PID 1 in fresh namespaces
