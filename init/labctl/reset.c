@@ -33,7 +33,9 @@ static int usage(void)
 	fprintf(stderr, "usage: labctl reset GUEST [--boot-timeout S]\n"
 			"  CONFIG_GUESTn_RESET=snapshot: loads back the state saved when GUEST was first ready\n"
 			"  (the first time its agent answered labctl run or reset); else restarts GUEST.\n"
-			"  Either way returns once GUEST's agent answers (up to --boot-timeout S, default %s).\n",
+			"  Either way returns once GUEST's agent answers (up to --boot-timeout S, default %s).\n"
+			"  Exits 0 (ready), 1 (lab error: not running, QMP, the restart), 2 (usage), or with\n"
+			"  labctl run's code when the wait for the agent failed (126: it did not boot).\n",
 		RESET_BOOT_TIMEOUT);
 	return 2;
 }
@@ -67,11 +69,11 @@ static int wait_ready(const char *path, const char *guest, const char *timeout)
 	return labctl_run(path, 6, argv);
 }
 
-static int load(const char *run_dir, const char *guest)
+static int load(const char *run_dir, const char *guest, unsigned timeout_s)
 {
 	uint64_t t0 = loop_now_ms();
 	char why[320];
-	int lock = labctl_lock_guest(guest, t0 + 120000), r;
+	int lock = labctl_lock_guest(guest, t0 + (uint64_t)timeout_s * 1000), r;
 
 	if (lock < 0) {
 		fprintf(stderr, "labctl reset: cannot take %s's run lock: %s\n", guest, strerror(-lock));
@@ -119,7 +121,7 @@ static int reset(const char *path, const struct labctl_guest *g, const char *tim
 	}
 	if (!g->uml && snapshot_mode(g->run_dir)) {
 		if ((r = qmp_snapshot_state(g->run_dir, why, sizeof(why))) == 2)
-			return load(g->run_dir, g->name);
+			return load(g->run_dir, g->name, (unsigned)atoi(timeout));
 		if (r < 0) {
 			fprintf(stderr, "labctl reset: %s: %s\n", g->name, why);
 			return 1;
@@ -127,8 +129,11 @@ static int reset(const char *path, const struct labctl_guest *g, const char *tim
 		/* no snapshot in this QEMU yet: taken once the agent answers */
 		if ((r = wait_ready(path, g->name, timeout)) != 0)
 			return r;
-		if (qmp_snapshot_state(g->run_dir, why, sizeof(why)) != 2)
-			return 1;  /* the hook said why */
+		if ((r = qmp_snapshot_state(g->run_dir, why, sizeof(why))) != 2) {
+			fprintf(stderr, "labctl reset: %s: no snapshot after its agent answered%s%s\n", g->name,
+				r < 0 ? ": " : "", r < 0 ? why : "");
+			return 1;
+		}
 		printf("%s: first ready now; snapshot taken (later resets return here)\n", g->name);
 		return 0;
 	}
