@@ -48,20 +48,24 @@ static bool snapshot_mode(const char *run_dir)
 	return read_first_line(path, mode, sizeof(mode)) > 0 && !strcmp(mode, "snapshot");
 }
 
-void labctl_snapshot_first_ready(const char *run_dir, const char *guest)
+bool labctl_snapshot_wanted(const char *run_dir)
 {
 	char why[320];
-	int r;
 
-	if (!snapshot_mode(run_dir) || (r = qmp_snapshot_state(run_dir, why, sizeof(why))) == 2)
-		return;
-	if (r >= 0 && (r = qmp_snapshot_save(run_dir, why, sizeof(why))) == 0)
-		return;
-	fprintf(stderr, "labctl: %s: no snapshot for labctl reset: %s\n", guest, why);
+	/* a failed query: wanted, and the save says why */
+	return snapshot_mode(run_dir) && qmp_snapshot_state(run_dir, why, sizeof(why)) != 2;
 }
 
-/* labctl run GUEST --boot-timeout S -- true: waits for the agent (and
- * through the hook above takes a missing snapshot). */
+void labctl_snapshot_take(const char *run_dir, const char *guest)
+{
+	char why[320];
+
+	if (qmp_snapshot_save(run_dir, why, sizeof(why)) < 0)
+		fprintf(stderr, "labctl: %s: no snapshot for labctl reset: %s\n", guest, why);
+}
+
+/* labctl run GUEST --boot-timeout S -- true: waits for the agent (and,
+ * as every run, takes a missing snapshot: run.c's snapshot_first). */
 static int wait_ready(const char *path, const char *guest, const char *timeout)
 {
 	char *argv[] = { "run", (char *)guest, "--boot-timeout", (char *)timeout, "--", "true", NULL };

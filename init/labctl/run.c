@@ -422,6 +422,26 @@ static off_t log_size(const char *path)
 	return stat(path, &st) == 0 ? st.st_size : 0;
 }
 
+/* A CONFIG_GUESTn_RESET=snapshot guest first ready: its snapshot is
+ * taken with no client on the agent's port (init/labctl/reset.c), so a
+ * reset returns to an agent that waits for a host, as a new client
+ * expects (saved mid-session, a run right after a load at times got no
+ * hello until its 4 s retry); then this run's session starts anew. */
+static int snapshot_first(struct run *r, const char *run_dir)
+{
+	uint64_t boot_ms = r->boot_ms;
+	int e;
+
+	if (!labctl_snapshot_wanted(run_dir))
+		return 0;
+	close(r->fd);
+	r->fd = -1;
+	labctl_snapshot_take(run_dir, r->guest);
+	e = wait_hello(r);
+	r->boot_ms = boot_ms;
+	return e;
+}
+
 static void run_guest(struct run *r, const char *path)
 {
 	static struct labctl_lab lab;
@@ -439,10 +459,8 @@ static void run_guest(struct run *r, const char *path)
 		return fail(r, LAB_ERROR, "cannot take %s's run lock (another run still going?)", r->guest);
 	r->crashes0 = labctl_crash_count(&lab, g);
 	r->log_off = log_size(r->log);
-	if (wait_hello(r) == 0) {
-		labctl_snapshot_first_ready(g->run_dir, r->guest);
+	if (wait_hello(r) == 0 && snapshot_first(r, g->run_dir) == 0)
 		exec_cmd(r);
-	}
 	if (r->fd >= 0)
 		close(r->fd);
 	if (r->panicked)
