@@ -6,8 +6,9 @@
  * QEMU: a load needs no new process, no new sockets (the console, QMP
  * and agent clients stay connected to the same QEMU), no round through
  * PID 1's supervisor, and QEMU under -sandbox spawn=deny could not run an
- * exec: migration anyway. Measured under TCG, 192 MiB demo guest: save
- * about 0.4 s, load about 0.15 s (tests/bench/reset.sh).
+ * exec: migration anyway. Measured under TCG, 192 MiB demo guest, on a
+ * bare QEMU: save 0.4-0.8 s, load 0.15-0.2 s; under labinit on a loaded
+ * machine the load took 0.25-1.2 s (tests/bench/reset.sh).
  * Made at run time rather than given with -blockdev: a file from an
  * earlier QEMU (a restart, a rebuilt kernel) would hold a state of
  * another machine; a new QEMU has no node, so the next ready guest gets a
