@@ -403,6 +403,22 @@ config GUEST@N@_RESTART
 	                a crash untouched
 	  Restarts are throttled to at most one per second.
 
+config GUEST@N@_RESET
+	string "What labctl reset does"
+	default "reboot"
+	help
+	  What `labctl reset GUEST` does, to give a test a clean guest:
+	    reboot    restart the guest, as `labctl restart` (the default)
+	    snapshot  load back the state QEMU saved the first time the
+	              guest's agent answered (the first `labctl run` or
+	              `labctl reset`): no boot, a fraction of a second.
+	              The state file (about the guest's used memory) is
+	              in the run directory, on tmpfs: it costs RAM.
+	              QEMU guests without disks only (kernel and
+	              initramfs): a disk's writes would not be undone.
+	              The guest's clock reads the snapshot's time after a
+	              reset (set it if a test needs it).
+
 config GUEST@N@_QEMU_ARGS
 	string "Extra QEMU arguments"
 	default ""

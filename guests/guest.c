@@ -326,6 +326,29 @@ static void reach_disks(const struct guest_config *g, const char *run_dir, struc
 	}
 }
 
+/* The reset mode for `labctl reset`, beside the guest's sockets; a
+ * snapshot file of an earlier QEMU is stale (qmp_snap.c) and costs RAM. */
+static int write_reset_mode(const struct guest_config *g, const char *run_dir, char *why, size_t size)
+{
+	char path[192];
+	int fd, r = 0;
+
+	snprintf(path, sizeof(path), "%s/" QMP_SNAP_FILE, run_dir);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/" GUEST_RESET_FILE, run_dir);
+	if (unlink(path) < 0 && errno != ENOENT)
+		r = -errno;
+	else if (g->reset_snapshot) {
+		fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+		r = fd < 0 ? -errno : write_all(fd, "snapshot\n", 9);
+		if (fd >= 0)
+			close(fd);
+	}
+	if (r < 0)
+		snprintf(why, size, "%s: %s", path, strerror(-r));
+	return r;
+}
+
 /* What both kinds need: the run directory handed to the guest's user, the
  * tap, the logger's command line, the share. */
 static int prepare_common(const struct guest_config *g, struct guest_service *out, const char **share, char *why,
@@ -338,7 +361,8 @@ static int prepare_common(const struct guest_config *g, struct guest_service *ou
 		snprintf(why, size, "%s/%s: %s", GUEST_RUN_DIR, g->name, strerror(-r));
 		return r;
 	}
-	if ((r = give_to_qemu(g, out->run_dir, why, size)) < 0)
+	if ((r = give_to_qemu(g, out->run_dir, why, size)) < 0 ||
+	    (r = write_reset_mode(g, out->run_dir, why, size)) < 0)
 		return r;
 	for (unsigned i = 0; i < (g->nnics ? g->nnics : 1); i++) {
 		const char *tap = g->nnics ? g->nics[i].tap : g->name;

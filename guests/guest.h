@@ -13,6 +13,9 @@
 #include "lib/core/paths.h"
 
 #define GUEST_RUN_DIR PATH_GUESTS_DIR
+/* In the run directory: "snapshot" when CONFIG_GUESTn_RESET=snapshot,
+ * absent otherwise; what `labctl reset` reads (init/labctl/reset.c). */
+#define GUEST_RESET_FILE "reset"
 
 struct guest_service {
 	struct argv_buf argv;

@@ -59,6 +59,7 @@ struct guest_config {
 	uint8_t mac[6];
 	uint16_t gdb_port;                   /* 0: no gdb stub */
 	bool gdb_wait;                       /* halted until gdb attaches */
+	bool reset_snapshot;                 /* `labctl reset` loads a snapshot (qmp_snap.c) */
 	/* the debug-file share over 9p: none when share_dir is NULL */
 	const char *share_dir, *share_tag;
 	bool share_per_guest;                /* each guest its own subdirectory */

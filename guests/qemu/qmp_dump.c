@@ -50,6 +50,11 @@ static void string_of(const char *s, const char *key, char *out, size_t size)
 		out[o] = '\0';
 }
 
+void qmp_json_string(const char *line, const char *key, char *out, size_t size)
+{
+	string_of(line, key, out, size);
+}
+
 const char *qmp_dump_pick_format(const char *reply)
 {
 	const char *f = value_of(reply, "formats"), *end;

@@ -398,6 +398,7 @@ void labcfg_guest(const struct profile *p, const struct guest_cfg *g, struct gue
 	out->nnics = g->nnics;
 	out->gdb_port = g->gdb_port;
 	out->gdb_wait = g->gdb_wait;
+	out->reset_snapshot = g->reset_snapshot;
 	out->share_dir = p->share_9p ? p->share_dir : NULL;
 	out->share_tag = p->share_9p_tag;
 	out->share_per_guest = p->share_per_guest;

@@ -31,6 +31,9 @@ static int usage(void)
 			"  impair GUEST[:NIC] [SPEC|off]  netem on a guest's NIC (delay=20ms,jitter=5ms,loss=1%%,...)\n"
 			"  capture NET|GUEST[:NIC] [--count N] [--seconds S]  a pcap file in the debug share\n"
 			"  start|stop|restart NAME a service or a guest\n"
+			"  reset GUEST [--boot-timeout S]  a clean guest for the next test: with\n"
+			"                          CONFIG_GUESTn_RESET=snapshot the state saved when it was first\n"
+			"                          ready is loaded back (no boot); otherwise it is restarted\n"
 			"  poweroff | reboot       shut the lab host down\n");
 	return 2;
 }
@@ -134,6 +137,8 @@ int labctl_main(int argc, char **argv)
 		return labctl_networks(path, argc - i, argv + i);
 	if (!strcmp(argv[i], "crashes"))
 		return labctl_crashes(path, argc - i, argv + i);
+	if (!strcmp(argv[i], "reset"))
+		return labctl_reset(path, argc - i, argv + i);
 	if (!strcmp(argv[i], "dump"))
 		return labctl_dump(path, argc - i, argv + i);
 	if (!strcmp(argv[i], "impair"))

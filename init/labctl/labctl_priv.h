@@ -61,6 +61,16 @@ int labctl_guests(const char *path, bool json);
 int labctl_crashes(const char *path, int argc, char **argv);
 /* `labctl dump GUEST [--out FILE] [--timeout S]` (init/labctl/dump.c). */
 int labctl_dump(const char *path, int argc, char **argv);
+/* The guest's run lock, shared by `run` and `reset` (one at a time per
+ * guest), waited for until deadline (ms, loop_now_ms): an fd or -errno. */
+int labctl_lock_guest(const char *name, uint64_t deadline);
+/* `labctl reset GUEST [--boot-timeout S]` (init/labctl/reset.c); and
+ * what `run` does once the agent answered: a CONFIG_GUESTn_RESET=snapshot
+ * guest whose QEMU has no snapshot yet (wanted) gets it then (take: what
+ * fails is said on stderr, the run goes on). */
+int labctl_reset(const char *path, int argc, char **argv);
+bool labctl_snapshot_wanted(const char *run_dir);
+void labctl_snapshot_take(const char *run_dir, const char *guest);
 unsigned long labctl_crash_count(const struct labctl_lab *lab, const struct labctl_guest *g);
 
 /* `labctl --lab SOCKET [--lab-timeout S] [--lab-wait S] COMMAND [ARGS...]`

@@ -393,7 +393,7 @@ static const struct labctl_guest *find_guest(const struct labctl_lab *lab, const
 
 /* Waits (bounded by the boot timeout) for the guest's run lock: a file
  * beside its run directory, which a restart may make anew. */
-static int lock_guest(const char *name, uint64_t deadline)
+int labctl_lock_guest(const char *name, uint64_t deadline)
 {
 	char path[160];
 	int fd;
@@ -422,6 +422,26 @@ static off_t log_size(const char *path)
 	return stat(path, &st) == 0 ? st.st_size : 0;
 }
 
+/* A CONFIG_GUESTn_RESET=snapshot guest first ready: its snapshot is
+ * taken with no client on the agent's port (init/labctl/reset.c), so a
+ * reset returns to an agent that waits for a host, as a new client
+ * expects (saved mid-session, a run right after a load at times got no
+ * hello until its 4 s retry); then this run's session starts anew. */
+static int snapshot_first(struct run *r, const char *run_dir)
+{
+	uint64_t boot_ms = r->boot_ms;
+	int e;
+
+	if (!labctl_snapshot_wanted(run_dir))
+		return 0;
+	close(r->fd);
+	r->fd = -1;
+	labctl_snapshot_take(run_dir, r->guest);
+	e = wait_hello(r);
+	r->boot_ms = boot_ms;
+	return e;
+}
+
 static void run_guest(struct run *r, const char *path)
 {
 	static struct labctl_lab lab;
@@ -435,11 +455,11 @@ static void run_guest(struct run *r, const char *path)
 	if (!g->run_dir[0] || snprintf(r->sock, sizeof(r->sock), "%s/" QEMU_AGENT_SOCK, g->run_dir) >= (int)sizeof(r->sock))
 		return fail(r, LAB_ERROR, "%s has no usable run directory", r->guest);
 	snprintf(r->log, sizeof(r->log), "%s/%s", g->run_dir, CONLOG_LOG);
-	if ((lock = lock_guest(g->name, r->t0 + (uint64_t)r->boot_timeout_s * 1000)) < 0)
+	if ((lock = labctl_lock_guest(g->name, r->t0 + (uint64_t)r->boot_timeout_s * 1000)) < 0)
 		return fail(r, LAB_ERROR, "cannot take %s's run lock (another run still going?)", r->guest);
 	r->crashes0 = labctl_crash_count(&lab, g);
 	r->log_off = log_size(r->log);
-	if (wait_hello(r) == 0)
+	if (wait_hello(r) == 0 && snapshot_first(r, g->run_dir) == 0)
 		exec_cmd(r);
 	if (r->fd >= 0)
 		close(r->fd);

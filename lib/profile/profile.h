@@ -152,6 +152,7 @@ struct guest_cfg {
 	uint16_t gdb_port;
 	bool gdb_wait, autostart;
 	enum restart_policy restart;
+	bool reset_snapshot;           /* CONFIG_GUESTn_RESET=snapshot (guests/qemu/qmp_snap.c) */
 	bool cloud_init;               /* a NoCloud seed disk (guests/cloudinit/) */
 	const char *qemu_args;         /* as written; split by lib/core/words */
 	const char *boot_file;         /* CONFIG_GUESTn_BOOT_FILE: its first NIC's DHCP boot file; "" none */

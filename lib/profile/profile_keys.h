@@ -103,6 +103,7 @@
 	X(GDB_WAIT, BOOL, "n", 0, 0)           \
 	X(AUTOSTART, BOOL, "y", 0, 0)          \
 	X(RESTART, STR, "on-failure", 0, 0)    \
+	X(RESET, STR, "reboot", 0, 0)          \
 	X(QEMU_ARGS, STR, "", 0, 0)            \
 	X(BOOT_FILE, STR, "", 0, 0)
 

@@ -322,7 +322,8 @@ static void guest_board(struct vctx *c, const struct guest_cfg *g, unsigned slot
 {
 	static const enum guest_field qemu_only[] = { GF_FIRMWARE, GF_DISK, GF_DISK_PERSISTENT, GF_DISK_BUS,
 						      GF_EXTRA_DISKS, GF_CLOUD_INIT, GF_MEMORY, GF_CPUS, GF_NIC,
-						      GF_GDB_PORT, GF_GDB_WAIT, GF_QEMU_ARGS, GF_AUTOSTART, GF_RESTART };
+						      GF_GDB_PORT, GF_GDB_WAIT, GF_QEMU_ARGS, GF_AUTOSTART, GF_RESTART,
+						      GF_RESET };
 	static const char why[] = "is not run by the lab (KIND=board): this key configures the QEMU of a guest "
 				  "the lab runs";
 
@@ -670,6 +671,29 @@ static void guest_qemu_args(struct vctx *c, struct guest_cfg *g, unsigned slot)
 	}
 }
 
+/* CONFIG_GUESTn_RESET: "reboot" (`labctl reset` restarts the guest) or
+ * "snapshot" (it loads the state saved when the guest was first ready,
+ * guests/qemu/qmp_snap.c). The snapshot holds memory and devices only:
+ * a disk the guest writes would keep its writes across a reset while
+ * its page cache went back, so a guest with a disk is refused; so is UML,
+ * which has no snapshot. */
+static void guest_reset(struct vctx *c, struct guest_cfg *g, unsigned slot)
+{
+	unsigned key = K_GUEST(slot, GF_RESET);
+	const char *v = vc_str(c, key);
+
+	g->reset_snapshot = !strcmp(v, "snapshot");
+	if (!g->reset_snapshot && strcmp(v, "reboot"))
+		vc_error(c, key, "\"%s\": expected reboot or snapshot", v);
+	if (!g->reset_snapshot || g->kind == RUNNER_BOARD)
+		return;
+	if (g->kind == RUNNER_UML)
+		vc_error(c, key, "snapshot: a UML guest has no snapshot; use reboot (the default)");
+	else if (g->ndisks)
+		vc_error(c, key, "snapshot: the guest has a disk (%s), whose writes a snapshot reset would not undo; "
+			 "use reboot, or a guest without disks (kernel and initramfs)", g->disks[0].path);
+}
+
 static void guest_validate(struct vctx *c, unsigned slot)
 {
 	struct guest_cfg *g = &c->p->guests[c->p->nguests];
@@ -685,6 +709,7 @@ static void guest_validate(struct vctx *c, unsigned slot)
 	g->memory_mib = (unsigned)vc_num(c, K_GUEST(slot, GF_MEMORY));
 	g->cpus = (unsigned)vc_num(c, K_GUEST(slot, GF_CPUS));
 	guest_nic_restart(c, g, slot);
+	guest_reset(c, g, slot);
 	guest_mac(c, g, slot);
 	guest_nics(c, g, slot);
 	if (g->kind == RUNNER_BOARD)

@@ -14,7 +14,7 @@ PAGE=${BENCH_PAGE:-docs/PERFORMANCE.md}
 mkdir -p "$OUTDIR"
 export BENCH_SUMMARY="$OUTDIR/summary.md"
 : > "$BENCH_SUMMARY"
-ONLY=${BENCH_ONLY:-net_up dhcpd dns tftp modules appliance_boot}
+ONLY=${BENCH_ONLY:-net_up dhcpd dns tftp modules appliance_boot reset}
 failed="" start=$(date +%s) load0=$(cut -d ' ' -f 1-3 /proc/loadavg)
 for b in $ONLY; do
 	[ -f "tests/bench/$b.sh" ] || { echo "bench: no tests/bench/$b.sh" >&2; exit 2; }
@@ -59,7 +59,7 @@ cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
 		echo
 		echo "## $b"
 		echo
-		sed -n '2,/^set -eu/p' "tests/bench/$b.sh" | sed '/^set -eu/d; s/^# \{0,1\}//'
+		sed -n '2,/^set -/{/^#/p}' "tests/bench/$b.sh" | sed 's/^# \{0,1\}//'
 		echo
 		echo "Command: \`sh tests/bench/$b.sh\` ($(cat "$OUTDIR/$b.secs") s)"
 		echo

@@ -1,7 +1,8 @@
 /* libFuzzer target: what QEMU sends during a dump. The input's first byte
  * chooses a chunk size; the rest goes to the flattened-kdump reassembler
  * in chunks (its writer checks every write against the caps), and, as a
- * NUL-terminated line, through the QMP answer and event parsers. */
+ * NUL-terminated line, through the QMP answer and event parsers (and
+ * snapshot reset's, guests/qemu/qmp_snap.c). */
 #include <assert.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -34,6 +35,10 @@ static void parse_line(const uint8_t *data, size_t size)
 	(void)qmp_classify(line, desc, sizeof(desc));
 	(void)qmp_dump_event(line, err, sizeof(err));
 	assert(strlen(desc) < sizeof(desc) && strlen(err) < sizeof(err));
+	/* snapshot reset's readers (qmp_snap.c): query-jobs, the block nodes */
+	(void)qmp_snap_job_state(line, "labsnap-save", err, sizeof(err));
+	assert(strlen(err) < sizeof(err));
+	(void)qmp_snap_taken(line);
 	free(line);
 }
 

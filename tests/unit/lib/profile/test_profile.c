@@ -714,6 +714,24 @@ static void test_qemu_args_cloud_init(void)
 	unlink(keys);
 }
 
+/* CONFIG_GUESTn_RESET: reboot (the default) or snapshot; snapshot refused
+ * for a guest with a disk and for UML. */
+static void test_reset(void)
+{
+	static char extra[600];
+	struct diag d;
+
+	CHECK(load(guest_profile("CONFIG_GUEST2_RESET=\"snapshot\"\n"), NULL, P, &d) == 0);
+	CHECK(!P->guests[0].reset_snapshot && P->guests[1].reset_snapshot);
+	diag_free(&d);
+	profile_free(P);
+	refused("CONFIG_GUEST1_RESET=\"restore\"\n", "CONFIG_GUEST1_RESET: \"restore\": expected reboot or snapshot");
+	snprintf(extra, sizeof(extra), "CONFIG_GUEST1_DISK=\"%s\"\nCONFIG_GUEST1_RESET=\"snapshot\"\n", kernel);
+	refused(extra, "CONFIG_GUEST1_RESET: snapshot: the guest has a disk");
+	refused("CONFIG_GUEST2_KIND=\"uml\"\nCONFIG_GUEST2_RESET=\"snapshot\"\n",
+		"CONFIG_GUEST2_RESET: snapshot: a UML guest has no snapshot");
+}
+
 /* Netboot: the boot files per loader and per guest, the next server.
  * Refused: a file longer than the BOOTP field's 127, blanks and quotes,
  * a next server that is not one host's IPv4 address. */
@@ -788,6 +806,7 @@ int main(void)
 	test_all_errors_reported();
 	test_console_log_size();
 	test_qemu_args_cloud_init();
+	test_reset();
 	test_boot_keys();
 	unlink(kernel);
 	unlink(path);
