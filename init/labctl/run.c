@@ -223,8 +223,11 @@ static int next_frame(struct run *r, uint64_t deadline)
  * RUN_HELLO_RETRY_MAX_MS. QEMU tells the guest that a host is there when a
  * client connects (VIRTIO_CONSOLE_PORT_OPEN); a client that connected
  * while the guest booted was seen, under load, to get no hello at all
- * (for 300 s, with the guest up), where a new connection is answered. */
-#define RUN_HELLO_RETRY_MS 4000
+ * (for 300 s, with the guest up), where a new connection is answered; so
+ * was, now and then, a client of a guest just reset from its snapshot
+ * (labctl reset): 1 s first, since an agent that is up says hello within
+ * a few hundred ms even under TCG. */
+#define RUN_HELLO_RETRY_MS 1000
 #define RUN_HELLO_RETRY_MAX_MS 32000
 
 static int wait_hello(struct run *r)
