@@ -148,11 +148,16 @@ uint32_t dhcpd_choose(struct dhcpd_pool *p, const struct dhcpd_client *c, uint32
 	h = addr_fnv1a((const char[7]){ (char)c->mac[0], (char)c->mac[1], (char)c->mac[2], (char)c->mac[3],
 					(char)c->mac[4], (char)c->mac[5], 0 });
 	h = p->first + h % (uint32_t)p->size;
-	if (dhcpd_ip_ok_for(p, h, c, now))
+	if (!p->slot[h - p->first].reclaimed && dhcpd_ip_ok_for(p, h, c, now))
 		return h;
-	for (size_t i = 0; i < p->size; i++)
-		if (dhcpd_ip_ok_for(p, p->slot[i].ip, c, now))
-			return p->slot[i].ip;
+	/* A reclaimed offer's address last: handing it straight to the next
+	 * client (it is the lowest free one under an avalanche) NAKs the
+	 * REQUEST its first client is about to send, which a client like
+	 * perfdhcp's repeats forever instead of starting again. */
+	for (int pass = 0; pass < 2; pass++)
+		for (size_t i = 0; i < p->size; i++)
+			if ((pass || !p->slot[i].reclaimed) && dhcpd_ip_ok_for(p, p->slot[i].ip, c, now))
+				return p->slot[i].ip;
 	return 0;
 }
 
@@ -173,6 +178,7 @@ struct dhcpd_lease *dhcpd_lease_set(struct dhcpd_pool *p, uint32_t ip, const str
 	l->expires = expires;
 	l->line_len = 0;
 	l->pinned = false;
+	l->reclaimed = false;
 	if (st == LEASE_OFFERED)
 		l->offer_seq = ++p->offer_seq;
 	else

@@ -29,6 +29,10 @@ struct dhcpd_lease {
 	 * the smallest live one is the oldest, reclaimed first under a flood. */
 	unsigned long offer_seq;
 	bool pinned;                    /* a profile guest's offer: never reclaimed */
+	/* Free, its offer reclaimed by the cap (handler.c): its client may
+	 * still REQUEST it, so a new client gets it only when no other
+	 * address is free. */
+	bool reclaimed;
 	/* Its lease-file line, formatted once per change: a save happens for
 	 * every batch with an ACK, and formatting every line each time was
 	 * most of an ACK's cost. line_len 0: not cached. */
@@ -79,7 +83,8 @@ struct dhcpd_lease *dhcpd_lease_at(struct dhcpd_pool *p, uint32_t ip);
  * reserved for another MAC, not declined. */
 bool dhcpd_ip_ok_for(struct dhcpd_pool *p, uint32_t ip, const struct dhcpd_client *c, time_t now);
 /* The address to offer: reservation, current lease, requested, derived
- * from the MAC, first free. 0 when the pool is exhausted. */
+ * from the MAC, first free; an address whose offer was reclaimed only
+ * when no other is free. 0 when the pool is exhausted. */
 uint32_t dhcpd_choose(struct dhcpd_pool *p, const struct dhcpd_client *c, uint32_t requested, time_t now);
 /* Records a lease in state st until expires. Returns it, or NULL. */
 struct dhcpd_lease *dhcpd_lease_set(struct dhcpd_pool *p, uint32_t ip, const struct dhcpd_client *c,
