@@ -23,8 +23,11 @@ int dhcpd_pool_init(struct dhcpd_pool *p, uint32_t first, uint32_t last, uint32_
 	p->gateway = gateway;
 	p->size = p->count = (size_t)(last - first) + 1;
 	p->slot = calloc(p->size, sizeof(*p->slot));
-	if (!p->slot)
+	p->changed = calloc(p->size, sizeof(*p->changed));
+	if (!p->slot || !p->changed) {
+		dhcpd_pool_free(p);
 		return -ENOMEM;
+	}
 	for (size_t i = 0; i < p->size; i++)
 		p->slot[i].ip = first + (uint32_t)i;
 	return 0;
@@ -33,6 +36,7 @@ int dhcpd_pool_init(struct dhcpd_pool *p, uint32_t first, uint32_t last, uint32_
 void dhcpd_pool_free(struct dhcpd_pool *p)
 {
 	free(p->slot);
+	free(p->changed);
 	memset(p, 0, sizeof(*p));
 }
 
@@ -40,10 +44,14 @@ void dhcpd_pool_free(struct dhcpd_pool *p)
 static int add_extra_slot(struct dhcpd_pool *p, uint32_t ip)
 {
 	struct dhcpd_lease *s = realloc(p->slot, (p->count + 1) * sizeof(*s));
+	size_t *c;
 
 	if (!s)
 		return -ENOMEM;
 	p->slot = s;
+	if (!(c = realloc(p->changed, (p->count + 1) * sizeof(*c))))
+		return -ENOMEM;
+	p->changed = c;
 	memset(&s[p->count], 0, sizeof(*s));
 	s[p->count++].ip = ip;
 	return 0;
@@ -161,6 +169,15 @@ uint32_t dhcpd_choose(struct dhcpd_pool *p, const struct dhcpd_client *c, uint32
 	return 0;
 }
 
+static void mark_changed(struct dhcpd_pool *p, struct dhcpd_lease *l)
+{
+	p->dirty = true;
+	if (!l->queued) {
+		l->queued = true;
+		p->changed[p->nchanged++] = (size_t)(l - p->slot);
+	}
+}
+
 struct dhcpd_lease *dhcpd_lease_set(struct dhcpd_pool *p, uint32_t ip, const struct dhcpd_client *c,
 				    enum lease_state st, time_t expires, const char *hostname)
 {
@@ -182,18 +199,28 @@ struct dhcpd_lease *dhcpd_lease_set(struct dhcpd_pool *p, uint32_t ip, const str
 	if (st == LEASE_OFFERED)
 		l->offer_seq = ++p->offer_seq;
 	else
-		p->dirty = true;
+		mark_changed(p, l);
 	return l;
 }
 
 void dhcpd_lease_clear(struct dhcpd_pool *p, struct dhcpd_lease *l)
 {
 	uint32_t ip = l->ip;
+	bool queued = l->queued, was_bound = l->state == LEASE_BOUND;
 
-	if (l->state == LEASE_BOUND)
-		p->dirty = true;
 	memset(l, 0, sizeof(*l));
 	l->ip = ip;
+	l->queued = queued;
+	if (was_bound)
+		mark_changed(p, l);
+}
+
+void dhcpd_changes_clear(struct dhcpd_pool *p)
+{
+	for (size_t i = 0; i < p->nchanged; i++)
+		p->slot[p->changed[i]].queued = false;
+	p->nchanged = 0;
+	p->dirty = false;
 }
 
 unsigned dhcpd_lease_clear_others(struct dhcpd_pool *p, const struct dhcpd_client *c, uint32_t keep, time_t now)

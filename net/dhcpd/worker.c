@@ -1,8 +1,9 @@
 /* `labinit dhcpd`: the worker process that serves DHCP on the bridge. It
  * parses untrusted packets, so it runs outside PID 1, which restarts it;
  * its leases survive in the lease file. Requests are drained in batches:
- * the lease file is written once per batch, before any ACK of that batch is
- * sent, so an acknowledged lease is never lost to a crash. */
+ * a batch's lease changes are on disk (appended to the lease journal, or
+ * the whole file written when quiet: journal.h) before any ACK of that
+ * batch is sent, so an acknowledged lease is never lost to a crash. */
 #include <errno.h>
 #include <linux/filter.h>
 #include <linux/if_packet.h>
@@ -28,6 +29,7 @@
 #include "net/dhcp6/server.h"
 #include "net/dhcp6/sock.h"
 #include "net/dhcpd/dhcpd.h"
+#include "net/dhcpd/journal.h"
 #include "net/dhcpd/worker.h"
 #include "net/dns/dnsd.h"
 #include "net/dhcp/ipudp.h"
@@ -45,7 +47,8 @@
 /* What the worker logs per packet, each kind with its own budget of lines
  * a second: a flood of one kind neither fills the console nor hides the
  * other kinds. What is over budget is counted and summed up in one line. */
-enum log_kind { LK_OFFER, LK_ACK, LK_NAK, LK_DECLINE, LK_RELEASE, LK_EXHAUSTED, LK_MALFORMED, LK_OTHER, LK_DHCP6, LK_COUNT };
+enum log_kind { LK_OFFER, LK_ACK, LK_NAK, LK_DECLINE, LK_RELEASE, LK_EXHAUSTED, LK_MALFORMED, LK_OTHER, LK_DHCP6,
+		LK_SAVE, LK_COUNT };
 
 static const struct {
 	const char *name;
@@ -55,7 +58,7 @@ static const struct {
 	[LK_NAK] = { "NAK", 10 },           [LK_DECLINE] = { "DECLINE", 10 },
 	[LK_RELEASE] = { "RELEASE", 10 },   [LK_EXHAUSTED] = { "pool exhausted", 1 },
 	[LK_MALFORMED] = { "malformed packet", 1 }, [LK_OTHER] = { "other", 10 },
-	[LK_DHCP6] = { "DHCPv6", 10 },
+	[LK_DHCP6] = { "DHCPv6", 10 },      [LK_SAVE] = { "lease file error", 1 },
 };
 
 struct log_budget {
@@ -74,6 +77,8 @@ struct worker {
 	unsigned nlease_names;
 	const struct dhcpd_worker_config *p;
 	struct loop_timer expire;
+	struct dhcpd_journal journal;
+	struct loop_timer compact;      /* folds the journal in once quiet */
 	int udp, raw, ifindex;
 	struct dhcpd_reply replies[BATCH];
 	struct log_budget budget[LK_COUNT];
@@ -148,16 +153,37 @@ static void sync_names(struct worker *w)
 	}
 }
 
+static void log_event(struct worker *w, enum log_kind k, int level, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
 static int save_leases(struct worker *w)
 {
-	int r = dhcpd_leases_save(&w->d.pool, w->p->lease_file);
+	int r = dhcpd_journal_commit(&w->journal, &w->d.pool, loop_now_ms());
 
 	if (r < 0)
-		log_err("dhcpd: writing %s: %s", w->p->lease_file, strerror(-r));
-	else
-		w->d.pool.dirty = false;
+		log_event(w, LK_SAVE, LOG_LVL_ERR, "dhcpd: writing %s: %s", w->p->lease_file, strerror(-r));
+	if (w->journal.records && !w->compact.when_ms)
+		loop_timer_arm(&w->dm.loop, &w->compact, loop_now_ms() + DHCPD_JOURNAL_QUIET_MS);
 	sync_names(w);
 	return r;
+}
+
+/* Quiet since the last append: the journal folded into the lease file, so
+ * that the file people and scripts read is exact again. */
+static void on_compact(struct loop *l, struct loop_timer *t)
+{
+	struct worker *w = t->data;
+	int r;
+
+	if (!dhcpd_journal_idle(&w->journal, loop_now_ms())) {
+		if (w->journal.records)
+			loop_timer_arm(l, t, w->journal.last_ms + DHCPD_JOURNAL_QUIET_MS);
+		return;
+	}
+	if ((r = dhcpd_journal_compact(&w->journal, &w->d.pool)) < 0) {
+		log_event(w, LK_SAVE, LOG_LVL_ERR, "dhcpd: writing %s: %s", w->p->lease_file, strerror(-r));
+		loop_timer_arm(l, t, loop_now_ms() + 1000);
+	}
 }
 
 static void log_summary(struct worker *w, enum log_kind k)
@@ -196,9 +222,6 @@ static bool log_allowed(struct worker *w, enum log_kind k)
 	b->suppressed++;
 	return false;
 }
-
-static void log_event(struct worker *w, enum log_kind k, int level, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
 
 static void log_event(struct worker *w, enum log_kind k, int level, const char *fmt, ...)
 {
@@ -437,15 +460,34 @@ static void on_expire(struct loop *l, struct loop_timer *t)
 
 static int load_leases(struct worker *w)
 {
-	unsigned loaded, bad;
-	int r = dhcpd_leases_load(&w->d.pool, w->p->lease_file, time(NULL), &loaded, &bad);
+	struct dhcpd_read_stats st;
+	int r = dhcpd_journal_init(&w->journal, w->p->lease_file);
+
+	if (r == 0)
+		r = dhcpd_journal_load(&w->journal, &w->d.pool, time(NULL), &st);
+	if (r < 0) {
+		log_err("dhcpd: reading %s: %s", w->p->lease_file, strerror(-r));
+		return r;
+	}
+	log_info("dhcpd: %u lease%s from %s%s", st.leases, st.leases == 1 ? "" : "s", w->p->lease_file,
+		 st.bad ? " (malformed lines skipped)" : "");
+	if (st.records || st.torn)
+		log_info("dhcpd: %u journal record%s replayed from %s%s", st.records, st.records == 1 ? "" : "s",
+			 w->journal.jpath, st.torn ? "; its last record was cut short (a write killed): ignored" : "");
+	return 0;
+}
+
+/* At start the journal is folded in (and a torn last record gone before
+ * anything is appended), its file handed to the unprivileged user. A
+ * failure is not fatal: every save tries again. */
+static void compact_at_start(struct worker *w)
+{
+	int r = dhcpd_journal_compact(&w->journal, &w->d.pool);
 
 	if (r < 0)
-		log_err("dhcpd: reading %s: %s", w->p->lease_file, strerror(-r));
-	else
-		log_info("dhcpd: %u lease%s from %s%s", loaded, loaded == 1 ? "" : "s", w->p->lease_file,
-			 bad ? " (malformed lines skipped)" : "");
-	return r;
+		log_err("dhcpd: writing %s: %s", w->p->lease_file, strerror(-r));
+	else if (w->p->uid && geteuid() == 0 && fchown(w->journal.fd, w->p->uid, w->p->gid) < 0)
+		log_err("dhcpd: handing %s to uid %u: %s", w->journal.jpath, (unsigned)w->p->uid, strerror(errno));
 }
 
 static int setup(struct worker *w)
@@ -470,6 +512,7 @@ static int setup(struct worker *w)
 			strerror(-r));
 		return r;
 	}
+	compact_at_start(w);
 	/* UDP bound to the bridge: nothing answers on the uplink. */
 	if ((r = daemon_init(&w->dm)) < 0 || (w->udp = dhcp_udp_socket(w->p->bridge_name, 67)) < 0 ||
 	    (w->raw = open_raw(w->ifindex)) < 0)
@@ -508,6 +551,8 @@ static int setup(struct worker *w)
 	}
 	w->expire.fn = on_expire;
 	w->expire.data = w;
+	w->compact.fn = on_compact;
+	w->compact.data = w;
 	if (w->p->dns) {
 		/* DNS in the same process: it learns the leases' names directly. */
 		if ((r = dnsd_init(&w->dns, &w->dm.loop, &w->p->dnsd)) < 0)
@@ -573,8 +618,9 @@ int dhcpd_worker_main(const struct dhcpd_worker_config *p)
 		log_dhcp6_range(&w);
 	if ((r = daemon_run(&w.dm)) < 0)
 		log_err("dhcpd: event loop: %s", strerror(-r));
-	if (w.d.pool.dirty)
-		save_leases(&w);
+	if ((w.d.pool.dirty || w.journal.records) && (r = dhcpd_journal_compact(&w.journal, &w.d.pool)) < 0)
+		log_err("dhcpd: writing %s: %s", w.p->lease_file, strerror(-r));
+	dhcpd_journal_close(&w.journal);
 	if (w.udp6 >= 0) {
 		if (w.d6.dirty)
 			save_leases6(&w);
@@ -589,7 +635,9 @@ int dhcpd_worker_main(const struct dhcpd_worker_config *p)
 	ndp_sender_close(&w.ra);
 	daemon_close(&w.dm);
 	log_summaries(&w);
-	log_info("dhcpd: stopped (%lu requests, %lu ACKs, %lu NAKs, %lu dropped, %lu offers reclaimed, %lu log lines dropped)",
-		 w.d.st.received, w.d.st.ack, w.d.st.nak, w.d.st.dropped, w.d.st.reclaimed, log_dropped());
+	log_info("dhcpd: stopped (%lu requests, %lu ACKs, %lu NAKs, %lu dropped, %lu offers reclaimed, %lu journal "
+		 "appends, %lu lease file writes, %lu log lines dropped)",
+		 w.d.st.received, w.d.st.ack, w.d.st.nak, w.d.st.dropped, w.d.st.reclaimed, w.journal.appends,
+		 w.journal.compactions, log_dropped());
 	return 0;
 }
