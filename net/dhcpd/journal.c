@@ -63,6 +63,7 @@ void dhcpd_journal_parse(const char *buf, size_t len, dhcpd_record_fn fn, void *
 			st->bad++;
 		}
 		pos += n + 1;
+		st->whole = pos;
 	}
 }
 
@@ -285,10 +286,37 @@ static int journal_reset(struct dhcpd_journal *j)
 		j->fd = open(j->jpath, O_WRONLY | O_APPEND | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
 		if (j->fd < 0)
 			return -errno;
+	} else if (!j->records) {
+		return 0; /* empty already: a quiet save costs no second fsync */
 	} else if (ftruncate(j->fd, 0) < 0) {
 		return -errno;
 	}
 	return fsync(j->fd) < 0 ? -errno : 0;
+}
+
+int dhcpd_journal_open(struct dhcpd_journal *j, const struct dhcpd_read_stats *st)
+{
+	bool created = false;
+
+	dhcpd_journal_close(j);
+	j->fd = open(j->jpath, O_WRONLY | O_APPEND | O_NOFOLLOW | O_CLOEXEC);
+	if (j->fd < 0 && errno == ENOENT) {
+		j->fd = open(j->jpath, O_WRONLY | O_APPEND | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+		created = true;
+	}
+	if (j->fd < 0)
+		return -errno;
+	/* records appended behind a torn one would be read as part of it */
+	if (st->torn && (ftruncate(j->fd, (off_t)st->whole) < 0 || fsync(j->fd) < 0)) {
+		int r = -errno;
+
+		dhcpd_journal_close(j);
+		return r;
+	}
+	if (created)
+		dhcpd_sync_dir(j->jpath); /* fdatasync keeps the records, not the name */
+	j->records = created ? 0 : st->records + st->bad;
+	return 0;
 }
 
 int dhcpd_journal_compact(struct dhcpd_journal *j, struct dhcpd_pool *p)

@@ -6,16 +6,16 @@
  * A batch's records go in with one write and one fdatasync, before the
  * batch's ACKs. The journal is folded into the snapshot (compaction: the
  * whole file written by rename, then the journal emptied) when the server
- * is quiet, when it grows past DHCPD_JOURNAL_MAX records, at start and at
- * a clean stop. While the server is quiet every save is a compaction, so
+ * is quiet, when it grows past DHCPD_JOURNAL_MAX records and at a clean
+ * stop. While the server is quiet every save is a compaction, so
  * the lease file users read is exact; under load it lags by at most
  * DHCPD_JOURNAL_QUIET_MS of quiet, and labctl reads both.
  * Reading: the snapshot, then the journal's records in order, the last
  * word for an IP winning. Records are whole states, not deltas, so a
  * journal replayed over the snapshot it was already folded into (a crash
  * between the rename and the emptying) gives that snapshot again. A last
- * record without its newline is a write cut short: ignored and reported;
- * the compaction at start removes it before anything is appended. */
+ * record without its newline is a write cut short: ignored and reported,
+ * and cut off at start before anything is appended. */
 #ifndef LAB_DHCPD_JOURNAL_H
 #define LAB_DHCPD_JOURNAL_H
 
@@ -45,6 +45,7 @@ struct dhcpd_read_stats {
 	unsigned bad;                   /* malformed lines, snapshot and journal */
 	unsigned records;               /* well-formed journal records */
 	bool torn;                      /* the journal ended inside a record */
+	size_t whole;                   /* the journal's octets up to its last newline */
 };
 
 /* Pure: calls fn for each well-formed record of buf[0..len) in order,
@@ -67,6 +68,12 @@ int dhcpd_journal_load(struct dhcpd_journal *j, struct dhcpd_pool *p, time_t now
  * journal full, by a compaction. 0 or -errno (then nothing is on disk
  * that was not before, as far as the caller may assume). */
 int dhcpd_journal_commit(struct dhcpd_journal *j, struct dhcpd_pool *p, uint64_t now_ms);
+/* At start, after dhcpd_journal_load gave st: the journal opened for
+ * appending, a torn last record cut off first (truncated to st->whole and
+ * synced), a new journal's directory entry synced. No compaction: a start
+ * costs no fsync of the whole file (a server restarted in a loop under
+ * load must come back fast); the quiet timer folds the records in. */
+int dhcpd_journal_open(struct dhcpd_journal *j, const struct dhcpd_read_stats *st);
 /* The snapshot written whole (leasefile.c), then the journal emptied. */
 int dhcpd_journal_compact(struct dhcpd_journal *j, struct dhcpd_pool *p);
 /* Whether the journal holds records a compaction at now_ms should fold

@@ -91,7 +91,7 @@ static int write_leases(const struct dhcpd_pool *p, const char *path)
 	return r;
 }
 
-static void sync_dir(const char *path)
+void dhcpd_sync_dir(const char *path)
 {
 	char dir[PATH_MAX];
 	char *slash;
@@ -190,7 +190,7 @@ int dhcpd_leasefile_replace(const char *path, const void *buf, size_t len)
 	if (r < 0)
 		unlink(tmp);
 	else
-		sync_dir(path);
+		dhcpd_sync_dir(path);
 	return r;
 }
 

@@ -127,6 +127,8 @@ size_t dhcpd_lease_format(struct dhcpd_lease *l, char *out, size_t room);
 /* The write discipline of every lease file (IPv4 and DHCPv6): buf whole
  * to path.tmp, fsync, rename over path, fsync the directory. 0 or -errno. */
 int dhcpd_leasefile_replace(const char *path, const void *buf, size_t len);
+/* fsync of path's directory (a new name made durable), errors ignored. */
+void dhcpd_sync_dir(const char *path);
 /* A lease file for reading, only if it is a regular file (no link
  * followed, no FIFO blocked on: its directory is the unprivileged
  * server's). NULL with errno set. */

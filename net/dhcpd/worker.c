@@ -458,7 +458,7 @@ static void on_expire(struct loop *l, struct loop_timer *t)
 	loop_timer_arm(l, t, loop_now_ms() + EXPIRE_EVERY_MS);
 }
 
-static int load_leases(struct worker *w)
+static int load_leases(struct worker *w, struct dhcpd_read_stats *out)
 {
 	struct dhcpd_read_stats st;
 	int r = dhcpd_journal_init(&w->journal, w->p->lease_file);
@@ -474,24 +474,29 @@ static int load_leases(struct worker *w)
 	if (st.records || st.torn)
 		log_info("dhcpd: %u journal record%s replayed from %s%s", st.records, st.records == 1 ? "" : "s",
 			 w->journal.jpath, st.torn ? "; its last record was cut short (a write killed): ignored" : "");
+	*out = st;
 	return 0;
 }
 
-/* At start the journal is folded in (and a torn last record gone before
- * anything is appended), its file handed to the unprivileged user. A
- * failure is not fatal: every save tries again. */
-static void compact_at_start(struct worker *w)
+/* At start the journal is opened where it ends (a torn last record cut
+ * off), not folded in: a restart costs no fsync of the whole file. Its
+ * records are folded in once quiet; a new journal goes to the
+ * unprivileged user. A failure is not fatal: every save compacts then. */
+static void open_journal(struct worker *w, const struct dhcpd_read_stats *st)
 {
-	int r = dhcpd_journal_compact(&w->journal, &w->d.pool);
+	int r = dhcpd_journal_open(&w->journal, st);
 
 	if (r < 0)
-		log_err("dhcpd: writing %s: %s", w->p->lease_file, strerror(-r));
+		log_err("dhcpd: opening %s: %s", w->journal.jpath, strerror(-r));
 	else if (w->p->uid && geteuid() == 0 && fchown(w->journal.fd, w->p->uid, w->p->gid) < 0)
 		log_err("dhcpd: handing %s to uid %u: %s", w->journal.jpath, (unsigned)w->p->uid, strerror(errno));
+	if (w->journal.records)
+		loop_timer_arm(&w->dm.loop, &w->compact, loop_now_ms() + DHCPD_JOURNAL_QUIET_MS);
 }
 
 static int setup(struct worker *w)
 {
+	struct dhcpd_read_stats st;
 	struct rtnl_link link;
 	struct nl_sock s;
 	int r;
@@ -503,7 +508,7 @@ static int setup(struct worker *w)
 	if (r < 0)
 		return r;
 	w->ifindex = link.index;
-	if ((r = dhcpd_init(&w->d, &w->p->dhcpd)) < 0 || (r = load_leases(w)) < 0)
+	if ((r = dhcpd_init(&w->d, &w->p->dhcpd)) < 0 || (r = load_leases(w, &st)) < 0)
 		return r;
 	if (w->p->mtu_from_bridge && !w->d.cfg.mtu && link.mtu < 1500) /* RFC 2132 §5.1: at least 68 */
 		w->d.cfg.mtu = (uint16_t)link.mtu;
@@ -512,13 +517,15 @@ static int setup(struct worker *w)
 			strerror(-r));
 		return r;
 	}
-	compact_at_start(w);
 	/* UDP bound to the bridge: nothing answers on the uplink. */
 	if ((r = daemon_init(&w->dm)) < 0 || (w->udp = dhcp_udp_socket(w->p->bridge_name, 67)) < 0 ||
 	    (w->raw = open_raw(w->ifindex)) < 0)
 		return r < 0 ? r : w->udp < 0 ? w->udp : w->raw;
 	if ((r = loop_add(&w->dm.loop, w->udp, EPOLLIN, on_packets, w)) < 0)
 		return r;
+	w->compact.fn = on_compact;
+	w->compact.data = w;
+	open_journal(w, &st);
 	/* Router advertisements: their raw socket needs CAP_NET_RAW too. A
 	 * failure costs the lab its IPv6 autoconfiguration, not its DHCP. */
 	if (w->p->ra && ((r = ndp_sender_open(&w->ra, &w->p->ndp, w->ifindex)) < 0 ||
@@ -551,8 +558,7 @@ static int setup(struct worker *w)
 	}
 	w->expire.fn = on_expire;
 	w->expire.data = w;
-	w->compact.fn = on_compact;
-	w->compact.data = w;
+
 	if (w->p->dns) {
 		/* DNS in the same process: it learns the leases' names directly. */
 		if ((r = dnsd_init(&w->dns, &w->dm.loop, &w->p->dnsd)) < 0)

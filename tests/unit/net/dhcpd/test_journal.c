@@ -131,7 +131,7 @@ static void test_append_and_replay(void)
 }
 
 /* A write cut short: its record is ignored and reported, the ones before
- * it are kept; the compaction at start removes it before any append. */
+ * it are kept; opening the journal at start cuts it off before any append. */
 static void test_torn_tail(void)
 {
 	struct dhcpd_pool p, q;
@@ -151,11 +151,14 @@ static void test_torn_tail(void)
 	pool(&q);
 	CHECK(dhcpd_journal_init(&j, path) == 0);
 	CHECK(dhcpd_journal_load(&j, &q, T0, &st) == 0 && st.leases == 3 && st.torn);
-	CHECK(dhcpd_journal_compact(&j, &q) == 0 && file_size(jpath) == 0);
+	/* Opened at start: the torn record cut off, appends behind the rest. */
+	CHECK(dhcpd_journal_open(&j, &st) == 0 && file_size(jpath) == (long)st.whole && j.records == 2);
 	bind(&q, 13);
-	CHECK(dhcpd_journal_commit(&j, &q, 5002) == 0 && j.appends == 0); /* quiet: compacted */
+	CHECK(dhcpd_journal_commit(&j, &q, 5002) == 0 && j.appends == 1 && j.compactions == 0);
+	CHECK(!strcmp(read_all(&st), "10:610 11:611 12:612 13:613 ") && !st.torn && st.bad == 0 && st.records == 3);
+	CHECK(dhcpd_journal_compact(&j, &q) == 0 && file_size(jpath) == 0);
 	bind(&q, 14);
-	CHECK(dhcpd_journal_commit(&j, &q, 5003) == 0 && j.appends == 1);
+	CHECK(dhcpd_journal_commit(&j, &q, 5200) == 0 && j.appends == 1 && j.compactions == 2); /* empty, quiet */
 	CHECK(!strcmp(read_all(&st), "10:610 11:611 12:612 13:613 14:614 ") && !st.torn && st.bad == 0);
 	dhcpd_journal_close(&j);
 	dhcpd_pool_free(&p);
@@ -248,6 +251,25 @@ static void test_parse(void)
 	CHECK(st.torn && st.records == 0 && s.len == 0);
 }
 
+/* No journal yet (a first start, or an older server's file): created. */
+static void test_open_new(void)
+{
+	struct dhcpd_pool p;
+	struct dhcpd_journal j;
+	struct dhcpd_read_stats st;
+
+	unlink(jpath);
+	pool(&p);
+	CHECK(dhcpd_journal_init(&j, path) == 0 && dhcpd_journal_load(&j, &p, T0, &st) == 0);
+	CHECK(dhcpd_journal_open(&j, &st) == 0 && file_size(jpath) == 0 && j.records == 0);
+	bind(&p, 40);
+	CHECK(dhcpd_journal_commit(&j, &p, 30000) == 0);
+	bind(&p, 41);
+	CHECK(dhcpd_journal_commit(&j, &p, 30001) == 0 && j.appends == 1 && count_lines(jpath) == 1);
+	dhcpd_journal_close(&j);
+	dhcpd_pool_free(&p);
+}
+
 int main(void)
 {
 	char cmd[128];
@@ -260,6 +282,7 @@ int main(void)
 	test_replay_over_own_snapshot();
 	test_full_journal_compacts();
 	test_parse();
+	test_open_new();
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	CHECK(system(cmd) == 0);
 	return T_DONE();
