@@ -114,11 +114,13 @@ static int by_ip_then_seq(const void *a, const void *b)
 	return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
-/* The journal whole in memory (up to DHCPD_JOURNAL_READ_MAX). */
+/* The journal whole in memory, or an error: read in part, its unread rest
+ * would look like a torn record, which a start cuts off. */
 static int read_journal(const char *jpath, char **buf, size_t *len)
 {
 	FILE *f = dhcpd_leasefile_open(jpath);
 	size_t cap = 0;
+	int r = 0;
 
 	*buf = NULL;
 	*len = 0;
@@ -130,8 +132,10 @@ static int read_journal(const char *jpath, char **buf, size_t *len)
 		if (*len == cap) {
 			char *b = cap >= DHCPD_JOURNAL_READ_MAX ? NULL : realloc(*buf, cap ? cap * 2 : 65536);
 
-			if (!b)
-				break; /* the rest, unread, ends in a torn record */
+			if (!b) {
+				r = cap >= DHCPD_JOURNAL_READ_MAX ? -EFBIG : -ENOMEM;
+				break;
+			}
 			*buf = b;
 			cap = cap ? cap * 2 : 65536;
 		}
@@ -139,8 +143,10 @@ static int read_journal(const char *jpath, char **buf, size_t *len)
 			break;
 		*len += got;
 	}
+	if (r == 0 && ferror(f))
+		r = -EIO;
 	fclose(f);
-	return 0;
+	return r;
 }
 
 /* The snapshot's inode, to tell whether a compaction replaced it. */
@@ -158,11 +164,9 @@ static int read_once(const char *path, const char *jpath, struct merge *m, struc
 	int r = dhcpd_snapshot_foreach(path, add_bound, m, &st->bad);
 	int rj = read_journal(jpath, &jbuf, &jlen);
 
-	if (r < 0 && r != -ENOENT)
-		return r;
-	if (rj < 0 && rj != -ENOENT) {
+	if ((r < 0 && r != -ENOENT) || (rj < 0 && rj != -ENOENT)) {
 		free(jbuf);
-		return rj;
+		return r < 0 && r != -ENOENT ? r : rj;
 	}
 	dhcpd_journal_parse(jbuf ? jbuf : "", jlen, add, m, st);
 	free(jbuf);
