@@ -206,9 +206,11 @@ static bool is_known(const struct dhcpd *d, const uint8_t mac[6])
  * client, for 30 s. An offer is only a hint here, as in dnsmasq (which
  * records no lease for an offer) and Kea (offer-lifetime 0 by default: an
  * offer holds nothing); the REQUEST decides, and a client whose offer was
- * reclaimed and given away is NAKed and starts again. A real client sends
- * its REQUEST within milliseconds of the OFFER, long before a flood walks
- * the whole queue of held offers. Profile guests' offers (pinned) are
+ * reclaimed and given away is NAKed and starts again; its address goes to
+ * a new client only when no other is free (dhcpd_choose), so its REQUEST
+ * is mostly still ACKed. A real client sends its REQUEST within
+ * milliseconds of the OFFER, long before a flood walks the whole queue of
+ * held offers. Profile guests' offers (pinned) are
  * never reclaimed, and reservations hold their address anyway.
  * No per-port cap: the worker reads DHCP from a UDP socket on the bridge,
  * where IP_PKTINFO names the bridge, not the tap a packet came in on. */
@@ -221,6 +223,7 @@ static void make_room(struct dhcpd *d, const struct dhcpd_client *c, time_t now)
 	if (cur || dhcpd_reservation_for(&d->pool, c->mac) || o.held < o.cap || !o.oldest)
 		return;
 	dhcpd_lease_clear(&d->pool, o.oldest);
+	o.oldest->reclaimed = true;
 	d->st.reclaimed++;
 }
 

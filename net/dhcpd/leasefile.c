@@ -1,7 +1,8 @@
 /* The lease file, in dnsmasq's format so existing tools read it:
  *   EXPIRY MAC IP HOSTNAME CLIENT-ID      ('*' for no host name / id)
  * Written whole to a temporary file, fsynced, renamed over the old one:
- * a crash or SIGKILL mid-write leaves the previous complete file. */
+ * a crash or SIGKILL mid-write leaves the previous complete file. Under
+ * load the changes go to its journal first (journal.c). */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -38,9 +39,9 @@ static int format_line(const struct dhcpd_lease *l, char *out, size_t size)
 			l->hostname[0] ? l->hostname : "*", cid);
 }
 
-/* Appends l's line, from its cache when it has one (the cache lives in the
+/* l's line, from its cache when it has one (the cache lives in the
  * lease: the pool is const here only to the caller's eyes). */
-static size_t put_line(struct dhcpd_lease *l, char *out, size_t room)
+size_t dhcpd_lease_format(struct dhcpd_lease *l, char *out, size_t room)
 {
 	int n;
 
@@ -81,7 +82,7 @@ static int write_leases(const struct dhcpd_pool *p, const char *path)
 			buf = grown;
 			cap *= 2;
 		}
-		len += put_line(l, buf + len, cap - len);
+		len += dhcpd_lease_format(l, buf + len, cap - len);
 	}
 	if (!buf)
 		return -ENOMEM;
@@ -90,7 +91,7 @@ static int write_leases(const struct dhcpd_pool *p, const char *path)
 	return r;
 }
 
-static void sync_dir(const char *path)
+void dhcpd_sync_dir(const char *path)
 {
 	char dir[PATH_MAX];
 	char *slash;
@@ -136,12 +137,13 @@ FILE *dhcpd_leasefile_open(const char *path)
 
 int dhcpd_leases_own_dir(const char *path, uid_t uid, gid_t gid)
 {
-	char dir[PATH_MAX], tmp[PATH_MAX];
+	char dir[PATH_MAX], tmp[PATH_MAX], journal[PATH_MAX];
 	char *slash;
 	int fd, r;
 
 	if (snprintf(dir, sizeof(dir), "%s", path) >= (int)sizeof(dir) ||
-	    snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp))
+	    snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp) ||
+	    snprintf(journal, sizeof(journal), "%s.journal", path) >= (int)sizeof(journal))
 		return -ENAMETOOLONG;
 	if (!(slash = strrchr(dir, '/')) || slash == dir)
 		return -EINVAL; /* the profile refuses a file in / */
@@ -161,7 +163,8 @@ int dhcpd_leases_own_dir(const char *path, uid_t uid, gid_t gid)
 		return -errno;
 	r = fchown(fd, uid, gid) < 0 ? -errno : 0;
 	close(fd);
-	if (r < 0 || (lchown(path, uid, gid) < 0 && errno != ENOENT))
+	if (r < 0 || (lchown(path, uid, gid) < 0 && errno != ENOENT) ||
+	    (lchown(journal, uid, gid) < 0 && errno != ENOENT))
 		return r < 0 ? r : -errno;
 	unlink(tmp); /* a stale temporary file of root's from a crash */
 	return 0;
@@ -187,13 +190,17 @@ int dhcpd_leasefile_replace(const char *path, const void *buf, size_t len)
 	if (r < 0)
 		unlink(tmp);
 	else
-		sync_dir(path);
+		dhcpd_sync_dir(path);
 	return r;
 }
 
-int dhcpd_leases_save(const struct dhcpd_pool *p, const char *path)
+int dhcpd_leases_save(struct dhcpd_pool *p, const char *path)
 {
-	return write_leases(p, path);
+	int r = write_leases(p, path);
+
+	if (r == 0)
+		dhcpd_changes_clear(p);
+	return r;
 }
 
 static int parse_client_id(const char *s, struct dhcpd_lease *l)
@@ -279,40 +286,10 @@ static int one4(void *arg, const char *text)
 	return 0;
 }
 
-int dhcpd_leasefile_foreach(const char *path, dhcpd_lease_fn fn, void *arg, unsigned *bad)
+int dhcpd_snapshot_foreach(const char *path, dhcpd_lease_fn fn, void *arg, unsigned *bad)
 {
 	struct each4 e = { fn, arg };
 
 	return dhcpd_leasefile_lines(path, one4, &e, bad);
 }
 
-struct load_ctx {
-	struct dhcpd_pool *p;
-	time_t now;
-	unsigned loaded;
-};
-
-static void load_one(void *arg, const struct dhcpd_lease *l)
-{
-	struct load_ctx *x = arg;
-	struct dhcpd_client c = { { 0 }, l->client_id, l->client_id_len };
-
-	memcpy(c.mac, l->mac, 6);
-	if (l->expires <= x->now || !dhcpd_ip_ok_for(x->p, l->ip, &c, x->now))
-		return;
-	if (dhcpd_lease_set(x->p, l->ip, &c, LEASE_BOUND, l->expires, l->hostname[0] ? l->hostname : NULL))
-		x->loaded++;
-}
-
-int dhcpd_leases_load(struct dhcpd_pool *p, const char *path, time_t now, unsigned *loaded, unsigned *bad)
-{
-	struct load_ctx x = { p, now, 0 };
-	int r = dhcpd_leasefile_foreach(path, load_one, &x, bad);
-
-	*loaded = x.loaded;
-	if (r == -ENOENT)
-		return 0; /* a first start */
-	if (r == 0)
-		p->dirty = false;
-	return r;
-}

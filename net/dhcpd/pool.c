@@ -23,8 +23,11 @@ int dhcpd_pool_init(struct dhcpd_pool *p, uint32_t first, uint32_t last, uint32_
 	p->gateway = gateway;
 	p->size = p->count = (size_t)(last - first) + 1;
 	p->slot = calloc(p->size, sizeof(*p->slot));
-	if (!p->slot)
+	p->changed = calloc(p->size, sizeof(*p->changed));
+	if (!p->slot || !p->changed) {
+		dhcpd_pool_free(p);
 		return -ENOMEM;
+	}
 	for (size_t i = 0; i < p->size; i++)
 		p->slot[i].ip = first + (uint32_t)i;
 	return 0;
@@ -33,6 +36,7 @@ int dhcpd_pool_init(struct dhcpd_pool *p, uint32_t first, uint32_t last, uint32_
 void dhcpd_pool_free(struct dhcpd_pool *p)
 {
 	free(p->slot);
+	free(p->changed);
 	memset(p, 0, sizeof(*p));
 }
 
@@ -40,10 +44,14 @@ void dhcpd_pool_free(struct dhcpd_pool *p)
 static int add_extra_slot(struct dhcpd_pool *p, uint32_t ip)
 {
 	struct dhcpd_lease *s = realloc(p->slot, (p->count + 1) * sizeof(*s));
+	size_t *c;
 
 	if (!s)
 		return -ENOMEM;
 	p->slot = s;
+	if (!(c = realloc(p->changed, (p->count + 1) * sizeof(*c))))
+		return -ENOMEM;
+	p->changed = c;
 	memset(&s[p->count], 0, sizeof(*s));
 	s[p->count++].ip = ip;
 	return 0;
@@ -148,12 +156,26 @@ uint32_t dhcpd_choose(struct dhcpd_pool *p, const struct dhcpd_client *c, uint32
 	h = addr_fnv1a((const char[7]){ (char)c->mac[0], (char)c->mac[1], (char)c->mac[2], (char)c->mac[3],
 					(char)c->mac[4], (char)c->mac[5], 0 });
 	h = p->first + h % (uint32_t)p->size;
-	if (dhcpd_ip_ok_for(p, h, c, now))
+	if (!p->slot[h - p->first].reclaimed && dhcpd_ip_ok_for(p, h, c, now))
 		return h;
-	for (size_t i = 0; i < p->size; i++)
-		if (dhcpd_ip_ok_for(p, p->slot[i].ip, c, now))
-			return p->slot[i].ip;
+	/* A reclaimed offer's address last: handing it straight to the next
+	 * client (it is the lowest free one under an avalanche) NAKs the
+	 * REQUEST its first client is about to send, which a client like
+	 * perfdhcp's repeats forever instead of starting again. */
+	for (int pass = 0; pass < 2; pass++)
+		for (size_t i = 0; i < p->size; i++)
+			if ((pass || !p->slot[i].reclaimed) && dhcpd_ip_ok_for(p, p->slot[i].ip, c, now))
+				return p->slot[i].ip;
 	return 0;
+}
+
+static void mark_changed(struct dhcpd_pool *p, struct dhcpd_lease *l)
+{
+	p->dirty = true;
+	if (!l->queued) {
+		l->queued = true;
+		p->changed[p->nchanged++] = (size_t)(l - p->slot);
+	}
 }
 
 struct dhcpd_lease *dhcpd_lease_set(struct dhcpd_pool *p, uint32_t ip, const struct dhcpd_client *c,
@@ -173,21 +195,32 @@ struct dhcpd_lease *dhcpd_lease_set(struct dhcpd_pool *p, uint32_t ip, const str
 	l->expires = expires;
 	l->line_len = 0;
 	l->pinned = false;
+	l->reclaimed = false;
 	if (st == LEASE_OFFERED)
 		l->offer_seq = ++p->offer_seq;
 	else
-		p->dirty = true;
+		mark_changed(p, l);
 	return l;
 }
 
 void dhcpd_lease_clear(struct dhcpd_pool *p, struct dhcpd_lease *l)
 {
 	uint32_t ip = l->ip;
+	bool queued = l->queued, was_bound = l->state == LEASE_BOUND;
 
-	if (l->state == LEASE_BOUND)
-		p->dirty = true;
 	memset(l, 0, sizeof(*l));
 	l->ip = ip;
+	l->queued = queued;
+	if (was_bound)
+		mark_changed(p, l);
+}
+
+void dhcpd_changes_clear(struct dhcpd_pool *p)
+{
+	for (size_t i = 0; i < p->nchanged; i++)
+		p->slot[p->changed[i]].queued = false;
+	p->nchanged = 0;
+	p->dirty = false;
 }
 
 unsigned dhcpd_lease_clear_others(struct dhcpd_pool *p, const struct dhcpd_client *c, uint32_t keep, time_t now)

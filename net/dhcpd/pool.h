@@ -29,6 +29,11 @@ struct dhcpd_lease {
 	 * the smallest live one is the oldest, reclaimed first under a flood. */
 	unsigned long offer_seq;
 	bool pinned;                    /* a profile guest's offer: never reclaimed */
+	/* Free, its offer reclaimed by the cap (handler.c): its client may
+	 * still REQUEST it, so a new client gets it only when no other
+	 * address is free. */
+	bool reclaimed;
+	bool queued;                    /* in the pool's changed list */
 	/* Its lease-file line, formatted once per change: a save happens for
 	 * every batch with an ACK, and formatting every line each time was
 	 * most of an ACK's cost. line_len 0: not cached. */
@@ -61,6 +66,10 @@ struct dhcpd_pool {
 	struct dhcpd_reservation res[DHCPD_MAX_RESERVATIONS];
 	unsigned nres;
 	bool dirty;                     /* changed since the lease file was written */
+	/* The slots whose bound state changed since the last save, each
+	 * once: what the journal's next records say (net/dhcpd/journal.h). */
+	size_t *changed;
+	size_t nchanged;
 	unsigned long offer_seq;        /* offers made so far */
 };
 
@@ -79,12 +88,15 @@ struct dhcpd_lease *dhcpd_lease_at(struct dhcpd_pool *p, uint32_t ip);
  * reserved for another MAC, not declined. */
 bool dhcpd_ip_ok_for(struct dhcpd_pool *p, uint32_t ip, const struct dhcpd_client *c, time_t now);
 /* The address to offer: reservation, current lease, requested, derived
- * from the MAC, first free. 0 when the pool is exhausted. */
+ * from the MAC, first free; an address whose offer was reclaimed only
+ * when no other is free. 0 when the pool is exhausted. */
 uint32_t dhcpd_choose(struct dhcpd_pool *p, const struct dhcpd_client *c, uint32_t requested, time_t now);
 /* Records a lease in state st until expires. Returns it, or NULL. */
 struct dhcpd_lease *dhcpd_lease_set(struct dhcpd_pool *p, uint32_t ip, const struct dhcpd_client *c,
 				    enum lease_state st, time_t expires, const char *hostname);
 void dhcpd_lease_clear(struct dhcpd_pool *p, struct dhcpd_lease *l);
+/* Empties the changed list (the changes are saved) and clears dirty. */
+void dhcpd_changes_clear(struct dhcpd_pool *p);
 /* Frees every lease of this client other than keep's; returns how many. */
 unsigned dhcpd_lease_clear_others(struct dhcpd_pool *p, const struct dhcpd_client *c, uint32_t keep, time_t now);
 /* The held offers, as the cap on them sees them (net/dhcpd/handler.c). */
@@ -104,12 +116,19 @@ unsigned dhcpd_offers_scan(struct dhcpd_pool *p, const uint8_t mac[6], uint32_t 
 unsigned dhcpd_expire(struct dhcpd_pool *p, time_t now);
 unsigned dhcpd_count(const struct dhcpd_pool *p, enum lease_state st);
 
-/* Lease file: the bound leases, one per line; written to path.tmp, fsynced
- * and renamed over path, so a reader (or a crash) never sees a torn file. */
-int dhcpd_leases_save(const struct dhcpd_pool *p, const char *path);
+/* Lease file (the snapshot; its journal: net/dhcpd/journal.h): the bound
+ * leases, one per line; written to path.tmp, fsynced and renamed over
+ * path, so a reader (or a crash) never sees a torn file. Empties the
+ * changed list. */
+int dhcpd_leases_save(struct dhcpd_pool *p, const char *path);
+/* l's lease-file line into out (room octets): its length, 0 if it does
+ * not fit. Caches it in l. */
+size_t dhcpd_lease_format(struct dhcpd_lease *l, char *out, size_t room);
 /* The write discipline of every lease file (IPv4 and DHCPv6): buf whole
  * to path.tmp, fsync, rename over path, fsync the directory. 0 or -errno. */
 int dhcpd_leasefile_replace(const char *path, const void *buf, size_t len);
+/* fsync of path's directory (a new name made durable), errors ignored. */
+void dhcpd_sync_dir(const char *path);
 /* A lease file for reading, only if it is a regular file (no link
  * followed, no FIFO blocked on: its directory is the unprivileged
  * server's). NULL with errno set. */
@@ -119,16 +138,20 @@ FILE *dhcpd_leasefile_open(const char *path);
  * uid:gid, so the unprivileged server can replace the file by rename.
  * 0 or -errno. */
 int dhcpd_leases_own_dir(const char *path, uid_t uid, gid_t gid);
-/* Reads it back, keeping the leases that are unexpired and still fit the
- * pool; malformed lines are skipped and counted in *bad. */
+/* Reads it back with its journal, keeping the leases that are unexpired
+ * and still fit the pool; malformed lines are skipped and counted in *bad
+ * (journal.c). */
 int dhcpd_leases_load(struct dhcpd_pool *p, const char *path, time_t now, unsigned *loaded, unsigned *bad);
 /* Parses one lease-file line (pure; for the loader, labctl and the fuzzer). */
 int dhcpd_lease_parse_line(const char *line, struct dhcpd_lease *out);
-/* The one reader of a lease file: fn for each well-formed line, in file
- * order; *bad counts the others (a NUL inside, too long, not five fields).
+/* The one reader of a lease file and its journal (journal.c): fn for
+ * each current lease, in IP order; *bad counts malformed lines (a NUL
+ * inside, too long, not five fields) and a torn last journal record.
  * 0, or -errno (-ENOENT: no lease file yet). */
 typedef void (*dhcpd_lease_fn)(void *arg, const struct dhcpd_lease *l);
 int dhcpd_leasefile_foreach(const char *path, dhcpd_lease_fn fn, void *arg, unsigned *bad);
+/* The snapshot alone: fn for each well-formed line, in file order. */
+int dhcpd_snapshot_foreach(const char *path, dhcpd_lease_fn fn, void *arg, unsigned *bad);
 /* What both lease files' readers share: line(arg, text) for each line
  * shorter than 1024 octets without a NUL (0: well formed, < 0: counted in
  * *bad unless blank), the others counted in *bad. 0 or -errno. */

@@ -1,8 +1,9 @@
 /* `labinit dhcpd`: the worker process that serves DHCP on the bridge. It
  * parses untrusted packets, so it runs outside PID 1, which restarts it;
  * its leases survive in the lease file. Requests are drained in batches:
- * the lease file is written once per batch, before any ACK of that batch is
- * sent, so an acknowledged lease is never lost to a crash. */
+ * a batch's lease changes are on disk (appended to the lease journal, or
+ * the whole file written when quiet: journal.h) before any ACK of that
+ * batch is sent, so an acknowledged lease is never lost to a crash. */
 #include <errno.h>
 #include <linux/filter.h>
 #include <linux/if_packet.h>
@@ -28,6 +29,7 @@
 #include "net/dhcp6/server.h"
 #include "net/dhcp6/sock.h"
 #include "net/dhcpd/dhcpd.h"
+#include "net/dhcpd/journal.h"
 #include "net/dhcpd/worker.h"
 #include "net/dns/dnsd.h"
 #include "net/dhcp/ipudp.h"
@@ -45,7 +47,8 @@
 /* What the worker logs per packet, each kind with its own budget of lines
  * a second: a flood of one kind neither fills the console nor hides the
  * other kinds. What is over budget is counted and summed up in one line. */
-enum log_kind { LK_OFFER, LK_ACK, LK_NAK, LK_DECLINE, LK_RELEASE, LK_EXHAUSTED, LK_MALFORMED, LK_OTHER, LK_DHCP6, LK_COUNT };
+enum log_kind { LK_OFFER, LK_ACK, LK_NAK, LK_DECLINE, LK_RELEASE, LK_EXHAUSTED, LK_MALFORMED, LK_OTHER, LK_DHCP6,
+		LK_SAVE, LK_COUNT };
 
 static const struct {
 	const char *name;
@@ -55,7 +58,7 @@ static const struct {
 	[LK_NAK] = { "NAK", 10 },           [LK_DECLINE] = { "DECLINE", 10 },
 	[LK_RELEASE] = { "RELEASE", 10 },   [LK_EXHAUSTED] = { "pool exhausted", 1 },
 	[LK_MALFORMED] = { "malformed packet", 1 }, [LK_OTHER] = { "other", 10 },
-	[LK_DHCP6] = { "DHCPv6", 10 },
+	[LK_DHCP6] = { "DHCPv6", 10 },      [LK_SAVE] = { "lease file error", 1 },
 };
 
 struct log_budget {
@@ -74,6 +77,8 @@ struct worker {
 	unsigned nlease_names;
 	const struct dhcpd_worker_config *p;
 	struct loop_timer expire;
+	struct dhcpd_journal journal;
+	struct loop_timer compact;      /* folds the journal in once quiet */
 	int udp, raw, ifindex;
 	struct dhcpd_reply replies[BATCH];
 	struct log_budget budget[LK_COUNT];
@@ -148,16 +153,37 @@ static void sync_names(struct worker *w)
 	}
 }
 
+static void log_event(struct worker *w, enum log_kind k, int level, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
 static int save_leases(struct worker *w)
 {
-	int r = dhcpd_leases_save(&w->d.pool, w->p->lease_file);
+	int r = dhcpd_journal_commit(&w->journal, &w->d.pool, loop_now_ms());
 
 	if (r < 0)
-		log_err("dhcpd: writing %s: %s", w->p->lease_file, strerror(-r));
-	else
-		w->d.pool.dirty = false;
+		log_event(w, LK_SAVE, LOG_LVL_ERR, "dhcpd: writing %s: %s", w->p->lease_file, strerror(-r));
+	if (w->journal.records && !w->compact.when_ms)
+		loop_timer_arm(&w->dm.loop, &w->compact, loop_now_ms() + DHCPD_JOURNAL_QUIET_MS);
 	sync_names(w);
 	return r;
+}
+
+/* Quiet since the last append: the journal folded into the lease file, so
+ * that the file people and scripts read is exact again. */
+static void on_compact(struct loop *l, struct loop_timer *t)
+{
+	struct worker *w = t->data;
+	int r;
+
+	if (!dhcpd_journal_idle(&w->journal, loop_now_ms())) {
+		if (w->journal.records)
+			loop_timer_arm(l, t, w->journal.last_ms + DHCPD_JOURNAL_QUIET_MS);
+		return;
+	}
+	if ((r = dhcpd_journal_compact(&w->journal, &w->d.pool)) < 0) {
+		log_event(w, LK_SAVE, LOG_LVL_ERR, "dhcpd: writing %s: %s", w->p->lease_file, strerror(-r));
+		loop_timer_arm(l, t, loop_now_ms() + 1000);
+	}
 }
 
 static void log_summary(struct worker *w, enum log_kind k)
@@ -196,9 +222,6 @@ static bool log_allowed(struct worker *w, enum log_kind k)
 	b->suppressed++;
 	return false;
 }
-
-static void log_event(struct worker *w, enum log_kind k, int level, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
 
 static void log_event(struct worker *w, enum log_kind k, int level, const char *fmt, ...)
 {
@@ -435,21 +458,45 @@ static void on_expire(struct loop *l, struct loop_timer *t)
 	loop_timer_arm(l, t, loop_now_ms() + EXPIRE_EVERY_MS);
 }
 
-static int load_leases(struct worker *w)
+static int load_leases(struct worker *w, struct dhcpd_read_stats *out)
 {
-	unsigned loaded, bad;
-	int r = dhcpd_leases_load(&w->d.pool, w->p->lease_file, time(NULL), &loaded, &bad);
+	struct dhcpd_read_stats st;
+	int r = dhcpd_journal_init(&w->journal, w->p->lease_file);
+
+	if (r == 0)
+		r = dhcpd_journal_load(&w->journal, &w->d.pool, time(NULL), &st);
+	if (r < 0) {
+		log_err("dhcpd: reading %s: %s", w->p->lease_file, strerror(-r));
+		return r;
+	}
+	log_info("dhcpd: %u lease%s from %s%s", st.leases, st.leases == 1 ? "" : "s", w->p->lease_file,
+		 st.bad ? " (malformed lines skipped)" : "");
+	if (st.records || st.torn)
+		log_info("dhcpd: %u journal record%s replayed from %s%s", st.records, st.records == 1 ? "" : "s",
+			 w->journal.jpath, st.torn ? "; its last record was cut short (a write killed): ignored" : "");
+	*out = st;
+	return 0;
+}
+
+/* At start the journal is opened where it ends (a torn last record cut
+ * off), not folded in: a restart costs no fsync of the whole file. Its
+ * records are folded in once quiet; a new journal goes to the
+ * unprivileged user. A failure is not fatal: every save compacts then. */
+static void open_journal(struct worker *w, const struct dhcpd_read_stats *st)
+{
+	int r = dhcpd_journal_open(&w->journal, st);
 
 	if (r < 0)
-		log_err("dhcpd: reading %s: %s", w->p->lease_file, strerror(-r));
-	else
-		log_info("dhcpd: %u lease%s from %s%s", loaded, loaded == 1 ? "" : "s", w->p->lease_file,
-			 bad ? " (malformed lines skipped)" : "");
-	return r;
+		log_err("dhcpd: opening %s: %s", w->journal.jpath, strerror(-r));
+	else if (w->p->uid && geteuid() == 0 && fchown(w->journal.fd, w->p->uid, w->p->gid) < 0)
+		log_err("dhcpd: handing %s to uid %u: %s", w->journal.jpath, (unsigned)w->p->uid, strerror(errno));
+	if (w->journal.records)
+		loop_timer_arm(&w->dm.loop, &w->compact, loop_now_ms() + DHCPD_JOURNAL_QUIET_MS);
 }
 
 static int setup(struct worker *w)
 {
+	struct dhcpd_read_stats st;
 	struct rtnl_link link;
 	struct nl_sock s;
 	int r;
@@ -461,7 +508,7 @@ static int setup(struct worker *w)
 	if (r < 0)
 		return r;
 	w->ifindex = link.index;
-	if ((r = dhcpd_init(&w->d, &w->p->dhcpd)) < 0 || (r = load_leases(w)) < 0)
+	if ((r = dhcpd_init(&w->d, &w->p->dhcpd)) < 0 || (r = load_leases(w, &st)) < 0)
 		return r;
 	if (w->p->mtu_from_bridge && !w->d.cfg.mtu && link.mtu < 1500) /* RFC 2132 §5.1: at least 68 */
 		w->d.cfg.mtu = (uint16_t)link.mtu;
@@ -476,6 +523,9 @@ static int setup(struct worker *w)
 		return r < 0 ? r : w->udp < 0 ? w->udp : w->raw;
 	if ((r = loop_add(&w->dm.loop, w->udp, EPOLLIN, on_packets, w)) < 0)
 		return r;
+	w->compact.fn = on_compact;
+	w->compact.data = w;
+	open_journal(w, &st);
 	/* Router advertisements: their raw socket needs CAP_NET_RAW too. A
 	 * failure costs the lab its IPv6 autoconfiguration, not its DHCP. */
 	if (w->p->ra && ((r = ndp_sender_open(&w->ra, &w->p->ndp, w->ifindex)) < 0 ||
@@ -508,6 +558,7 @@ static int setup(struct worker *w)
 	}
 	w->expire.fn = on_expire;
 	w->expire.data = w;
+
 	if (w->p->dns) {
 		/* DNS in the same process: it learns the leases' names directly. */
 		if ((r = dnsd_init(&w->dns, &w->dm.loop, &w->p->dnsd)) < 0)
@@ -573,8 +624,9 @@ int dhcpd_worker_main(const struct dhcpd_worker_config *p)
 		log_dhcp6_range(&w);
 	if ((r = daemon_run(&w.dm)) < 0)
 		log_err("dhcpd: event loop: %s", strerror(-r));
-	if (w.d.pool.dirty)
-		save_leases(&w);
+	if ((w.d.pool.dirty || w.journal.records) && (r = dhcpd_journal_compact(&w.journal, &w.d.pool)) < 0)
+		log_err("dhcpd: writing %s: %s", w.p->lease_file, strerror(-r));
+	dhcpd_journal_close(&w.journal);
 	if (w.udp6 >= 0) {
 		if (w.d6.dirty)
 			save_leases6(&w);
@@ -589,7 +641,9 @@ int dhcpd_worker_main(const struct dhcpd_worker_config *p)
 	ndp_sender_close(&w.ra);
 	daemon_close(&w.dm);
 	log_summaries(&w);
-	log_info("dhcpd: stopped (%lu requests, %lu ACKs, %lu NAKs, %lu dropped, %lu offers reclaimed, %lu log lines dropped)",
-		 w.d.st.received, w.d.st.ack, w.d.st.nak, w.d.st.dropped, w.d.st.reclaimed, log_dropped());
+	log_info("dhcpd: stopped (%lu requests, %lu ACKs, %lu NAKs, %lu dropped, %lu offers reclaimed, %lu journal "
+		 "appends, %lu lease file writes, %lu log lines dropped)",
+		 w.d.st.received, w.d.st.ack, w.d.st.nak, w.d.st.dropped, w.d.st.reclaimed, w.journal.appends,
+		 w.journal.compactions, log_dropped());
 	return 0;
 }

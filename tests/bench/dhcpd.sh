@@ -10,6 +10,11 @@
 #    exchanges/s for $BENCH_DHCP_SECONDS s, best of two runs: completed
 #    4-way exchanges per second, and the share of DISCOVERs and REQUESTs
 #    left unanswered (perfdhcp gives up on one after 1 s);
+#  - the generator's limit: the same load once from perfdhcp -g multi and
+#    once from two single-threaded perfdhcp at once (half the clients
+#    each, rates summed); the best of warm, multi and two generators
+#    against any server is printed as the generator limit: a server's warm
+#    figure near it says the generator, not the server, was the bottleneck;
 #  - latency: the same at a light $BENCH_DHCP_RATE_LOW/s: mean DISCOVER ->
 #    OFFER and REQUEST -> ACK times;
 #  - memory: the server's peak RSS (VmHWM) after all that;
@@ -26,8 +31,9 @@
 # leases helper (which also rewrites a JSON file per event), and dnsmasq logs
 # to a file here instead of syslog. udhcpd runs with -a 0: it still sends its
 # ARP probe for a new address but does not wait for an answer. All of them
-# log to a file; all lease for 3600 s. labinit writes (and fsyncs) its lease
-# file before it sends an ACK: it runs twice, with the file on the disk under
+# log to a file; all lease for 3600 s. labinit puts its leases on disk before
+# it sends an ACK (under load appended to its lease journal, one fdatasync a
+# batch; net/dhcpd/journal.h): it runs twice, with the file on the disk under
 # build/ and on a tmpfs (/dev/shm), as on the appliance, where the default
 # file is /run/labinit/dhcp.leases. Prints numbers; asserts none. Needs
 # root; bounded to a few minutes (a fill is cut at $BENCH_DHCP_FILL_MAX s).
@@ -255,7 +261,12 @@ perf() { # perfdhcp in the load namespace, single-threaded, as a relay from 10.7
 # client runs' 02:...) the server holds a lease for, in $WORK/leased.NAME.
 leased_macs() {
 	case $1 in
-	labinit*) [ ! -f "$LEASES_LABINIT" ] || awk '{ print $2 }' "$LEASES_LABINIT" ;;
+	labinit*) # the lease file, then its journal (the last word for an IP wins)
+		j=$LEASES_LABINIT.journal
+		[ -f "$j" ] || j=/dev/null
+		[ ! -f "$LEASES_LABINIT" ] || awk 'FILENAME == ARGV[1] { if (NF == 5) m[$3] = $2; next }
+			$1 == "+" && NF == 6 { m[$4] = $3; next } $1 == "-" { delete m[$2] }
+			END { for (ip in m) print m[ip] }' "$LEASES_LABINIT" "$j" ;;
 	dnsmasq) awk '$1 == "add" || $1 == "old" { l[$2] = 1 } $1 == "del" { delete l[$2] }
 		END { for (m in l) print m }' "$WORK/dnsmasq.events" ;;
 	udhcpd)
@@ -305,14 +316,30 @@ bench_one() {
 	done
 	do_drop=$(section DISCOVER-OFFER "drops ratio" < "$WORK/warm.$name")
 	ra_drop=$(section REQUEST-ACK "drops ratio" < "$WORK/warm.$name")
+	# The generator's own limit: perfdhcp multi-threaded, then two
+	# single-threaded perfdhcp at once, each with half the clients (their
+	# rates summed). Where these beat the warm figure, the generator, not
+	# the server, was the limit of the warm run.
+	ip netns exec "$P" perfdhcp -4 -g multi -l eth0 -M "$WORK/leased.$name" -r "$RATE" -p "$SECONDS_" \
+		> "$WORK/multi.$name" 2>&1 || true
+	multi=$(sed -n 's/^Rate: \([0-9.]*\) 4-way.*/\1/p' "$WORK/multi.$name" | awk '{ printf "%d", $1 }')
+	half=$(((nleased + 1) / 2))
+	head -n "$half" "$WORK/leased.$name" > "$WORK/leased.$name.a"
+	tail -n +"$((half + 1))" "$WORK/leased.$name" > "$WORK/leased.$name.b"
+	[ -s "$WORK/leased.$name.b" ] || cp "$WORK/leased.$name.a" "$WORK/leased.$name.b"
+	perf -M "$WORK/leased.$name.a" -r $((RATE / 2)) -p "$SECONDS_" > "$WORK/two.$name.a" &
+	pa=$!
+	perf -M "$WORK/leased.$name.b" -r $((RATE / 2)) -p "$SECONDS_" > "$WORK/two.$name.b" || true
+	wait "$pa" || true
+	two=$(sed -n 's/^Rate: \([0-9.]*\) 4-way.*/\1/p' "$WORK/two.$name.a" "$WORK/two.$name.b" | awk '{ s += $1 } END { printf "%d", s }')
 	perf -M "$WORK/leased.$name" -r "$RATE_LOW" -p "$SECONDS_" > "$WORK/low.$name" || true
 	low_rate=$(sed -n 's/^Rate: \([0-9.]*\) 4-way.*/\1/p' "$WORK/low.$name" | awk '{ printf "%d", $1 }')
 	do_lat=$(section DISCOVER-OFFER "avg delay" < "$WORK/low.$name")
 	ra_lat=$(section REQUEST-ACK "avg delay" < "$WORK/low.$name")
 	hwm=$(awk '/^VmHWM:/ { print $2 }' "/proc/$SERVER_PID/status" 2> /dev/null || echo "?")
 	stop_server
-	printf '%s %s %s %s %s %s %s %s %s %s %s %s\n' "$fill" "$resent" "${rate:-0}" "${do_drop:-?}" "${ra_drop:-?}" \
-		"${low_rate:-0}" "${do_lat:-?}" "${ra_lat:-?}" "${hwm:-?}" "$cu" "$cd" "$name" > "$WORK/result.$name"
+	printf '%s %s %s %s %s %s %s %s %s %s %s %s %s %s\n' "$fill" "$resent" "${rate:-0}" "${do_drop:-?}" "${ra_drop:-?}" \
+		"${low_rate:-0}" "${do_lat:-?}" "${ra_lat:-?}" "${hwm:-?}" "$cu" "$cd" "$name" "${multi:-0}" "${two:-0}" > "$WORK/result.$name"
 }
 
 start=$(date +%s)
@@ -331,22 +358,31 @@ label() {
 }
 echo "dhcpd: DHCP servers on virbr0 (10.77.0.0/24, range .2-.254, 3600 s leases), one after the other, $(nproc) CPUs;"
 echo "  load: perfdhcp $(perfdhcp -v 2>&1 | awk '{ print $2 }') -g single as a relay, $CLIENTS clients; clients: busybox udhcpc, ISC dhclient; $total s in all"
-printf '  %-30s %8s %7s %8s %8s %8s %8s %8s %7s %8s %8s\n' "" "fill" "resent" "warm" "DO lost" "RA lost" "offer" "ack" "VmHWM" "udhcpc" "dhclient"
-printf '  %-30s %8s %7s %8s %8s %8s %8s %8s %7s %8s %8s\n' server "s" "DISC" "DORA/s" "%" "%" "ms" "ms" "kB" "ms" "ms"
+printf '  %-30s %8s %7s %8s %8s %8s %8s %8s %8s %8s %7s %8s %8s\n' "" "fill" "resent" "warm" "-g multi" "2 gens" "DO lost" "RA lost" "offer" "ack" "VmHWM" "udhcpc" "dhclient"
+printf '  %-30s %8s %7s %8s %8s %8s %8s %8s %8s %8s %7s %8s %8s\n' server "s" "DISC" "DORA/s" "DORA/s" "DORA/s" "%" "%" "ms" "ms" "kB" "ms" "ms"
 for s in $SERVERS; do
 	set -- $(cat "$WORK/result.$s")
-	printf '  %-30s %8s %7s %8s %8s %8s %8s %8s %7s %8s %8s\n' "$(label "$s")" "$1" "$2" "$3" \
+	printf '  %-30s %8s %7s %8s %8s %8s %8s %8s %8s %8s %7s %8s %8s\n' "$(label "$s")" "$1" "$2" "$3" "${13}" "${14}" \
 		"$(printf '%.1f' "$4" 2> /dev/null || echo "$4")" "$(printf '%.1f' "$5" 2> /dev/null || echo "$5")" \
 		"$7" "$8" "$9" "${10}" "${11}"
 done
 echo "  fill: time for $CLIENTS new clients to hold a lease (perfdhcp --scenario avalanche; >MAX(N): cut, N held one), and its"
 echo "  resent DISCOVERs/REQUESTs;"
 echo "  warm: completed exchanges/s with $RATE/s offered for $SECONDS_ s by the clients that hold a lease (best of 2); DO/RA lost: DISCOVERs"
-echo "  and REQUESTs unanswered within 1 s; offer/ack: mean DISCOVER->OFFER and REQUEST->ACK at $RATE_LOW/s;"
+echo "  and REQUESTs unanswered within 1 s; -g multi: the same, one run, perfdhcp multi-threaded; 2 gens: two single-threaded"
+echo "  perfdhcp at once, half the clients and half the rate each, rates summed (the generator's limit: where these"
+echo "  beat warm, the generator was the bottleneck); offer/ack: mean DISCOVER->OFFER and REQUEST->ACK at $RATE_LOW/s;"
 echo "  VmHWM: the server's peak RSS (dnsmasq's script helper process not counted); udhcpc/dhclient: median of 3"
 echo "  runs with a fresh MAC on the fresh server, each client's default timers."
 # field N of a server's result line
 field() { [ -f "$WORK/result.$1" ] && awk -v n="$2" '{ print $n }' "$WORK/result.$1"; }
+# The generator's limit: the best any way of driving gave, against any server.
+glimit=$(for s in $SERVERS; do awk '{ print $3; print $13; print $14 }' "$WORK/result.$s"; done | sort -n | tail -n 1)
+echo "  generator limit here: $glimit DORA/s (the best warm, -g multi or 2-generator figure against any server)"
+case " $SERVERS " in *" labinit "*)
+	summary_row "DHCP warm DORA/s, labinit on disk, two perfdhcp at once" "exchanges/s" higher "$(field labinit 14)" \
+		"generator limit (best of any server, any mode)" "$glimit" ;;
+esac
 for peer in dnsmasq udhcpd; do
 	case " $SERVERS " in *" labinit "*" $peer "* | *" $peer "*" labinit "*) ;; *) continue ;; esac
 	summary_row "DHCP warm DORA/s, perfdhcp, $CLIENTS clients, leases fsync'd to disk (best of 2)" "exchanges/s" higher "$(field labinit 3)" "$(label $peer)" "$(field $peer 3)"

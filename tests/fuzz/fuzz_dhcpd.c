@@ -1,11 +1,13 @@
 /* libFuzzer target: the DHCP server's handler on whatever parses, one
  * long-lived server so lease state accumulates across inputs, and the
- * lease-file line parser on the same bytes. */
+ * lease-file line parser and the lease journal's parser on the same
+ * bytes (a record it passes on must be one the line parser takes). */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "net/dhcpd/dhcpd.h"
+#include "net/dhcpd/journal.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -39,8 +41,18 @@ static void init_once(void)
 	dhcpd_pool_reserve(&D.pool, mac, 0x0a4d0005, "vm1");
 }
 
+/* A lease the journal's parser passes on has what the line parser
+ * demands of one: an expiry, the bound state. */
+static void record(void *arg, const struct dhcpd_lease *l, bool bound)
+{
+	(void)arg;
+	if (bound && (l->expires <= 0 || l->state != LEASE_BOUND))
+		abort();
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+	struct dhcpd_read_stats st = { 0 };
 	static int ready;
 	struct dhcpd_reply r;
 	struct dhcpd_lease l;
@@ -61,5 +73,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		line[size] = '\0';
 		dhcpd_lease_parse_line(line, &l);
 	}
+	dhcpd_journal_parse((const char *)data, size, record, NULL, &st);
 	return 0;
 }
