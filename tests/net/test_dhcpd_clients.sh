@@ -57,7 +57,10 @@ check_options() {
 
 # check_lease NAME IP MAC HOSTNAME CLIENT-ID-REGEX: the lease file's line
 # for IP is "EXPIRY MAC IP HOSTNAME CLIENT-ID", expiring in about 60 s.
+lease_has() { [ -n "$(lease_line "$1")" ]; }
 check_lease() {
+	# a change the journal took reaches the lease file once the server is quiet
+	t_wait_for 3 lease_has "$2" || true
 	leases_wellformed "$LEASES" || t_fail "$1: malformed lease file"
 	line=$(lease_line "$2")
 	[ -n "$line" ] || { cat "$LEASES"; t_fail "$1: no line for $2 in the lease file"; }
@@ -219,7 +222,8 @@ sed -i "s/fixed-address $ID;/fixed-address $FREE;/" "$WORK/dhclient.leases"
 dhclient_run -1 || { cat "$WORK/dhclient.log"; t_fail "dhclient with $FREE in its lease file got no lease"; }
 f=$(ev_last "$ED" 'BOUND|REBOOT')
 ID=$(opt dhclient "$f" ip)
-t_wait_for 3 sh -c "[ \"\$(awk -v m=$MD '\$2 == m' '$LEASES' | wc -l)\" = 1 ]" ||
+t_wait_for 3 sh -c "[ \"\$(awk -v m=$MD '\$2 == m' '$LEASES' | wc -l)\" = 1 ] && [ \"\$(awk -v m=$MD '\$2 == m { print \$3 }' '$LEASES')\" = $ID ]" ||
+	[ "$(awk -v m="$MD" '$2 == m' "$LEASES" | wc -l)" = 1 ] ||
 	t_fail "after an INIT-REBOOT for $FREE, dhclient ($MD, now on $ID) has $(awk -v m="$MD" '$2 == m' "$LEASES" | wc -l) lines in the lease file: $(awk -v m="$MD" '$2 == m { printf "%s; ", $0 }' "$LEASES")"
 [ "$(awk -v m="$MD" '$2 == m { print $3 }' "$LEASES")" = "$ID" ] || t_fail "dhclient is on $ID, the lease file says $(awk -v m="$MD" '$2 == m' "$LEASES")"
 
