@@ -42,7 +42,7 @@ t_console | grep -q 'guest vm2: machine' && t_error "vm2's MACHINE=pc is not aut
 t_console | grep -q 'guest vm3: machine pc, not microvm: its NIC e1000 is a PCI card (MACHINE=auto)' ||
 	t_error "no reason line for vm3: $(t_console | grep 'guest vm3')"
 console() { nsenter -t "$LPID" -m cat "/run/labinit/guests/$1/console.log" 2>/dev/null | tr -d '\r'; }
-args() { nsenter -t "$LPID" -p -m sh -c "cat /proc/\$(pgrep -f 'process=qemu-$1\$' | head -n 1)/cmdline" | tr '\0' ' '; }
+args() { nsenter -t "$LPID" -m -p sh -c 'for p in /proc/[0-9]*; do tr "\0" " " < $p/cmdline; echo; done' | grep -- "-name $1,"; }
 args vm1 | grep -q -- '-machine microvm,acpi=on,x-option-roms=off,accel=tcg' || t_error "vm1's QEMU: $(args vm1)"
 args vm2 | grep -q -- '-machine pc,accel=tcg' || t_error "vm2's QEMU: $(args vm2)"
 
