@@ -123,7 +123,9 @@ config GUEST@N@_MACHINE
 	             faster; see below for what it needs
 	    pc       QEMU's pc machine (i440FX, PCI, SeaBIOS)
 	  microvm needs: FIRMWARE=kernel without BOOT=network, NICs of
-	  model virtio-net, disks on the virtio or scsi bus, and a kernel
+	  model virtio-net, disks on the virtio or scsi bus, no device
+	  in GUEST@N@_QEMU_ARGS but virtio-mmio ones (-device
+	  virtio-*-device; auto takes pc for any other), and a kernel
 	  with CONFIG_VIRTIO_MMIO (and CONFIG_PVH for a vmlinux). auto
 	  checks the kernel: a vmlinux's PVH note or a bzImage's boot
 	  protocol (2.06 or later), and virtio_mmio built in (the

@@ -16,6 +16,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "guests/qemu/qemu.h"
+#include "lib/core/words.h"
+
 /* include/xen/interface/elfnote.h: the 32-bit PVH entry point QEMU's
  * -kernel looks for in a vmlinux (CONFIG_PVH). */
 #define XEN_ELFNOTE_PHYS32_ENTRY 18
@@ -23,8 +26,40 @@
 #define STRTAB_MAX (64u << 20)    /* vmlinux's symbol names (a distribution's: ~4 MiB) */
 #define CPIO_MAX_ENTRIES 100000   /* an initrd's uncompressed part walked this far */
 
+/* A device QEMU_ARGS adds that may need PCI: -device with a driver
+ * that is not a virtio-mmio one (*-device), or an option that makes a PCI
+ * device of its own. Words as the validator split them. */
+static const char *extra_devices(const char *args, char *buf, size_t size)
+{
+	static const char *const pci_options[] = { "-virtfs", "-nic", "-net", "-usb", "-vga", NULL };
+	char words[4096], *w[QEMU_MAX_ARGS + 1];
+	const char *why;
+	int n;
+
+	if (!args || !args[0] || (n = words_split(args, words, sizeof(words), w, QEMU_MAX_ARGS, &why)) < 0)
+		return NULL;
+	for (int i = 0; i < n; i++) {
+		const char *d = i + 1 < n ? w[i + 1] : "";
+		size_t len = strcspn(d, ",");
+
+		if (!strcmp(w[i], "-device")) {
+			if (len > 7 && !strncmp(d + len - 7, "-device", 7))
+				continue;
+			snprintf(buf, size, "QEMU_ARGS adds -device %.*s, which may need PCI", (int)len, d);
+			return buf;
+		}
+		for (unsigned k = 0; pci_options[k]; k++)
+			if (!strcmp(w[i], pci_options[k])) {
+				snprintf(buf, size, "QEMU_ARGS has %s, which makes a PCI device", w[i]);
+				return buf;
+			}
+	}
+	return NULL;
+}
+
 const char *qemu_microvm_blocker(const struct guest_config *g, char *buf, size_t size)
 {
+	buf[0] = '\0';
 	if (g->arch != GUESTHW_ARCH_X86_64)
 		return "not an x86_64 guest";
 	if (g->firmware != GUEST_FW_KERNEL || !g->kernel[0])
@@ -44,7 +79,7 @@ const char *qemu_microvm_blocker(const struct guest_config *g, char *buf, size_t
 			snprintf(buf, size, "its %s disk needs PCI", guesthw_buses[g->disks[i].bus].name);
 			return buf;
 		}
-	return NULL;
+	return extra_devices(g->qemu_args, buf, size);
 }
 
 static bool read_at(int fd, void *buf, size_t n, uint64_t off)
