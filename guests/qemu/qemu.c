@@ -41,10 +41,7 @@
 #include "lib/core/addr.h"
 #include "lib/core/words.h"
 
-/* The machine of the guest's architecture (guesthw_archs[]); KVM only
- * where the guest's architecture is the host's (qemu_accel_for).
- * The aarch64 virt machine gets a GICv3: the default GICv2 takes at most 8
- * CPUs, and CONFIG_GUESTn_CPUS goes to 64. */
+/* microvm only for x86_64: the model's machine is decided already. */
 static bool microvm(const struct guest_config *g)
 {
 	return g->machine == GUEST_MACHINE_MICROVM && g->arch == GUESTHW_ARCH_X86_64;
@@ -56,6 +53,10 @@ static const char *driver(const struct guest_config *g, const struct guesthw_nam
 	return microvm(g) && n->mmio ? n->mmio : n->name;
 }
 
+/* The machine of the guest's architecture (guesthw_archs[]); KVM only
+ * where the guest's architecture is the host's (qemu_accel_for).
+ * The aarch64 virt machine gets a GICv3: the default GICv2 takes at most 8
+ * CPUs, and CONFIG_GUESTn_CPUS goes to 64. */
 static void add_machine(struct argv_buf *a, const struct guest_config *g, const struct qemu_env *env)
 {
 	const struct guesthw_arch_info *arch = &guesthw_archs[g->arch];
@@ -225,8 +226,8 @@ static void add_console_qmp(struct argv_buf *a, const struct qemu_env *env)
  * virtio-serial port named org.labinit.agent, QEMU's end a unix socket in
  * the run directory that `labctl run` connects to. Not the guest network:
  * a guest whose network is broken still reports. PCI on every machine
- * (the aarch64 and riscv64 virt machines have a PCIe host bridge, which
- * the disks and NICs use too). wait=off: the guest runs without a client. */
+ * but microvm (the aarch64 and riscv64 virt machines have a PCIe host
+ * bridge, which the disks and NICs use too); virtio-mmio there. wait=off: the guest runs without a client. */
 static void add_agent(struct argv_buf *a, const struct guest_config *g, const struct qemu_env *env)
 {
 	argv_add(a, "-device");

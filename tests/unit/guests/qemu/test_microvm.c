@@ -186,7 +186,8 @@ static void test_blocker(void)
 	g.qemu_args = "-trace 'virtio_*' -device virtio-rng-device,id=r -global a=b";
 	CHECK(qemu_microvm_blocker(&g, buf, sizeof(buf)) == NULL);
 	g.qemu_args = "-device virtio-rng-device -device 'pci-testdev,id=t'";
-	CHECK(qemu_microvm_blocker(&g, buf, sizeof(buf)) && strstr(buf, "QEMU_ARGS adds -device pci-testdev, which may need PCI"));
+	CHECK(qemu_microvm_blocker(&g, buf, sizeof(buf)) &&
+	      strstr(buf, "QEMU_ARGS adds -device pci-testdev, which may need PCI"));
 	g.qemu_args = "-nic user";
 	CHECK(qemu_microvm_blocker(&g, buf, sizeof(buf)) && strstr(buf, "QEMU_ARGS has -nic"));
 	g.qemu_args = NULL;
