@@ -107,6 +107,37 @@ config GUEST@N@_ARCH
 	  The lab image carries qemu-system-aarch64 or -riscv64 only when
 	  a guest of the profile needs it.
 
+config GUEST@N@_MACHINE
+	string "x86_64 machine (auto, microvm or pc)"
+	default "auto"
+	help
+	  The machine QEMU emulates for an x86_64 guest:
+	    auto     (the default) microvm when the guest boots
+	             GUEST@N@_KERNEL directly and can run there, else pc;
+	             the lab's console says which and why, e.g.
+	             "guest vm@N@: machine pc, not microvm: its NIC e1000
+	             is a PCI card (MACHINE=auto)"
+	    microvm  QEMU's microvm: no PCI, no BIOS (qboot loads the
+	             kernel), every device on virtio-mmio, a minimal ACPI
+	             for the power button and the MMIO devices. Boots
+	             faster; see below for what it needs
+	    pc       QEMU's pc machine (i440FX, PCI, SeaBIOS)
+	  microvm needs: FIRMWARE=kernel without BOOT=network, NICs of
+	  model virtio-net, disks on the virtio or scsi bus, no device
+	  in GUEST@N@_QEMU_ARGS but virtio-mmio ones (-device
+	  virtio-*-device; auto takes pc for any other), and a kernel
+	  with CONFIG_VIRTIO_MMIO (and CONFIG_PVH for a vmlinux). auto
+	  checks the kernel: a vmlinux's PVH note or a bzImage's boot
+	  protocol (2.06 or later), and virtio_mmio built in (the
+	  vmlinux's symbols; for a bzImage, the vmlinux beside it) or
+	  virtio_mmio.ko in an uncompressed cpio part of GUEST@N@_INITRD;
+	  a compressed initrd cannot be looked into, so auto then picks
+	  pc (set microvm if you know the module is there). With microvm
+	  set, a device that needs PCI is a profile error. Under TCG a
+	  microvm guest gets tsc_early_khz= (the host's TSC rate) on its
+	  command line: it has no HPET or PM timer to calibrate against.
+	  aarch64 and riscv64 guests always run on their virt machine.
+
 config GUEST@N@_FIRMWARE
 	string "Firmware"
 	default "kernel"

@@ -21,6 +21,7 @@
 #include "guests/cloudinit/seed.h"
 #include "guests/conlog/conlog.h"
 #include "guests/triage/store.h"
+#include "guests/qemu/microvm.h"
 #include "guests/qemu/qmp.h"
 #include "guests/uml/mconsole.h"
 #include "net/netlink/tap.h"
@@ -415,6 +416,10 @@ static int prepare_qemu(const struct guest_config *g, enum qemu_accel accel, con
 	q.firmware_file = reach(g, g->firmware_file, out->run_dir, "firmware.d", false, false, firmware,
 				sizeof(firmware));
 	env.share_dir = reach(g, share, out->run_dir, "share.d", true, true, bound_share, sizeof(bound_share));
+	/* decided on the lab's own paths: QEMU's may be bind mounts not made yet */
+	q.machine = out->machine = qemu_microvm_pick(g, out->vmlinux, out->machine_why, sizeof(out->machine_why));
+	if (q.machine == GUEST_MACHINE_MICROVM && accel == QEMU_TCG)
+		env.tsc_khz = qemu_microvm_host_tsc_khz();
 	if ((r = qemu_build_argv(&q, &env, &out->argv)) < 0)
 		snprintf(why, size, r == -EINVAL ? "CONFIG_GUESTn_QEMU_ARGS cannot be split into words"
 						 : "QEMU's command line is too long");

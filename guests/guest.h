@@ -38,6 +38,10 @@ struct guest_service {
 	char log_kib[16];
 	char crash_dir[384];   /* guests/triage/store.h */
 	char vmlinux[512];     /* to decode crash reports with, or "" */
+	/* QEMU's x86_64 machine and, when MACHINE=auto chose it, why (a line
+	 * for the console); "" otherwise */
+	enum guest_machine machine;
+	char machine_why[640];
 };
 
 /* Opens the tap, creates the run directory and its console FIFO, detects

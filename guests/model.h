@@ -22,6 +22,11 @@ enum guest_firmware {
 	GUEST_FW_FILE,       /* firmware_file (-bios) */
 };
 
+/* The x86_64 machine (CONFIG_GUESTn_MACHINE). AUTO: microvm when the
+ * kernel and every device can run there (guest_prepare decides), else
+ * pc; on aarch64 and riscv64 always their virt machine. */
+enum guest_machine { GUEST_MACHINE_AUTO, GUEST_MACHINE_MICROVM, GUEST_MACHINE_PC };
+
 /* The first disk (CONFIG_GUESTn_DISK) and the extra ones, in order. */
 #define GUEST_MAX_DISKS 5
 #define GUEST_MAX_NICS 4
@@ -36,6 +41,7 @@ struct guest_config {
 	const char *name;
 	enum guest_kind kind;
 	enum guesthw_arch arch;              /* the machine: pc, or virt */
+	enum guest_machine machine;
 	const char *kernel, *initrd;         /* "" when absent */
 	struct guest_disk disks[GUEST_MAX_DISKS];
 	unsigned ndisks;

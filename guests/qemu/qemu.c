@@ -23,6 +23,11 @@
  *   E1000 driver and PxeBcDxe do the PXE, as on a real UEFI machine;
  *  the cloud-init seed read-only on virtio-blk, after the disks, so the
  *  guest's own disks keep their names;
+ *  microvm (CONFIG_GUESTn_MACHINE): the same devices on virtio-mmio
+ *   (-device virtio-*-device), qboot and no option ROMs, ACPI on for two
+ *   things the guest uses: its power button (a GED event, as pc's is
+ *   ACPI's) and the LNRO0005 description of each MMIO transport, which
+ *   loads a modular virtio_mmio by its modalias;
  *  CONFIG_GUESTn_QEMU_ARGS last, so that they can add to or override
  *  anything above (QEMU takes the last of a repeated option). */
 #include "guests/qemu/qemu.h"
@@ -36,6 +41,18 @@
 #include "lib/core/addr.h"
 #include "lib/core/words.h"
 
+/* microvm only for x86_64: the model's machine is decided already. */
+static bool microvm(const struct guest_config *g)
+{
+	return g->machine == GUEST_MACHINE_MICROVM && g->arch == GUESTHW_ARCH_X86_64;
+}
+
+/* The -device driver of a table entry: its MMIO form on microvm. */
+static const char *driver(const struct guest_config *g, const struct guesthw_name *n)
+{
+	return microvm(g) && n->mmio ? n->mmio : n->name;
+}
+
 /* The machine of the guest's architecture (guesthw_archs[]); KVM only
  * where the guest's architecture is the host's (qemu_accel_for).
  * The aarch64 virt machine gets a GICv3: the default GICv2 takes at most 8
@@ -43,6 +60,7 @@
 static void add_machine(struct argv_buf *a, const struct guest_config *g, const struct qemu_env *env)
 {
 	const struct guesthw_arch_info *arch = &guesthw_archs[g->arch];
+	const char *machine = microvm(g) ? "microvm,acpi=on,x-option-roms=off" : arch->machine;
 
 	argv_add(a, "%s", env->qemu);
 	argv_add(a, "-name");
@@ -53,7 +71,7 @@ static void add_machine(struct argv_buf *a, const struct guest_config *g, const 
 	argv_add(a, "-display");
 	argv_add(a, "none");
 	argv_add(a, "-machine");
-	argv_add(a, "%s%s,accel=%s", arch->machine, g->arch == GUESTHW_ARCH_AARCH64 ? ",gic-version=3" : "",
+	argv_add(a, "%s%s,accel=%s", machine, g->arch == GUESTHW_ARCH_AARCH64 ? ",gic-version=3" : "",
 	    env->accel == QEMU_KVM ? "kvm" : "tcg");
 	argv_add(a, "-cpu");
 	argv_add(a, "%s", env->accel == QEMU_KVM ? "host" : arch->tcg_cpu);
@@ -65,10 +83,15 @@ static void add_machine(struct argv_buf *a, const struct guest_config *g, const 
 
 /* A kernel given to QEMU is booted directly, whatever the firmware:
  * SeaBIOS through its linuxboot option ROM, OVMF through fw_cfg. */
-static void add_boot(struct argv_buf *a, const struct guest_config *g)
+static void add_boot(struct argv_buf *a, const struct guest_config *g, const struct qemu_env *env)
 {
+	char tsc[40] = "";
+
 	if (!g->kernel[0] || g->boot_network)
 		return;
+	/* before APPEND, so that a tsc_early_khz= there wins (the last does) */
+	if (microvm(g) && env->accel == QEMU_TCG && env->tsc_khz)
+		snprintf(tsc, sizeof(tsc), " tsc_early_khz=%u", env->tsc_khz);
 	argv_add(a, "-kernel");
 	argv_add(a, "%s", g->kernel);
 	if (g->initrd[0]) {
@@ -76,7 +99,7 @@ static void add_boot(struct argv_buf *a, const struct guest_config *g)
 		argv_add(a, "%s", g->initrd);
 	}
 	argv_add(a, "-append");
-	argv_add(a, "console=%s%s%s", guesthw_archs[g->arch].console, g->append[0] ? " " : "", g->append);
+	argv_add(a, "console=%s%s%s%s", guesthw_archs[g->arch].console, tsc, g->append[0] ? " " : "", g->append);
 }
 
 /* SeaBIOS needs nothing: it is QEMU's default -bios. OVMF's code is
@@ -143,7 +166,8 @@ static void add_disk(struct argv_buf *a, const struct guest_config *g, const str
 	    env->disk_formats[i] == DISK_QCOW2 ? "qcow2" : "raw", d->persistent ? "off" : "on");
 	disk_place(d->bus, i, on_bus, place, sizeof(place));
 	argv_add(a, "-device");
-	argv_add(a, "%s,drive=drive%u,id=disk%u%s%s", disk_drivers[d->bus], i, i, place,
+	argv_add(a, "%s,drive=drive%u,id=disk%u%s%s",
+	    microvm(g) && d->bus == GUESTHW_BUS_VIRTIO ? guesthw_buses[d->bus].mmio : disk_drivers[d->bus], i, i, place,
 	    i != 0 || g->firmware == GUEST_FW_KERNEL ? "" : g->boot_network ? ",bootindex=1" : ",bootindex=0");
 }
 
@@ -156,7 +180,8 @@ static void add_disks(struct argv_buf *a, const struct guest_config *g, const st
 
 		if (!on_bus[bus] && controllers[bus]) {
 			argv_add(a, "-device");
-			argv_add(a, "%s", controllers[bus]);
+			argv_add(a, "%s", microvm(g) && bus == GUESTHW_BUS_SCSI ? "virtio-scsi-device,id=scsi0"
+										: controllers[bus]);
 		}
 		add_disk(a, g, env, i, on_bus[bus]++);
 	}
@@ -181,7 +206,7 @@ static void add_net(struct argv_buf *a, const struct guest_config *g, const stru
 		argv_add(a, "-netdev");
 		argv_add(a, "tap,id=n%u,fd=%d", i, env->tap_fd + (int)i);
 		argv_add(a, "-device");
-		argv_add(a, "%s,netdev=n%u,mac=%s%s", guesthw_nics[g->nnics ? g->nics[i].model : g->nic].name, i, mac,
+		argv_add(a, "%s,netdev=n%u,mac=%s%s", driver(g, &guesthw_nics[g->nnics ? g->nics[i].model : g->nic]), i, mac,
 		    nic_boot(g, i));
 	}
 }
@@ -201,12 +226,12 @@ static void add_console_qmp(struct argv_buf *a, const struct qemu_env *env)
  * virtio-serial port named org.labinit.agent, QEMU's end a unix socket in
  * the run directory that `labctl run` connects to. Not the guest network:
  * a guest whose network is broken still reports. PCI on every machine
- * (the aarch64 and riscv64 virt machines have a PCIe host bridge, which
- * the disks and NICs use too). wait=off: the guest runs without a client. */
-static void add_agent(struct argv_buf *a, const struct qemu_env *env)
+ * but microvm (the aarch64 and riscv64 virt machines have a PCIe host
+ * bridge, which the disks and NICs use too); virtio-mmio there. wait=off: the guest runs without a client. */
+static void add_agent(struct argv_buf *a, const struct guest_config *g, const struct qemu_env *env)
 {
 	argv_add(a, "-device");
-	argv_add(a, "virtio-serial-pci,id=agentbus0");
+	argv_add(a, "%s,id=agentbus0", microvm(g) ? "virtio-serial-device" : "virtio-serial-pci");
 	argv_add(a, "-chardev");
 	argv_add(a, "socket,id=agent0,path=%s/" QEMU_AGENT_SOCK ",server=on,wait=off", env->run_dir);
 	argv_add(a, "-device");
@@ -215,7 +240,13 @@ static void add_agent(struct argv_buf *a, const struct qemu_env *env)
 
 static void add_share_gdb(struct argv_buf *a, const struct guest_config *g, const struct qemu_env *env)
 {
-	if (env->share_dir) {
+	if (env->share_dir && microvm(g)) {
+		/* -virtfs always makes a virtio-9p-pci */
+		argv_add(a, "-fsdev");
+		argv_add(a, "local,path=%s,security_model=none,id=share0", env->share_dir);
+		argv_add(a, "-device");
+		argv_add(a, "virtio-9p-device,fsdev=share0,mount_tag=%s", env->share_tag);
+	} else if (env->share_dir) {
 		argv_add(a, "-virtfs");
 		argv_add(a, "local,path=%s,mount_tag=%s,security_model=none,id=share0", env->share_dir, env->share_tag);
 	}
@@ -227,14 +258,14 @@ static void add_share_gdb(struct argv_buf *a, const struct guest_config *g, cons
 	}
 }
 
-static void add_seed(struct argv_buf *a, const struct qemu_env *env)
+static void add_seed(struct argv_buf *a, const struct guest_config *g, const struct qemu_env *env)
 {
 	if (!env->seed)
 		return;
 	argv_add(a, "-drive");
 	argv_add(a, "file=%s,if=none,id=seed,format=raw,readonly=on", env->seed);
 	argv_add(a, "-device");
-	argv_add(a, "virtio-blk-pci,drive=seed,id=seeddisk");
+	argv_add(a, "%s,drive=seed,id=seeddisk", microvm(g) ? "virtio-blk-device" : "virtio-blk-pci");
 }
 
 /* The validator split the same words already (validate_guests.c); false
@@ -277,13 +308,13 @@ int qemu_build_argv(const struct guest_config *g, const struct qemu_env *env, st
 	add_machine(out, g, env);
 	add_sandbox(out);
 	add_firmware(out, g, env);
-	add_boot(out, g);
+	add_boot(out, g, env);
 	add_disks(out, g, env);
 	add_net(out, g, env);
 	add_console_qmp(out, env);
-	add_agent(out, env);
+	add_agent(out, g, env);
 	add_share_gdb(out, g, env);
-	add_seed(out, env);
+	add_seed(out, g, env);
 	if (!add_extra(out, g))
 		return -EINVAL;
 	return out->overflow ? -E2BIG : 0;

@@ -46,13 +46,16 @@ struct qemu_env {
 	enum disk_format disk_formats[GUEST_MAX_DISKS]; /* of g->disks[], by content */
 	const char *uefi_vars;     /* GUEST_FW_UEFI: the guest's copy of QEMU_OVMF_VARS */
 	const char *seed;          /* the cloud-init seed volume, or NULL */
+	unsigned tsc_khz;          /* microvm under TCG: the guest's tsc_early_khz=; 0 none */
 };
 
 /* The accelerator g gets from the host's: KVM runs only guests of the
  * host's own architecture; any other is emulated (TCG). */
 enum qemu_accel qemu_accel_for(const struct guest_config *g, enum qemu_accel host);
 
-/* Returns 0, -E2BIG, or -EINVAL when g->qemu_args cannot be split. */
+/* g->machine is decided (guests/qemu/microvm.h): MICROVM puts every
+ * device on virtio-mmio; AUTO and PC mean the architecture's machine.
+ * Returns 0, -E2BIG, or -EINVAL when g->qemu_args cannot be split. */
 int qemu_build_argv(const struct guest_config *g, const struct qemu_env *env, struct argv_buf *out);
 
 #endif

@@ -539,8 +539,11 @@ static void start_guest(struct boot *b, const struct guest_cfg *g, enum qemu_acc
 	s->power_button = g->kind == RUNNER_UML || guesthw_archs[g->arch].power_button;
 	if (boot_msg_set_argv(s, gs.cmd) < 0)
 		log_err("guest %s: its command line is too long; not started", g->name);
-	else if (send_record_fds(b, fds, nfd) == 0)
+	else if (send_record_fds(b, fds, nfd) == 0) {
 		log_guest(&c);
+		if (gs.machine_why[0]) /* MACHINE=auto's choice, with its reason */
+			log_info("guest %s: machine %s", g->name, gs.machine_why);
+	}
 	guest_service_close(&gs);
 }
 

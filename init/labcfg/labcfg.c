@@ -380,6 +380,7 @@ void labcfg_guest(const struct profile *p, const struct guest_cfg *g, struct gue
 	out->name = g->name;
 	out->kind = g->kind == RUNNER_UML ? GUEST_KIND_UML : GUEST_KIND_QEMU;
 	out->arch = g->arch;
+	out->machine = (enum guest_machine)g->machine;
 	out->kernel = g->kernel;
 	out->initrd = g->initrd;
 	out->firmware = firmware_of(g->firmware);

@@ -32,16 +32,17 @@ const struct guesthw_name guesthw_nics[GUESTHW_NICS] = {
 	[GUESTHW_NIC_E1000E] = { "e1000e", NULL, 0, GUESTHW_ON_ALL },
 	[GUESTHW_NIC_PCNET] = { "pcnet", NULL, 0, GUESTHW_ON_ALL },
 	[GUESTHW_NIC_VMXNET3] = { "vmxnet3", NULL, 0, GUESTHW_ON_ALL },
-	[GUESTHW_NIC_VIRTIO] = { "virtio-net-pci", "virtio-net", 0, GUESTHW_ON_ALL },
+	[GUESTHW_NIC_VIRTIO] = { "virtio-net-pci", "virtio-net", 0, GUESTHW_ON_ALL, "virtio-net-device" },
 };
 
 /* The pc machine's PIIX controller has two IDE buses of two units each
  * (there is no CD-ROM: -nodefaults); one ich9-ahci has six ports. The
  * virt machines have no IDE controller of their own (and QEMU no PCI IDE
- * for them); the other buses are PCI devices, which they all take. */
+ * for them); the other buses are PCI devices, which they all take.
+ * microvm (x86_64, no PCI) takes the virtio ones on virtio-mmio. */
 const struct guesthw_name guesthw_buses[GUESTHW_BUSES] = {
-	[GUESTHW_BUS_VIRTIO] = { "virtio", NULL, 0, GUESTHW_ON_ALL },
-	[GUESTHW_BUS_SCSI] = { "scsi", NULL, 0, GUESTHW_ON_ALL },
+	[GUESTHW_BUS_VIRTIO] = { "virtio", NULL, 0, GUESTHW_ON_ALL, "virtio-blk-device" },
+	[GUESTHW_BUS_SCSI] = { "scsi", NULL, 0, GUESTHW_ON_ALL, "virtio-scsi-device" },
 	[GUESTHW_BUS_IDE] = { "ide", NULL, 4, GUESTHW_ON(GUESTHW_ARCH_X86_64) },
 	[GUESTHW_BUS_SATA] = { "sata", NULL, 6, GUESTHW_ON_ALL },
 	[GUESTHW_BUS_NVME] = { "nvme", NULL, 0, GUESTHW_ON_ALL },

@@ -52,6 +52,7 @@ struct guesthw_name {
 	const char *alias;   /* an older spelling still accepted, or NULL */
 	unsigned max;        /* disks a bus takes on the pc machine; 0: no bound here */
 	unsigned archs;      /* GUESTHW_ON() of each architecture whose machine has it */
+	const char *mmio;    /* the -device driver on virtio-mmio (microvm); NULL: PCI only */
 };
 
 /* An architecture: what QEMU calls it, the machine, the CPU model under

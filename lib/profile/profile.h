@@ -66,6 +66,8 @@ enum firmware_kind { FIRMWARE_KERNEL, FIRMWARE_BIOS, FIRMWARE_UEFI, FIRMWARE_UBO
 /* CONFIG_GUESTn_KIND: what runs the guest; a board is run by nobody here
  * (a real board, or a QEMU its user runs): the lab only serves it. */
 enum guest_runner { RUNNER_QEMU, RUNNER_UML, RUNNER_BOARD };
+/* CONFIG_GUESTn_MACHINE, in the order of its words. */
+enum machine_kind { MACHINE_AUTO, MACHINE_MICROVM, MACHINE_PC };
 enum restart_policy { RESTART_ON_FAILURE, RESTART_ALWAYS, RESTART_NEVER };
 
 /* CONFIG_NET1_MODE / CONFIG_NETn_MODE: what a lab network promises. */
@@ -129,6 +131,7 @@ struct guest_cfg {
 	const char *name;
 	enum guest_runner kind;
 	enum guesthw_arch arch;
+	enum machine_kind machine;
 	char kernel[4096], initrd[4096];       /* resolved against files_dir */
 	enum firmware_kind firmware;
 	char firmware_file[4096];               /* FIRMWARE_FILE's */

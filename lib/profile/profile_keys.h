@@ -83,6 +83,7 @@
 	X(NAME, STR, NULL, 0, 0)               \
 	X(KIND, STR, "qemu", 0, 0)             \
 	X(ARCH, STR, "x86_64", 0, 0)           \
+	X(MACHINE, STR, "auto", 0, 0)          \
 	X(FIRMWARE, STR, "kernel", 0, 0)       \
 	X(BOOT, STR, "auto", 0, 0)             \
 	X(KERNEL, STR, "", 0, 0)               \

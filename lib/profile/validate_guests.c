@@ -721,6 +721,7 @@ static void guest_validate(struct vctx *c, unsigned slot)
 	g->cloud_init = vc_num(c, K_GUEST(slot, GF_CLOUD_INIT));
 	guest_qemu_args(c, g, slot);
 	vc_guest_boot_file(c, g, slot);
+	vc_guest_machine(c, g, slot);
 	c->p->nguests++;
 }
 

@@ -38,6 +38,7 @@ void vc_forwards(struct vctx *c);
 void vc_firewall(struct vctx *c);
 /* The netboot keys (validate_boot.c): CONFIG_BOOT_*, and a guest's BOOT_FILE. */
 void vc_boot(struct vctx *c);
+void vc_guest_machine(struct vctx *c, struct guest_cfg *g, unsigned slot);
 void vc_guest_boot_file(struct vctx *c, struct guest_cfg *g, unsigned slot);
 
 #endif

@@ -14,7 +14,7 @@ PAGE=${BENCH_PAGE:-docs/PERFORMANCE.md}
 mkdir -p "$OUTDIR"
 export BENCH_SUMMARY="$OUTDIR/summary.md"
 : > "$BENCH_SUMMARY"
-ONLY=${BENCH_ONLY:-net_up dhcpd dns tftp modules appliance_boot reset}
+ONLY=${BENCH_ONLY:-net_up dhcpd dns tftp modules appliance_boot guest_boot reset}
 failed="" start=$(date +%s) load0=$(cut -d ' ' -f 1-3 /proc/loadavg)
 for b in $ONLY; do
 	[ -f "tests/bench/$b.sh" ] || { echo "bench: no tests/bench/$b.sh" >&2; exit 2; }

@@ -410,6 +410,53 @@ static void test_arch_native(void)
 	CHECK(qemu_accel_for(&g, QEMU_KVM) == QEMU_KVM && qemu_accel_for(&g, QEMU_TCG) == QEMU_TCG);
 }
 
+/* microvm: the same devices on virtio-mmio, no PCI device at all; the
+ * TSC rate under TCG only, before APPEND. */
+static void test_microvm(void)
+{
+	struct qemu_env env = env_tcg();
+	struct guest_config g = guest();
+	static struct argv_buf a;
+
+	g.machine = GUEST_MACHINE_MICROVM;
+	g.disks[0] = (struct guest_disk){ "/lab/a.img", GUESTHW_BUS_VIRTIO, false };
+	g.disks[1] = (struct guest_disk){ "/lab/b.img", GUESTHW_BUS_SCSI, false };
+	g.ndisks = 2;
+	env.seed = "/run/labinit/guests/vm1/cidata.iso";
+	env.tsc_khz = 2096000;
+	CHECK(qemu_build_argv(&g, &env, &a) == 0);
+	CHECK(find(&a, "-machine", "microvm,acpi=on,x-option-roms=off,accel=tcg") >= 0);
+	CHECK(find(&a, "-append", "console=ttyS0 tsc_early_khz=2096000 nokaslr") >= 0);
+	CHECK(find(&a, "-device", "virtio-net-device,netdev=n0,mac=52:54:00:12:34:56") >= 0);
+	CHECK(find(&a, "-device", "virtio-blk-device,drive=drive0,id=disk0") >= 0);
+	CHECK(find(&a, "-device", "virtio-scsi-device,id=scsi0") >= 0);
+	CHECK(find(&a, "-device", "scsi-hd,drive=drive1,id=disk1,bus=scsi0.0") >= 0);
+	CHECK(find(&a, "-device", "virtio-serial-device,id=agentbus0") >= 0);
+	CHECK(find(&a, "-device", "virtserialport,bus=agentbus0.0,chardev=agent0,name=org.labinit.agent") >= 0);
+	CHECK(find(&a, "-fsdev", "local,path=/lab/share,security_model=none,id=share0") >= 0);
+	CHECK(find(&a, "-device", "virtio-9p-device,fsdev=share0,mount_tag=debug") >= 0);
+	CHECK(find(&a, "-device", "virtio-blk-device,drive=seed,id=seeddisk") >= 0);
+	CHECK(count(&a, "-virtfs") == 0 && count(&a, "-bios") == 0);
+	for (unsigned i = 0; i < a.argc; i++)
+		CHECK_MSG(!strstr(a.argv[i], "-pci"), "%s", a.argv[i]);
+	/* KVM: the kernel reads the TSC rate from kvmclock */
+	env.accel = QEMU_KVM;
+	CHECK(qemu_build_argv(&g, &env, &a) == 0);
+	CHECK(find(&a, "-append", "console=ttyS0 nokaslr") >= 0);
+	CHECK(find(&a, "-machine", "microvm,acpi=on,x-option-roms=off,accel=kvm") >= 0);
+	/* pc (and auto, which guest_prepare decides before) keep PCI */
+	g.machine = GUEST_MACHINE_PC;
+	env.accel = QEMU_TCG;
+	CHECK(qemu_build_argv(&g, &env, &a) == 0);
+	CHECK(find(&a, "-machine", "pc,accel=tcg") >= 0 && find(&a, "-append", "console=ttyS0 nokaslr") >= 0);
+	CHECK(find(&a, "-device", "virtio-serial-pci,id=agentbus0") >= 0 && count(&a, "-virtfs") == 1);
+	/* microvm is x86_64's: another architecture keeps its virt machine */
+	g.machine = GUEST_MACHINE_MICROVM;
+	g.arch = GUESTHW_ARCH_AARCH64;
+	CHECK(qemu_build_argv(&g, &env, &a) == 0);
+	CHECK(find(&a, "-machine", "virt,gic-version=3,accel=tcg") >= 0);
+}
+
 int main(void)
 {
 	test_kernel_boot();
@@ -422,5 +469,6 @@ int main(void)
 	test_arch_aarch64();
 	test_arch_riscv64();
 	test_arch_native();
+	test_microvm();
 	return T_DONE();
 }

@@ -735,6 +735,31 @@ static void test_reset(void)
 /* Netboot: the boot files per loader and per guest, the next server.
  * Refused: a file longer than the BOOTP field's 127, blanks and quotes,
  * a next server that is not one host's IPv4 address. */
+/* CONFIG_GUESTn_MACHINE: auto by default; microvm refused, naming the
+ * key, with what needs PCI or on another architecture or runner. */
+static void test_machine(void)
+{
+	struct diag d;
+
+	CHECK(load(guest_profile("CONFIG_GUEST2_MACHINE=\"microvm\"\n"), NULL, P, &d) == 0);
+	CHECK(P->guests[0].machine == MACHINE_AUTO && P->guests[1].machine == MACHINE_MICROVM);
+	diag_free(&d);
+	profile_free(P);
+	CHECK(load(guest_profile("CONFIG_GUEST1_MACHINE=\"pc\"\nCONFIG_GUEST1_NIC=\"e1000\"\n"), NULL, P, &d) == 0);
+	CHECK(P->guests[0].machine == MACHINE_PC);
+	diag_free(&d);
+	profile_free(P);
+	refused("CONFIG_GUEST1_MACHINE=\"q35\"\n", "CONFIG_GUEST1_MACHINE: \"q35\": expected auto, microvm or pc");
+	refused("CONFIG_GUEST1_MACHINE=\"microvm\"\nCONFIG_GUEST1_NIC=\"e1000\"\n",
+		"CONFIG_GUEST1_MACHINE: microvm has no PCI bus: the NIC e1000 is a PCI card");
+	refused("CONFIG_GUEST2_MACHINE=\"microvm\"\nCONFIG_GUEST2_EXTRA_DISKS=\"/dev/null:nvme\"\n",
+		"CONFIG_GUEST2_MACHINE: microvm has no PCI bus: the nvme disk bus needs PCI");
+	refused("CONFIG_GUEST1_MACHINE=\"microvm\"\nCONFIG_GUEST1_FIRMWARE=\"bios\"\n",
+		"CONFIG_GUEST1_MACHINE: microvm has no PCI bus: the firmware (FIRMWARE)");
+	refused("CONFIG_GUEST1_MACHINE=\"pc\"\nCONFIG_GUEST1_ARCH=\"aarch64\"\n",
+		"CONFIG_GUEST1_MACHINE: \"pc\": an x86_64 machine; aarch64 guests run on QEMU's virt machine");
+}
+
 static void test_boot_keys(void)
 {
 	struct diag d;
@@ -807,6 +832,7 @@ int main(void)
 	test_console_log_size();
 	test_qemu_args_cloud_init();
 	test_reset();
+	test_machine();
 	test_boot_keys();
 	unlink(kernel);
 	unlink(path);
