@@ -126,7 +126,8 @@ static int reset(const char *path, const struct labctl_guest *g, const char *tim
 	if (!g->uml && snapshot_mode(g->run_dir)) {
 		if ((r = qmp_snapshot_state(g->run_dir, why, sizeof(why))) == 2)
 			return load(g->run_dir, g->name, (unsigned)atoi(timeout));
-		if (r < 0) {
+		/* a QEMU just started has no QMP socket yet: like no snapshot */
+		if (r < 0 && r != -ENOENT && r != -ECONNREFUSED) {
 			fprintf(stderr, "labctl reset: %s: %s\n", g->name, why);
 			return 1;
 		}
