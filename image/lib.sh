@@ -242,7 +242,6 @@ pack_demo_initramfs() {
 	find "$1" -type f -exec chmod 0644 {} +
 	chmod 0755 "$1/bin/busybox" "$1/init" "$1/etc/udhcpc/default.script" "$1/etc/acpi/PWRF/00000080"
 	[ ! -f "$1/sbin/labinit-agent" ] || chmod 0755 "$1/sbin/labinit-agent"
-	normalize_tree "$1" "$2"
 	# virtio_mmio.ko (x86_64's list has it) in an uncompressed archive
 	# ahead of the gzip one, as early microcode is: the lab host reads
 	# its name there (guests/qemu/microvm.c) to know that the guest can
@@ -252,11 +251,12 @@ pack_demo_initramfs() {
 	if [ -n "$mmio" ]; then
 		rm -rf "$3/mmio"
 		mkdir -p "$3/mmio/${mmio%/*}"
-		mv "$1/$mmio" "$3/mmio/$mmio"
+		mv "$1/$mmio" "$3/mmio/$mmio" # before normalize_tree "$1": mv dates its directory
 		normalize_tree "$3/mmio" "$2"
 		(cd "$3/mmio" && find . -mindepth 1 -printf '%P\0' | sort -z |
 			cpio --null --create --format=newc --reproducible --owner=0:0 --quiet) > "$4/initramfs.cpio.gz.tmp"
 	fi
+	normalize_tree "$1" "$2"
 	write_cpio "$1" "$2" > "$3/initramfs.cpio"
 	gzip -9 -n < "$3/initramfs.cpio" >> "$4/initramfs.cpio.gz.tmp"
 	mv "$4/initramfs.cpio.gz.tmp" "$4/initramfs.cpio.gz"
