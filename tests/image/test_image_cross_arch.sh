@@ -18,7 +18,7 @@ cat "$T_WORK/image.log"
 
 root=$T_WORK/root
 mkdir -p "$root"
-zstd -dc "$VOUT/initramfs.cpio.lz4" | tail -c +365 | (cd "$root" && cpio -id --quiet) ||
+lz4 -dc "$VOUT/initramfs.cpio.lz4" | tail -c +365 | (cd "$root" && cpio -id --quiet) ||
 	t_error "the initramfs does not unpack"
 for f in usr/bin/qemu-system-x86_64 usr/bin/qemu-system-aarch64 usr/bin/qemu-system-riscv64 \
 	usr/share/qemu/opensbi-riscv64-generic-fw_dynamic.bin usr/lib/ipxe/qemu/pxe-eepro100.rom \

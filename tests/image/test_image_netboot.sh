@@ -18,7 +18,7 @@ cat "$T_WORK/image.log"
 
 root=$T_WORK/root
 mkdir -p "$root"
-zstd -dc "$VOUT/initramfs.cpio.lz4" | tail -c +365 | (cd "$root" && cpio -id --quiet) ||
+lz4 -dc "$VOUT/initramfs.cpio.lz4" | tail -c +365 | (cd "$root" && cpio -id --quiet) ||
 	t_error "the initramfs does not unpack"
 for f in lab/tftp/pxelinux.0 lab/tftp/ldlinux.c32 lab/tftp/grubnetx64.efi lab/tftp/ipxe.efi lab/tftp/undionly.kpxe \
 	usr/lib/u-boot/qemu-x86/u-boot.rom usr/lib/u-boot/qemu_arm64/u-boot.bin usr/share/OVMF/OVMF_CODE_4M.fd \
