@@ -168,3 +168,6 @@ T_NETNS_FILE=$(mktemp "${TMPDIR:-/tmp}/labinit-netns.XXXXXX") || exit 2
 trap t_cleanup_all EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
+# a test killed by SIGPIPE (a write to a reader that went away) left its
+# appliance's QEMU and namespace behind: it too goes through the cleanup
+trap 'exit 141' PIPE
