@@ -187,15 +187,23 @@ static int finish(struct qmp_conn *c, int r, char *why, size_t size)
 	return r;
 }
 
+/* qmp_open, saying why into why when it fails. */
+static int start(struct qmp_conn *c, const char *run_dir, char *why, size_t size)
+{
+	int r = qmp_open(c, run_dir);
+
+	if (r < 0)
+		snprintf(why, size, "%s", c->error);
+	return r;
+}
+
 int qmp_snapshot_state(const char *run_dir, char *why, size_t size)
 {
 	struct qmp_conn c;
 	int r;
 
-	if ((r = qmp_open(&c, run_dir)) < 0) {
-		snprintf(why, size, "%s", c.error);
+	if ((r = start(&c, run_dir, why, size)) < 0)
 		return r;
-	}
 	return finish(&c, state(&c), why, size);
 }
 
@@ -204,10 +212,8 @@ int qmp_snapshot_save(const char *run_dir, char *why, size_t size)
 	struct qmp_conn c;
 	int r;
 
-	if ((r = qmp_open(&c, run_dir)) < 0) {
-		snprintf(why, size, "%s", c.error);
+	if ((r = start(&c, run_dir, why, size)) < 0)
 		return r;
-	}
 	if ((r = state(&c)) == 0)
 		for (enum qmp_snap_step s = QMP_SNAP_CREATE_FILE; s <= QMP_SNAP_ADD_QCOW2 && r >= 0; s++)
 			r = step(&c, s, run_dir);
@@ -221,10 +227,8 @@ int qmp_snapshot_load(const char *run_dir, char *why, size_t size)
 	struct qmp_conn c;
 	int r;
 
-	if ((r = qmp_open(&c, run_dir)) < 0) {
-		snprintf(why, size, "%s", c.error);
+	if ((r = start(&c, run_dir, why, size)) < 0)
 		return r;
-	}
 	if ((r = state(&c)) >= 0 && r != 2) {
 		snprintf(c.error, sizeof(c.error), "no snapshot taken in this QEMU yet");
 		r = -ENOENT;
